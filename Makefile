@@ -1,0 +1,39 @@
+# digest: `make build` to build the sample site, `make test` to run every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: build serve test install install-test browser bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+
+build: install
+	$(BIN)/digest build
+
+serve: install
+	$(BIN)/digest serve
+
+# Browser tests drive Debian's Chromium; install it when we can (root with apt-get, as in CI).
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium is missing: browser tests will skip (install it with: sudo apt-get install chromium)"; fi
+
+test: install-test browser
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf output .output.staging .output.old .digest-cache .pytest_cache

@@ -1,0 +1,93 @@
+"""The command line: argparse in, messages and exit status out. The only module that prints.
+
+Exit status: 0 success, 1 content, settings or template errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .config import load_config
+from .errors import DigestError, Problem, format_problem, summarize
+
+
+def print_problems(problems, output_name: str = "output") -> None:
+    for problem in problems:
+        print(format_problem(problem), file=sys.stderr)
+    if any(p.is_error for p in problems):
+        print(summarize(problems, output_name), file=sys.stderr)
+
+
+def config_from(args: argparse.Namespace, **extra):
+    flags = dict(base_url=getattr(args, "base_url", None), output_dir=getattr(args, "output", None),
+                 drafts=True if getattr(args, "drafts", False) else None,
+                 search=False if getattr(args, "no_search", False) else None,
+                 strict=True if getattr(args, "strict", False) else None)
+    flags.update(extra)
+    return load_config(Path.cwd(), **flags)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    config = config_from(args)
+    started = time.perf_counter()
+    result = build(config)
+    if not args.quiet:
+        print_problems(result.warnings)
+        stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in result.timings.items())
+        print(f"Built {result.pages} pages from {result.entries} entries into {config.output_dir}/ "
+              f"in {time.perf_counter() - started:.2f} s ({stages})")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from .build import check
+
+    config = config_from(args)
+    warnings = check(config)
+    print_problems(warnings)
+    print(f"digest: no errors ({len(warnings)} warnings); nothing was written")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="digest", description="Build a news event digest site from Markdown.")
+    parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the site into the output folder")
+    build.add_argument("--base-url", help="absolute URL the site is served at (its path is the base path)")
+    build.add_argument("--output", help="output folder (default: output)")
+    build.add_argument("--drafts", action="store_true", help="include entries with draft: true")
+    build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--quiet", action="store_true", help="print only errors")
+    build.set_defaults(run=run_build)
+
+    check = commands.add_parser("check", help="validate content, settings and templates without writing")
+    check.add_argument("--drafts", action="store_true", help="include entries with draft: true")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.set_defaults(run=run_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except DigestError as error:
+        output = getattr(args, "output", None) or "output"
+        print_problems(error.problems, output.rstrip("/"))
+        return 1
+    except KeyboardInterrupt:
+        print("digest: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

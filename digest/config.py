@@ -1,0 +1,223 @@
+"""`[tool.digest]` in the site's pyproject.toml, plus command-line flags -> Config."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from .errors import Problem, did_you_mean, raise_if_errors
+
+SETTINGS_FILE = "pyproject.toml"
+ALL_TAXONOMIES = ("tags", "people", "places", "sources")
+PERMALINK_FIELDS = {"year", "month", "day", "slug"}
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    title: str = "Digest"
+    description: str = ""
+    base_url: str = "http://localhost:8000/"
+    language: str = "en"
+    timezone: str = "UTC"
+    theme: str = "default"
+    per_page: int = 10
+    permalink: str = "/{year}/{month}/{slug}/"
+    taxonomies: tuple[str, ...] = ALL_TAXONOMIES
+    unsafe_html: bool = False
+    search: bool = True
+    feed_entries: int = 50
+    content_dir: str = "content"
+    output_dir: str = "output"
+    drafts: bool = False
+    strict: bool = False
+    # Settings the site file did not set, kept so `digest serve` can tell what changed.
+    raw: tuple = field(default=(), compare=False)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always with slashes at both ends: `/` or `/repo/`."""
+        return urlsplit(self.base_url).path
+
+    @property
+    def content_path(self) -> Path:
+        return (self.root / self.content_dir).resolve()
+
+    @property
+    def output_path(self) -> Path:
+        return (self.root / self.output_dir).resolve()
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class BadValue(ValueError):
+    """A setting's value is not what the key expects; the message says what is."""
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise BadValue(f"expected text, got {_kind(value)}")
+    return value
+
+
+def _nonempty_text(value: Any) -> str:
+    if not _text(value).strip():
+        raise BadValue("expected non-empty text")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise BadValue(f"expected true or false, got {_kind(value)}")
+    return value
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BadValue(f"expected a whole number of at least 1, got {value!r}")
+    return value
+
+
+def _base_url(value: Any) -> str:
+    parts = urlsplit(_text(value))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BadValue(f"expected an absolute http(s) URL such as 'https://owner.github.io/repo/', got {value!r}")
+    if parts.query or parts.fragment:
+        raise BadValue(f"expected a URL without query or fragment, got {value!r}")
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _timezone(value: Any) -> str:
+    try:
+        zoneinfo.ZoneInfo(_text(value))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise BadValue(f"expected an IANA time zone such as 'UTC' or 'Europe/Kyiv', got {value!r}") from None
+    return value
+
+
+def _theme(value: Any) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", _text(value)):
+        raise BadValue(f"expected the name of a folder under themes/, got {value!r}")
+    return value
+
+
+def _permalink(value: Any) -> str:
+    text = _text(value)
+    names = set(re.findall(r"{(\w*)}", text))
+    unknown = names - PERMALINK_FIELDS
+    if unknown:
+        raise BadValue(f"unknown placeholder {{{sorted(unknown)[0]}}}; use {{year}}, {{month}}, {{day}} and {{slug}}")
+    if "slug" not in names or not text.startswith("/") or not text.endswith("/") or ".." in text:
+        raise BadValue(f"expected a path like '/{{year}}/{{month}}/{{slug}}/' (starting and ending with '/', holding {{slug}}), got {value!r}")
+    return text
+
+
+def _taxonomies(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadValue(f"expected a list of names out of {list(ALL_TAXONOMIES)}, got {value!r}")
+    for name in value:
+        if name not in ALL_TAXONOMIES:
+            raise BadValue(f"unknown taxonomy {name!r}{did_you_mean(name, ALL_TAXONOMIES)}; choose from {list(ALL_TAXONOMIES)}")
+    return tuple(dict.fromkeys(value))
+
+
+def _folder(value: Any) -> str:
+    text = _nonempty_text(value)
+    if "\0" in text:
+        raise BadValue("expected a folder path")
+    return text
+
+
+SETTINGS: dict[str, Callable[[Any], Any]] = {
+    "title": _nonempty_text,
+    "description": _text,
+    "base_url": _base_url,
+    "language": _nonempty_text,
+    "timezone": _timezone,
+    "theme": _theme,
+    "per_page": _positive_int,
+    "permalink": _permalink,
+    "taxonomies": _taxonomies,
+    "unsafe_html": _flag,
+    "search": _flag,
+    "feed_entries": _positive_int,
+    "content_dir": _folder,
+    "output_dir": _folder,
+}
+
+
+def _kind(value: Any) -> str:
+    names = {str: "text", bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """tomllib keeps no positions: find `key =` after the [tool.digest] header."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() == "[tool.digest]"), None)
+    if start is None:
+        return None
+    for number in range(start + 1, len(lines)):
+        stripped = lines[number].strip()
+        if stripped.startswith("["):
+            return None
+        if re.match(rf"[\"']?{re.escape(key)}[\"']?\s*=", stripped):
+            return number + 1
+    return None
+
+
+def read_settings(root: Path) -> tuple[dict, str]:
+    """The raw [tool.digest] table and the file text (empty when there is no file)."""
+    path = root / SETTINGS_FILE
+    if not path.is_file():
+        return {}, ""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = re.search(r"line (\d+)", str(error))
+        raise_if_errors([Problem(SETTINGS_FILE, int(line.group(1)) if line else None, None, f"TOML syntax error: {error}")])
+    table = data.get("tool", {}).get("digest", {})
+    if not isinstance(table, dict):
+        raise_if_errors([Problem(SETTINGS_FILE, None, "tool.digest", "expected a table")])
+    return table, text
+
+
+def load_config(root: Path | str = ".", **flags: Any) -> Config:
+    """Read and check the settings, then apply command-line flags (those not None)."""
+    root = Path(root).resolve()
+    table, text = read_settings(root)
+    values, problems = {}, []
+    for key, value in table.items():
+        if key not in SETTINGS:
+            problems.append(Problem(SETTINGS_FILE, _line_of(text, key), f"tool.digest.{key}",
+                                    f"unknown setting{did_you_mean(key, SETTINGS)}"))
+            continue
+        try:
+            values[key] = SETTINGS[key](value)
+        except BadValue as error:
+            problems.append(Problem(SETTINGS_FILE, _line_of(text, key), f"tool.digest.{key}", str(error)))
+    for key, value in flags.items():
+        if value is None:
+            continue
+        if key in SETTINGS:
+            try:
+                values[key] = SETTINGS[key](value)
+            except BadValue as error:
+                problems.append(Problem("command line", None, f"--{key.replace('_', '-')}", str(error)))
+        else:
+            values[key] = value
+    raise_if_errors(problems)
+    return Config(root=root, raw=tuple(sorted((k, repr(v)) for k, v in table.items())), **values)
+
+
+def with_flags(config: Config, **changes: Any) -> Config:
+    return replace(config, **changes)

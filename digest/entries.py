@@ -1,0 +1,266 @@
+"""Source -> Entry: the front-matter schema as one FIELDS table, every problem collected."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from anyascii import anyascii
+
+from .config import Config
+from .errors import WARNING, Problem, did_you_mean
+from .load import Node, Source
+from .markdown import render_markdown
+
+KINDS = ("news", "analysis", "opinion", "official")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
+DATE_HELP = "a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00"
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A date from front matter: an aware datetime, and whether the author gave a time."""
+
+    value: datetime
+    has_time: bool
+
+    def iso(self) -> str:
+        return self.value.isoformat() if self.has_time else self.value.date().isoformat()
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str
+    slug: str
+    title: str
+    date: Moment
+    summary: str
+    tags: tuple[str, ...]
+    body_html: str
+    source_name: str | None = None
+    source_url: str | None = None
+    authors: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    story: str | None = None
+    event_date: Moment | None = None
+    kind: str = "news"
+    draft: bool = False
+
+    @property
+    def when(self) -> Moment:
+        """When the reported event happened: event_date, else date."""
+        return self.event_date or self.date
+
+
+class FieldError(ValueError):
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+# --- converters: (node, config) -> value, or FieldError -------------------------------
+
+def describe(node: Node) -> str:
+    if node.kind == "scalar":
+        return f"'{node.value}'" if node.value != "" else "nothing"
+    return {"seq": "a list", "map": "a mapping"}[node.kind]
+
+
+def to_text(node: Node, config: Config | None = None) -> str:
+    if node.kind != "scalar":
+        raise FieldError(f"expected text, got {describe(node)}")
+    text = " ".join(node.value.split()) if "\n" in node.value else node.value.strip()
+    if not text:
+        raise FieldError("expected text, got nothing")
+    return text
+
+
+def to_body_text(node: Node, config: Config | None = None) -> str:
+    if node.kind != "scalar":
+        raise FieldError(f"expected text, got {describe(node)}")
+    if not node.value.strip():
+        raise FieldError("expected text, got nothing")
+    return node.value.strip()
+
+
+def to_text_list(node: Node, config: Config | None = None) -> tuple[str, ...]:
+    if node.kind != "seq":
+        raise FieldError(f"expected a list of text such as [Russia, Ukraine], got {describe(node)}")
+    items, seen = [], set()
+    for item in node.value:
+        if item.kind != "scalar":
+            raise FieldError(f"expected a list of text, got {describe(item)} in the list", item.line)
+        text = " ".join(item.value.split())
+        if not text:
+            raise FieldError("empty item in the list; remove it", item.line)
+        if text.casefold() not in seen:
+            seen.add(text.casefold())
+            items.append(text)
+    return tuple(items)
+
+
+def to_nonempty_list(node: Node, config: Config | None = None) -> tuple[str, ...]:
+    items = to_text_list(node, config)
+    if not items:
+        raise FieldError("expected at least one item, got an empty list")
+    return items
+
+
+def to_text_or_list(node: Node, config: Config | None = None) -> tuple[str, ...]:
+    if node.kind == "scalar":
+        return (to_text(node),)
+    if node.kind == "seq":
+        return to_text_list(node)
+    raise FieldError(f"expected text or a list of text, got {describe(node)}")
+
+
+def to_moment(node: Node, config: Config) -> Moment:
+    text = to_text(node)
+    try:
+        if DATE.fullmatch(text):
+            day = date.fromisoformat(text)
+            return Moment(datetime.combine(day, time(), config.tz), False)
+        if DATE_TIME.fullmatch(text):
+            value = datetime.fromisoformat(text)
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=config.tz)
+            return Moment(value, True)
+    except ValueError:
+        raise FieldError(f"'{text}' is not a real date; expected {DATE_HELP}") from None
+    raise FieldError(f"expected {DATE_HELP}, got '{text}'")
+
+
+def to_flag(node: Node, config: Config | None = None) -> bool:
+    text = to_text(node).lower() if node.kind == "scalar" and node.value.strip() else None
+    if text not in ("true", "false"):
+        raise FieldError(f"expected true or false, got {describe(node)}")
+    return text == "true"
+
+
+def to_kind(node: Node, config: Config | None = None) -> str:
+    text = to_text(node).lower()
+    if text not in KINDS:
+        raise FieldError(f"expected one of {', '.join(KINDS)}, got '{node.value}'{did_you_mean(text, KINDS)}")
+    return text
+
+
+def to_slug_text(node: Node, config: Config | None = None) -> str:
+    slug = slugify(to_text(node))
+    if not slug:
+        raise FieldError(f"'{node.value}' gives an empty slug; use letters or digits, such as 'peace-talks'")
+    return slug
+
+
+def to_http_url(node: Node, config: Config | None = None) -> str:
+    text = to_text(node)
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in text for c in " \t<>\"'`"):
+        raise FieldError(f"expected an http:// or https:// URL, got '{text}'")
+    return text
+
+
+SOURCE_KEYS = ("name", "url")
+
+
+def to_source(node: Node, config: Config | None = None) -> dict:
+    """`source: Name`, or a mapping with `name` and an optional `url`."""
+    if node.kind == "scalar":
+        return {"name": to_text(node)}
+    if node.kind != "map":
+        raise FieldError(f"expected a mapping with name and url, got {describe(node)}")
+    values = {}
+    for key, key_line, value in node.value:
+        if key not in SOURCE_KEYS:
+            raise FieldError(f"unknown key 'source.{key}'{did_you_mean(key, SOURCE_KEYS)}; source takes name and url", key_line)
+        try:
+            values[key] = to_http_url(value) if key == "url" else to_text(value)
+        except FieldError as error:
+            raise FieldError(f"{key}: {error.message}", value.line) from None
+    if "name" not in values:
+        raise FieldError("source.name is missing: give the publisher's name", node.line)
+    return values
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    convert: Callable[[Node, Config], Any]
+    required: bool = False
+    help: str = ""
+
+
+FIELDS = (
+    Field("title", to_text, True, "headline of the entry"),
+    Field("date", to_moment, True, "when the source was published: date, or date-time with offset"),
+    Field("summary", to_body_text, True, "one or two sentences shown in listings, feeds and search"),
+    Field("tags", to_nonempty_list, True, "list of topics, at least one"),
+    Field("source", to_source, False, "the publisher: `name` and an optional http(s) `url`"),
+    Field("author", to_text_or_list, False, "author of the source: text or a list of text"),
+    Field("people", to_text_list, False, "people the entry is about"),
+    Field("places", to_text_list, False, "places the entry is about"),
+    Field("story", to_text, False, "groups entries into one story timeline"),
+    Field("event_date", to_moment, False, "when the reported event happened, if not `date`"),
+    Field("kind", to_kind, False, "news | analysis | opinion | official (default news)"),
+    Field("draft", to_flag, False, "true keeps the entry out of the site unless --drafts"),
+    Field("slug", to_slug_text, False, "the last part of the entry's URL (default: the file name)"),
+)
+FIELDS_BY_NAME = {f.name: f for f in FIELDS}
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII `a-z0-9-`, transliterating any script (`Київ` -> `kiiv`)."""
+    return re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
+
+
+def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Problem]]:
+    """Convert one Source; an Entry only when no field has an error."""
+    values, problems = {}, []
+
+    def report(line: int | None, field: str | None, message: str, severity: str = "error") -> None:
+        problems.append(Problem(source.path, line, field, message, severity))
+
+    given = {key: (line, node) for key, line, node in source.front}
+    for key, (line, node) in given.items():
+        field = FIELDS_BY_NAME.get(key)
+        if field is None:
+            report(line, key, f"unknown field{did_you_mean(key, FIELDS_BY_NAME)}", WARNING)
+            continue
+        if node.kind == "scalar" and not node.value.strip() and not field.required:
+            continue  # `story:` with nothing after it means no story.
+        try:
+            values[key] = field.convert(node, config)
+        except FieldError as error:
+            report(error.line or node.line, key, error.message)
+    for field in FIELDS:
+        if field.required and field.name not in given:
+            report(1, field.name, f"required field is missing: add '{field.name}:' ({field.help})")
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    slug = values.pop("slug", None) or slugify(source.file_name) or slugify(values["title"])
+    if not slug:
+        slug = "entry-" + source.digest[:8]
+    source_values = values.pop("source", {})
+    entry = Entry(
+        path=source.path,
+        slug=slug,
+        title=values["title"],
+        date=values["date"],
+        summary=values["summary"],
+        tags=values["tags"],
+        body_html=render_markdown(source.body, config.unsafe_html),
+        source_name=source_values.get("name"),
+        source_url=source_values.get("url"),
+        authors=values.get("author", ()),
+        people=values.get("people", ()),
+        places=values.get("places", ()),
+        story=values.get("story"),
+        event_date=values.get("event_date"),
+        kind=values.get("kind", "news"),
+        draft=values.get("draft", False),
+    )
+    return entry, problems

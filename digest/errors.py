@@ -1,0 +1,73 @@
+"""Problems found in content, settings or templates, and the one way they are worded.
+
+Stages collect `Problem`s and raise one `DigestError` holding all of them; only the
+CLI prints. Standard library only: every other module may import this one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int | None
+    field: str | None
+    message: str
+    severity: str = ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def as_error(self) -> "Problem":
+        return Problem(self.path, self.line, self.field, self.message, ERROR)
+
+
+class DigestError(Exception):
+    """One or more problems that stop the build."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = tuple(sorted(problems, key=sort_key))
+        super().__init__("\n".join(format_problem(p) for p in self.problems))
+
+
+def sort_key(problem: Problem) -> tuple:
+    return (problem.path, problem.line or 0, problem.field or "", problem.message)
+
+
+def format_problem(problem: Problem) -> str:
+    """`content/2025/07/talks.md:4: tags: expected a list of text, got a mapping`."""
+    place = problem.path if problem.line is None else f"{problem.path}:{problem.line}"
+    label = "warning: " if problem.severity == WARNING else ""
+    field = f"{problem.field}: " if problem.field else ""
+    return f"{place}: {label}{field}{problem.message}"
+
+
+def summarize(problems: Iterable[Problem], output_name: str = "output") -> str:
+    """`digest: 3 errors in 2 files; output/ was not changed`."""
+    errors = [p for p in problems if p.is_error]
+    files = {p.path for p in errors}
+    noun = "error" if len(errors) == 1 else "errors"
+    file_noun = "file" if len(files) == 1 else "files"
+    return f"digest: {len(errors)} {noun} in {len(files)} {file_noun}; {output_name}/ was not changed"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ` (did you mean 'tags'?)` suffix, or an empty string."""
+    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def raise_if_errors(problems: Iterable[Problem], strict: bool = False) -> None:
+    problems = list(problems)
+    if strict:
+        problems = [p.as_error() for p in problems]
+    if any(p.is_error for p in problems):
+        raise DigestError(problems)

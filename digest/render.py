@@ -1,0 +1,166 @@
+"""Site + theme -> [Page(path, bytes)]: the Jinja2 environment, its filters, the URL helper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import jinja2
+
+from .config import Config
+from .entries import Moment
+from .errors import DigestError, Problem
+from .site import Route, Site
+
+BUNDLED_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str        # relative to the output folder, with `/`
+    data: bytes
+
+
+def default_theme_dir() -> Path:
+    if BUNDLED_THEME.is_dir():
+        return BUNDLED_THEME
+    import digest.default_theme as packaged  # installed wheel: the theme ships as package data
+
+    return Path(packaged.__path__[0])
+
+
+def theme_dirs(config: Config) -> list[Path]:
+    """Most specific first: the site's chosen theme, the site's `default`, the bundled one."""
+    dirs = [config.root / "themes" / config.theme, config.root / "themes" / "default", default_theme_dir()]
+    unique = []
+    for folder in dirs:
+        if folder.is_dir() and folder.resolve() not in [d.resolve() for d in unique]:
+            unique.append(folder)
+    return unique
+
+
+def check_theme(config: Config) -> None:
+    if config.theme != "default" and not (config.root / "themes" / config.theme).is_dir():
+        raise DigestError([Problem("pyproject.toml", None, "tool.digest.theme",
+                                   f"no folder themes/{config.theme}/; create it or set theme = \"default\"")])
+
+
+# --- the URL helper and filters --------------------------------------------------------
+
+def site_url(path: str, base_path: str) -> str:
+    """The one URL helper: a site-relative path -> a link under the base path."""
+    return base_path + path.lstrip("/")
+
+
+def absolute_url(path: str, base_url: str) -> str:
+    return base_url + path.lstrip("/")
+
+
+def display_date(moment: Moment | None, tz) -> str:
+    """`23 July 2025`, or `23 July 2025, 10:00 +03:00` when the author gave a time."""
+    if moment is None:
+        return ""
+    value = moment.value
+    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    if not moment.has_time:
+        return text
+    offset = value.strftime("%z")
+    zone = "UTC" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:5]}"
+    return f"{text}, {value:%H:%M} {zone}"
+
+
+def iso_date(moment: Moment | None) -> str:
+    return moment.iso() if moment else ""
+
+
+def month_name(number: int) -> str:
+    return MONTHS[number - 1]
+
+
+def make_environment(config: Config) -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs(config)])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(url=partial(site_url, base_path=config.base_path),
+                       absolute_url=partial(absolute_url, base_url=config.base_url),
+                       display_date=partial(display_date, tz=config.tz),
+                       iso_date=iso_date, month_name=month_name)
+    env.globals.update(config=config)
+    return env
+
+
+# --- rendering -------------------------------------------------------------------------
+
+def template_problem(error: Exception, config: Config) -> Problem:
+    """Name the template file and line of a Jinja error."""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return Problem(_shown(error.filename, config), error.lineno, None, f"template syntax error: {error.message}")
+    if isinstance(error, jinja2.TemplateNotFound):
+        return Problem("themes", None, None, f"template not found: {error.name}")
+    filename, line = None, None
+    tb = error.__traceback__
+    while tb is not None:  # Jinja maps template frames to the template's file and line.
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".json", ".txt")):
+            filename, line = name, tb.tb_lineno
+        tb = tb.tb_next
+    kind = "undefined name" if isinstance(error, jinja2.UndefinedError) else type(error).__name__
+    return Problem(_shown(filename, config) if filename else "themes", line, None, f"template error ({kind}): {error}")
+
+
+def _shown(filename: str | None, config: Config) -> str:
+    if not filename:
+        return "themes"
+    path = Path(filename)
+    for base in (config.root, default_theme_dir().parent.parent):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return path.as_posix()
+
+
+def render_route(env: jinja2.Environment, site: Site, route: Route) -> Page:
+    template = env.get_template(route.template)
+    html = template.render(site=site, page_url=route.url, **route.context)
+    return Page(route.output_path, html.encode("utf-8"))
+
+
+def render_pages(site: Site, routes=None) -> list[Page]:
+    """Render every route (or the given ones); template errors become one DigestError."""
+    check_theme(site.config)
+    env = make_environment(site.config)
+    try:
+        return [render_route(env, site, route) for route in (routes or site.routes)]
+    except jinja2.TemplateError as error:
+        raise DigestError([template_problem(error, site.config)]) from None
+    except (TypeError, AttributeError, KeyError, ValueError) as error:
+        if _from_template(error):
+            raise DigestError([template_problem(error, site.config)]) from None
+        raise
+
+
+def _from_template(error: Exception) -> bool:
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".html"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def static_pages(config: Config) -> list[Page]:
+    """The themes' static/ files under `static/`; a site's theme overrides the default's."""
+    files: dict[str, Path] = {}
+    for folder in reversed(theme_dirs(config)):
+        static = folder / "static"
+        for path in sorted(static.rglob("*")) if static.is_dir() else []:
+            if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
+                files["static/" + path.relative_to(static).as_posix()] = path
+    return [Page(name, files[name].read_bytes()) for name in sorted(files)]
+
+
+def extra_pages() -> list[Page]:
+    # GitHub Pages would otherwise run Jekyll, which hides files starting with `_`.
+    return [Page(".nojekyll", b"")]

@@ -1,0 +1,102 @@
+"""[Page] -> output folder: written to a staging folder beside it, then swapped in.
+
+`output/` is always entirely the old site or entirely the new one, and no stale file of
+the old site survives. Every path is checked to stay inside the folder it is written to.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from .config import Config
+from .errors import DigestError, Problem
+from .render import Page
+
+
+def output_problems(config: Config) -> list[Problem]:
+    """The output folder may not be the content folder or hold it, be the site root, `/`, or a git repository."""
+    output, content, root = config.output_path, config.content_path, config.root.resolve()
+    reason = None
+    if output == Path(output.anchor):
+        reason = "is the file system root"
+    elif output == root:
+        reason = "is the site root"
+    elif output == content or content.is_relative_to(output):
+        reason = "is or contains the content folder"
+    elif root.is_relative_to(output):
+        reason = "contains the site root"
+    elif (output / ".git").exists():
+        reason = "holds a .git folder"
+    elif output.exists() and not output.is_dir():
+        reason = "is a file"
+    elif output.is_symlink():
+        reason = "is a symlink"
+    if reason is None:
+        return []
+    return [Problem("pyproject.toml", None, "output_dir",
+                    f"{config.output_dir!r} {reason}; choose a folder of its own, such as 'output'")]
+
+
+def staging_path(output: Path) -> Path:
+    return output.parent / f".{output.name}.staging"
+
+
+def safe_target(folder: Path, relative: str) -> Path:
+    """folder/relative, refusing anything that could land outside folder."""
+    parts = PurePosixPath(relative).parts
+    if not relative or relative.startswith("/") or "\\" in relative or any(p in ("..", ".", "") for p in parts):
+        raise DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
+    target = folder.joinpath(*parts)
+    if not target.resolve().is_relative_to(folder.resolve()):
+        raise DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
+    return target
+
+
+def stage(pages: Iterable[Page], config: Config) -> Path:
+    """Write every page into a fresh staging folder and return it."""
+    problems = output_problems(config)
+    if problems:
+        raise DigestError(problems)
+    staging = staging_path(config.output_path)
+    discard(staging)
+    staging.mkdir(parents=True)
+    try:
+        write_pages(pages, staging)
+    except BaseException:
+        discard(staging)
+        raise
+    return staging
+
+
+def write_pages(pages: Iterable[Page], folder: Path) -> None:
+    written: set[str] = set()
+    made: set[Path] = {folder}
+    for page in pages:
+        if page.path in written:
+            raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
+        written.add(page.path)
+        target = safe_target(folder, page.path)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(page.data)
+
+
+def swap(staging: Path, output: Path) -> None:
+    """Two renames: the old site out of the way, the new one in."""
+    old = output.parent / f".{output.name}.old"
+    discard(old)
+    if output.exists():
+        os.rename(output, old)
+    os.rename(staging, output)
+    discard(old)
+
+
+def discard(folder: Path) -> None:
+    if folder.is_symlink() or folder.is_file():
+        folder.unlink()
+    elif folder.exists():
+        shutil.rmtree(folder)
