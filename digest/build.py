@@ -41,19 +41,22 @@ def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
     paths, problems = find_sources(config.content_path, config.root)
     entries = []
     for path in paths:
-        try:
-            source = load_source(path, config.root)
-        except LoadError as error:
-            problems.append(Problem(display_path(path, config.root), error.line, error.field, error.message))
-            continue
-        except OSError as error:
-            problems.append(Problem(display_path(path, config.root), None, None, f"cannot read the file: {error.strerror}"))
-            continue
-        entry, found = read_entry(source, config)
+        entry, found = read_entry_file(path, config)
         problems += found
         if entry is not None and (config.drafts or not entry.draft):
             entries.append(entry)
     return entries, problems
+
+
+def read_entry_file(path: Path, config: Config) -> tuple[Entry | None, list[Problem]]:
+    """One content file -> its Entry (None when it has errors) and its problems."""
+    try:
+        source = load_source(path, config.root)
+    except LoadError as error:
+        return None, [Problem(display_path(path, config.root), error.line, error.field, error.message)]
+    except OSError as error:
+        return None, [Problem(display_path(path, config.root), None, None, f"cannot read the file: {error.strerror}")]
+    return read_entry(source, config)
 
 
 def make_site(config: Config) -> tuple[Site, list[Problem]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -55,6 +56,77 @@ def run_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def describe_changes(changed: list[str]) -> str:
+    if not changed:
+        return "change"
+    more = f" (+{len(changed) - 1} more)" if len(changed) > 1 else ""
+    return f"{changed[0]}{more} changed"
+
+
+def print_rebuild(rebuild) -> None:
+    """One line per rebuild; the problems of a failed one follow it on stderr."""
+    clock = time.strftime("%H:%M:%S")
+    if rebuild.kind != "build":
+        for problem in rebuild.problems:  # search indexing or file watching went wrong
+            print(f"{clock} {rebuild.kind}: {format_problem(problem)}", file=sys.stderr, flush=True)
+        return
+    what = describe_changes(rebuild.changed) if rebuild.changed else "initial build"
+    if rebuild.ok:
+        print(f"{clock} {what}: rebuilt {rebuild.pages} pages from {rebuild.entries} entries "
+              f"({rebuild.reread} re-read, {rebuild.written} files written) in {rebuild.seconds:.2f} s", flush=True)
+        for problem in rebuild.problems:
+            print(format_problem(problem), file=sys.stderr, flush=True)
+    else:
+        errors = [p for p in rebuild.problems if p.is_error]
+        noun = "error" if len(errors) == 1 else "errors"
+        print(f"{clock} {what}: rebuild failed with {len(errors)} {noun} in {rebuild.seconds:.2f} s; "
+              f"still serving the last good site", flush=True)
+        for problem in rebuild.problems:
+            print(format_problem(problem), file=sys.stderr, flush=True)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from .serve import LOOPBACK, PortInUse, Preview
+
+    if args.host not in LOOPBACK:
+        print(f"digest: warning: serving on {args.host} lets other machines reach this preview; "
+              f"it is meant for 127.0.0.1", file=sys.stderr)
+    preview = Preview(Path.cwd(), host=args.host, port=args.port, drafts=args.drafts, report=print_rebuild)
+    try:
+        try:
+            first = preview.start()
+        except PortInUse as error:
+            print(f"digest: cannot listen on {args.host}:{args.port}: {error.strerror or error}; "
+                  f"stop the other server or choose another port with --port (0 picks a free one)", file=sys.stderr)
+            return 1
+        print_rebuild(first)
+        print(f"Serving {preview.url} (building into {preview.temp}); press Ctrl-C to stop", flush=True)
+        if args.open:
+            import webbrowser
+
+            threading.Thread(target=webbrowser.open, args=(preview.url,), daemon=True).start()
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it as cleanly as Ctrl-C
+        try:
+            preview.serve_forever()
+        except KeyboardInterrupt:
+            print("Stopping", flush=True)
+    finally:
+        preview.close()
+    return 0
+
+
+def port_number(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text!r}")
+    return number
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="digest", description="Build a news event digest site from Markdown.")
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
@@ -73,6 +145,13 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--drafts", action="store_true", help="include entries with draft: true")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.set_defaults(run=run_check)
+
+    serve = commands.add_parser("serve", help="preview the site: build, serve, rebuild on save, reload the page")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=port_number, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--drafts", action="store_true", help="include entries with draft: true")
+    serve.add_argument("--open", action="store_true", help="open the site in a web browser")
+    serve.set_defaults(run=run_serve)
     return parser
 
 

@@ -1,0 +1,709 @@
+"""The preview server: build into a temporary folder, serve it, watch, rebuild, reload.
+
+- Every build goes into a fresh folder (`site-1`, `site-2`, ... inside one temporary folder,
+  never `output/`). Pages whose bytes did not change are hard links to the previous build,
+  so a rebuild writes only what changed. Requests switch to a build once it is complete;
+  until then they get the previous one.
+- Entries are kept in memory by file: a rebuild re-reads only the files that changed and
+  recomputes the site model (listings, taxonomies, feeds) from memory. A changed setting
+  starts from scratch; a changed template re-renders everything (every rebuild renders
+  every page from the model, which is cheap; only changed bytes reach the disk).
+- Pagefind runs in the background on a copy of each build (hard links of its HTML), and the
+  search index is served from there: search trails the HTML by a moment and never breaks.
+- Served HTML (never files written by `digest build`) gets a small script that long-polls
+  `/__digest__/events` and reloads the page when a rebuild finishes, or shows the errors of a
+  failed rebuild in an overlay while the last good site stays up.
+
+The library never prints: `cli.py` passes a `report` callback that gets one `Rebuild` per
+rebuild (and per failed search index).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from socketserver import TCPServer
+from typing import Callable
+from urllib.parse import parse_qs, quote, unquote
+
+import watchfiles
+
+from .build import all_pages, read_entry_file
+from .config import SETTINGS_FILE, Config, load_config
+from .entries import Entry
+from .errors import DigestError, Problem, format_problem, raise_if_errors
+from .load import find_sources
+from .render import Page
+from .search import index_site
+from .site import build_site
+from .write import safe_target
+
+QUIET_SECONDS = 0.1          # a burst of saves ends after this long without a new change
+POLL_SECONDS = 20            # how long one long-poll request waits for a rebuild
+KEEP_BUILDS = 2              # the served build and the one before (for requests in flight)
+EVENTS_PATH = "/__digest__/events"
+SCRIPT_PATH = "/__digest__/reload.js"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+WILDCARD = {"0.0.0.0", "::", ""}
+
+# Editors save through temporary, swap and backup files: vim (`.x.swp`, `x~`, `4913`),
+# emacs (`.#x`, `#x#`), JetBrains (`x___jb_tmp___`), Kate, and downloads in progress.
+EDITOR_NOISE = re.compile(r"""^\.            # hidden: .x.swp, .#x (emacs locks), .DS_Store
+                            | ~$ | ^\#.*\#$  # backups, emacs autosaves
+                            | ^4913$         # vim's probe file
+                            | \.(sw[a-p]x?|tmp|temp|bak|orig|part|crdownload|kate-swp)$
+                            | ___jb_\w+___$""", re.VERBOSE | re.IGNORECASE)
+
+CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+                 ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
+                 ".json": "application/json", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8",
+                 ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+                 ".gif": "image/gif", ".webp": "image/webp", ".ico": "image/x-icon", ".wasm": "application/wasm",
+                 ".woff2": "font/woff2", ".woff": "font/woff"}
+
+
+@dataclass(frozen=True)
+class Built:
+    """One complete build on disk."""
+
+    folder: Path
+    epoch: int
+    hashes: dict = field(compare=False, repr=False)   # page path -> hash of its bytes
+
+
+@dataclass(frozen=True)
+class Status:
+    """What open pages need to know: bumped on every rebuild, good or bad."""
+
+    version: int = 0
+    epoch: int = 0                   # the build being served; 0 while there is none
+    errors: tuple[str, ...] = ()     # formatted problems of the last rebuild, if it failed
+
+
+@dataclass
+class Rebuild:
+    """What one rebuild (or search indexing, kind="search") did, for the terminal."""
+
+    changed: list[str]
+    seconds: float = 0.0
+    ok: bool = True
+    pages: int = 0
+    written: int = 0
+    entries: int = 0
+    reread: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    kind: str = "build"
+
+
+class PortInUse(OSError):
+    pass
+
+
+def is_editor_noise(name: str) -> bool:
+    return bool(EDITOR_NOISE.search(name))
+
+
+def url_host(host: str) -> str:
+    if host in WILDCARD:
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+class Preview:
+    """The preview server's state: settings, entries by file, the served build, the watchers."""
+
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
+                 report: Callable[[Rebuild], None] = lambda rebuild: None):
+        self.root, self.host, self.port, self.drafts, self.report = root.resolve(), host, port, drafts, report
+        self.config: Config | None = None
+        self.entries: dict[Path, tuple[tuple, Entry | None, list[Problem]]] = {}  # path -> (stat, entry, problems)
+        self.current: Built | None = None
+        self.search_root: Path | None = None
+        self.status = Status()
+        self.generation = 0
+        self.changed = threading.Condition()     # guards current/status; notifies long-polls
+        self.stop = threading.Event()
+        self.pending: set[Path] = set()
+        self.pending_at = 0.0
+        self.wake = threading.Condition()        # watchers -> rebuild thread
+        self.to_index: Built | None = None
+        self.index_wanted = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.server: PreviewServer | None = None
+        self.temp: Path | None = None
+
+    # --- life cycle ----------------------------------------------------------------------
+
+    def start(self) -> Rebuild:
+        """Read the settings, bind the port, build once, start watching. Errors in the
+        settings raise DigestError; a port in use raises PortInUse; content errors do not
+        stop the server (the first page shows them)."""
+        base = load_config(self.root)  # settings errors stop here, before anything is bound
+        self.server = PreviewServer((self.host, self.port), self)
+        self.port = self.server.server_address[1]
+        self.temp = Path(tempfile.mkdtemp(prefix="digest-serve-"))
+        self.base_path = base.base_path
+        first = self.rebuild(set())
+        if self.to_index is not None:  # the first index before the URL is shown; later ones trail
+            self.to_index = None
+            self.index_wanted.clear()
+            self._index(self.current)
+        for target in (self._rebuild_loop, self._index_loop, self._watch_tree, self._watch_settings):
+            thread = threading.Thread(target=target, name=f"digest-{target.__name__.strip('_')}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+        return first
+
+    @property
+    def url(self) -> str:
+        return f"http://{url_host(self.host)}:{self.port}{self.base_path}"
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever(poll_interval=0.2)
+
+    def close(self) -> None:
+        self.stop.set()
+        with self.changed:
+            self.changed.notify_all()
+        with self.wake:
+            self.wake.notify_all()
+        self.index_wanted.set()
+        if self.server is not None:
+            self.server.server_close()
+        for thread in self.threads:
+            thread.join(timeout=60)
+        if self.temp is not None:
+            shutil.rmtree(self.temp, ignore_errors=True)
+
+    # --- building ------------------------------------------------------------------------
+
+    def load_settings(self) -> Config:
+        config = load_config(self.root, drafts=True if self.drafts else None)
+        self.base_path = config.base_path
+        return replace(config, base_url=f"http://{url_host(self.host)}:{self.port}{config.base_path}")
+
+    def rebuild(self, changed: set[Path]) -> Rebuild:
+        """Build from the in-memory model plus the changed files; switch to it when complete."""
+        started = time.perf_counter()
+        result = Rebuild(changed=sorted(self._shown(p) for p in changed))
+        try:
+            config = self.load_settings()
+            if config != self.config:  # time zone, permalink, drafts...: every entry may read differently
+                self.entries.clear()
+                self.config = config
+            entries, problems = self._read_entries(config, changed, result)
+            raise_if_errors(problems)
+            site, site_problems = build_site(entries, config)
+            problems += site_problems
+            raise_if_errors(problems)
+            pages = all_pages(site)
+            built = self._write(pages, result)
+        except DigestError as error:
+            result.ok, result.problems = False, list(error.problems)
+        except Exception as error:  # a bug must not take the preview down; say what it was
+            result.ok = False
+            result.problems = [Problem("digest", None, None, f"internal error: {type(error).__name__}: {error}")]
+        else:
+            result.problems = [p for p in problems if not p.is_error]
+            result.entries, result.pages = len(site.posts), sum(p.path.endswith(".html") for p in pages)
+            self._switch(built)
+        if not result.ok:
+            with self.changed:
+                errors = tuple(format_problem(p) for p in result.problems if p.is_error)
+                self.status = Status(self.status.version + 1, self.status.epoch, errors)
+                self.changed.notify_all()
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _shown(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else path.as_posix()
+
+    def _read_entries(self, config: Config, changed: set[Path], result: Rebuild):
+        """Every entry, re-reading only files that changed (by the watcher's word or their stat)."""
+        if not config.content_path.is_dir():
+            return [], [Problem(config.content_dir, None, None, "content folder not found; create it or set content_dir")]
+        paths, problems = find_sources(config.content_path, config.root)
+        fresh = {}
+        for path in paths:
+            stamp = file_stamp(path)
+            known = self.entries.get(path)
+            if known is None or known[0] != stamp or path in changed:
+                entry, found = read_entry_file(path, config)
+                known = (stamp, entry, found)
+                result.reread += 1
+            fresh[path] = known
+        self.entries = fresh
+        entries = [entry for _, entry, _ in fresh.values()
+                   if entry is not None and (config.drafts or not entry.draft)]
+        problems += [problem for _, _, found in fresh.values() for problem in found]
+        return entries, problems
+
+    def _write(self, pages: list[Page], result: Rebuild) -> Built:
+        """A new build folder; pages with the same bytes as last time are hard links."""
+        self.generation += 1
+        folder = self.temp / f"site-{self.generation}"
+        folder.mkdir()
+        previous = self.current
+        hashes: dict[str, bytes] = {}
+        made = {folder}
+        try:
+            for page in pages:
+                if page.path in hashes:
+                    raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
+                target = safe_target(folder, page.path)
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                hashes[page.path] = hashlib.blake2b(page.data, digest_size=16).digest()
+                if previous is not None and previous.hashes.get(page.path) == hashes[page.path]:
+                    try:
+                        os.link(previous.folder / page.path, target)
+                        continue
+                    except OSError:
+                        pass  # e.g. a file system without hard links: write it
+                target.write_bytes(page.data)
+                result.written += 1
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return Built(folder, self.generation, hashes)
+
+    def _switch(self, built: Built) -> None:
+        with self.changed:
+            self.current = built
+            self.status = Status(self.status.version + 1, built.epoch, ())
+            self.changed.notify_all()
+        for old in self.temp.glob("site-*"):
+            number = old.name.partition("-")[2]
+            if number.isdigit() and int(number) <= built.epoch - KEEP_BUILDS:
+                shutil.rmtree(old, ignore_errors=True)
+        if self.config.search:
+            self.to_index = built
+            self.index_wanted.set()
+
+    # --- search --------------------------------------------------------------------------
+
+    def _index(self, built: Built) -> None:
+        """Pagefind over hard links of the build's HTML; then serve `pagefind/` from there."""
+        folder = self.temp / f"search-{built.epoch}"
+        started = time.perf_counter()
+        try:
+            for path in built.folder.rglob("*.html"):
+                target = folder / path.relative_to(built.folder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(path, target)
+            index_site(folder, self.config.language)
+        except FileNotFoundError:  # the build was replaced and removed meanwhile: a newer index follows
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        except (DigestError, OSError) as error:
+            shutil.rmtree(folder, ignore_errors=True)
+            problems = error.problems if isinstance(error, DigestError) else [
+                Problem("search", None, None, f"could not prepare the search index: {error}")]
+            self.report(Rebuild([], time.perf_counter() - started, False, problems=list(problems), kind="search"))
+            return
+        self.search_root = folder / "pagefind"
+        for old in self.temp.glob("search-*"):
+            number = old.name.partition("-")[2]
+            if number.isdigit() and int(number) < built.epoch - 1:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _index_loop(self) -> None:
+        while not self.stop.is_set():
+            self.index_wanted.wait()
+            self.index_wanted.clear()
+            built, self.to_index = self.to_index, None
+            if built is not None and not self.stop.is_set():
+                self._index(built)
+
+    # --- watching ------------------------------------------------------------------------
+
+    def watch_folders(self) -> list[Path]:
+        config = self.config
+        if config is None:
+            return []
+        return [folder for folder in (config.content_path, self.root / "themes") if folder.is_dir()]
+
+    def _keep_watching(self, watch: Callable[[], None]) -> None:
+        """Run a watcher until stopped; if it fails (a watched folder vanished), say so and retry."""
+        while not self.stop.is_set():
+            try:
+                watch()
+            except Exception as error:
+                self.report(Rebuild([], ok=False, kind="watch", problems=[
+                    Problem("digest", None, None, f"file watching failed ({type(error).__name__}: {error}); retrying")]))
+                self.stop.wait(1.0)
+
+    def _watch_tree(self) -> None:
+        self._keep_watching(self._watch_tree_once)
+
+    def _watch_settings(self) -> None:
+        self._keep_watching(self._watch_settings_once)
+
+    def _watch_tree_once(self) -> None:
+        """content/ and themes/, recursively; restarted when content_dir moves."""
+        while not self.stop.is_set():
+            folders = self.watch_folders()
+            if not folders:
+                self.stop.wait(0.5)
+                continue
+            moved = threading.Event()
+            stop_either = _Either(self.stop, moved)
+            for changes in watchfiles.watch(*folders, watch_filter=self._wanted, step=50, rust_timeout=500,
+                                            stop_event=stop_either, raise_interrupt=False):
+                self._note(changes)
+                if self.watch_folders() != folders:
+                    moved.set()
+
+    def _watch_settings_once(self) -> None:
+        """pyproject.toml: editors replace it by renaming, so watch its folder, not the file."""
+        settings = self.root / SETTINGS_FILE
+        for changes in watchfiles.watch(self.root, watch_filter=lambda change, path: Path(path) == settings,
+                                        recursive=False, step=50, rust_timeout=500, stop_event=self.stop,
+                                        raise_interrupt=False):
+            self._note(changes)
+
+    def _wanted(self, change, path: str) -> bool:
+        relative = Path(path)
+        if self.config is not None and relative.is_relative_to(self.config.content_path):
+            relative = relative.relative_to(self.config.content_path)
+            if any(part.startswith("_") for part in relative.parts):  # not entries
+                return False
+        elif relative.is_relative_to(self.root):
+            relative = relative.relative_to(self.root)
+        return not any(is_editor_noise(part) for part in relative.parts)
+
+    def _note(self, changes) -> None:
+        with self.wake:
+            self.pending.update(Path(path) for _, path in changes)
+            self.pending_at = time.monotonic()
+            self.wake.notify_all()
+
+    def _rebuild_loop(self) -> None:
+        """One rebuild per burst: wait for a change, then for QUIET_SECONDS without one."""
+        while not self.stop.is_set():
+            with self.wake:
+                self.wake.wait_for(lambda: self.pending or self.stop.is_set())
+                while not self.stop.is_set():
+                    quiet = time.monotonic() - self.pending_at
+                    if quiet >= QUIET_SECONDS:
+                        break
+                    self.wake.wait(QUIET_SECONDS - quiet)
+                changed, self.pending = self.pending, set()
+            if self.stop.is_set():
+                return
+            self.report(self.rebuild(changed))
+
+    # --- answering requests --------------------------------------------------------------
+
+    def host_allowed(self, host_header: str | None) -> bool:
+        if not host_header:
+            return False
+        names = {self.host, "localhost", "127.0.0.1", "[::1]", url_host(self.host)}
+        if self.host in WILDCARD:
+            names.add(socket.gethostname())
+        allowed = {f"{name}:{self.port}" for name in names}
+        if self.port == 80:
+            allowed |= names
+        return host_header.strip().lower() in {name.lower() for name in allowed}
+
+    def wait_for_change(self, version: int, timeout: float) -> Status:
+        with self.changed:
+            self.changed.wait_for(lambda: self.status.version != version or self.stop.is_set(), timeout)
+            return self.status
+
+
+class _Either:
+    """An event that is set when either of two events is: how watchfiles is told to stop."""
+
+    def __init__(self, first: threading.Event, second: threading.Event):
+        self.first, self.second = first, second
+
+    def is_set(self) -> bool:
+        return self.first.is_set() or self.second.is_set()
+
+
+def file_stamp(path: Path) -> tuple:
+    try:
+        info = path.stat()
+    except OSError:
+        return ()
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+# --- paths: one decoding, then refusal of anything that could leave the root -------------
+
+def request_path(raw: str) -> tuple[str, str] | None:
+    """The request target -> (decoded path, query), or None when it must be refused.
+
+    Decodes percent-escapes exactly once (`%252e` stays the name `%2e`), and refuses `..`
+    and `.` segments, backslashes, empty segments (`//host`), NUL and control characters.
+    """
+    path, _, query = raw.partition("?")
+    path = path.partition("#")[0]
+    if not path.startswith("/") or "\\" in path:
+        return None
+    try:
+        decoded = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if "\\" in decoded or "//" in decoded or any(ord(c) < 32 or c == "\x7f" for c in decoded):
+        return None
+    if any(part in (".", "..") for part in decoded.split("/")):
+        return None
+    return decoded, query
+
+
+def find_file(root: Path, relative: str) -> Path | str | None:
+    """The file under root for a site-relative path: a Path, "slash" when a folder was asked
+    for without its trailing slash, or None. No symlink is followed, even inside root."""
+    current = root
+    for part in [p for p in relative.split("/") if p]:
+        current = current / part
+        if current.is_symlink():
+            return None
+    if current.is_dir():
+        if relative and not relative.endswith("/"):
+            return "slash"
+        current = current / "index.html"
+        if current.is_symlink():
+            return None
+    if not current.is_file() or not current.resolve().is_relative_to(root.resolve()):
+        return None
+    return current
+
+
+def read_no_follow(path: Path) -> bytes | None:
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as file:
+        return file.read()
+
+
+def content_type(path: str) -> str:
+    return CONTENT_TYPES.get(os.path.splitext(path)[1].lower(), "application/octet-stream")
+
+
+# --- live reload and the error overlay ---------------------------------------------------
+
+RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the errors of a failed one.
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  var epoch = Number(me.dataset.epoch), version = Number(me.dataset.version), delay = 500;
+
+  function style(box) {
+    Object.assign(box.style, {position: "fixed", top: "0", left: "0", right: "0", zIndex: "2147483647",
+      maxHeight: "60vh", overflow: "auto", margin: "0", padding: "1rem 1.25rem", background: "#4a0d0d",
+      color: "#fff", font: "14px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace",
+      boxShadow: "0 2px 12px rgba(0,0,0,.5)", textAlign: "left"});
+    var pre = box.querySelector("pre");
+    if (pre) Object.assign(pre.style, {whiteSpace: "pre-wrap", margin: ".5rem 0 0", font: "inherit"});
+    if (!box.querySelector("button")) {
+      var close = document.createElement("button");
+      close.type = "button";
+      close.textContent = "Hide";
+      Object.assign(close.style, {position: "absolute", top: ".5rem", right: ".75rem"});
+      close.addEventListener("click", function () { box.hidden = true; });
+      box.appendChild(close);
+    }
+  }
+
+  function overlay(errors) {
+    var box = document.getElementById("digest-overlay");
+    if (!errors.length) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "digest-overlay";
+      box.setAttribute("role", "alert");
+      document.body.insertBefore(box, document.body.firstChild);
+    }
+    box.hidden = false;
+    box.textContent = "";
+    var head = document.createElement("p");
+    head.style.margin = "0";
+    head.textContent = "digest: the last rebuild failed; this is the last good site. Fix the file and save.";
+    var pre = document.createElement("pre");
+    pre.textContent = errors.join("\n");
+    box.appendChild(head);
+    box.appendChild(pre);
+    style(box);
+  }
+
+  function poll() {
+    fetch("/__digest__/events?version=" + version, {cache: "no-store"})
+      .then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.json();
+      })
+      .then(function (status) {
+        delay = 500;
+        version = status.version;
+        if (status.epoch !== epoch) { location.reload(); return; }
+        overlay(status.errors);
+        poll();
+      })
+      .catch(function () {  // the server restarts or is gone: try again, more slowly
+        setTimeout(poll, delay);
+        delay = Math.min(delay * 2, 5000);
+      });
+  }
+
+  var existing = document.getElementById("digest-overlay");
+  if (existing) style(existing);
+  poll();
+})();
+"""
+
+BODY_TAG = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
+
+
+def overlay_html(errors: tuple[str, ...]) -> str:
+    if not errors:
+        return ""
+    lines = html.escape("\n".join(errors))
+    return ('<div id="digest-overlay" role="alert"><p>digest: the last rebuild failed; this is the last '
+            f'good site. Fix the file and save.</p><pre>{lines}</pre></div>')
+
+
+def inject(page: bytes, status: Status) -> bytes:
+    """The overlay (if any) and the reload script, right after `<body>`."""
+    snippet = (overlay_html(status.errors) + f'<script src="{SCRIPT_PATH}" data-epoch="{status.epoch}" '
+               f'data-version="{status.version}"></script>').encode("utf-8")
+    match = BODY_TAG.search(page)
+    at = match.end() if match else 0
+    return page[:at] + snippet + page[at:]
+
+
+def error_page(status: Status) -> bytes:
+    """What every page is while no build has ever succeeded."""
+    return inject(b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>digest: build failed"
+                  b"</title></head><body><h1>The site has errors</h1><p>digest serve shows the site as soon "
+                  b"as it builds.</p></body></html>", status)
+
+
+# --- the HTTP server ---------------------------------------------------------------------
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], preview: Preview):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.preview = preview
+        try:
+            super().__init__(address, PreviewHandler)
+        except OSError as error:
+            raise PortInUse(error.errno, error.strerror) from None
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host name up in DNS; a preview needs no name.
+        TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the browser went away mid-answer: nothing to do
+        super().handle_error(request, client_address)
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    def version_string(self) -> str:
+        return "digest-serve"
+
+    def log_message(self, format, *args) -> None:  # the library never prints
+        pass
+
+    def do_GET(self) -> None:
+        self.answer(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self.answer(send_body=False)
+
+    def answer(self, send_body: bool) -> None:
+        preview: Preview = self.server.preview
+        if not self.headers.get("Host"):
+            return self.send(400, b"Bad request: no Host header\n", "text/plain; charset=utf-8", send_body)
+        if not preview.host_allowed(self.headers.get("Host")):
+            return self.send(403, b"Forbidden: this preview answers only to its own address\n",
+                             "text/plain; charset=utf-8", send_body)
+        parsed = request_path(self.path)
+        if parsed is None:
+            return self.send(400, b"Bad request: path refused\n", "text/plain; charset=utf-8", send_body)
+        path, query = parsed
+        if path == EVENTS_PATH:
+            return self.answer_events(preview, query, send_body)
+        if path == SCRIPT_PATH:
+            return self.send(200, RELOAD_SCRIPT.encode("utf-8"), "text/javascript; charset=utf-8", send_body)
+        base = preview.base_path
+        if base != "/" and path in ("/", base.rstrip("/")):
+            return self.redirect(base, query, send_body)
+        with preview.changed:
+            built, status, search_root = preview.current, preview.status, preview.search_root
+        if built is None:
+            return self.send(500, error_page(status), "text/html; charset=utf-8", send_body)
+        if not path.startswith(base):
+            return self.not_found(built, status, send_body)
+        relative = path[len(base):]
+        root = built.folder
+        if relative == "pagefind" or relative.startswith("pagefind/"):
+            if search_root is None:
+                return self.not_found(built, status, send_body)
+            root, relative = search_root, relative[len("pagefind"):]
+        found = find_file(root, relative)
+        if found == "slash":
+            return self.redirect(path + "/", query, send_body)
+        data = read_no_follow(found) if isinstance(found, Path) else None
+        if data is None:
+            return self.not_found(built, status, send_body)
+        kind = content_type(found.name)
+        if kind.startswith("text/html"):
+            data = inject(data, status)
+        self.send(200, data, kind, send_body)
+
+    def answer_events(self, preview: Preview, query: str, send_body: bool) -> None:
+        """Long-poll: answer when the status version differs from the page's, or after a while."""
+        try:
+            version = int(parse_qs(query).get("version", ["-1"])[0])
+        except ValueError:
+            version = -1
+        status = preview.wait_for_change(version, POLL_SECONDS) if send_body else preview.status
+        body = json.dumps({"version": status.version, "epoch": status.epoch, "errors": list(status.errors)})
+        self.send(200, body.encode("utf-8"), "application/json", send_body)
+
+    def not_found(self, built: Built, status: Status, send_body: bool) -> None:
+        page = read_no_follow(built.folder / "404.html")
+        if page is None:
+            return self.send(404, b"Not found\n", "text/plain; charset=utf-8", send_body)
+        self.send(404, inject(page, status), "text/html; charset=utf-8", send_body)
+
+    def redirect(self, location: str, query: str, send_body: bool) -> None:
+        target = quote(location, safe="/:@!$&'()*+,;=-._~") + (f"?{query}" if query else "")
+        self.send(302, b"", "text/plain; charset=utf-8", send_body, {"Location": target})
+
+    def send(self, code: int, data: bytes, kind: str, send_body: bool, extra: dict | None = None) -> None:
+        self.send_response(code, HTTPStatus(code).phrase)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if send_body:
+            self.wfile.write(data)
