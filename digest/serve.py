@@ -141,6 +141,7 @@ class Preview:
         self.to_index: Built | None = None
         self.index_wanted = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.tree_armed, self.settings_armed = threading.Event(), threading.Event()
         self.server: PreviewServer | None = None
         self.temp: Path | None = None
 
@@ -164,6 +165,14 @@ class Preview:
             thread = threading.Thread(target=target, name=f"digest-{target.__name__.strip('_')}", daemon=True)
             thread.start()
             self.threads.append(thread)
+        # Edits made from now on must be seen: wait for both watchers, then catch up with any
+        # entry saved between the first build and the watchers' start.
+        for armed in (self.tree_armed, self.settings_armed):
+            armed.wait(timeout=30)
+        if self.config is not None and self.config.content_path.is_dir():
+            paths, _ = find_sources(self.config.content_path, self.root)
+            if set(paths) != set(self.entries) or any(file_stamp(p) != self.entries[p][0] for p in paths):
+                self._note([(None, str(self.config.content_path))])
         return first
 
     @property
@@ -357,13 +366,17 @@ class Preview:
         while not self.stop.is_set():
             folders = self.watch_folders()
             if not folders:
+                self.tree_armed.set()
                 self.stop.wait(0.5)
                 continue
             moved = threading.Event()
             stop_either = _Either(self.stop, moved)
-            for changes in watchfiles.watch(*folders, watch_filter=self._wanted, step=50, rust_timeout=500,
-                                            stop_event=stop_either, raise_interrupt=False):
-                self._note(changes)
+            # yield_on_timeout: the first (empty) yield tells that the watcher is in place.
+            for changes in watchfiles.watch(*folders, watch_filter=self._wanted, step=20, rust_timeout=200,
+                                            yield_on_timeout=True, stop_event=stop_either, raise_interrupt=False):
+                self.tree_armed.set()
+                if changes:
+                    self._note(changes)
                 if self.watch_folders() != folders:
                     moved.set()
 
@@ -371,9 +384,11 @@ class Preview:
         """pyproject.toml: editors replace it by renaming, so watch its folder, not the file."""
         settings = self.root / SETTINGS_FILE
         for changes in watchfiles.watch(self.root, watch_filter=lambda change, path: Path(path) == settings,
-                                        recursive=False, step=50, rust_timeout=500, stop_event=self.stop,
-                                        raise_interrupt=False):
-            self._note(changes)
+                                        recursive=False, step=20, rust_timeout=200, yield_on_timeout=True,
+                                        stop_event=self.stop, raise_interrupt=False):
+            self.settings_armed.set()
+            if changes:
+                self._note(changes)
 
     def _wanted(self, change, path: str) -> bool:
         relative = Path(path)
@@ -404,7 +419,20 @@ class Preview:
                 changed, self.pending = self.pending, set()
             if self.stop.is_set():
                 return
-            self.report(self.rebuild(changed))
+            if not all(self._unchanged(path) for path in changed):
+                self.report(self.rebuild(changed))
+
+    def _unchanged(self, path: Path) -> bool:
+        """True when a reported path cannot change the site: an entry already read as it is now
+        (events trailing a save storm), or a file under content/ that is not an entry."""
+        config = self.config
+        if config is None or not path.is_relative_to(config.content_path):
+            return False  # settings and themes: always rebuild
+        if path in self.entries:
+            return file_stamp(path) == self.entries[path][0]
+        if path.is_dir() or path.suffix == ".md" or any(known.is_relative_to(path) for known in self.entries):
+            return False  # a new entry, or a folder of entries added, moved or removed
+        return True
 
     # --- answering requests --------------------------------------------------------------
 

@@ -1,0 +1,390 @@
+"""`digest serve`, run for real in a subprocess on a free port, talked to over real sockets."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import entry_text, run_digest
+from digest.serve import find_file, is_editor_noise, request_path
+
+TIMEOUT = 30  # generous: the machine is shared; nothing here asserts speed
+
+
+class Server:
+    """`digest serve --port 0` in a subprocess; its stdout lines are collected as they come."""
+
+    def __init__(self, root: Path, *args: str):
+        self.root = root
+        self.process = subprocess.Popen([sys.executable, "-u", "-m", "digest", "serve", "--port", "0", *args],
+                                        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: list[str] = []
+        self.errors: list[str] = []
+        self.new_lines: queue.Queue = queue.Queue()
+        self.readers = [threading.Thread(target=self._read, args=(self.process.stdout, self.lines, True), daemon=True),
+                        threading.Thread(target=self._read, args=(self.process.stderr, self.errors, False), daemon=True)]
+        for reader in self.readers:
+            reader.start()
+        line = self.wait_line(lambda text: text.startswith("Serving "))
+        match = re.match(r"Serving (http://\S+) \(building into (.+)\);", line)
+        assert match, line
+        self.url, self.temp = match.group(1), Path(match.group(2))
+        parts = urlsplit(self.url)
+        self.host, self.port, self.base = parts.hostname, parts.port, parts.path
+
+    def _read(self, stream, into: list, announce: bool) -> None:
+        for line in stream:
+            into.append(line.rstrip("\n"))
+            if announce:
+                self.new_lines.put(line.rstrip("\n"))
+
+    def wait_line(self, predicate, timeout: float = TIMEOUT) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.new_lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            if predicate(line):
+                return line
+        raise AssertionError(f"no such line; stdout: {self.lines}; stderr: {self.errors}")
+
+    def rebuild_lines(self) -> list[str]:
+        return [line for line in self.lines if ": rebuilt " in line or ": rebuild failed" in line]
+
+    def get(self, path: str, host: str | None = None) -> tuple[int, dict, bytes]:
+        """GET exactly `path` (no normalising), with the given Host header."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+        try:
+            connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+            connection.putheader("Host", host if host is not None else f"{self.host}:{self.port}")
+            connection.endheaders()
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def wait_for(self, path: str, text: str, status: int = 200) -> bytes:
+        """Poll `path` until its body holds `text` (after a rebuild)."""
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            code, _, body = self.get(path)
+            if code == status and text.encode() in body:
+                return body
+            time.sleep(0.05)
+        raise AssertionError(f"{path} never showed {text!r}; last: {code} {body[:300]!r}; stdout: {self.lines}")
+
+    def stop(self) -> int:
+        """Ctrl-C, as a person would; the temporary folder must be gone afterwards."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            code = self.process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        for reader in self.readers:
+            reader.join(timeout=5)
+        self.process.stdout.close()
+        self.process.stderr.close()
+        return code
+
+
+@pytest.fixture
+def serve():
+    started = []
+
+    def start(root: Path, *args: str) -> Server:
+        server = Server(root, *args)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        code = server.stop()
+        assert code == 0, (server.lines, server.errors)
+        assert not any("Traceback" in line for line in server.errors), server.errors
+        assert not server.temp.exists(), f"{server.temp} was left behind"
+
+
+def two_entries(site, settings: str = "", **first):
+    return site({"content/2025/07/talks.md": entry_text(title="Talks in Istanbul", **first),
+                 "content/2025/07/call.md": entry_text(title="A phone call", date="2025-07-03")}, settings)
+
+
+def test_an_edited_title_reaches_the_home_page_and_the_entry_page(site, serve):
+    root = two_entries(site)
+    server = serve(root)
+    status, headers, home = server.get("/")
+    assert status == 200 and b"Talks in Istanbul" in home
+    assert headers["Cache-Control"] == "no-store"
+    assert b'src="/__digest__/reload.js"' in home
+    assert not (root / "output").exists(), "serve must never build into output/"
+    assert server.temp.is_dir() and not server.temp.is_relative_to(root)
+
+    (root / "content/2025/07/talks.md").write_text(entry_text(title="Talks moved to Geneva"), encoding="utf-8")
+    server.wait_for("/", "Talks moved to Geneva")
+    page = server.wait_for("/2025/07/talks/", "Talks moved to Geneva")
+    assert b"Talks in Istanbul" not in page
+    line = server.wait_line(lambda text: "content/2025/07/talks.md changed: rebuilt" in text)
+    assert "1 re-read" in line, line  # only the edited file was read again
+
+
+def test_a_broken_entry_shows_an_overlay_over_the_last_good_site_then_recovers(site, serve):
+    root = two_entries(site)
+    server = serve(root)
+    entry = root / "content/2025/07/talks.md"
+    entry.write_text("---\ntitle: Talks\ndate: 2025-07-23\nsummary: [unclosed\ntags: [Russia]\n---\nBody\n", encoding="utf-8")
+    server.wait_line(lambda text: "content/2025/07/talks.md changed: rebuild failed with 1 error" in text)
+    page = server.wait_for("/2025/07/talks/", 'id="digest-overlay"')
+    assert b"Talks in Istanbul" in page, "the last good page is still served"
+    assert re.search(rb"content/2025/07/talks\.md:\d+: YAML syntax error", page), page
+    home = server.get("/")[2]
+    assert b'id="digest-overlay"' in home and b"Talks in Istanbul" in home
+    deadline = time.monotonic() + TIMEOUT
+    while not any("talks.md" in line and "YAML syntax error" in line for line in server.errors):
+        assert time.monotonic() < deadline, server.errors
+        time.sleep(0.05)
+
+    entry.write_text(entry_text(title="Talks, fixed"), encoding="utf-8")
+    page = server.wait_for("/2025/07/talks/", "Talks, fixed")
+    assert b'id="digest-overlay"' not in page
+    assert b'id="digest-overlay"' not in server.get("/")[2]
+
+
+def test_the_reload_endpoint_answers_when_a_rebuild_finishes(site, serve):
+    root = two_entries(site)
+    server = serve(root)
+    version = int(re.search(rb'data-version="(\d+)"', server.get("/")[2]).group(1))
+    answer: list = []
+    poller = threading.Thread(target=lambda: answer.append(server.get(f"/__digest__/events?version={version}")))
+    poller.start()
+    time.sleep(0.3)
+    (root / "content/2025/07/call.md").write_text(entry_text(title="A second call", date="2025-07-03"), encoding="utf-8")
+    poller.join(timeout=TIMEOUT)
+    status, headers, body = answer[0]
+    assert status == 200 and headers["Content-Type"] == "application/json"
+    assert re.search(rb'"version": (\d+)', body).group(1) != str(version).encode()
+    assert b'"errors": []' in body
+
+
+@pytest.fixture
+def traversal_server(site, serve, tmp_path):
+    (tmp_path / "secret.txt").write_text("TOP SECRET", encoding="utf-8")
+    root = two_entries(site, 'base_url = "https://example.org/repo/"\n')
+    server = serve(root)
+    build = next(server.temp.glob("site-*"))
+    # Plant links in the served folder: the server must not follow them out (or at all).
+    (build / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (build / "leakdir").symlink_to(tmp_path)
+    return server
+
+
+TRAVERSALS = [
+    "/repo/../secret.txt", "/repo/../../secret.txt", "/repo/%2e%2e/secret.txt", "/repo/%2E%2E/%2e%2e/secret.txt",
+    "/repo/%252e%252e/secret.txt", "/repo/..%2fsecret.txt", "/repo/..%2F..%2Fsecret.txt", "/repo/..\\secret.txt",
+    "/repo/%5c..%5csecret.txt", "/repo/....//secret.txt", "//secret.txt", "//evil.example/repo/",
+    "/repo//evil.example/", "/repo/leak.txt", "/repo/leakdir/secret.txt", "/repo/leakdir/",
+    "/repo/%00", "/repo/index.html%00.txt", "/../../../../etc/passwd", "/repo/%2e%2e%2f%2e%2e%2fetc/passwd",
+    "http://evil.example/repo/", "/repo/./index.html", "/repo/%c0%ae%c0%ae/secret.txt",
+]
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_paths_leading_out_of_the_root_are_refused(traversal_server, path):
+    status, headers, body = traversal_server.get(path)
+    assert status in (400, 403, 404), (path, status, headers)
+    assert b"TOP SECRET" not in body and b"root:x:0:0" not in body
+    assert "Location" not in headers
+
+
+def test_host_headers_other_than_the_served_address_are_refused(site, serve):
+    server = serve(two_entries(site))
+    port = server.port
+    assert server.get("/", host=f"127.0.0.1:{port}")[0] == 200
+    assert server.get("/", host=f"localhost:{port}")[0] == 200
+    for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", f"localhost:{port + 1}",
+                 f"127.0.0.1:{port}@evil.example"):
+        status, _, body = server.get("/", host=host)
+        assert status == 403, host
+        assert b"Talks in Istanbul" not in body
+    assert server.get("/", host="")[0] == 400
+    assert server.get("/__digest__/events?version=-1", host="evil.example")[0] == 403
+
+
+def test_the_site_is_served_under_its_base_path(site, serve):
+    server = serve(two_entries(site, 'base_url = "https://example.org/repo/"\n'))
+    assert server.url.endswith("/repo/")
+    status, headers, _ = server.get("/")
+    assert status == 302 and headers["Location"] == "/repo/"
+    status, headers, _ = server.get("/repo")
+    assert status == 302 and headers["Location"] == "/repo/"
+    status, headers, _ = server.get("/repo/2025/07/talks?x=1")
+    assert status == 302 and headers["Location"] == "/repo/2025/07/talks/?x=1"
+    status, _, home = server.get("/repo/")
+    assert status == 200 and b'href="/repo/2025/07/talks/"' in home
+    assert f'http://127.0.0.1:{server.port}/repo/'.encode() in server.get("/repo/2025/07/talks/")[2]  # canonical
+    status, headers, page = server.get("/repo/no/such/page/")
+    assert status == 404 and b"Page not found" in page and headers["Content-Type"].startswith("text/html")
+    status, _, page = server.get("/elsewhere/")
+    assert status == 404 and b"Page not found" in page
+    assert server.get("/repo/static/style.css")[1]["Content-Type"].startswith("text/css")
+
+
+def test_search_is_indexed_for_the_preview_and_again_after_a_rebuild(site, serve):
+    root = two_entries(site)
+    server = serve(root)
+    status, headers, _ = server.get("/pagefind/pagefind.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    assert server.get("/pagefind/pagefind-entry.json")[0] == 200
+    first = set(server.temp.glob("search-*"))
+    (root / "content/2025/07/call.md").write_text(entry_text(title="Zanzibar summit", date="2025-07-03"), encoding="utf-8")
+    server.wait_for("/", "Zanzibar summit")
+    deadline = time.monotonic() + TIMEOUT
+    while set(server.temp.glob("search-*")) <= first:
+        assert time.monotonic() < deadline, "no new index after the rebuild"
+        time.sleep(0.05)
+    assert server.get("/pagefind/pagefind.js")[0] == 200
+
+
+def test_a_save_storm_makes_one_rebuild(site, serve):
+    root = two_entries(site)
+    server = serve(root)
+    entry = root / "content/2025/07/talks.md"
+    before = len(server.rebuild_lines())
+    for number in range(20):  # 20 writes in about 200 ms
+        entry.write_text(entry_text(title=f"Storm {number}"), encoding="utf-8")
+        time.sleep(0.01)
+    server.wait_for("/", "Storm 19")
+    time.sleep(1.5)  # room for a second rebuild to show up, were there one
+    assert len(server.rebuild_lines()) - before == 1, "\n".join(server.rebuild_lines())
+
+
+def test_editor_temp_files_are_ignored(site, serve):
+    root = two_entries(site)
+    server = serve(root)
+    folder = root / "content/2025/07"
+    for name in (".talks.md.swp", ".talks.md.swx", "talks.md~", "4913", ".#talks.md", "#talks.md#",
+                 "talks.md.tmp", "talks.md___jb_tmp___"):
+        (folder / name).write_text("---\nnot: [an entry\n", encoding="utf-8")
+    time.sleep(0.3)
+    (folder / "talks.md").write_text(entry_text(title="After the noise"), encoding="utf-8")
+    server.wait_for("/", "After the noise")
+    lines = server.rebuild_lines()
+    assert all("talks.md changed" in line for line in lines[1:]), lines
+    assert not any(word in " ".join(lines) for word in ("swp", "4913", "~", "#", ".tmp", "jb_tmp")), lines
+
+
+def test_a_changed_template_or_setting_rebuilds_everything(site, serve):
+    root = two_entries(site)
+    (root / "themes/default/templates").mkdir(parents=True)
+    server = serve(root)
+    template = root / "themes/default/templates/404.html"
+    template.write_text('{% extends "base.html" %}{% block content %}<h1>Lost at sea</h1>{% endblock %}', encoding="utf-8")
+    server.wait_for("/nowhere/", "Lost at sea", status=404)
+    settings = root / "pyproject.toml"
+    replacement = root / "pyproject.toml.new"  # saved the way editors do: write aside, rename over
+    replacement.write_text('[tool.digest]\ntitle = "Renamed digest"\n', encoding="utf-8")
+    os.replace(replacement, settings)
+    server.wait_for("/2025/07/talks/", "Renamed digest")
+    replacement.write_text('[tool.digest]\ntitle = "Renamed again"\n', encoding="utf-8")
+    os.replace(replacement, settings)
+    server.wait_for("/", "Renamed again")
+
+
+def test_drafts_are_served_only_with_the_drafts_flag(site, serve):
+    root = two_entries(site)
+    (root / "content/draft.md").write_text(entry_text(title="Unfinished piece", draft="true"), encoding="utf-8")
+    assert b"Unfinished piece" not in serve(root).get("/")[2]
+    assert b"Unfinished piece" in serve(root, "--drafts").get("/")[2]
+
+
+def test_a_port_in_use_is_a_clear_error(site):
+    root = two_entries(site)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run_digest(root, "serve", "--port", str(taken.getsockname()[1]), timeout=60)
+    assert result.returncode == 1
+    assert "cannot listen on 127.0.0.1:" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_other_hosts_get_a_warning(site, serve):
+    server = serve(two_entries(site), "--host", "0.0.0.0")
+    assert server.url.startswith("http://127.0.0.1:")
+    assert any("warning: serving on 0.0.0.0" in line for line in server.errors)
+
+
+def test_settings_errors_at_start_are_reported_without_a_traceback(site):
+    root = two_entries(site, "per_pag = 3\n")
+    result = run_digest(root, "serve", "--port", "0", timeout=60)
+    assert result.returncode == 1
+    assert "pyproject.toml:2: tool.digest.per_pag: unknown setting (did you mean 'per_page'?)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_site_broken_from_the_start_is_served_as_an_error_page_until_fixed(site, serve):
+    root = site({"content/a.md": entry_text(title="Alpha", tags=None)})
+    server = serve(root)
+    status, _, page = server.get("/")
+    assert status == 500 and b'id="digest-overlay"' in page and b"content/a.md:1: tags: required field" in page
+    (root / "content/a.md").write_text(entry_text(title="Alpha"), encoding="utf-8")
+    server.wait_for("/", "Alpha")
+
+
+def test_files_written_by_build_carry_no_reload_script(site):
+    root = two_entries(site)
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 0, result.stderr
+    for page in (root / "output").rglob("*"):
+        if page.is_file():
+            assert b"__digest__" not in page.read_bytes() and b"digest-overlay" not in page.read_bytes(), page
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("/", ("/", "")), ("/a/b/?q=1", ("/a/b/", "q=1")), ("/caf%C3%A9/", ("/café/", "")),
+    ("/%252e%252e/", ("/%2e%2e/", "")),   # decoded once: a harmless name, not `..`
+    ("/../x", None), ("/%2e%2e/x", None), ("/a/..%2fx", None), ("/a\\x", None), ("/%5cx", None),
+    ("//host/x", None), ("/a/%2f/x", None), ("/a/./b", None), ("/%00", None), ("/%ff", None), ("x", None),
+    ("http://evil/", None),
+])
+def test_request_paths_are_decoded_once_and_checked(raw, expected):
+    assert request_path(raw) == expected
+
+
+def test_find_file_never_follows_a_symlink(tmp_path):
+    root = tmp_path / "root"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub/index.html").write_text("hi")
+    (tmp_path / "outside.txt").write_text("secret")
+    (root / "out.txt").symlink_to(tmp_path / "outside.txt")
+    (root / "inner.html").symlink_to(root / "sub/index.html")
+    assert find_file(root, "sub/") == root / "sub/index.html"
+    assert find_file(root, "sub") == "slash"
+    assert find_file(root, "out.txt") is None
+    assert find_file(root, "inner.html") is None
+    assert find_file(root, "missing/") is None
+
+
+@pytest.mark.parametrize("name, noise", [
+    (".talks.md.swp", True), ("talks.md~", True), ("4913", True), (".#talks.md", True), ("#talks.md#", True),
+    ("talks.md.tmp", True), ("x.md___jb_old___", True), ("talks.md", False), ("_macros.html", False),
+    ("style.css", False), ("pyproject.toml", False),
+])
+def test_editor_noise(name, noise):
+    assert is_editor_noise(name) is noise
