@@ -1,0 +1,42 @@
+"""Live reload in a real browser: an open page follows the editor's saves by itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import entry_text
+from test_serve import TIMEOUT, serve, two_entries  # noqa: F401  (serve is a fixture)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def test_an_open_page_reloads_itself_after_an_edit_and_shows_build_errors(site, serve, page):
+    root = two_entries(site)
+    server = serve(root)
+    page.goto(server.url + "2025/07/talks/")
+    assert page.locator("h1").first.inner_text() == "Talks in Istanbul"
+    page.evaluate("window.beforeTheEdit = true")
+    entry = root / "content/2025/07/talks.md"
+
+    entry.write_text(entry_text(title="Talks moved to Geneva"), encoding="utf-8")
+    page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').textContent.includes('Geneva')",
+                           timeout=TIMEOUT * 1000)
+    assert page.evaluate("window.beforeTheEdit === undefined"), "the page was reloaded, not patched"
+
+    entry.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    overlay = page.locator("#digest-overlay")
+    overlay.wait_for(state="visible", timeout=TIMEOUT * 1000)
+    assert "content/2025/07/talks.md:3: YAML syntax error" in overlay.inner_text()
+    assert overlay.evaluate("box => getComputedStyle(box).position") == "fixed"
+    assert "Geneva" in page.locator("h1").first.inner_text(), "the last good page stays underneath"
+
+    entry.write_text(entry_text(title="Talks, fixed"), encoding="utf-8")
+    page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').textContent.includes('fixed')",
+                           timeout=TIMEOUT * 1000)
+    assert page.locator("#digest-overlay").count() == 0
