@@ -18,7 +18,7 @@ def digest_imports(path: Path) -> set[str]:
             if node.level == 1 and node.module:
                 found.add(node.module.split(".")[0])
             elif node.level == 1:
-                found.update(alias.name for alias in node.names)
+                found.update(alias.name for alias in node.names if alias.name in ORDER)
             elif node.module and node.module.startswith("digest."):
                 found.add(node.module.split(".")[1])
         elif isinstance(node, ast.Import):
