@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from .config import Config
-from .entries import Entry, slugify
+from .entries import Entry, Moment, slugify
 from .errors import WARNING, Problem
 
 TAXONOMY_TITLES = {"tags": ("Tags", "tag"), "people": ("People", "person"),
@@ -216,7 +216,72 @@ def make_routes(config: Config, posts, taxonomies, months) -> list[Route]:
                                                      "pager": paginate(month.posts, len(month.posts) or 1, month.url)[0]}))
     routes.append(Route("search/", "search.html", {"title": "Search"}))
     routes.append(Route("404.html", "404.html", {"title": "Page not found"}))
+    # --- feeds, robots.txt, sitemap (issue 5) ------------------------------------------
+    routes += feed_routes("", config.title, posts, config, json_feed=True)
+    for tax in taxonomies.values():
+        for term in tax.terms:
+            routes += feed_routes(term.url, f"{tax.singular.capitalize()}: {term.name} · {config.title}",
+                                  term.posts, config)
+    routes.append(Route("robots.txt", "robots.txt", {}))
+    # The sitemap lists site.routes when it is rendered, so routes appended after this count too.
+    routes.append(Route("sitemap.xml", "sitemap.xml", {}))
+    # --- end of feeds, robots.txt, sitemap ---------------------------------------------
     return routes
+
+
+# --- feeds and sitemap -------------------------------------------------------------------
+
+FEED_FILE = "feed.xml"
+JSON_FEED_FILE = "feed.json"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """The newest posts of one listing page: `url` is the feed file, `page_url` the page it follows."""
+
+    url: str
+    title: str
+    page_url: str
+    posts: tuple[Post, ...]     # newest first
+
+    @property
+    def updated(self) -> Moment | None:
+        """The newest entry date: a feed's `updated` never reads the build's clock."""
+        return self.posts[0].entry.date if self.posts else None
+
+
+def feed_routes(page_url: str, title: str, posts: Iterable[Post], config: Config, *,
+                json_feed: bool = False) -> list[Route]:
+    """The feeds of the listing at `page_url` (`""`, `tags/ukraine/`, `stories/talks/`): Atom at
+    `{page_url}feed.xml` and, with json_feed, JSON Feed 1.1 at `{page_url}feed.json`. Each holds the
+    newest `feed_entries` posts by date, whatever order `posts` comes in (a story is by event date)."""
+    newest = tuple(sorted(posts, key=lambda p: (p.entry.date.value.timestamp(), p.entry.path),
+                          reverse=True)[:config.feed_entries])
+    routes = [Route(page_url + FEED_FILE, "atom.xml", {"feed": Feed(page_url + FEED_FILE, title, page_url, newest)})]
+    if json_feed:
+        feed = Feed(page_url + JSON_FEED_FILE, title, page_url, newest)
+        routes.append(Route(page_url + JSON_FEED_FILE, "feed.json", {"feed": feed}))
+    return routes
+
+
+def route_lastmod(route: Route, newest: Moment | None) -> Moment | None:
+    """When a page last changed: its entry's date, else the newest entry it lists, else the site's newest."""
+    post = route.context.get("post")
+    if isinstance(post, Post):
+        return post.entry.date
+    holders = [route.context.get("pager")] + list(route.context.values())
+    for holder in holders:
+        listed = getattr(holder, "posts", None)
+        if listed and all(isinstance(p, Post) for p in listed):
+            return max((p.entry.date for p in listed), key=lambda m: m.value)
+    return newest
+
+
+def sitemap_items(site: "Site") -> list[tuple[str, Moment | None]]:
+    """(url, lastmod) of every HTML page but 404.html, which is no page to index."""
+    newest = site.posts[0].entry.date if site.posts else None
+    return [(route.url, route_lastmod(route, newest)) for route in site.routes
+            if route.output_path.endswith(".html") and route.output_path != "404.html"]
 
 
 def check_unique(routes: list[Route], posts) -> list[Problem]:
