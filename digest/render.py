@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timezone
 from functools import partial
 from pathlib import Path
 
@@ -76,6 +77,11 @@ def iso_date(moment: Moment | None) -> str:
     return moment.iso() if moment else ""
 
 
+def utc_iso(moment: Moment | None) -> str:
+    """`2025-07-23T07:00:00+00:00`: one form for every date, so text order is time order (search sort key)."""
+    return moment.value.astimezone(timezone.utc).replace(microsecond=0).isoformat() if moment else ""
+
+
 def month_name(number: int) -> str:
     return MONTHS[number - 1]
 
@@ -88,6 +94,7 @@ def make_environment(config: Config) -> jinja2.Environment:
                        absolute_url=partial(absolute_url, base_url=config.base_url),
                        display_date=partial(display_date, tz=config.tz),
                        iso_date=iso_date, month_name=month_name)
+    env.filters["utc_iso"] = utc_iso
     env.globals.update(config=config)
     return env
 
