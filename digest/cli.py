@@ -84,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         output = getattr(args, "output", None) or "output"
         print_problems(error.problems, output.rstrip("/"))
         return 1
+    except OSError as error:  # a disk or permission problem: say what, without a traceback
+        print(f"digest: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)
         return 130

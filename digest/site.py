@@ -122,17 +122,19 @@ def newest_first(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.date.value.timestamp(), e.path), reverse=True)
 
 
-def place_posts(entries: Iterable[Entry], config: Config) -> tuple[tuple[Post, ...], list[Problem]]:
-    posts, problems, owner = [], [], {}
-    for entry in newest_first(entries):
+def place_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...], list[Problem]]:
+    """Give each entry its URL; of two entries with one URL, the first by path keeps it."""
+    urls, problems, owner = {}, [], {}
+    for entry in sorted(entries, key=lambda e: e.path):
         url = entry_url(entry, config)
         if url in owner:
             problems.append(Problem(entry.path, None, "slug",
                                     f"same URL /{url} as {owner[url]}; give one of them another `slug:`"))
             continue
         owner[url] = entry.path
-        posts.append(Post(entry, url))
-    return tuple(posts), problems
+        urls[entry.path] = url
+    placed = [e for e in entries if e.path in urls]
+    return tuple(Post(e, urls[e.path]) for e in newest_first(placed)), problems
 
 
 def build_taxonomy(name: str, posts: tuple[Post, ...]) -> tuple[Taxonomy, list[Problem]]:
@@ -230,7 +232,7 @@ def check_unique(routes: list[Route], posts) -> list[Problem]:
 
 
 def build_site(entries: Iterable[Entry], config: Config) -> tuple[Site, list[Problem]]:
-    posts, problems = place_posts(entries, config)
+    posts, problems = place_posts(list(entries), config)
     taxonomies = {}
     for name in config.taxonomies:
         taxonomies[name], found = build_taxonomy(name, posts)
