@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timezone
 from functools import partial
 from pathlib import Path
 
@@ -78,6 +79,11 @@ def iso_date(moment: Moment | None) -> str:
     return moment.iso() if moment else ""
 
 
+def utc_iso(moment: Moment | None) -> str:
+    """`2025-07-23T07:00:00+00:00`: one form for every date, so text order is time order (search sort key)."""
+    return moment.value.astimezone(timezone.utc).replace(microsecond=0).isoformat() if moment else ""
+
+
 def month_name(number: int) -> str:
     return MONTHS[number - 1]
 
@@ -96,6 +102,7 @@ def make_environment(config: Config) -> jinja2.Environment:
                        # feed.json is JSON, not HTML: json.dumps has quoted it, HTML escaping would corrupt it.
                        json_feed=lambda feed: markupsafe.Markup(feeds.json_feed_text(feed, config)))
     env.globals.update(config=config, sitemap_items=sitemap_items)
+    env.filters["utc_iso"] = utc_iso
     return env
 
 
