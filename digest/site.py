@@ -390,11 +390,12 @@ class Chart:
     def description(self) -> str:
         """The chart's text alternative: what a reader would take from looking at it."""
         entries = "entry" if self.total == 1 else "entries"
+        the = "the " if self.unit == "week" else ""     # "the week of 7 Jul 2025", "July 2025"
         if len(self.bars) == 1:
-            return f"{self.total} {entries}, all in the {self.bars[0].label}."
+            return f"{self.total} {entries}, all in {the}{self.bars[0].label}."
         busiest = self.busiest
-        return (f"{self.total} {entries} over {len(self.bars)} {self.unit}s, from the {self.bars[0].label} "
-                f"to the {self.bars[-1].label}; the busiest was the {busiest.label}, with {busiest.count}.")
+        return (f"{self.total} {entries} over {len(self.bars)} {self.unit}s, from {the}{self.bars[0].label} "
+                f"to {the}{self.bars[-1].label}; the busiest was {the}{busiest.label}, with {busiest.count}.")
 
 
 def issue_url(year: int, week: int) -> str:

@@ -43,6 +43,8 @@ def test_long_spans_are_drawn_per_month(tmp_path):
     assert [(b.label, b.count) for b in chart.bars] == [
         ("November 2024", 1), ("December 2024", 0), ("January 2025", 0), ("February 2025", 0),
         ("March 2025", 0), ("April 2025", 0), ("May 2025", 2)]
+    assert chart.description == ("3 entries over 7 months, from November 2024 to May 2025; "
+                                 "the busiest was May 2025, with 2.")
 
 
 def test_weeks_follow_the_site_timezone(tmp_path):
