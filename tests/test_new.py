@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
