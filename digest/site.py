@@ -678,8 +678,7 @@ def feature_routes(config: Config, posts, taxonomies: dict, features: Features) 
         timeline = [(post, entry_terms(post, taxonomies)) for post in story.posts]
         routes.append(Route(story.url, "story.html", {"title": story.name, "story": story, "timeline": timeline,
                                                       "chart": activity_chart(story.posts, config)}))
-        routes.append(Route(story.feed_url, "story_feed.xml",
-                            {"story": story, "feed_posts": story.newest_first[:config.feed_entries]}))
+        routes += feed_routes(story.url, f"Story: {story.name} · {config.title}", story.posts, config)
     issues = features.issues
     routes.append(Route("digest/", "digests.html", {"title": "Weekly digest", "issues": issues}))
     for number, issue in enumerate(issues):  # newest first: the next issue is the newer one

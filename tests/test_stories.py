@@ -79,7 +79,7 @@ def test_entry_pages_show_part_of_with_previous_and_next(built):
 def test_story_feed_parses(built):
     feed = feedparser.parse(read(built, "stories/harbour-strike/feed.xml"))
     assert not feed.bozo, feed.bozo_exception
-    assert feed.feed.title.startswith("Harbour strike")
+    assert feed.feed.title.startswith("Story: Harbour strike")
     assert [e.link for e in feed.entries] == ["https://example.org/news/deal/", "https://example.org/news/walkout/",
                                               "https://example.org/news/talks/"]   # newest first by date
 
