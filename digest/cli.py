@@ -94,6 +94,7 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"digest: warning: serving on {args.host} lets other machines reach this preview; "
               f"it is meant for 127.0.0.1", file=sys.stderr)
     preview = Preview(Path.cwd(), host=args.host, port=args.port, drafts=args.drafts, report=print_rebuild)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it as cleanly as Ctrl-C
     try:
         try:
             first = preview.start()
@@ -107,11 +108,9 @@ def run_serve(args: argparse.Namespace) -> int:
             import webbrowser
 
             threading.Thread(target=webbrowser.open, args=(preview.url,), daemon=True).start()
-        signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it as cleanly as Ctrl-C
-        try:
-            preview.serve_forever()
-        except KeyboardInterrupt:
-            print("Stopping", flush=True)
+        preview.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C is how a preview ends: not an error
+        print("Stopping", flush=True)
     finally:
         preview.close()
     return 0
@@ -125,6 +124,38 @@ def port_number(text: str) -> int:
     if not 0 <= number <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text!r}")
     return number
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from . import new
+
+    config = config_from(args)
+    try:
+        entry = new_entry_from_args(args, config, new)
+    except DigestError as error:
+        for problem in error.problems:
+            print(format_problem(problem), file=sys.stderr)
+        print("digest: nothing was written", file=sys.stderr)
+        return 1
+    print(entry.relative)
+    return 0
+
+
+def new_entry_from_args(args: argparse.Namespace, config, new):
+    if args.source is None:
+        if not args.title:
+            args.parser.error("give a title, such as: digest new \"Talks resume in Istanbul\", or --from FILE")
+        entry = new.new_entry(config, args.title)
+    else:
+        name = "standard input" if args.source == "-" else args.source
+        try:
+            text = sys.stdin.read() if args.source == "-" else Path(args.source).read_text(encoding="utf-8")
+        except OSError as error:
+            raise DigestError([Problem(name, None, None, f"cannot read the article: {error.strerror}")]) from None
+        except UnicodeDecodeError:
+            raise DigestError([Problem(name, None, None, "cannot read the article: not UTF-8 text")]) from None
+        entry = new.draft_from_article(config, text, name, args.title)
+    return new.write_entry(entry)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -152,6 +183,12 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--drafts", action="store_true", help="include entries with draft: true")
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
     serve.set_defaults(run=run_serve)
+
+    new = commands.add_parser("new", help="write a new entry (or a draft from a plain-text article) and print its path")
+    new.add_argument("title", nargs="?", help="the entry's title; its slug names the file")
+    new.add_argument("--from", dest="source", metavar="FILE",
+                     help="draft the entry from a plain-text article (- reads standard input)")
+    new.set_defaults(run=run_new, parser=new)
     return parser
 
 
@@ -162,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     except DigestError as error:
         output = getattr(args, "output", None) or "output"
         print_problems(error.problems, output.rstrip("/"))
+        return 1
+    except OSError as error:  # a disk or permission problem: say what, without a traceback
+        print(f"digest: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)

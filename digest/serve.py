@@ -81,6 +81,7 @@ class Built:
     folder: Path
     epoch: int
     hashes: dict = field(compare=False, repr=False)   # page path -> hash of its bytes
+    entries: int = 0
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,7 @@ class Preview:
             problems += site_problems
             raise_if_errors(problems)
             pages = all_pages(site)
-            built = self._write(pages, result)
+            built = replace(self._write(pages, result), entries=len(site.posts))
         except DigestError as error:
             result.ok, result.problems = False, list(error.problems)
         except Exception as error:  # a bug must not take the preview down; say what it was
@@ -313,7 +314,7 @@ class Preview:
                 target = folder / path.relative_to(built.folder)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.link(path, target)
-            index_site(folder, self.config.language)
+            warnings = index_site(folder, self.config.language, built.entries)
         except FileNotFoundError:  # the build was replaced and removed meanwhile: a newer index follows
             shutil.rmtree(folder, ignore_errors=True)
             return
@@ -324,6 +325,8 @@ class Preview:
             self.report(Rebuild([], time.perf_counter() - started, False, problems=list(problems), kind="search"))
             return
         self.search_root = folder / "pagefind"
+        if warnings:
+            self.report(Rebuild([], time.perf_counter() - started, True, problems=warnings, kind="search"))
         for old in self.temp.glob("search-*"):
             number = old.name.partition("-")[2]
             if number.isdigit() and int(number) < built.epoch - 1:
