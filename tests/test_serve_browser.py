@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import entry_text
@@ -40,3 +42,24 @@ def test_an_open_page_reloads_itself_after_an_edit_and_shows_build_errors(site, 
     page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').textContent.includes('fixed')",
                            timeout=TIMEOUT * 1000)
     assert page.locator("#digest-overlay").count() == 0
+
+
+def test_search_works_in_the_preview_under_a_base_path_and_follows_edits(site, serve, page):
+    root = two_entries(site, 'base_url = "https://example.org/repo/"\n')
+    server = serve(root)
+    page.goto(server.url + "search/?q=Istanbul")
+    link = page.locator("#search-results a", has_text="Talks in Istanbul")
+    link.wait_for(timeout=TIMEOUT * 1000)
+    assert link.get_attribute("href").startswith("/repo/2025/07/talks/")
+
+    (root / "content/2025/07/call.md").write_text(entry_text(title="Zanzibar summit", date="2025-07-03"),
+                                                   encoding="utf-8")
+    server.wait_for("/repo/", "Zanzibar summit")
+    # The index trails the pages by a moment: search again until the new entry is found.
+    deadline = page.evaluate("Date.now()") + TIMEOUT * 1000
+    found = page.locator("#search-results a", has_text="Zanzibar summit")
+    while found.count() == 0:
+        assert page.evaluate("Date.now()") < deadline, "the new entry never reached the search index"
+        page.goto(server.url + "search/?q=Zanzibar")
+        page.locator("#search-status").filter(has_text=re.compile(r"\w")).wait_for(timeout=TIMEOUT * 1000)
+    assert found.first.get_attribute("href").startswith("/repo/2025/07/call/")
