@@ -38,14 +38,15 @@ from socketserver import TCPServer
 from typing import Callable
 from urllib.parse import parse_qs, quote, unquote
 
+import jinja2
 import watchfiles
 
-from .build import all_pages, read_entry_file
+from .build import read_entry_file
 from .config import SETTINGS_FILE, Config, load_config
 from .entries import Entry
 from .errors import DigestError, Problem, format_problem, raise_if_errors
 from .load import find_sources
-from .render import Page
+from .render import Page, check_theme, extra_pages, make_environment, render_route, static_pages, template_problem
 from .search import index_site
 from .site import build_site
 from .write import safe_target
@@ -143,6 +144,7 @@ class Preview:
         self.index_wanted = threading.Event()
         self.threads: list[threading.Thread] = []
         self.tree_armed, self.settings_armed = threading.Event(), threading.Event()
+        self.environment: tuple[Config, jinja2.Environment] | None = None
         self.server: PreviewServer | None = None
         self.temp: Path | None = None
 
@@ -218,7 +220,7 @@ class Preview:
             site, site_problems = build_site(entries, config)
             problems += site_problems
             raise_if_errors(problems)
-            pages = all_pages(site)
+            pages = self._render(site, changed) + static_pages(config) + extra_pages()  # as build.all_pages
             built = replace(self._write(pages, result), entries=len(site.posts))
         except DigestError as error:
             result.ok, result.problems = False, list(error.problems)
@@ -236,6 +238,27 @@ class Preview:
                 self.changed.notify_all()
         result.seconds = time.perf_counter() - started
         return result
+
+    def _render(self, site, changed: set[Path]) -> list[Page]:
+        """Every route, with one Jinja environment kept across rebuilds: compiling the templates
+        is most of a rebuild's time. Jinja reloads a template whose file changed; any change
+        under themes/ (a new override, say) or to the settings makes a new environment."""
+        themes = self.root / "themes"
+        if self.environment is None or self.environment[0] != site.config or any(
+                path.is_relative_to(themes) for path in changed):
+            self.environment = (site.config, make_environment(site.config))
+        check_theme(site.config)
+        env = self.environment[1]
+        try:
+            return [render_route(env, site, route) for route in site.routes]
+        except jinja2.TemplateError as error:  # the same translation as render.render_pages
+            self.environment = None
+            raise DigestError([template_problem(error, site.config)]) from None
+        except (TypeError, AttributeError, KeyError, ValueError) as error:
+            self.environment = None
+            if template_problem(error, site.config).path != "themes":  # raised inside a template
+                raise DigestError([template_problem(error, site.config)]) from None
+            raise
 
     def _shown(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else path.as_posix()
@@ -295,13 +318,14 @@ class Preview:
             self.current = built
             self.status = Status(self.status.version + 1, built.epoch, ())
             self.changed.notify_all()
-        for old in self.temp.glob("site-*"):
+        self.to_index = built  # the background thread indexes it and removes older builds
+        self.index_wanted.set()
+
+    def _discard_before(self, prefix: str, epoch: int) -> None:
+        for old in self.temp.glob(f"{prefix}-*"):
             number = old.name.partition("-")[2]
-            if number.isdigit() and int(number) <= built.epoch - KEEP_BUILDS:
+            if number.isdigit() and int(number) < epoch:
                 shutil.rmtree(old, ignore_errors=True)
-        if self.config.search:
-            self.to_index = built
-            self.index_wanted.set()
 
     # --- search --------------------------------------------------------------------------
 
@@ -327,17 +351,18 @@ class Preview:
         self.search_root = folder / "pagefind"
         if warnings:
             self.report(Rebuild([], time.perf_counter() - started, True, problems=warnings, kind="search"))
-        for old in self.temp.glob("search-*"):
-            number = old.name.partition("-")[2]
-            if number.isdigit() and int(number) < built.epoch - 1:
-                shutil.rmtree(old, ignore_errors=True)
+        self._discard_before("search", built.epoch - 1)  # keep one older index for requests in flight
 
     def _index_loop(self) -> None:
+        """Off the rebuild's path: Pagefind, then removing builds no request needs any more."""
         while not self.stop.is_set():
             self.index_wanted.wait()
             self.index_wanted.clear()
             built, self.to_index = self.to_index, None
-            if built is not None and not self.stop.is_set():
+            if built is None or self.stop.is_set():
+                continue
+            self._discard_before("site", built.epoch - KEEP_BUILDS + 1)
+            if self.config.search:
                 self._index(built)
 
     # --- watching ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import entry_text, run_digest
+from conftest import entry_text, run_digest, snapshot
 from digest.serve import find_file, is_editor_noise, request_path
 
 TIMEOUT = 30  # generous: the machine is shared; nothing here asserts speed
@@ -164,6 +164,27 @@ def test_a_broken_entry_shows_an_overlay_over_the_last_good_site_then_recovers(s
     page = server.wait_for("/2025/07/talks/", "Talks, fixed")
     assert b'id="digest-overlay"' not in page
     assert b'id="digest-overlay"' not in server.get("/")[2]
+
+
+def test_the_served_site_is_byte_for_byte_what_build_writes_even_after_edits(site, serve):
+    """The incremental path (entries kept in memory, templates kept compiled, unchanged pages
+    linked) must give the same site as a full `digest build` with the same base URL."""
+    root = two_entries(site)
+    (root / "themes/default/templates").mkdir(parents=True)
+    server = serve(root)
+    (root / "content/2025/07/talks.md").write_text(entry_text(title="Talks moved", tags="[Russia, Turkey]"), encoding="utf-8")
+    (root / "content/2025/08").mkdir()
+    (root / "content/2025/08/new.md").write_text(entry_text(title="A new entry", date="2025-08-01", tags="[Turkey]"),
+                                                 encoding="utf-8")
+    server.wait_for("/", "A new entry")
+    server.wait_for("/", "Talks moved")
+    (root / "themes/default/templates/404.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>Lost</h1>{% endblock %}', encoding="utf-8")
+    server.wait_for("/gone", "Lost", status=404)
+    result = run_digest(root, "build", "--no-search", "--base-url", server.url)
+    assert result.returncode == 0, result.stderr
+    served = max(server.temp.glob("site-*"), key=lambda folder: int(folder.name.partition("-")[2]))
+    assert snapshot(served) == snapshot(root / "output")
 
 
 def test_the_reload_endpoint_answers_when_a_rebuild_finishes(site, serve):
