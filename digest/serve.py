@@ -60,10 +60,11 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 WILDCARD = {"0.0.0.0", "::", ""}
 
 # Editors save through temporary, swap and backup files: vim (`.x.swp`, `x~`, `4913`),
-# emacs (`.#x`, `#x#`), JetBrains (`x___jb_tmp___`), Kate, and downloads in progress.
+# emacs (`.#x`, `#x#`), JetBrains (`x___jb_tmp___`), Kate, `sed -i`, and downloads in progress.
 EDITOR_NOISE = re.compile(r"""^\.            # hidden: .x.swp, .#x (emacs locks), .DS_Store
                             | ~$ | ^\#.*\#$  # backups, emacs autosaves
                             | ^4913$         # vim's probe file
+                            | ^sed[A-Za-z0-9]{6}$  # `sed -i` writing aside
                             | \.(sw[a-p]x?|tmp|temp|bak|orig|part|crdownload|kate-swp)$
                             | ___jb_\w+___$""", re.VERBOSE | re.IGNORECASE)
 
@@ -83,6 +84,7 @@ class Built:
     epoch: int
     hashes: dict = field(compare=False, repr=False)   # page path -> hash of its bytes
     entries: int = 0
+    base_path: str = "/"                              # the build's links start with it
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ class Preview:
         self.server = PreviewServer((self.host, self.port), self)
         self.port = self.server.server_address[1]
         self.temp = Path(tempfile.mkdtemp(prefix="digest-serve-"))
-        self.base_path = base.base_path
+        self.first_base_path = base.base_path
         first = self.rebuild(set())
         if self.to_index is not None:  # the first index before the URL is shown; later ones trail
             self.to_index = None
@@ -177,6 +179,12 @@ class Preview:
             if set(paths) != set(self.entries) or any(file_stamp(p) != self.entries[p][0] for p in paths):
                 self._note([(None, str(self.config.content_path))])
         return first
+
+    @property
+    def base_path(self) -> str:
+        """The served build's base path (until the first build, the settings' one)."""
+        current = self.current
+        return current.base_path if current is not None else self.first_base_path
 
     @property
     def url(self) -> str:
@@ -203,7 +211,6 @@ class Preview:
 
     def load_settings(self) -> Config:
         config = load_config(self.root, drafts=True if self.drafts else None)
-        self.base_path = config.base_path
         return replace(config, base_url=f"http://{url_host(self.host)}:{self.port}{config.base_path}")
 
     def rebuild(self, changed: set[Path]) -> Rebuild:
@@ -221,7 +228,7 @@ class Preview:
             problems += site_problems
             raise_if_errors(problems)
             pages = self._render(site, changed) + static_pages(config) + extra_pages()  # as build.all_pages
-            built = replace(self._write(pages, result), entries=len(site.posts))
+            built = replace(self._write(pages, result), entries=len(site.posts), base_path=config.base_path)
         except DigestError as error:
             result.ok, result.problems = False, list(error.problems)
         except Exception as error:  # a bug must not take the preview down; say what it was
@@ -706,11 +713,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self.answer_events(preview, query, send_body)
         if path == SCRIPT_PATH:
             return self.send(200, RELOAD_SCRIPT.encode("utf-8"), "text/javascript; charset=utf-8", send_body)
-        base = preview.base_path
-        if base != "/" and path in ("/", base.rstrip("/")):
-            return self.redirect(base, query, send_body)
         with preview.changed:
             built, status, search_root = preview.current, preview.status, preview.search_root
+        base = built.base_path if built is not None else preview.first_base_path
+        if base != "/" and path in ("/", base.rstrip("/")):
+            return self.redirect(base, query, send_body)
         if built is None:
             return self.send(500, error_page(status), "text/html; charset=utf-8", send_body)
         if not path.startswith(base):

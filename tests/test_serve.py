@@ -26,10 +26,11 @@ TIMEOUT = 30  # generous: the machine is shared; nothing here asserts speed
 class Server:
     """`digest serve --port 0` in a subprocess; its stdout lines are collected as they come."""
 
-    def __init__(self, root: Path, *args: str):
+    def __init__(self, root: Path, *args: str, env: dict | None = None):
         self.root = root
         self.process = subprocess.Popen([sys.executable, "-u", "-m", "digest", "serve", "--port", "0", *args],
-                                        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        env={**os.environ, **(env or {})})
         self.lines: list[str] = []
         self.errors: list[str] = []
         self.new_lines: queue.Queue = queue.Queue()
@@ -108,8 +109,8 @@ class Server:
 def serve():
     started = []
 
-    def start(root: Path, *args: str) -> Server:
-        server = Server(root, *args)
+    def start(root: Path, *args: str, env: dict | None = None) -> Server:
+        server = Server(root, *args, env=env)
         started.append(server)
         return server
 
@@ -325,6 +326,11 @@ def test_a_changed_template_or_setting_rebuilds_everything(site, serve):
     replacement.write_text('[tool.digest]\ntitle = "Renamed again"\n', encoding="utf-8")
     os.replace(replacement, settings)
     server.wait_for("/", "Renamed again")
+    replacement.write_text('[tool.digest]\ntitle = "Moved"\nbase_url = "https://example.org/moved/"\n', encoding="utf-8")
+    os.replace(replacement, settings)
+    page = server.wait_for("/moved/", "Moved")
+    assert b'href="/moved/2025/07/talks/"' in page
+    assert server.get("/")[1]["Location"] == "/moved/"
 
 
 def test_drafts_are_served_only_with_the_drafts_flag(site, serve):
@@ -343,6 +349,18 @@ def test_a_port_in_use_is_a_clear_error(site):
     assert result.returncode == 1
     assert "cannot listen on 127.0.0.1:" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_open_hands_the_url_to_the_web_browser(site, serve, tmp_path):
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.py"  # $BROWSER is how the webbrowser module is told what to run
+    browser.write_text(f"import sys\nopen({str(opened)!r}, 'w').write(sys.argv[1])\n", encoding="utf-8")
+    server = serve(two_entries(site), "--open", env={"BROWSER": f"{sys.executable} {browser} %s"})
+    deadline = time.monotonic() + TIMEOUT
+    while not (opened.exists() and opened.read_text()):
+        assert time.monotonic() < deadline, "no browser was opened"
+        time.sleep(0.05)
+    assert opened.read_text() == server.url
 
 
 def test_other_hosts_get_a_warning(site, serve):
@@ -404,7 +422,7 @@ def test_find_file_never_follows_a_symlink(tmp_path):
 
 @pytest.mark.parametrize("name, noise", [
     (".talks.md.swp", True), ("talks.md~", True), ("4913", True), (".#talks.md", True), ("#talks.md#", True),
-    ("talks.md.tmp", True), ("x.md___jb_old___", True), ("talks.md", False), ("_macros.html", False),
+    ("talks.md.tmp", True), ("x.md___jb_old___", True), ("sedTMpFWU", True), ("sediment.md", False), ("talks.md", False), ("_macros.html", False),
     ("style.css", False), ("pyproject.toml", False),
 ])
 def test_editor_noise(name, noise):
