@@ -188,6 +188,17 @@ def test_the_served_site_is_byte_for_byte_what_build_writes_even_after_edits(sit
     assert snapshot(served) == snapshot(root / "output")
 
 
+def test_the_overlay_escapes_the_authors_text(site, serve):
+    root = two_entries(site)
+    server = serve(root)
+    (root / "content/2025/07/talks.md").write_text(entry_text(date="<script>alert(1)</script>"), encoding="utf-8")
+    page = server.wait_for("/", 'id="digest-overlay"')
+    assert b"got &#x27;&lt;script&gt;alert(1)&lt;/script&gt;&#x27;" in page
+    assert b"<script>alert(1)" not in page
+    status = server.get("/__digest__/events?version=-1")[2]
+    assert b"<script>alert(1)</script>" in status  # JSON text: the page puts it in with textContent
+
+
 def test_the_reload_endpoint_answers_when_a_rebuild_finishes(site, serve):
     root = two_entries(site)
     server = serve(root)
