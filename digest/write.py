@@ -15,25 +15,35 @@ from .config import Config
 from .errors import DigestError, Problem
 from .render import Page
 
+# Every build writes this file (render.extra_pages); a non-empty folder without it is not ours.
+MARK = ".nojekyll"
+
 
 def output_problems(config: Config) -> list[Problem]:
-    """The output folder may not be the content folder or hold it, be the site root, `/`, or a git repository."""
+    """The output folder may not be the content folder, hold it or lie inside it, be the site
+    root, `/`, a git repository, a symlink, or a folder of files digest did not write: the
+    build replaces the whole folder, so anything else in it would be lost."""
     output, content, root = config.output_path, config.content_path, config.root.resolve()
+    given = config.root / config.output_dir
     reason = None
-    if output == Path(output.anchor):
+    if given.is_symlink():
+        reason = "is a symlink"
+    elif output == Path(output.anchor):
         reason = "is the file system root"
     elif output == root:
         reason = "is the site root"
     elif output == content or content.is_relative_to(output):
         reason = "is or contains the content folder"
+    elif output.is_relative_to(content):
+        reason = "is inside the content folder"
     elif root.is_relative_to(output):
         reason = "contains the site root"
     elif (output / ".git").exists():
         reason = "holds a .git folder"
     elif output.exists() and not output.is_dir():
         reason = "is a file"
-    elif output.is_symlink():
-        reason = "is a symlink"
+    elif output.is_dir() and any(output.iterdir()) and not (output / MARK).is_file():
+        reason = f"holds files that digest did not write (no {MARK})"
     if reason is None:
         return []
     return [Problem("pyproject.toml", None, "output_dir",
