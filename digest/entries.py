@@ -127,6 +127,8 @@ def to_text_or_list(node: Node, config: Config | None = None) -> tuple[str, ...]
 
 
 def to_moment(node: Node, config: Config) -> Moment:
+    if node.kind != "scalar":
+        raise FieldError(f"expected {DATE_HELP}, got {describe(node)}")
     text = to_text(node)
     try:
         if DATE.fullmatch(text):
@@ -169,6 +171,8 @@ def to_flag(node: Node, config: Config | None = None) -> bool:
 
 
 def to_kind(node: Node, config: Config | None = None) -> str:
+    if node.kind != "scalar":
+        raise FieldError(f"expected one of {', '.join(KINDS)}, got {describe(node)}")
     text = to_text(node).lower()
     if text not in KINDS:
         raise FieldError(f"expected one of {', '.join(KINDS)}, got '{node.value}'{did_you_mean(text, KINDS)}")

@@ -76,7 +76,7 @@ def link_problems(site: Site, pages: Iterable[Page], output_name: str = "output"
             written.add(link.href)
             if target_file(link.href, from_url, base, files) is None:
                 problems.add(Problem(post.entry.path, link.line, None,
-                                     f"link to '{link.href}': no such page in the site", WARNING))
+                                     f"link to '{link.written or link.href}': no such page in the site", WARNING))
     if bodies_only:
         return sorted(problems)
     for page in pages:

@@ -31,6 +31,7 @@ FENCE = "---"
 CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # YAML counts LINE SEPARATOR and PARAGRAPH SEPARATOR as line breaks; editors and we do not.
 YAML_ONLY_BREAKS = str.maketrans({"\u2028": " ", "\u2029": " "})
+YAML_TAG = "tag:yaml.org,2002:"
 PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
 
@@ -107,7 +108,9 @@ def load_source(path: Path, root: Path) -> Source:
 
 def parse_source(data: bytes, shown_path: str, file_name: str) -> Source:
     if len(data) > MAX_BYTES:
-        raise LoadError(None, None, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,} (2 MB): split it or shorten it")
+        line = data.count(b"\n", 0, MAX_BYTES) + 1
+        raise LoadError(line, None, f"file is {len(data):,} bytes and passes the limit of {MAX_BYTES:,} (2 MB) "
+                                    "on this line: split it or shorten it")
     text = _decode(data)
     if "\0" in text:
         line = _line_at(text, text.index("\0"))
@@ -155,6 +158,9 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
         line = mark.line + first_line if mark else None
         column = f", column {mark.column + 1}" if mark else ""
         problem = error.problem or error.context or "invalid YAML"
+        start = error.context_mark
+        if error.problem and error.context and start and mark and start.line != mark.line:
+            problem += f" ({error.context} that starts on line {start.line + first_line}, column {start.column + 1})"
         raise LoadError(line, None, f"YAML syntax error{column}: {problem}") from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + first_line
@@ -194,7 +200,8 @@ def _convert(node: yaml.Node, first_line: int, seen: set, depth: int) -> Node:
         raise LoadError(line, None, f"front matter is nested more than {MAX_DEPTH} levels deep; "
                                     "fields hold text, lists of text, or (source) a mapping")
     if node.tag not in PLAIN_TAGS:
-        raise LoadError(line, None, f"YAML tag {node.tag!r} is not allowed; front matter is plain text, lists and mappings")
+        tag = "!!" + node.tag[len(YAML_TAG):] if node.tag.startswith(YAML_TAG) else node.tag
+        raise LoadError(line, None, f"YAML tag '{tag}' is not allowed; front matter is plain text, lists and mappings")
     if isinstance(node, yaml.ScalarNode):
         return Node("scalar", node.value, line)
     if isinstance(node, yaml.SequenceNode):

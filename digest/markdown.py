@@ -42,6 +42,7 @@ class Link:
     href: str
     line: int
     target: str | None = None
+    written: str = ""        # the target as the author wrote it (after entity decoding)
 
 
 def is_internal(url: str) -> bool:
@@ -91,7 +92,7 @@ def _internal_links(state) -> None:
                 continue
             new_href, target = resolve(href, line)
             token.attrSet(attr, new_href)
-            links.append(Link(new_href, line, target))
+            links.append(Link(new_href, line, target, href))
 
 
 @lru_cache(maxsize=2)

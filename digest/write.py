@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-from .config import Config
+from .config import SETTINGS_FILE, Config, _line_of
 from .errors import DigestError, Problem
 from .render import Page
 
@@ -46,8 +46,11 @@ def output_problems(config: Config) -> list[Problem]:
         reason = f"holds files that digest did not write (no {MARK})"
     if reason is None:
         return []
-    return [Problem("pyproject.toml", None, "output_dir",
-                    f"{config.output_dir!r} {reason}; choose a folder of its own, such as 'output'")]
+    message = f"{config.output_dir!r} {reason}; choose a folder of its own, such as 'output'"
+    if dict(config.raw).get("output_dir") != repr(config.output_dir):
+        return [Problem("command line", None, "--output", message)]
+    text = (config.root / SETTINGS_FILE).read_text(encoding="utf-8")
+    return [Problem(SETTINGS_FILE, _line_of(text, "output_dir"), "tool.digest.output_dir", message)]
 
 
 def staging_path(output: Path) -> Path:
