@@ -90,6 +90,12 @@ FAILURES = {
     "slug_percent_encoded": slug_path("%2e%2e%2fetc"),
     "slug_backslashes": slug_path("..\\..\\windows"),
     "slug_empty": one(f"{FILE}:6: slug: '?!' gives an empty slug; use letters or digits, such as 'peace-talks'"),
+    "source_url_not_http": [
+        f"content/{name}.md:8: source: url: expected an http:// or https:// URL, got '{url}'" for name, url in (
+            ("data", "data:text/html,<script>alert(1)</script>"), ("entity", "&#106;avascript:alert(1)"),
+            ("javascript", "javascript:alert(1)"), ("mixed_case", "JaVaScRiPt:alert(1)"),
+            ("quote_breakout", 'https://example.org/"><script>alert(1)</script>'))
+    ] + [f"digest: 5 errors in 5 files; {UNCHANGED}"],
     "same_url": one("content/2025/07/more/talks.md: slug: same URL /2025/07/talks/ as content/2025/07/talks.md; "
                     "give one of them another `slug:`"),
     "output_is_content_folder": one("pyproject.toml:3: tool.digest.output_dir: 'content' is or contains the content "
