@@ -74,12 +74,16 @@ def stage(pages: Iterable[Page], config: Config) -> Path:
     if problems:
         raise DigestError(problems)
     staging = staging_path(config.output_path)
-    discard(staging)
-    staging.mkdir(parents=True)
     try:
-        write_pages(pages, staging)
-    except BaseException:
         discard(staging)
+        staging.mkdir(parents=True)
+        write_pages(pages, staging)
+    except OSError as error:  # a full disk or a read-only folder is a message, not a traceback
+        discard(staging, quiet=True)
+        raise DigestError([Problem(config.output_dir, None, None,
+                                   f"cannot write {error.filename or staging}: {error.strerror}")]) from None
+    except BaseException:
+        discard(staging, quiet=True)
         raise
     return staging
 
@@ -108,8 +112,12 @@ def swap(staging: Path, output: Path) -> None:
     discard(old)
 
 
-def discard(folder: Path) -> None:
-    if folder.is_symlink() or folder.is_file():
-        folder.unlink()
-    elif folder.exists():
-        shutil.rmtree(folder)
+def discard(folder: Path, quiet: bool = False) -> None:
+    try:
+        if folder.is_symlink() or folder.is_file():
+            folder.unlink()
+        elif folder.exists():
+            shutil.rmtree(folder)
+    except OSError:
+        if not quiet:
+            raise

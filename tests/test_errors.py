@@ -172,7 +172,7 @@ def test_bad_input_fails_with_exact_lines_and_changes_nothing(case, tmp_path):
 
 def test_every_fixture_folder_has_a_test():
     folders = {p.name for p in (FIXTURES / "errors").iterdir() if p.is_dir()}
-    assert folders == set(FAILURES) | set(WARNINGS) | set(SUCCESSES)
+    assert folders == set(FAILURES) | set(WARNINGS) | set(SUCCESSES) | {"output_parent_is_a_file"}
 
 
 def test_the_python_tag_is_never_executed(tmp_path):
@@ -278,3 +278,14 @@ def test_internal_links_resolve_under_the_base_path(tmp_path):
     checked = run_digest(root, "check", "--strict")
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout == "digest: no errors (0 warnings); nothing was written\n"
+
+
+def test_an_unwritable_output_is_a_message_not_a_traceback(tmp_path):
+    root = prepare("output_parent_is_a_file", tmp_path)
+    everything = tree(tmp_path)
+    result = run_digest(root, "build")
+    assert result.stderr.splitlines() == [
+        f"blocker/out: cannot write {root.resolve()}/blocker/.out.staging: Not a directory",
+        "digest: 1 error in 1 file; output/ was not changed"]
+    assert result.returncode == 1
+    assert tree(tmp_path) == everything
