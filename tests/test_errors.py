@@ -5,6 +5,7 @@ byte-for-byte unchanged, and nothing written anywhere else."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -67,6 +68,7 @@ FAILURES = {
         f"{FILE}:14: slug: expected text, got a mapping",
         f"digest: 13 errors in 1 file; {UNCHANGED}",
     ],
+    "draft_not_boolean": one(f"{FILE}:6: draft: expected true or false, got 'yes'"),
     "impossible_dates": [
         f"{FILE}:3: date: '2025-13-45' is not a real date; expected {DATE_HELP}",
         f"{FILE}:6: event_date: '2025-02-30' is not a real date; expected {DATE_HELP}",
@@ -249,7 +251,18 @@ def built_entry(case: str, tmp_path: Path, url: str = "2025/07/talks/") -> str:
     return (root / "output" / url / "index.html").read_text(encoding="utf-8")
 
 
-SUCCESSES = {"utf8_bom", "naive_time_in_site_timezone", "internal_links"}
+SUCCESSES = {"utf8_bom", "naive_time_in_site_timezone", "internal_links", "yaml_base_schema"}
+
+
+def test_front_matter_is_read_literally(tmp_path):
+    """Base schema: `title: 2025-07-23` is text, `tags: [NO, on]` are two tags, not booleans;
+    body headings never take the theme's ids (main, search) and are never without an id."""
+    page = built_entry("yaml_base_schema", tmp_path)
+    assert '<h1 data-pagefind-meta="title">2025-07-23</h1>' in page
+    assert '<p class="summary lede">10:00</p>' in page
+    for slug, name in (("no", "NO"), ("on", "on"), ("1e3", "1e3")):
+        assert f'<a href="/tags/{slug}/">{name}</a>' in page
+    assert ['main-2', 'search-2', 'main-3', 'section'] == re.findall(r'<h[12] id="([^"]*)"', page)
 
 
 def test_a_utf8_bom_is_ordinary_input(tmp_path):
