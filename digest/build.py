@@ -87,7 +87,7 @@ def build(config: Config) -> BuildResult:
     clock.lap("write")
     try:
         if config.search:
-            index_site(staging, config.language)
+            result.warnings += index_site(staging, config.language, len(site.posts))
             clock.lap("search")
         swap(staging, config.output_path)
     except BaseException:

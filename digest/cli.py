@@ -55,6 +55,38 @@ def run_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_new(args: argparse.Namespace) -> int:
+    from . import new
+
+    config = config_from(args)
+    try:
+        entry = new_entry_from_args(args, config, new)
+    except DigestError as error:
+        for problem in error.problems:
+            print(format_problem(problem), file=sys.stderr)
+        print("digest: nothing was written", file=sys.stderr)
+        return 1
+    print(entry.relative)
+    return 0
+
+
+def new_entry_from_args(args: argparse.Namespace, config, new):
+    if args.source is None:
+        if not args.title:
+            args.parser.error("give a title, such as: digest new \"Talks resume in Istanbul\", or --from FILE")
+        entry = new.new_entry(config, args.title)
+    else:
+        name = "standard input" if args.source == "-" else args.source
+        try:
+            text = sys.stdin.read() if args.source == "-" else Path(args.source).read_text(encoding="utf-8")
+        except OSError as error:
+            raise DigestError([Problem(name, None, None, f"cannot read the article: {error.strerror}")]) from None
+        except UnicodeDecodeError:
+            raise DigestError([Problem(name, None, None, "cannot read the article: not UTF-8 text")]) from None
+        entry = new.draft_from_article(config, text, name, args.title)
+    return new.write_entry(entry)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="digest", description="Build a news event digest site from Markdown.")
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
@@ -73,6 +105,12 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--drafts", action="store_true", help="include entries with draft: true")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.set_defaults(run=run_check)
+
+    new = commands.add_parser("new", help="write a new entry (or a draft from a plain-text article) and print its path")
+    new.add_argument("title", nargs="?", help="the entry's title; its slug names the file")
+    new.add_argument("--from", dest="source", metavar="FILE",
+                     help="draft the entry from a plain-text article (- reads standard input)")
+    new.set_defaults(run=run_new, parser=new)
     return parser
 
 
@@ -83,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     except DigestError as error:
         output = getattr(args, "output", None) or "output"
         print_problems(error.problems, output.rstrip("/"))
+        return 1
+    except OSError as error:  # a disk or permission problem: say what, without a traceback
+        print(f"digest: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timezone
 from functools import partial
 from pathlib import Path
 
 import jinja2
+import markupsafe
 from markdown_it.common.utils import escapeHtml
 
 from .config import Config
 from .entries import Moment
+from . import feeds
 from .errors import DigestError, Problem
-from .site import Route, Site, build_site
+from .site import Route, Site, build_site, sitemap_items
 
 BUNDLED_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
@@ -77,6 +80,11 @@ def iso_date(moment: Moment | None) -> str:
     return moment.iso() if moment else ""
 
 
+def utc_iso(moment: Moment | None) -> str:
+    """`2025-07-23T07:00:00+00:00`: one form for every date, so text order is time order (search sort key)."""
+    return moment.value.astimezone(timezone.utc).replace(microsecond=0).isoformat() if moment else ""
+
+
 def month_name(number: int) -> str:
     return MONTHS[number - 1]
 
@@ -89,7 +97,13 @@ def make_environment(config: Config) -> jinja2.Environment:
                        absolute_url=partial(absolute_url, base_url=config.base_url),
                        display_date=partial(display_date, tz=config.tz),
                        iso_date=iso_date, month_name=month_name)
-    env.globals.update(config=config)
+    # Feeds, sitemap and entry metadata (issue 5): one source of dates, authors and feed JSON.
+    env.filters.update(feed_time=feeds.feed_time, feed_updated=feeds.feed_updated,
+                       item_authors=feeds.item_authors, xml_safe=feeds.xml_safe,
+                       # feed.json is JSON, not HTML: json.dumps has quoted it, HTML escaping would corrupt it.
+                       json_feed=lambda feed: markupsafe.Markup(feeds.json_feed_text(feed, config)))
+    env.globals.update(config=config, sitemap_items=sitemap_items)
+    env.filters["utc_iso"] = utc_iso
     return env
 
 
@@ -180,7 +194,7 @@ def render_pages(site: Site, routes=None) -> list[Page]:
 def _from_template(error: Exception) -> bool:
     tb = error.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".html"):
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".json", ".txt")):
             return True
         tb = tb.tb_next
     return False

@@ -1,14 +1,27 @@
-"""Runs Pagefind, once, over the staged site (before it is swapped in)."""
+"""Runs Pagefind, once, over the staged site (before it is swapped in).
+
+Pagefind gets only our own flags: it runs inside the staged folder (so a stray
+`pagefind.yml` in the site root cannot change the index) and without `PAGEFIND_*`
+variables from the environment. Afterwards the index is checked: one page per entry.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import subprocess
 from pathlib import Path
 
-from .errors import DigestError, Problem
+from .errors import WARNING, DigestError, Problem
 
-HOW_TO_FIX = ("reinstall it with `pip install --force-reinstall 'pagefind-bin>=1.5.2'`, "
-              "or build without search: `digest build --no-search` (or `search = false` under [tool.digest])")
+WITHOUT_SEARCH = "build without search: `digest build --no-search` (or `search = false` under [tool.digest])"
+HOW_TO_FIX = f"reinstall it with `pip install --force-reinstall 'pagefind-bin>=1.5.2'`, or {WITHOUT_SEARCH}"
+BUNDLE = "pagefind"
+
+
+def search_problem(message: str) -> DigestError:
+    return DigestError([Problem("search", None, None, message)])
 
 
 def pagefind_executable() -> Path:
@@ -16,18 +29,63 @@ def pagefind_executable() -> Path:
         import pagefind_bin
 
         return pagefind_bin.get_executable()
-    except (ImportError, FileNotFoundError) as error:
-        raise DigestError([Problem("search", None, None, f"the Pagefind binary is missing ({error}); {HOW_TO_FIX}")]) from None
+    except ImportError:
+        raise search_problem(f"the pagefind-bin package is not installed; {HOW_TO_FIX}") from None
+    except FileNotFoundError:
+        raise search_problem(f"the Pagefind binary is missing from the pagefind-bin package; {HOW_TO_FIX}") from None
 
 
-def index_site(folder: Path, language: str = "en") -> None:
-    """Write `pagefind/` into folder; a failure is a DigestError saying how to go on."""
-    command = [str(pagefind_executable()), "--site", str(folder), "--silent", "--force-language", language.split("-")[0]]
+def pagefind_command(folder: Path, language: str) -> list[str]:
+    return [str(pagefind_executable()), "--site", str(folder), "--output-subdir", BUNDLE, "--silent",
+            "--force-language", language.split("-")[0].lower()]
+
+
+def index_site(folder: Path, language: str = "en", entries: int | None = None) -> list[Problem]:
+    """Write `pagefind/` into folder and return warnings; a failure is a DigestError saying how to go on.
+
+    With no entries there is nothing to index (Pagefind would index the listing pages
+    instead, or fail): no bundle is written, and the search page says search is unavailable.
+    """
+    if entries == 0:
+        return []
+    folder = folder.resolve()
+    environment = {name: value for name, value in os.environ.items() if not name.upper().startswith("PAGEFIND_")}
     try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        result = subprocess.run(pagefind_command(folder, language), cwd=folder, env=environment,
+                                capture_output=True, text=True, check=False)
     except OSError as error:
-        raise DigestError([Problem("search", None, None, f"could not run Pagefind ({error}); {HOW_TO_FIX}")]) from None
+        raise search_problem(f"could not run Pagefind ({error.strerror or error}); {HOW_TO_FIX}") from None
+    if result.returncode < 0:
+        raise search_problem(f"Pagefind crashed ({signal_name(-result.returncode)}); {HOW_TO_FIX}")
     if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        last = detail[-1] if detail else f"exit status {result.returncode}"
-        raise DigestError([Problem("search", None, None, f"Pagefind failed: {last}; {HOW_TO_FIX}")])
+        raise search_problem(f"Pagefind failed: {pagefind_error(result)}; fix the cause, or {WITHOUT_SEARCH}")
+    indexed = indexed_pages(folder)
+    if entries is not None and indexed != entries:
+        return [Problem("search", None, None, f"Pagefind indexed {indexed} pages for {entries} entries; "
+                        "check that the theme puts data-pagefind-body on entry pages only", WARNING)]
+    return []
+
+
+def pagefind_error(result: subprocess.CompletedProcess) -> str:
+    """The first `Error:` line Pagefind printed (it prints some twice), else its last line."""
+    lines = [line.strip() for line in (result.stderr + "\n" + result.stdout).splitlines() if line.strip()]
+    errors = [line.removeprefix("Error:").strip() for line in lines if line.startswith("Error:")]
+    if errors:
+        return errors[0]
+    return lines[-1] if lines else f"exit status {result.returncode}"
+
+
+def signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def indexed_pages(folder: Path) -> int:
+    """Pages in the index, from `pagefind/pagefind-entry.json`."""
+    try:
+        manifest = json.loads((folder / BUNDLE / "pagefind-entry.json").read_text(encoding="utf-8"))
+        return sum(language["page_count"] for language in manifest["languages"].values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise search_problem(f"Pagefind wrote no readable index ({error}); {HOW_TO_FIX}") from None

@@ -7,12 +7,14 @@ render.py's URL helper puts the base path in front.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Any, Iterable
 
 from .config import Config
-from .entries import Entry, slugify
+from .entries import Entry, Moment, slugify
 from .errors import WARNING, Problem
 
 TAXONOMY_TITLES = {"tags": ("Tags", "tag"), "people": ("People", "person"),
@@ -99,6 +101,8 @@ class Site:
     taxonomies: dict                        # name -> Taxonomy, in config order
     months: tuple[Month, ...]               # newest first
     routes: tuple[Route, ...]
+    stories: tuple = ()                     # Story, most recently updated first (issue 8)
+    issues: tuple = ()                      # weekly digest Issue, newest first (issue 8)
 
 
 def term_key(text: str) -> str:
@@ -122,17 +126,19 @@ def newest_first(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.date.value.timestamp(), e.path), reverse=True)
 
 
-def place_posts(entries: Iterable[Entry], config: Config) -> tuple[tuple[Post, ...], list[Problem]]:
-    posts, problems, owner = [], [], {}
-    for entry in newest_first(entries):
+def place_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...], list[Problem]]:
+    """Give each entry its URL; of two entries with one URL, the first by path keeps it."""
+    urls, problems, owner = {}, [], {}
+    for entry in sorted(entries, key=lambda e: e.path):
         url = entry_url(entry, config)
         if url in owner:
             problems.append(Problem(entry.path, None, "slug",
                                     f"same URL /{url} as {owner[url]}; give one of them another `slug:`"))
             continue
         owner[url] = entry.path
-        posts.append(Post(entry, url))
-    return tuple(posts), problems
+        urls[entry.path] = url
+    placed = [e for e in entries if e.path in urls]
+    return tuple(Post(e, urls[e.path]) for e in newest_first(placed)), problems
 
 
 def build_taxonomy(name: str, posts: tuple[Post, ...]) -> tuple[Taxonomy, list[Problem]]:
@@ -196,25 +202,102 @@ def entry_terms(post: Post, taxonomies: dict) -> dict:
             for name, tax in taxonomies.items()}
 
 
-def make_routes(config: Config, posts, taxonomies, months) -> list[Route]:
+def make_routes(config: Config, posts, taxonomies, months, features: "Features | None" = None) -> list[Route]:
+    features = features or Features((), (), {}, {})
     routes = []
     for pager in paginate(posts, config.per_page, ""):
         routes.append(Route(pager.url, "list.html", {"kind": "home", "title": None, "pager": pager}))
     for post in posts:
-        routes.append(Route(post.url, "entry.html", {"post": post, "terms": entry_terms(post, taxonomies)}))
+        routes.append(Route(post.url, "entry.html", {"post": post, "terms": entry_terms(post, taxonomies),
+                                                      # issue 8: story navigation and related entries
+                                                      "story_place": features.story_places.get(post.url),
+                                                      "related": features.related.get(post.url, ())}))
     for tax in taxonomies.values():
-        routes.append(Route(tax.url, "terms.html", {"taxonomy": tax, "title": tax.title}))
+        routes.append(Route(tax.url, "terms.html", {"taxonomy": tax, "title": tax.title,
+                                                     "sizes": term_sizes(tax)}))  # issue 8
         for term in tax.terms:
             for pager in paginate(term.posts, config.per_page, term.url):
                 routes.append(Route(pager.url, "list.html", {"kind": tax.name, "title": term.name,
-                                                               "term": term, "taxonomy": tax, "pager": pager}))
-    routes.append(Route("archive/", "archive.html", {"months": months, "title": "Archive"}))
+                                                               "term": term, "taxonomy": tax, "pager": pager,
+                                                               # issue 8: a chart on the first page only
+                                                               "chart": activity_chart(term.posts, config)
+                                                               if pager.number == 1 else None}))
+    routes.append(Route("archive/", "archive.html", {"months": months, "title": "Archive",
+                                                     "chart": activity_chart(posts, config)}))  # issue 8
     for month in months:
         routes.append(Route(month.url, "list.html", {"kind": "month", "title": None, "month": month,
                                                      "pager": paginate(month.posts, len(month.posts) or 1, month.url)[0]}))
+    # --- issue 8: stories, weekly digest issues and their feeds ---
+    routes += feature_routes(config, posts, taxonomies, features)
+    # --- end of issue 8 routes ---
     routes.append(Route("search/", "search.html", {"title": "Search"}))
     routes.append(Route("404.html", "404.html", {"title": "Page not found"}))
+    # --- feeds, robots.txt, sitemap (issue 5) ------------------------------------------
+    routes += feed_routes("", config.title, posts, config, json_feed=True)
+    for tax in taxonomies.values():
+        for term in tax.terms:
+            routes += feed_routes(term.url, f"{tax.singular.capitalize()}: {term.name} · {config.title}",
+                                  term.posts, config)
+    routes.append(Route("robots.txt", "robots.txt", {}))
+    # The sitemap lists site.routes when it is rendered, so routes appended after this count too.
+    routes.append(Route("sitemap.xml", "sitemap.xml", {}))
+    # --- end of feeds, robots.txt, sitemap ---------------------------------------------
     return routes
+
+
+# --- feeds and sitemap -------------------------------------------------------------------
+
+FEED_FILE = "feed.xml"
+JSON_FEED_FILE = "feed.json"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """The newest posts of one listing page: `url` is the feed file, `page_url` the page it follows."""
+
+    url: str
+    title: str
+    page_url: str
+    posts: tuple[Post, ...]     # newest first
+
+    @property
+    def updated(self) -> Moment | None:
+        """The newest entry date: a feed's `updated` never reads the build's clock."""
+        return self.posts[0].entry.date if self.posts else None
+
+
+def feed_routes(page_url: str, title: str, posts: Iterable[Post], config: Config, *,
+                json_feed: bool = False) -> list[Route]:
+    """The feeds of the listing at `page_url` (`""`, `tags/ukraine/`, `stories/talks/`): Atom at
+    `{page_url}feed.xml` and, with json_feed, JSON Feed 1.1 at `{page_url}feed.json`. Each holds the
+    newest `feed_entries` posts by date, whatever order `posts` comes in (a story is by event date)."""
+    newest = tuple(sorted(posts, key=lambda p: (p.entry.date.value.timestamp(), p.entry.path),
+                          reverse=True)[:config.feed_entries])
+    routes = [Route(page_url + FEED_FILE, "atom.xml", {"feed": Feed(page_url + FEED_FILE, title, page_url, newest)})]
+    if json_feed:
+        feed = Feed(page_url + JSON_FEED_FILE, title, page_url, newest)
+        routes.append(Route(page_url + JSON_FEED_FILE, "feed.json", {"feed": feed}))
+    return routes
+
+
+def route_lastmod(route: Route, newest: Moment | None) -> Moment | None:
+    """When a page last changed: its entry's date, else the newest entry it lists, else the site's newest."""
+    post = route.context.get("post")
+    if isinstance(post, Post):
+        return post.entry.date
+    holders = [route.context.get("pager")] + list(route.context.values())
+    for holder in holders:
+        listed = getattr(holder, "posts", None)
+        if listed and all(isinstance(p, Post) for p in listed):
+            return max((p.entry.date for p in listed), key=lambda m: m.value)
+    return newest
+
+
+def sitemap_items(site: "Site") -> list[tuple[str, Moment | None]]:
+    """(url, lastmod) of every HTML page but 404.html, which is no page to index."""
+    newest = site.posts[0].entry.date if site.posts else None
+    return [(route.url, route_lastmod(route, newest)) for route in site.routes
+            if route.output_path.endswith(".html") and route.output_path != "404.html"]
 
 
 def check_unique(routes: list[Route], posts) -> list[Problem]:
@@ -230,12 +313,381 @@ def check_unique(routes: list[Route], posts) -> list[Problem]:
 
 
 def build_site(entries: Iterable[Entry], config: Config) -> tuple[Site, list[Problem]]:
-    posts, problems = place_posts(entries, config)
+    posts, problems = place_posts(list(entries), config)
     taxonomies = {}
     for name in config.taxonomies:
         taxonomies[name], found = build_taxonomy(name, posts)
         problems += found
     months = build_months(posts, config)
-    routes = make_routes(config, posts, taxonomies, months)
+    features, found = build_features(posts, taxonomies, config)
+    problems += found
+    routes = make_routes(config, posts, taxonomies, months, features)
     problems += check_unique(routes, posts)
-    return Site(config, posts, taxonomies, months, tuple(routes)), problems
+    return Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues), problems
+
+
+# === Stories, weekly digest issues, related entries, activity charts (issue 8) ==========
+# Everything below is computed once per build from the placed posts; templates only read it.
+
+RELATED_LIMIT = 5
+# Shared story > shared person > shared place > shared tag; an entry's score is the sum.
+RELATED_WEIGHTS = (("story", 16), ("people", 4), ("places", 2), ("tags", 1))
+CHART_WEEKS_MAX = 26        # longer spans are drawn per month
+
+
+@dataclass(frozen=True)
+class Story:
+    key: str
+    name: str
+    slug: str
+    posts: tuple[Post, ...]     # the timeline: by event_date (else date), oldest first
+
+    @property
+    def url(self) -> str:
+        return f"stories/{self.slug}/"
+
+    @property
+    def feed_url(self) -> str:
+        return f"stories/{self.slug}/feed.xml"
+
+    @property
+    def count(self) -> int:
+        return len(self.posts)
+
+    @property
+    def first(self):
+        """The earliest event of the story (a Moment)."""
+        return self.posts[0].entry.when
+
+    @property
+    def last(self):
+        return self.posts[-1].entry.when
+
+    @property
+    def updated(self):
+        """The latest publication date in the story (a Moment): stories are listed by it."""
+        return max((p.entry.date for p in self.posts), key=lambda m: m.value)
+
+    @property
+    def newest_first(self) -> tuple[Post, ...]:
+        return tuple(sorted(self.posts, key=lambda p: (p.entry.date.value, p.entry.path), reverse=True))
+
+
+@dataclass(frozen=True)
+class StoryPlace:
+    """Where one entry sits in its story: for "Part of: <story>" with previous/next."""
+
+    story: Story
+    position: int               # 1-based, in timeline order
+    previous: Post | None
+    next: Post | None
+
+
+@dataclass(frozen=True)
+class IssueGroup:
+    """Entries of one weekly issue under one heading: a story, or else the entries' first tag."""
+
+    kind: str                   # "story" or "tag"
+    name: str
+    url: str                    # the story's or the tag's page
+    posts: tuple[Post, ...]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One weekly digest issue: the entries published in one ISO week, in the site timezone."""
+
+    year: int                   # ISO year: 2024-12-30 belongs to 2025-W01
+    week: int
+    start: date                 # Monday
+    end: date                   # Sunday
+    posts: tuple[Post, ...]     # oldest first
+    groups: tuple[IssueGroup, ...]
+
+    @property
+    def url(self) -> str:
+        return issue_url(self.year, self.week)
+
+    @property
+    def title(self) -> str:
+        return f"Week {self.week}, {self.year}"
+
+    @property
+    def count(self) -> int:
+        return len(self.posts)
+
+    @property
+    def updated(self):
+        return max((p.entry.date for p in self.posts), key=lambda m: m.value)
+
+
+@dataclass(frozen=True)
+class Bar:
+    start: date                 # first day of the week or month
+    label: str                  # "week of 21 Jul 2025" / "July 2025"
+    count: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Entries per week (or per month for long spans), drawn as inline SVG by _chart.html."""
+
+    unit: str                   # "week" or "month"
+    bars: tuple[Bar, ...]
+    total: int
+    peak: int
+    width: int = 600
+    height: int = 120
+    plot_top: int = 8
+    plot_bottom: int = 100
+
+    @property
+    def busiest(self) -> Bar:
+        return min(self.bars, key=lambda b: (-b.count, b.start))
+
+    @property
+    def title(self) -> str:
+        return f"Entries per {self.unit}"
+
+    @property
+    def description(self) -> str:
+        """The chart's text alternative: what a reader would take from looking at it."""
+        entries = "entry" if self.total == 1 else "entries"
+        the = "the " if self.unit == "week" else ""     # "the week of 7 Jul 2025", "July 2025"
+        if len(self.bars) == 1:
+            return f"{self.total} {entries}, all in {the}{self.bars[0].label}."
+        busiest = self.busiest
+        return (f"{self.total} {entries} over {len(self.bars)} {self.unit}s, from {the}{self.bars[0].label} "
+                f"to {the}{self.bars[-1].label}; the busiest was {the}{busiest.label}, with {busiest.count}.")
+
+
+def issue_url(year: int, week: int) -> str:
+    """`digest/2025/w01/`: the week number is zero-padded to two digits so URLs sort."""
+    return f"digest/{year:04d}/w{week:02d}/"
+
+
+def local_day(moment, config: Config) -> date:
+    return moment.value.astimezone(config.tz).date()
+
+
+def timeline_key(post: Post) -> tuple:
+    entry = post.entry
+    return (entry.when.value, entry.date.value, entry.path)
+
+
+def build_stories(posts: tuple[Post, ...]) -> tuple[tuple[Story, ...], list[Problem]]:
+    """Entries sharing `story` (case-insensitively) form a story; most recently updated first."""
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    members: dict[str, list[Post]] = defaultdict(list)
+    first_file: dict[str, str] = {}
+    for post in posts:
+        if post.entry.story:
+            key = term_key(post.entry.story)
+            spellings[key][post.entry.story] += 1
+            members[key].append(post)
+            first_file.setdefault(key, post.entry.path)
+    names = {key: min(counts, key=lambda s: (-counts[s], s)) for key, counts in spellings.items()}
+    slugs, problems = assign_slugs(names, first_file, "story")
+    stories = [Story(key, names[key], slugs[key], tuple(sorted(members[key], key=timeline_key))) for key in names]
+    stories.sort(key=lambda s: (-s.updated.value.timestamp(), s.name.casefold(), s.slug))
+    return tuple(stories), problems
+
+
+def story_places(stories: tuple[Story, ...]) -> dict[str, StoryPlace]:
+    """Entry URL -> its place in its story."""
+    places = {}
+    for story in stories:
+        for index, post in enumerate(story.posts):
+            places[post.url] = StoryPlace(story, index + 1, story.posts[index - 1] if index else None,
+                                          story.posts[index + 1] if index + 1 < len(story.posts) else None)
+    return places
+
+
+def build_issues(posts: tuple[Post, ...], stories: tuple[Story, ...], taxonomies: dict,
+                 config: Config) -> tuple[Issue, ...]:
+    """One issue per ISO week (of the publication date in the site timezone) that has entries; newest first."""
+    weeks: dict[tuple[int, int], list[Post]] = defaultdict(list)
+    for post in posts:
+        year, week, _ = local_day(post.entry.date, config).isocalendar()
+        weeks[(year, week)].append(post)
+    story_by_key = {story.key: story for story in stories}
+    tags = taxonomies.get("tags")
+    issues = []
+    for (year, week), members in sorted(weeks.items(), reverse=True):
+        members.sort(key=lambda p: (p.entry.date.value, p.entry.path))
+        start = date.fromisocalendar(year, week, 1)
+        issues.append(Issue(year, week, start, start + timedelta(days=6), tuple(members),
+                            issue_groups(members, story_by_key, tags)))
+    return tuple(issues)
+
+
+def issue_groups(members: list[Post], story_by_key: dict, tags) -> tuple[IssueGroup, ...]:
+    """Stories first (largest first), then entries outside a story by their first tag."""
+    by_story: dict[str, list[Post]] = defaultdict(list)
+    by_tag: dict[str, list[Post]] = defaultdict(list)
+    for post in members:
+        if post.entry.story:
+            by_story[term_key(post.entry.story)].append(post)
+        else:
+            by_tag[term_key(post.entry.tags[0])].append(post)
+    groups = []
+    for key, group in by_story.items():
+        story = story_by_key[key]
+        groups.append(IssueGroup("story", story.name, story.url, tuple(sorted(group, key=timeline_key))))
+    tag_groups = []
+    for key, group in by_tag.items():
+        term = tags.by_key.get(key) if tags else None
+        name = term.name if term else group[0].entry.tags[0]
+        tag_groups.append(IssueGroup("tag", name, term.url if term else "", tuple(group)))
+    order = lambda g: (-len(g.posts), g.name.casefold())  # noqa: E731
+    return tuple(sorted(groups, key=order) + sorted(tag_groups, key=order))
+
+
+def related_posts(posts: tuple[Post, ...], limit: int = RELATED_LIMIT) -> dict[str, tuple[Post, ...]]:
+    """Entry URL -> up to `limit` related posts, computed once for the whole site.
+
+    An inverted index maps each story, person, place and tag to the set of posts carrying
+    it, held as a bitset (a Python int, bit i = posts[i]; posts are newest first). A post's
+    scores against every other post are summed bit-sliced: slice j holds bit j of each
+    score, and adding a feature's bitset at its weight is a ripple-carry addition on whole
+    ints. Picking the best is then a walk down the slices, and among equal scores the lowest
+    bit, i.e. the most recent post, wins: deterministic, and no Python loop over post pairs.
+    """
+    postings: dict[tuple[str, str], bytearray] = {}
+    features: list[list[tuple[tuple[str, str], int]]] = []
+    size = (len(posts) + 7) // 8
+    for number, post in enumerate(posts):
+        own: dict[tuple[str, str], int] = {}
+        for field_name, weight in RELATED_WEIGHTS:
+            values = (post.entry.story,) if field_name == "story" else getattr(post.entry, field_name)
+            for value in values:
+                if value:
+                    own[(field_name, term_key(value))] = weight.bit_length() - 1
+        for feature in own:
+            postings.setdefault(feature, bytearray(size))[number >> 3] |= 1 << (number & 7)
+        features.append(list(own.items()))
+    bitsets = {feature: int.from_bytes(bits, "little") for feature, bits in postings.items()}
+    related = {}
+    for number, post in enumerate(posts):
+        slices: list[int] = []
+        alive = 0
+        for feature, digit in features[number]:
+            bits = bitsets[feature]
+            alive |= bits
+            carry = bits
+            while carry:
+                while len(slices) <= digit:
+                    slices.append(0)
+                current = slices[digit]
+                slices[digit] = current ^ carry
+                carry &= current
+                digit += 1
+        alive &= ~(1 << number)
+        chosen: list[int] = []
+        while alive and len(chosen) < limit:
+            level = alive
+            for bits in reversed(slices):
+                top = level & bits
+                if top:
+                    level = top
+            alive ^= level
+            while level and len(chosen) < limit:
+                lowest = level & -level
+                chosen.append(lowest.bit_length() - 1)
+                level ^= lowest
+        related[post.url] = tuple(posts[other] for other in chosen)
+    return related
+
+
+SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+LONG_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+               "August", "September", "October", "November", "December")
+
+
+def activity_chart(posts: Iterable[Post], config: Config, width: int = 600) -> Chart | None:
+    """Entries per week of publication (site timezone), or per month when the span is
+    longer than CHART_WEEKS_MAX weeks; empty weeks and months are drawn as gaps."""
+    days = [local_day(post.entry.date, config) for post in posts]
+    if not days:
+        return None
+    first, last = min(days), max(days)
+    first_monday = first - timedelta(days=first.weekday())
+    weeks = (last - timedelta(days=last.weekday()) - first_monday).days // 7 + 1
+    if weeks <= CHART_WEEKS_MAX:
+        unit = "week"
+        counts = Counter((day - first_monday).days // 7 for day in days)
+        starts = [first_monday + timedelta(weeks=n) for n in range(weeks)]
+        labels = [f"week of {d.day} {SHORT_MONTHS[d.month - 1]} {d.year}" for d in starts]
+    else:
+        unit = "month"
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        counts = Counter((day.year - first.year) * 12 + day.month - first.month for day in days)
+        starts = [date(first.year + (first.month - 1 + n) // 12, (first.month - 1 + n) % 12 + 1, 1)
+                  for n in range(months)]
+        labels = [f"{LONG_MONTHS[d.month - 1]} {d.year}" for d in starts]
+    peak = max(counts.values())
+    chart = Chart(unit, (), len(days), peak, width=width)
+    slot = width / len(starts)
+    gap = min(slot * 0.15, 4.0)
+    span = chart.plot_bottom - chart.plot_top
+    bars = []
+    for number, (start, label) in enumerate(zip(starts, labels)):
+        count = counts.get(number, 0)
+        height = round(span * count / peak, 2)
+        bars.append(Bar(start, label, count, round(number * slot + gap / 2, 2), round(chart.plot_bottom - height, 2),
+                        round(max(slot - gap, 0.5), 2), height))
+    return replace(chart, bars=tuple(bars))
+
+
+def term_sizes(taxonomy: Taxonomy, steps: int = 5) -> dict[str, int]:
+    """Term slug -> a size step 1..steps on a log scale of its entry count (for the tags index)."""
+    counts = [term.count for term in taxonomy.terms]
+    if not counts:
+        return {}
+    low, high = math.log(min(counts)), math.log(max(counts))
+    if high == low:
+        return {term.slug: 1 for term in taxonomy.terms}
+    return {term.slug: 1 + round((steps - 1) * (math.log(term.count) - low) / (high - low))
+            for term in taxonomy.terms}
+
+
+@dataclass(frozen=True)
+class Features:
+    """The issue-8 models, built once, read by make_routes."""
+
+    stories: tuple[Story, ...]
+    issues: tuple[Issue, ...]
+    story_places: dict
+    related: dict
+
+
+def build_features(posts: tuple[Post, ...], taxonomies: dict, config: Config) -> tuple[Features, list[Problem]]:
+    stories, problems = build_stories(posts)
+    issues = build_issues(posts, stories, taxonomies, config)
+    return Features(stories, issues, story_places(stories), related_posts(posts)), problems
+
+
+def feature_routes(config: Config, posts, taxonomies: dict, features: Features) -> list[Route]:
+    """Stories, weekly digest issues and their feeds."""
+    routes = [Route("stories/", "stories.html", {"title": "Stories", "stories": features.stories})]
+    for story in features.stories:
+        timeline = [(post, entry_terms(post, taxonomies)) for post in story.posts]
+        routes.append(Route(story.url, "story.html", {"title": story.name, "story": story, "timeline": timeline,
+                                                      "chart": activity_chart(story.posts, config)}))
+        routes += feed_routes(story.url, f"Story: {story.name} · {config.title}", story.posts, config)
+    issues = features.issues
+    routes.append(Route("digest/", "digests.html", {"title": "Weekly digest", "issues": issues}))
+    for number, issue in enumerate(issues):  # newest first: the next issue is the newer one
+        routes.append(Route(issue.url, "digest_issue.html", {
+            "title": issue.title, "issue": issue,
+            "newer": issues[number - 1] if number else None,
+            "older": issues[number + 1] if number + 1 < len(issues) else None}))
+    routes.append(Route("digest/feed.xml", "digest_feed.xml", {"issues": issues[:DIGEST_FEED_ISSUES]}))
+    return routes
+
+
+DIGEST_FEED_ISSUES = 20

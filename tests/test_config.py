@@ -1,0 +1,84 @@
+"""[tool.digest] settings: defaults, checks with the key named, flags on top."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.config import load_config
+from digest.errors import DigestError, format_problem
+
+
+def write_settings(tmp_path, text: str):
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def problems(tmp_path, text: str) -> list[str]:
+    with pytest.raises(DigestError) as caught:
+        load_config(write_settings(tmp_path, text))
+    return [format_problem(p) for p in caught.value.problems]
+
+
+def test_a_site_without_settings_builds_with_defaults(tmp_path):
+    config = load_config(tmp_path)
+    assert (config.title, config.timezone, config.per_page, config.theme) == ("Digest", "UTC", 10, "default")
+    assert config.permalink == "/{year}/{month}/{slug}/" and config.base_path == "/"
+    assert config.taxonomies == ("tags", "people", "places", "sources") and config.search is True
+
+
+def test_every_key_is_read(tmp_path):
+    config = load_config(write_settings(tmp_path, """
+[tool.digest]
+title = "T"
+description = "D"
+base_url = "https://owner.github.io/repo"
+language = "uk"
+timezone = "Europe/Kyiv"
+theme = "mine"
+per_page = 3
+permalink = "/news/{year}/{slug}/"
+taxonomies = ["tags", "people"]
+unsafe_html = true
+search = false
+content_dir = "posts"
+output_dir = "public"
+"""))
+    assert config.base_url == "https://owner.github.io/repo/" and config.base_path == "/repo/"
+    assert (config.language, config.timezone, config.theme, config.per_page) == ("uk", "Europe/Kyiv", "mine", 3)
+    assert config.taxonomies == ("tags", "people") and config.unsafe_html and not config.search
+    assert config.content_path == (tmp_path / "posts").resolve() and config.output_path == (tmp_path / "public").resolve()
+
+
+def test_unknown_key_names_the_line_and_suggests(tmp_path):
+    assert problems(tmp_path, '[project]\nname = "x"\n\n[tool.digest]\ntitle = "T"\ntimezon = "UTC"\n') == [
+        "pyproject.toml:6: tool.digest.timezon: unknown setting (did you mean 'timezone'?)"]
+
+
+def test_bad_values_are_all_reported(tmp_path):
+    found = problems(tmp_path, '[tool.digest]\nper_page = 0\nbase_url = "owner.github.io"\n'
+                               'timezone = "Mars/Olympus"\nsearch = "yes"\npermalink = "/{year}/{title}/"\n')
+    assert found == [
+        "pyproject.toml:2: tool.digest.per_page: expected a whole number of at least 1, got 0",
+        "pyproject.toml:3: tool.digest.base_url: expected an absolute http(s) URL such as 'https://owner.github.io/repo/', got 'owner.github.io'",
+        "pyproject.toml:4: tool.digest.timezone: expected an IANA time zone such as 'UTC' or 'Europe/Kyiv', got 'Mars/Olympus'",
+        "pyproject.toml:5: tool.digest.search: expected true or false, got text",
+        "pyproject.toml:6: tool.digest.permalink: unknown placeholder {title}; use {year}, {month}, {day} and {slug}",
+    ]
+
+
+def test_toml_syntax_error_names_the_line(tmp_path):
+    assert problems(tmp_path, '[tool.digest]\ntitle = "unclosed\n')[0].startswith("pyproject.toml:2: TOML syntax error")
+
+
+def test_flags_override_settings(tmp_path):
+    write_settings(tmp_path, '[tool.digest]\nbase_url = "https://a.example/"\nsearch = true\n')
+    config = load_config(tmp_path, base_url="https://b.example/sub", output_dir="site", search=False,
+                         drafts=True, strict=True)
+    assert config.base_url == "https://b.example/sub/" and config.output_dir == "site"
+    assert not config.search and config.drafts and config.strict
+
+
+def test_a_bad_flag_is_named(tmp_path):
+    with pytest.raises(DigestError) as caught:
+        load_config(tmp_path, base_url="ftp://x")
+    assert format_problem(caught.value.problems[0]).startswith("command line: --base-url: expected an absolute http(s) URL")

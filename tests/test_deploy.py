@@ -1,0 +1,246 @@
+"""The GitHub Pages workflow, the README's deploy instructions, packaging of the theme, and a
+link check of whole builds under a project-site sub-path and at a domain root."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import shlex
+import shutil
+import tomllib
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+import yaml
+
+from conftest import ROOT, entry_text, run_digest, write_site
+
+WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+README = ROOT / "README.md"
+PAGES_BASE_URL = "${{ steps.pages.outputs.base_url }}"
+ACTIONS = {"actions/checkout": "v4", "actions/setup-python": "v5", "actions/configure-pages": "v5",
+           "actions/upload-pages-artifact": "v3", "actions/deploy-pages": "v4"}
+
+
+def workflow() -> dict:
+    # BaseLoader: every scalar is text, so the `on:` key stays "on" rather than YAML 1.1's True.
+    return yaml.load(WORKFLOW.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+
+def steps() -> list[dict]:
+    return [step for job in workflow()["jobs"].values() for step in job["steps"]]
+
+
+def build_command() -> str:
+    runs = [step["run"].strip() for step in steps() if "digest build" in step.get("run", "")]
+    assert len(runs) == 1, runs
+    return runs[0]
+
+
+def test_workflow_triggers_permissions_and_concurrency():
+    flow = workflow()
+    assert flow["on"]["push"]["branches"] == ["main"]
+    assert "workflow_dispatch" in flow["on"]
+    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert flow["concurrency"]["group"] == "pages"
+    deploy = flow["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert deploy["environment"]["name"] == "github-pages"
+
+
+def test_workflow_uses_the_official_actions_at_pinned_major_versions():
+    used = [step["uses"] for step in steps() if "uses" in step]
+    assert sorted(used) == sorted(f"{name}@{version}" for name, version in ACTIONS.items())
+    setup_python = next(step for step in steps() if step.get("uses", "").startswith("actions/setup-python@"))
+    assert setup_python["with"]["cache"] == "pip"
+    assert (ROOT / setup_python["with"]["cache-dependency-path"]).is_file()
+
+
+def test_workflow_installs_then_builds_with_the_pages_base_url():
+    build_steps = workflow()["jobs"]["build"]["steps"]
+    names = [step.get("uses", step.get("run", "")).strip() for step in build_steps]
+    configure = next(i for i, step in enumerate(build_steps) if step.get("uses", "").startswith("actions/configure-pages@"))
+    install = names.index("pip install .")
+    build = next(i for i, name in enumerate(names) if name.startswith("digest build"))
+    upload = next(i for i, name in enumerate(names) if name.startswith("actions/upload-pages-artifact@"))
+    assert configure < build and install < build < upload
+    assert build_steps[configure]["id"] == "pages"
+    # configure-pages' base_url has no trailing slash; the command adds one.
+    assert build_command() == f'digest build --base-url "{PAGES_BASE_URL}/"'
+
+
+def test_workflow_uploads_the_configured_output_folder():
+    upload = next(step for step in steps() if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["digest"]
+    assert upload["with"]["path"] == settings.get("output_dir", "output")
+
+
+def test_readme_documents_the_workflow_build_command():
+    readme = README.read_text(encoding="utf-8")
+    section = readme.split("## Deploy to GitHub Pages", 1)[1].split("\n## ", 1)[0]
+    code_lines = [line.strip() for block in re.findall(r"```[a-z]*\n(.*?)```", section, re.S) for line in block.splitlines()]
+    assert build_command() in code_lines
+    assert "Source: GitHub" in section and "Actions" in section
+    assert "Custom domain" in section
+
+
+def test_package_data_ships_every_default_theme_file():
+    """`pip install .` is not editable in the workflow: the theme must travel inside the wheel."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert "digest.default_theme" in setuptools["packages"]
+    theme = ROOT / setuptools["package-dir"]["digest.default_theme"]
+    assert theme == ROOT / "themes" / "default"
+    patterns = setuptools["package-data"]["digest.default_theme"]
+    files = [p.relative_to(theme).as_posix() for p in theme.rglob("*") if p.is_file()]
+    assert any(name.startswith("templates/") for name in files)
+    missing = [name for name in files if not any(fnmatch.fnmatch(name, pattern.replace("**/", "")) or
+                                                 fnmatch.fnmatch(name, pattern) for pattern in patterns)]
+    assert missing == []
+
+
+# --- link check ------------------------------------------------------------------------
+
+class LinkReader(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src", "action") and value is not None:
+                self.links.append(value)
+            elif name == "srcset" and value:
+                self.links += [part.split()[0] for part in value.split(",") if part.strip()]
+            elif name == "id" and value:
+                self.ids.add(value)
+        attributes = dict(attrs)
+        if tag == "meta" and attributes.get("property") == "og:url":
+            self.links.append(attributes["content"])
+
+
+class Site:
+    """A built output folder served at base_url: resolves links to files and reports broken ones."""
+
+    def __init__(self, output: Path, base_url: str):
+        self.output, self.base_url = output, base_url
+        parts = urlsplit(base_url)
+        self.host, self.base_path = parts.netloc, parts.path
+        self.problems: list[str] = []
+        self.checked = 0
+        self._ids: dict[Path, set[str]] = {}
+
+    def url_of(self, path: Path) -> str:
+        relative = path.relative_to(self.output).as_posix()
+        return self.base_url + (relative[: -len("index.html")] if relative.endswith("index.html") else relative)
+
+    def page(self, path: Path) -> LinkReader:
+        reader = LinkReader()
+        reader.feed(path.read_text(encoding="utf-8"))
+        reader.close()
+        self._ids[path] = reader.ids
+        return reader
+
+    def check(self, link: str, where: Path, must_be_absolute: bool = False) -> None:
+        if link.startswith(("mailto:", "data:image/")):
+            return
+        self.checked += 1
+        if must_be_absolute and not link.startswith(("http://", "https://")):
+            self.problems.append(f"{where.name}: {link} is not absolute")
+            return
+        target = urljoin(self.url_of(where), link)
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https"):
+            self.problems.append(f"{where}: bad scheme in {link}")
+            return
+        if parts.netloc != self.host:
+            return  # another site: a source article
+        if not parts.path.startswith(self.base_path):
+            self.problems.append(f"{where}: {link} leaves the base path {self.base_path}")
+            return
+        relative = unquote(parts.path[len(self.base_path):])
+        file = self.output / (relative + "index.html" if relative.endswith("/") or not relative else relative)
+        if not file.is_file():
+            self.problems.append(f"{where.relative_to(self.output)}: {link} -> missing {file.relative_to(self.output)}")
+            return
+        if parts.fragment and file.suffix == ".html":
+            ids = self._ids.get(file) or self.page(file).ids
+            if unquote(parts.fragment) not in ids:
+                self.problems.append(f"{where.relative_to(self.output)}: {link}: no id {parts.fragment}")
+
+
+def check_whole_site(output: Path, base_url: str) -> Site:
+    site = Site(output, base_url)
+    for path in sorted(output.rglob("*.html")):
+        for link in site.page(path).links:
+            site.check(link, path)
+    for path in sorted(output.rglob("feed.xml")):
+        root = ET.parse(path).getroot()
+        for element in root.iter():
+            if element.tag.endswith("}link") and element.get("rel") != "related":
+                site.check(element.get("href"), path, must_be_absolute=True)
+            elif element.tag.endswith("}id"):
+                site.check(element.text, path, must_be_absolute=True)
+    for path in sorted(output.rglob("feed.json")):
+        feed = json.loads(path.read_text(encoding="utf-8"))
+        for link in [feed["home_page_url"], feed["feed_url"]] + [i[k] for i in feed["items"] for k in ("id", "url")]:
+            site.check(link, path, must_be_absolute=True)
+    for loc in ET.parse(output / "sitemap.xml").getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc"):
+        site.check(loc.text, output / "sitemap.xml", must_be_absolute=True)
+    sitemaps = [line.split(":", 1)[1].strip() for line in (output / "robots.txt").read_text(encoding="utf-8").splitlines()
+                if line.startswith("Sitemap:")]
+    assert sitemaps == [base_url + "sitemap.xml"]
+    for link in sitemaps:
+        site.check(link, output / "robots.txt", must_be_absolute=True)
+    return site
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory) -> Path:
+    """The repository's sample content, plus an entry with a sub-folder and odd characters."""
+    root = tmp_path_factory.mktemp("deploy") / "site"
+    shutil.copytree(ROOT / "content", root / "content")
+    extra = {"content/2025/08/_skipped.md": "not an entry",
+             "content/2025/08/odd.md": entry_text(title="Café & \"quotes\"", date="2025-08-01T09:00:00+02:00",
+                                                   tags="[São Paulo, C++]", people="[Дмитрий Песков]",
+                                                   body="See [the talks](../../07/turkey-talks-two-rounds/) and [top](#top).\n\n# Top")}
+    return write_site(root, extra, 'title = "Sample"\n')
+
+
+def workflow_build_args(base_url_output: str) -> list[str]:
+    """The workflow's own build command, with configure-pages' base_url filled in."""
+    command = build_command().replace(PAGES_BASE_URL, base_url_output)
+    args = shlex.split(command)
+    assert args[:2] == ["digest", "build"]
+    return args[1:]
+
+
+@pytest.mark.parametrize("pages_base_url, served_at", [
+    ("https://owner.github.io/repo", "https://owner.github.io/repo/"),      # project site
+    ("https://news.example.org", "https://news.example.org/"),              # custom domain, at the root
+])
+def test_whole_output_links_resolve_where_the_site_is_served(sample_site, pages_base_url, served_at):
+    output = sample_site / "output"
+    result = run_digest(sample_site, *workflow_build_args(pages_base_url))
+    assert result.returncode == 0, result.stderr
+    site = check_whole_site(output, served_at)
+    assert site.problems == []
+    assert site.checked > 500
+    assert (output / "feed.xml").is_file() and (output / "tags" / "sao-paulo" / "feed.xml").is_file()
+    if urlsplit(served_at).path != "/":
+        html = (output / "index.html").read_text(encoding="utf-8")
+        assert 'href="/repo/static/style.css"' in html
+
+
+def test_link_check_catches_a_link_outside_the_base_path(tmp_path):
+    """The checker itself can fail: a root-relative link in a sub-path build is reported."""
+    (tmp_path / "index.html").write_text('<a href="/tags/">t</a><a href="missing/">m</a><a href="#nowhere">x</a>'
+                                         '<a href="https://elsewhere.example/">ok</a>', encoding="utf-8")
+    site = Site(tmp_path, "https://owner.github.io/repo/")
+    for link in site.page(tmp_path / "index.html").links:
+        site.check(link, tmp_path / "index.html")
+    assert len(site.problems) == 3, site.problems

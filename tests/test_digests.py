@@ -1,0 +1,101 @@
+"""Weekly digest issues: ISO weeks in the site timezone, groups, links and feed (issue 8)."""
+
+from __future__ import annotations
+
+import re
+
+import feedparser
+import pytest
+
+from conftest import entry_text, run_digest, write_site
+from digest.build import make_site
+from digest.config import load_config
+from digest.site import issue_url
+
+# Pacific/Kiritimati is UTC+14: 2024-12-29T12:00Z is Monday 30 December there, which is
+# ISO week 1 of 2025; in UTC it is Sunday 29 December, in week 52 of 2024.
+SETTINGS = 'timezone = "Pacific/Kiritimati"\nbase_url = "https://example.org/news/"\npermalink = "/{slug}/"\n'
+FILES = {
+    "content/walkout.md": entry_text("Dockers walk out", "2024-12-29T12:00:00Z", tags="[Ports]", story="Harbour strike"),
+    "content/talks.md": entry_text("Talks begin", "2024-12-27", tags="[Ports, Labour]", story="Harbour strike"),
+    "content/cranes.md": entry_text("Cranes idle", "2025-01-05", tags="[Ports, Weather]"),
+    "content/ferries.md": entry_text("Ferries cancelled", "2025-01-03", tags="[ports]"),
+    "content/storm.md": entry_text("Storm warning", "2025-01-02", tags="[Weather]"),
+    "content/deal.md": entry_text("Deal signed", "2025-01-06", tags="[Labour]", story="Harbour strike"),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = write_site(tmp_path_factory.mktemp("digests"), FILES, SETTINGS)
+    result = run_digest(root, "build", "--no-search", "--output", "out")
+    assert result.returncode == 0, result.stderr
+    return root / "out"
+
+
+def read(out, path):
+    return (out / path).read_text(encoding="utf-8")
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r'<li><a href="[^"]+">([^<]+)</a>', html)
+
+
+def test_issue_url_pads_the_week():
+    assert issue_url(2025, 1) == "digest/2025/w01/"
+    assert issue_url(2025, 52) == "digest/2025/w52/"
+
+
+def test_week_crossing_the_year_boundary_in_a_far_timezone(built):
+    assert sorted(p.relative_to(built / "digest").as_posix() for p in (built / "digest").glob("*/w*")) == [
+        "2024/w52", "2025/w01", "2025/w02"]
+    week1 = read(built, "digest/2025/w01/index.html")
+    assert "Dockers walk out" in week1 and "Talks begin" not in week1
+    assert "published 30 December 2024 – 5 January 2025" in week1
+    assert "Talks begin" in read(built, "digest/2024/w52/index.html")
+
+
+def test_the_same_entry_is_in_week_52_in_utc(tmp_path):
+    root = write_site(tmp_path, {"content/walkout.md": FILES["content/walkout.md"]}, 'timezone = "UTC"\n')
+    site, _ = make_site(load_config(root))
+    assert [(issue.year, issue.week) for issue in site.issues] == [(2024, 52)]
+    root = write_site(tmp_path / "samoa", {"content/walkout.md": FILES["content/walkout.md"]},
+                      'timezone = "Pacific/Pago_Pago"\n')   # UTC-11: still Sunday 29 December
+    site, _ = make_site(load_config(root))
+    assert [(issue.year, issue.week, str(issue.start)) for issue in site.issues] == [(2024, 52, "2024-12-23")]
+
+
+def test_issue_groups_by_story_then_first_tag_with_counts(built):
+    body = read(built, "digest/2025/w01/index.html").split('<article class="digest-issue">', 1)[1].split("</article>")[0]
+    headings = re.findall(r"<h2>(.*?)</h2>", body)
+    assert headings == ['<a href="/news/stories/harbour-strike/">Harbour strike</a> (1)',
+                        '<a href="/news/tags/ports/">Ports</a> (2)',
+                        '<a href="/news/tags/weather/">Weather</a> (1)']
+    assert titles(body) == ["Dockers walk out", "Ferries cancelled", "Cranes idle", "Storm warning"]
+    assert "<script" not in body and "4 entries published" in body
+
+
+def test_previous_and_next_issue_links(built):
+    week1 = read(built, "digest/2025/w01/index.html")
+    assert '<a rel="next" href="/news/digest/2025/w02/">' in week1
+    assert '<a rel="prev" href="/news/digest/2024/w52/">' in week1
+    assert 'rel="next"' not in read(built, "digest/2025/w02/index.html").split("<main", 1)[1]
+    assert 'rel="prev"' not in read(built, "digest/2024/w52/index.html").split("<main", 1)[1]
+
+
+def test_digest_index_lists_issues_newest_first(built):
+    html = read(built, "digest/index.html")
+    assert re.findall(r'href="/news/(digest/\d{4}/w\d\d/)"', html) == [
+        "digest/2025/w02/", "digest/2025/w01/", "digest/2024/w52/"]
+    assert "Week 1, 2025" in html and "4 entries" in html
+
+
+def test_feed_of_issues(built):
+    feed = feedparser.parse(read(built, "digest/feed.xml"))
+    assert not feed.bozo, feed.bozo_exception
+    assert [e.title for e in feed.entries] == ["Week 2, 2025", "Week 1, 2025", "Week 52, 2024"]
+    week1 = feed.entries[1]
+    assert week1.link == "https://example.org/news/digest/2025/w01/"
+    content = week1.content[0].value
+    assert '<a href="https://example.org/news/walkout/">Dockers walk out</a>' in content
+    assert '<a href="https://example.org/news/tags/ports/">Ports</a> (2)' in content

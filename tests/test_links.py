@@ -1,0 +1,38 @@
+"""Every internal link of the sample site resolves, at a domain root and under a sub-path."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import ROOT, run_digest
+from linkcheck import broken_links
+
+
+@pytest.mark.parametrize("base_url", ["https://owner.github.io/repo/", "https://digest.example.org/"])
+def test_sample_site_links_resolve(tmp_path, base_url):
+    output = tmp_path / "out"
+    result = run_digest(ROOT, "build", "--no-search", "--base-url", base_url, "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    assert broken_links(output, base_url) == []
+    base_path = re.sub(r"^https://[^/]+", "", base_url)
+    for page in output.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for link in re.findall(r'(?:href|src|action)="([^"]+)"', text):
+            if not link.startswith(("http:", "https:", "mailto:", "#")):
+                assert link.startswith(base_path), f"{page}: {link} does not start with {base_path}"
+
+
+def test_link_checker_finds_a_broken_link(tmp_path):
+    (tmp_path / "index.html").write_text('<a href="/repo/missing/">x</a><a href="/elsewhere/">y</a><a href="/repo/">ok</a>')
+    assert broken_links(tmp_path, "https://owner.github.io/repo/") == ["index.html: /repo/missing/", "index.html: /elsewhere/"]
+
+
+def test_404_page_uses_absolute_base_path_links(tmp_path):
+    output = tmp_path / "out"
+    run_digest(ROOT, "build", "--no-search", "--base-url", "https://owner.github.io/repo/", "--output", str(output))
+    text = (output / "404.html").read_text(encoding="utf-8")
+    links = re.findall(r'(?:href|src|action)="([^"]+)"', text)
+    links = [link for link in links if not link.startswith("#")]  # same-page fragments work anywhere
+    assert links and all(link.startswith("/repo/") for link in links), links

@@ -1,0 +1,96 @@
+"""Related entries: scored by shared story > people > places > tags, recency breaks ties,
+computed once for the whole site (issue 8)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+
+from conftest import entry_text, run_digest
+from digest.config import Config
+from digest.entries import Entry, Moment
+from digest.site import RELATED_WEIGHTS, place_posts, related_posts, term_key
+
+
+def make_entry(number: int, day: datetime, **fields) -> Entry:
+    return Entry(path=f"content/e{number:04d}.md", slug=f"e{number:04d}", title=f"Entry {number}",
+                 date=Moment(day, False), summary="s", body_html="", **{"tags": ("x",), **fields})
+
+
+def brute_force(posts, limit=5):
+    """The definition, pair by pair: what related_posts must equal."""
+    def features(post):
+        found = {}
+        for name, weight in RELATED_WEIGHTS:
+            values = (post.entry.story,) if name == "story" else getattr(post.entry, name)
+            found.update({(name, term_key(v)): weight for v in values if v})
+        return found
+    own = [features(p) for p in posts]
+    result = {}
+    for i, post in enumerate(posts):
+        scored = sorted((-sum(w for f, w in own[i].items() if f in own[j]), j)
+                        for j in range(len(posts)) if j != i)
+        result[post.url] = tuple(posts[j] for score, j in scored if score < 0)[:limit]
+    return result
+
+
+def test_score_order_story_people_places_tags_then_recency(tmp_path):
+    base = datetime(2025, 7, 1, tzinfo=timezone.utc)
+    target = make_entry(0, base, story="Talks", people=("Ana",), places=("Kyiv",), tags=("ceasefire",))
+    others = [
+        make_entry(1, base - timedelta(days=9), story="talks", tags=("other",)),        # story: 16
+        make_entry(2, base - timedelta(days=8), people=("ana",), tags=("other",)),       # person: 4
+        make_entry(3, base - timedelta(days=7), places=("KYIV",), tags=("other",)),      # place: 2
+        make_entry(4, base - timedelta(days=6), tags=("Ceasefire",)),                    # tag: 1, older
+        make_entry(5, base - timedelta(days=1), tags=("ceasefire",)),                    # tag: 1, newer
+        make_entry(6, base - timedelta(days=5), tags=("ceasefire",)),                    # tag: 1, sixth
+        make_entry(7, base + timedelta(days=1), tags=("nothing shared",)),
+    ]
+    posts, problems = place_posts([target, *others], Config(root=tmp_path))
+    assert problems == []
+    related = related_posts(posts)
+    assert [p.entry.slug for p in related[[p.url for p in posts if p.entry.slug == "e0000"][0]]] == [
+        "e0001", "e0002", "e0003", "e0005", "e0006"]
+
+
+def test_no_shared_terms_means_no_related_entries(tmp_path):
+    base = datetime(2025, 7, 1, tzinfo=timezone.utc)
+    posts, _ = place_posts([make_entry(1, base, tags=("a",)), make_entry(2, base, tags=("b",))], Config(root=tmp_path))
+    assert all(value == () for value in related_posts(posts).values())
+
+
+def test_matches_the_pairwise_definition_and_is_deterministic(tmp_path):
+    rng = random.Random(8)
+    base = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    pool = [f"t{n}" for n in range(30)]
+    entries = [make_entry(n, base + timedelta(hours=rng.randrange(24 * 400)),
+                          tags=tuple(rng.sample(pool, rng.randint(1, 5))),
+                          people=tuple(rng.sample(["Ana", "Bo", "Cy", "Di"], rng.randint(0, 2))),
+                          places=tuple(rng.sample(["Kyiv", "Oslo", "Lima"], rng.randint(0, 1))),
+                          story=rng.choice([None, None, None, "S1", "s2"]))
+               for n in range(400)]
+    config = Config(root=tmp_path)
+    posts, _ = place_posts(entries, config)
+    fast = related_posts(posts)
+    assert fast == brute_force(posts)
+    shuffled, _ = place_posts(rng.sample(entries, len(entries)), config)
+    assert related_posts(shuffled) == fast
+    assert all(len(value) <= 5 and all(p.url != url for p in value) for url, value in fast.items())
+
+
+def test_entry_page_shows_related_block_outside_search(site):
+    root = site({
+        "content/a.md": entry_text("Alpha", "2025-07-01", tags="[Ports]", people="[Ana Lima]"),
+        "content/b.md": entry_text("Bravo", "2025-07-02", tags="[Ports]"),
+        "content/c.md": entry_text("Charlie", "2025-07-03", tags="[Misc]", people="[ana lima]"),
+        "content/d.md": entry_text("Delta", "2025-07-04", tags="[Misc]"),
+        "content/e.md": entry_text("Echo", "2025-07-05", tags="[Lonely]"),
+    }, 'permalink = "/{slug}/"\n')
+    result = run_digest(root, "build", "--no-search", "--output", "out")
+    assert result.returncode == 0, result.stderr
+    html = (root / "out/a/index.html").read_text(encoding="utf-8")
+    block = html.split('<aside class="related"', 1)[1].split("</aside>", 1)[0]
+    assert block.startswith(' aria-labelledby="related-title" data-pagefind-ignore>')
+    assert [line.split('">')[1].split("<")[0] for line in block.splitlines() if "<li>" in line] == ["Charlie", "Bravo"]
+    assert "data-pagefind-body" not in block
+    assert '<aside class="related"' not in (root / "out/e/index.html").read_text(encoding="utf-8")

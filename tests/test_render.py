@@ -1,0 +1,74 @@
+"""Site + theme -> pages: the URL helper, autoescape, StrictUndefined, theme fallback."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import entry_text, run_digest
+from digest.config import load_config
+from digest.errors import DigestError, format_problem
+from digest.render import absolute_url, site_url
+from digest.build import make_site, all_pages
+
+
+def test_url_helper_applies_the_base_path():
+    assert site_url("tags/x/", "/repo/") == "/repo/tags/x/"
+    assert site_url("/tags/x/", "/") == "/tags/x/"
+    assert site_url("", "/repo/") == "/repo/"
+    assert absolute_url("a/", "https://o.github.io/repo/") == "https://o.github.io/repo/a/"
+
+
+def pages_of(root):
+    site, _ = make_site(load_config(root))
+    return {page.path: page.data.decode() for page in all_pages(site)}
+
+
+def test_titles_tags_and_summaries_are_escaped(site):
+    root = site({"content/a.md": entry_text(title='"<b>bold</b> & co"', summary='"a <i>b</i>"', tags="['<x>&']")})
+    pages = pages_of(root)
+    entry = pages["2025/07/a/index.html"]
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in entry and "<b>bold</b>" not in entry
+    assert "&lt;i&gt;b&lt;/i&gt;" in entry and "<i>b</i>" not in entry
+    assert "&lt;x&gt;&amp;" in pages["tags/index.html"]
+    assert 'content="&lt;i&gt;' not in entry and "<i>" not in entry.split("<body>")[0]
+
+
+def test_a_site_theme_overrides_one_template_and_falls_back_for_the_rest(site):
+    root = site({"content/a.md": entry_text(),
+                 "themes/paper/templates/404.html": "{% extends 'base.html' %}{% block content %}<p>Lost at sea</p>{% endblock %}",
+                 "themes/paper/static/extra.css": "body{}"},
+                'theme = "paper"\n')
+    pages = pages_of(root)
+    assert "Lost at sea" in pages["404.html"]
+    assert "site-header" in pages["404.html"]  # base.html came from the default theme
+    assert "static/extra.css" in pages and "static/style.css" in pages
+
+
+def test_a_missing_theme_is_an_error(site):
+    root = site({"content/a.md": entry_text()}, 'theme = "nope"\n')
+    with pytest.raises(DigestError) as caught:
+        pages_of(root)
+    assert format_problem(caught.value.problems[0]) == \
+        'pyproject.toml: tool.digest.theme: no folder themes/nope/; create it or set theme = "default"'
+
+
+def test_an_undefined_name_in_a_template_names_the_file_and_line(site):
+    root = site({"content/a.md": entry_text(),
+                 "themes/default/templates/404.html": "{% extends 'base.html' %}\n{% block content %}\n{{ no_such_name }}\n{% endblock %}\n"})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == "themes/default/templates/404.html:3: template error (undefined name): 'no_such_name' is undefined"
+
+
+def test_a_template_syntax_error_names_the_file_and_line(site):
+    root = site({"content/a.md": entry_text(),
+                 "themes/default/templates/404.html": "{% extends 'base.html' %}\n{% block content %}\n{% if %}\n{% endblock %}\n"})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].startswith("themes/default/templates/404.html:3: template syntax error:")
+    assert "Traceback" not in result.stderr
+
+
+def test_front_matter_is_data_never_a_template(site):
+    root = site({"content/a.md": entry_text(title="'{{ config.title }} {% if 1 %}x{% endif %}'")})
+    assert "{{ config.title }} {% if 1 %}x{% endif %}" in pages_of(root)["2025/07/a/index.html"]

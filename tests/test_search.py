@@ -1,0 +1,188 @@
+"""Search (DESIGN section 4): Pagefind runs once over the staged site; entry pages only are indexed,
+with filters, metadata and a sort key that keep any text as text. Real Pagefind, real builds."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import html5lib
+import pagefind_bin
+import pytest
+
+from conftest import ROOT, entry_text, run_digest, snapshot
+from digest.errors import DigestError, format_problem
+from digest.search import index_site
+
+HOSTILE_TITLE = '<script>window.hacked = 1</script> "Talks", part 2: <b>yes</b>'
+HOSTILE_ENTRY = entry_text(
+    title="'" + HOSTILE_TITLE.replace("'", "''") + "'",
+    summary="'Summary with \"quotes\", <i>tags</i>, commas, and: colons'",
+    tags='["Tag, with comma", "key: value", "<b>bold</b>"]',
+    people='["O\'Brien \\"Jr\\""]',
+    places='["Place <x>"]',
+    source='{name: "Source: <The \\"Wire\\">"}',
+    story='"Story: a, b"',
+    body="Hostile fixture body.",
+)
+MISSING_LINES = [
+    "search: the Pagefind binary is missing from the pagefind-bin package; reinstall it with "
+    "`pip install --force-reinstall 'pagefind-bin>=1.5.2'`, or build without search: `digest build --no-search` "
+    "(or `search = false` under [tool.digest])",
+    "digest: 1 error in 1 file; out/ was not changed",
+]
+
+
+def sample_site(tmp_path: Path) -> Path:
+    """A copy of the repository's sample site (its content/ and pyproject.toml)."""
+    root = tmp_path / "sample"
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def page_count(output: Path) -> int:
+    manifest = json.loads((output / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return sum(language["page_count"] for language in manifest["languages"].values())
+
+
+def shadow_pagefind_bin(tmp_path: Path, binary: bytes | None) -> dict:
+    """The real pagefind_bin package, copied without its binary (or with `binary` in its place),
+    ahead of the installed one on PYTHONPATH: a broken install, as a user could have it."""
+    package = Path(pagefind_bin.__file__).parent
+    copy = tmp_path / "shadow" / "pagefind_bin"
+    copy.mkdir(parents=True)
+    for name in ("__init__.py", "__main__.py"):
+        shutil.copy(package / name, copy / name)
+    if binary is not None:
+        (copy / "pagefind").write_bytes(binary)
+        (copy / "pagefind").chmod(0o755)
+    return {"PYTHONPATH": str(copy.parent)}
+
+
+@pytest.fixture(scope="module")
+def sample_build(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("sample")
+    root = sample_site(tmp)
+    result = run_digest(root, "build", "--output", str(tmp / "out"))
+    assert result.returncode == 0, result.stderr
+    return root, tmp / "out", result
+
+
+def test_the_index_holds_one_page_per_entry_of_the_sample_site(sample_build):
+    root, output, _ = sample_build
+    entries = list((root / "content").rglob("*.md"))
+    assert len(entries) == 8
+    assert page_count(output) == len(entries)
+
+
+def test_only_entry_pages_carry_pagefind_body(sample_build):
+    root, output, _ = sample_build
+    marked = {p.parent.relative_to(output).as_posix() for p in output.rglob("*.html")
+              if "data-pagefind-body" in p.read_text(encoding="utf-8")}
+    entry_pages = {f"2025/07/{p.stem}" for p in (root / "content").rglob("*.md")}
+    assert marked == entry_pages
+
+
+def test_search_time_is_in_the_closing_line(sample_build):
+    _, _, result = sample_build
+    closing = result.stdout.strip().splitlines()[-1]
+    assert closing.startswith("Built ") and re.search(r"[(,] search \d+\.\d\d[,)]", closing), closing
+
+
+def test_no_search_writes_no_index(site, tmp_path):
+    root = site({"content/a.md": entry_text()})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 0, result.stderr
+    assert not (root / "output" / "pagefind").exists()
+    assert "search" not in result.stdout
+
+
+def test_drafts_never_reach_the_index(site):
+    root = site({"content/a.md": entry_text(title="Published"), "content/b.md": entry_text(title="Hidden", draft="true")})
+    assert run_digest(root, "build").returncode == 0
+    assert page_count(root / "output") == 1
+
+
+def test_a_site_without_entries_builds_without_an_index(site):
+    """Pagefind would index the listing pages (no data-pagefind-body anywhere), so it is not run."""
+    root = site({})
+    result = run_digest(root, "build")
+    assert result.returncode == 0, result.stderr
+    assert not (root / "output" / "pagefind").exists()
+
+
+def test_pagefind_settings_from_the_environment_or_a_config_file_are_not_used(site):
+    """A `pagefind.yml` in the site root or PAGEFIND_* variables must not change or break the index."""
+    root = site({"content/a.md": entry_text(), "pagefind.yml": 'glob: ":::"\n'})
+    result = run_digest(root, "build", env={"PAGEFIND_OUTPUT_SUBDIR": "elsewhere", "PAGEFIND_GLOB": ":::"})
+    assert result.returncode == 0, result.stderr
+    assert page_count(root / "output") == 1
+    assert not (root / "output" / "elsewhere").exists()
+
+
+def test_hostile_text_stays_text_in_filters_and_metadata(site):
+    root = site({"content/2025/07/hostile.md": HOSTILE_ENTRY})
+    result = run_digest(root, "build")
+    assert result.returncode == 0, result.stderr
+    html = (root / "output" / "2025" / "07" / "hostile" / "index.html").read_text(encoding="utf-8")
+    document = html5lib.parse(html, namespaceHTMLElements=False)
+
+    def values(attribute: str) -> list[tuple[str, str]]:
+        return [(e.get(attribute), "".join(e.itertext())) for e in document.iter() if e.get(attribute) is not None]
+
+    assert values("data-pagefind-filter") == [
+        ("source", 'Source: <The "Wire">'),
+        ("tag", "Tag, with comma"), ("tag", "key: value"), ("tag", "<b>bold</b>"),
+        ("person", 'O\'Brien "Jr"'), ("place", "Place <x>"),
+        ("story", "Story: a, b"), ("kind", "news"), ("year", "2025"),
+    ]
+    assert values("data-pagefind-meta") == [
+        ("title", HOSTILE_TITLE), ("date", "2025-07-23"),
+        ("summary", 'Summary with "quotes", <i>tags</i>, commas, and: colons'),
+        ("source", 'Source: <The "Wire">'),
+    ]
+    assert values("data-pagefind-sort") == [("date", "2025-07-23T00:00:00+00:00")]
+    assert "<script>window" not in html
+    assert page_count(root / "output") == 1
+
+
+def test_a_missing_binary_fails_the_build_and_keeps_the_old_site(site, tmp_path):
+    root = site({"content/a.md": entry_text()})
+    assert run_digest(root, "build", "--output", "out").returncode == 0
+    before = snapshot(root / "out")
+    (root / "content" / "b.md").write_text(entry_text(title="Second"), encoding="utf-8")
+    result = run_digest(root, "build", "--output", "out", env=shadow_pagefind_bin(tmp_path, None))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == MISSING_LINES
+    assert snapshot(root / "out") == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".out.")] == []  # no staging left behind
+
+
+def test_a_binary_that_cannot_run_fails_the_build_and_keeps_the_old_site(site, tmp_path):
+    root = site({"content/a.md": entry_text()})
+    assert run_digest(root, "build", "--output", "out").returncode == 0
+    before = snapshot(root / "out")
+    result = run_digest(root, "build", "--output", "out", env=shadow_pagefind_bin(tmp_path, b""))  # an empty download
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].startswith("search: could not run Pagefind (Exec format error); reinstall it")
+    assert snapshot(root / "out") == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".out.")] == []  # no staging left behind
+
+
+def test_a_folder_pagefind_rejects_is_a_clear_error(tmp_path):
+    with pytest.raises(DigestError) as error:
+        index_site(tmp_path)
+    assert [format_problem(p) for p in error.value.problems] == [
+        "search: Pagefind failed: Pagefind was not able to build an index.; fix the cause, or build without search: "
+        "`digest build --no-search` (or `search = false` under [tool.digest])"]
+
+
+def test_an_index_that_misses_entries_is_a_warning(tmp_path):
+    (tmp_path / "index.html").write_text("<html><body><main data-pagefind-body>one</main></body></html>")
+    problems = index_site(tmp_path, "en", entries=2)
+    assert [format_problem(p) for p in problems] == [
+        "search: warning: Pagefind indexed 1 pages for 2 entries; check that the theme puts data-pagefind-body "
+        "on entry pages only"]

@@ -1,0 +1,150 @@
+"""The search page in a real browser: the sample site (plus one hostile entry) built with Pagefind,
+served by a real HTTP server under /repo/ and at a domain root, driven by Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_digest
+from test_search import HOSTILE_ENTRY, HOSTILE_TITLE
+
+TIMEOUT_MS = 10_000
+PESKOV_TITLE = "Peskov on state TV: Russia ready to talk but sticking to its goals"
+
+
+class MountedHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves `directory` at `mount` (`/repo/`); anything outside the mount is a 404."""
+
+    mount = "/"
+
+    def translate_path(self, path):
+        clean = path.split("?", 1)[0].split("#", 1)[0]
+        if not clean.startswith(self.mount):
+            return str(Path(self.directory) / "does-not-exist")
+        return super().translate_path("/" + path[len(self.mount):])
+
+    def log_message(self, format, *args):  # keep the test output quiet
+        pass
+
+
+def serve_built_site(tmp: Path, mount: str):
+    """Bind a free port, build the sample site for it, serve the output; yields the site's URL."""
+    root = tmp / "site"
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    (root / "content" / "2025" / "07" / "hostile.md").write_text(HOSTILE_ENTRY, encoding="utf-8")
+    output = tmp / "out"
+    handler = type("Handler", (MountedHandler,), {"mount": mount})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(output)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}{mount}"
+        result = run_digest(root, "build", "--base-url", url, "--output", str(output))
+        assert result.returncode == 0, result.stderr
+        thread.start()
+        yield url
+    finally:
+        if thread.is_alive():
+            server.shutdown()
+            thread.join()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def repo_site(tmp_path_factory):
+    yield from serve_built_site(tmp_path_factory.mktemp("repo"), "/repo/")
+
+
+@pytest.fixture(scope="module")
+def root_site(tmp_path_factory):
+    yield from serve_built_site(tmp_path_factory.mktemp("root"), "/")
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    yield page
+    context.close()
+    assert errors == []
+
+
+def results(page):
+    return page.locator("#search-results > li")
+
+
+def result_count(page) -> int:
+    status = page.locator("#search-status")
+    status.filter(has_text=re.compile(r"^\d+ results?")).wait_for()
+    return int(status.inner_text().split()[0])
+
+
+def test_typing_a_name_finds_the_entry_with_a_link_under_the_base_path(page, repo_site):
+    page.goto(repo_site + "search/")
+    page.get_by_label("Search entries by word, person, place or tag").fill("Peskov")
+    link = page.locator("#search-results a", has_text=PESKOV_TITLE)
+    link.wait_for()
+    assert link.get_attribute("href") == "/repo/2025/07/peskov-state-tv-interview/"
+    first = results(page).first
+    assert first.locator("time").get_attribute("datetime") == "2025-07-23"
+    assert first.locator(".source").inner_text() == "White House News"
+    assert first.locator(".search-excerpt mark").first.inner_text() == "Peskov"
+    assert page.url.endswith("/repo/search/?q=Peskov")
+    link.click()
+    page.wait_for_url(repo_site + "2025/07/peskov-state-tv-interview/")
+    assert page.locator("h1").inner_text() == PESKOV_TITLE
+
+
+def test_a_query_in_the_url_runs_on_load_and_a_tag_filter_narrows_it(page, repo_site):
+    page.goto(repo_site + "search/?q=Russia")
+    assert page.locator("#search-query").input_value() == "Russia"
+    before = result_count(page)
+    assert before == results(page).count() > 1
+    kremlin = page.locator("#search-filters details").first.get_by_role("checkbox", name=re.compile("^Kremlin"))
+    kremlin.check()
+    page.locator("#search-status").filter(has_text=re.compile(rf"^(?!{before} )\d+ results?")).wait_for()
+    after = result_count(page)
+    assert 0 < after < before
+    assert results(page).count() == after
+    assert "tag=Kremlin" in page.url
+
+
+def test_newest_first_orders_results_by_date(page, repo_site):
+    page.goto(repo_site + "search/?q=talks&sort=newest")
+    result_count(page)
+    assert page.locator("#search-sort").input_value() == "newest"
+    dates = results(page).locator("time").evaluate_all("nodes => nodes.map(n => n.getAttribute('datetime'))")
+    assert len(dates) > 2 and dates == sorted(dates, reverse=True)
+
+
+def test_hostile_text_appears_as_text(page, repo_site):
+    page.goto(repo_site + "search/?q=hostile")
+    link = page.locator("#search-results a").first
+    link.wait_for()
+    assert link.inner_text() == HOSTILE_TITLE
+    assert page.locator("#search-results script, #search-results b").count() == 0
+    assert page.evaluate("window.hacked") is None
+    names = page.locator("#search-filters .search-filter-name").all_text_contents()
+    for value in ("<b>bold</b>", "Tag, with comma", "key: value", 'O\'Brien "Jr"', 'Source: <The "Wire">', "Story: a, b"):
+        assert value in names
+
+
+def test_the_header_form_leads_to_the_search_page_at_a_domain_root(page, root_site):
+    page.goto(root_site)
+    page.get_by_label("Search the digest").fill("Peskov")
+    page.get_by_label("Search the digest").press("Enter")
+    page.wait_for_url(root_site + "search/?q=Peskov")
+    link = page.locator("#search-results a", has_text=PESKOV_TITLE)
+    link.wait_for()
+    assert link.get_attribute("href") == "/2025/07/peskov-state-tv-interview/"

@@ -1,0 +1,91 @@
+"""[Entry] -> Site: URLs, terms, pagination, collisions. Pure functions, no files."""
+
+from __future__ import annotations
+
+from digest.config import Config
+from digest.errors import format_problem
+from digest.load import parse_source
+from digest.entries import read_entry
+from digest.site import build_site, paginate
+
+CONFIG = Config(root=".", per_page=2)
+
+
+def entry(name: str, date="2025-07-23", tags="[Russia]", **more):
+    fields = {"title": name, "date": date, "summary": "S", "tags": tags, **more}
+    text = "---\n" + "".join(f"{k}: {v}\n" for k, v in fields.items()) + "---\n"
+    made, problems = read_entry(parse_source(text.encode(), f"content/{name}.md", name), CONFIG)
+    assert made is not None, problems
+    return made
+
+
+def test_entry_urls_follow_the_permalink_in_the_site_timezone():
+    late = entry("late", date="2025-07-31T23:30:00+00:00")
+    site, _ = build_site([late], CONFIG)
+    assert site.posts[0].url == "2025/07/late/"
+    kyiv = Config(root=".", timezone="Europe/Kyiv", permalink="/news/{year}/{month}/{day}/{slug}/")
+    site, _ = build_site([late], kyiv)
+    assert site.posts[0].url == "news/2025/08/01/late/"
+
+
+def test_two_entries_with_the_same_url_is_an_error_naming_both():
+    site, problems = build_site([entry("a", slug="same"), entry("b", slug="same")], CONFIG)
+    assert [format_problem(p) for p in problems] == [
+        "content/b.md: slug: same URL /2025/07/same/ as content/a.md; give one of them another `slug:`"]
+
+
+def test_an_entry_url_on_a_listing_page_is_an_error():
+    config = Config(root=".", permalink="/{slug}/")
+    _, problems = build_site([entry("tags")], config)
+    assert [format_problem(p) for p in problems] == [
+        "content/tags.md: slug: URL /tags/ is already a page of the site; choose another `slug:`"]
+
+
+def test_terms_merge_case_and_spacing_and_take_the_most_used_spelling():
+    entries = [entry("a", tags="[Ukraine]"), entry("b", tags="[ukraine]"), entry("c", tags="['Ukraine ']"),
+               entry("d", tags="[ceasefire  talks]"), entry("e", tags="[Ceasefire talks]")]
+    site, problems = build_site(entries, CONFIG)
+    tags = {t.slug: (t.name, t.count) for t in site.taxonomies["tags"].terms}
+    assert tags == {"ukraine": ("Ukraine", 3), "ceasefire-talks": ("Ceasefire talks", 2)}
+    assert problems == []
+
+
+def test_colliding_term_slugs_get_distinct_stable_slugs_and_a_warning():
+    site, problems = build_site([entry("a", tags="[C++]"), entry("b", tags="[C]")], CONFIG)
+    slugs = {t.name: t.slug for t in site.taxonomies["tags"].terms}
+    assert slugs["C"] == "c" and slugs["C++"].startswith("c-") and slugs["C++"] != "c"
+    assert [p.severity for p in problems] == ["warning"]
+    again, _ = build_site([entry("b", tags="[C]"), entry("x", tags="[Java]"), entry("a", tags="[C++]")], CONFIG)
+    assert {t.name: t.slug for t in again.taxonomies["tags"].terms}["C++"] == slugs["C++"]
+
+
+def test_terms_that_make_no_slug_still_get_one():
+    site, _ = build_site([entry("a", tags="['+++']")], CONFIG)
+    assert site.taxonomies["tags"].terms[0].slug.startswith("t-")
+
+
+def test_pagination_urls():
+    pages = paginate(tuple(range(5)), 2, "tags/x/")
+    assert [(p.url, p.prev_url, p.next_url, p.posts) for p in pages] == [
+        ("tags/x/", None, "tags/x/page/2/", (0, 1)),
+        ("tags/x/page/2/", "tags/x/", "tags/x/page/3/", (2, 3)),
+        ("tags/x/page/3/", "tags/x/page/2/", None, (4,)),
+    ]
+    assert paginate((), 2, "")[0].total == 1
+
+
+def test_sources_taxonomy_and_configured_taxonomies():
+    config = Config(root=".", taxonomies=("tags", "sources"))
+    site, _ = build_site([entry("a", source="{name: Reuters}"), entry("b")], config)
+    assert list(site.taxonomies) == ["tags", "sources"]
+    assert [t.name for t in site.taxonomies["sources"].terms] == ["Reuters"]
+    urls = {route.url for route in site.routes}
+    assert "sources/reuters/" in urls and "people/" not in urls
+
+
+def test_routes_are_unique_and_newest_first():
+    site, _ = build_site([entry("old", date="2025-01-01"), entry("new", date="2025-07-01")], CONFIG)
+    paths = [route.output_path for route in site.routes]
+    assert len(paths) == len(set(paths))
+    assert [p.entry.slug for p in site.posts] == ["new", "old"]
+    assert [m.url for m in site.months] == ["archive/2025/07/", "archive/2025/01/"]

@@ -1,0 +1,88 @@
+"""Story timelines: /stories/, /stories/{slug}/ with its feed, "Part of" on entry pages (issue 8)."""
+
+from __future__ import annotations
+
+import re
+
+import feedparser
+import pytest
+
+from conftest import entry_text, run_digest, write_site
+
+SETTINGS = 'timezone = "Pacific/Kiritimati"\nbase_url = "https://example.org/news/"\npermalink = "/{slug}/"\n'
+STRIKE = "story: Harbour strike"
+FILES = {
+    # Timeline order is by event_date, else date: walkout (20 Dec), talks (27 Dec), deal (28 Dec).
+    "content/walkout.md": entry_text("Dockers walk out", "2024-12-29T12:00:00Z", tags="[Ports]",
+                                     story="Harbour strike", event_date="2024-12-20", source="Harbour Wire"),
+    "content/talks.md": entry_text("Talks begin", "2024-12-27", tags="[Ports, Labour]", story="harbour STRIKE"),
+    "content/deal.md": entry_text("Deal signed", "2025-01-06", tags="[Labour]", story="Harbour strike",
+                                  event_date="2024-12-28"),
+    "content/storm.md": entry_text("Storm closes airport", "2025-01-02", tags="[Weather]", story="Winter storm"),
+    "content/alone.md": entry_text("Unrelated note", "2025-01-03", tags="[Misc]"),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = write_site(tmp_path_factory.mktemp("stories"), FILES, SETTINGS)
+    result = run_digest(root, "build", "--no-search", "--output", "out")
+    assert result.returncode == 0, result.stderr
+    return root / "out"
+
+
+def read(out, path):
+    return (out / path).read_text(encoding="utf-8")
+
+
+def links(html: str) -> list[str]:
+    return re.findall(r'<a[^>]* href="([^"]+)"', html)
+
+
+def test_stories_index_by_latest_update_with_counts_and_span(built):
+    main = read(built, "stories/index.html").split('<main', 1)[1]
+    strike, storm = main.index("/news/stories/harbour-strike/"), main.index("/news/stories/winter-storm/")
+    assert strike < storm   # the strike was updated on 6 January, the storm on 2 January
+    item = main[strike:storm]
+    assert "3 entries" in item
+    assert '<time datetime="2024-12-20">20 December 2024</time> – <time datetime="2024-12-28">28 December 2024</time>' in item
+    assert '<time datetime="2025-01-06">6 January 2025</time>' in item
+
+
+def test_story_page_is_a_timeline_by_event_date(built):
+    html = read(built, "stories/harbour-strike/index.html")
+    timeline = html.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    entries = [link for link in links(timeline) if "/tags/" not in link]
+    assert entries == ["/news/walkout/", "/news/talks/", "/news/deal/"]
+    assert timeline.count('class="timeline-item"') == 3
+    assert '<time datetime="2024-12-20">20 December 2024</time>' in timeline
+    assert '<span class="source">Harbour Wire</span>' in timeline
+    assert '<a href="/news/tags/labour/">Labour</a>' in timeline
+    assert 'href="/news/stories/harbour-strike/feed.xml"' in html
+
+
+def test_entry_pages_show_part_of_with_previous_and_next(built):
+    middle = read(built, "talks/index.html")
+    nav = middle.split('<nav class="story-nav"', 1)[1].split("</nav>", 1)[0]
+    assert 'Part of: <a href="/news/stories/harbour-strike/">Harbour strike</a>' in nav
+    assert "(2 of 3)" in nav
+    assert '<a rel="prev" href="/news/walkout/">' in nav
+    assert '<a rel="next" href="/news/deal/">' in nav
+    assert "data-pagefind-ignore" in middle.split('<nav class="story-nav"', 1)[1].split(">", 1)[0]
+    first = read(built, "walkout/index.html").split('<nav class="story-nav"', 1)[1].split("</nav>", 1)[0]
+    assert 'rel="prev"' not in first and '<a rel="next" href="/news/talks/">' in first
+    single = read(built, "storm/index.html").split('<nav class="story-nav"', 1)[1].split("</nav>", 1)[0]
+    assert "(1 of 1)" in single and "rel=" not in single
+    assert "story-nav" not in read(built, "alone/index.html")
+
+
+def test_story_feed_parses(built):
+    feed = feedparser.parse(read(built, "stories/harbour-strike/feed.xml"))
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.feed.title.startswith("Story: Harbour strike")
+    assert [e.link for e in feed.entries] == ["https://example.org/news/deal/", "https://example.org/news/walkout/",
+                                              "https://example.org/news/talks/"]   # newest first by date
+
+
+def test_story_spellings_are_one_story_with_the_most_used_name(built):
+    assert sorted(p.name for p in (built / "stories").iterdir()) == ["harbour-strike", "index.html", "winter-storm"]
