@@ -98,7 +98,7 @@ FAILURES = {
             ("javascript", "javascript:alert(1)"), ("mixed_case", "JaVaScRiPt:alert(1)"),
             ("quote_breakout", 'https://example.org/"><script>alert(1)</script>'))
     ] + [f"digest: 5 errors in 5 files; {UNCHANGED}"],
-    "same_url": one("content/2025/07/more/talks.md: slug: same URL /2025/07/talks/ as content/2025/07/talks.md; "
+    "same_url": one("content/2025/07/talks.md: slug: same URL /2025/07/talks/ as content/2025/07/more/talks.md; "
                     "give one of them another `slug:`"),
     "output_is_content_folder": one("pyproject.toml:3: tool.digest.output_dir: 'content' is or contains the content "
                                     "folder; choose a folder of its own, such as 'output'"),
