@@ -47,10 +47,12 @@ def output_problems(config: Config) -> list[Problem]:
     if reason is None:
         return []
     message = f"{config.output_dir!r} {reason}; choose a folder of its own, such as 'output'"
-    if dict(config.raw).get("output_dir") != repr(config.output_dir):
-        return [Problem("command line", None, "--output", message)]
-    text = (config.root / SETTINGS_FILE).read_text(encoding="utf-8")
-    return [Problem(SETTINGS_FILE, _line_of(text, "output_dir"), "tool.digest.output_dir", message)]
+    if dict(config.raw).get("output_dir") == repr(config.output_dir):  # set in the site file
+        text = (config.root / SETTINGS_FILE).read_text(encoding="utf-8")
+        return [Problem(SETTINGS_FILE, _line_of(text, "output_dir"), "tool.digest.output_dir", message)]
+    if config.output_dir == Config.output_dir:  # the default, set nowhere
+        return [Problem(SETTINGS_FILE, None, "tool.digest.output_dir", message)]
+    return [Problem("command line", None, "--output", message)]
 
 
 def staging_path(output: Path) -> Path:
