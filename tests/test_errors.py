@@ -174,7 +174,7 @@ def test_bad_input_fails_with_exact_lines_and_changes_nothing(case, tmp_path):
 
 def test_every_fixture_folder_has_a_test():
     folders = {p.name for p in (FIXTURES / "errors").iterdir() if p.is_dir()}
-    assert folders == set(FAILURES) | set(WARNINGS) | set(SUCCESSES) | {"output_parent_is_a_file"}
+    assert folders == set(FAILURES) | set(WARNINGS) | set(SUCCESSES) | {"output_parent_is_a_file", "template_broken_link"}
 
 
 def test_the_python_tag_is_never_executed(tmp_path):
@@ -301,4 +301,21 @@ def test_an_unwritable_output_is_a_message_not_a_traceback(tmp_path):
         f"blocker/out: cannot write {root.resolve()}/blocker/.out.staging: Not a directory",
         "digest: 1 error in 1 file; output/ was not changed"]
     assert result.returncode == 1
+    assert tree(tmp_path) == everything
+
+
+def test_check_follows_the_links_templates_make(tmp_path):
+    """`check` renders every page and follows every internal link; a broken one made by a
+    template is reported at the output page (bodies are reported at their file and line)."""
+    root = prepare("template_broken_link", tmp_path)
+    everything = tree(tmp_path)
+    lines = ["output/2025/07/talks/index.html: link to '/elsewhere/': no such page in the site",
+             "output/2025/07/talks/index.html: link to '/repo/about/': no such page in the site"]
+    checked = run_digest(root, "check")
+    assert checked.returncode == 0
+    assert checked.stderr.splitlines() == warned(lines)
+    assert checked.stdout == "digest: no errors (2 warnings); nothing was written\n"
+    strict = run_digest(root, "check", "--strict")
+    assert strict.returncode == 1
+    assert strict.stderr.splitlines() == lines + ["digest: 2 errors in 1 file; output/ was not changed"]
     assert tree(tmp_path) == everything
