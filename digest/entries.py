@@ -56,6 +56,11 @@ class Entry:
     event_date: Moment | None = None
     kind: str = "news"
     draft: bool = False
+    lines: tuple[tuple[str, int], ...] = ()   # (field, line) as written, for messages of later stages
+
+    def line_of(self, field: str) -> int:
+        """The line of a field in the file; 1 (the file itself) when the field is not written."""
+        return next((line for name, line in self.lines if name == field), 1)
     links: tuple[Link, ...] = ()   # internal links of the body, with their file lines
 
     @property
@@ -301,6 +306,7 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
         event_date=values.get("event_date"),
         kind=values.get("kind", "news"),
         draft=values.get("draft", False),
+        lines=tuple((key, line) for key, line, _ in source.front),
         links=links,
     )
     return entry, problems

@@ -98,7 +98,7 @@ FAILURES = {
             ("javascript", "javascript:alert(1)"), ("mixed_case", "JaVaScRiPt:alert(1)"),
             ("quote_breakout", 'https://example.org/"><script>alert(1)</script>'))
     ] + [f"digest: 5 errors in 5 files; {UNCHANGED}"],
-    "same_url": one("content/2025/07/talks.md: slug: same URL /2025/07/talks/ as content/2025/07/more/talks.md; "
+    "same_url": one("content/2025/07/talks.md:1: slug: same URL /2025/07/talks/ as content/2025/07/more/talks.md; "
                     "give one of them another `slug:`"),
     "output_is_content_folder": one("pyproject.toml:3: tool.digest.output_dir: 'content' is or contains the content "
                                     "folder; choose a folder of its own, such as 'output'"),
@@ -198,7 +198,7 @@ WARNINGS = {
     "unknown_key": [f"{FILE}:6: tag: unknown field (did you mean 'tags'?)",
                     f"{FILE}:7: sumary: unknown field (did you mean 'summary'?)"],
     "crlf_line_endings": [f"{FILE}:6: tag: unknown field (did you mean 'tags'?)"],
-    "colliding_term_slugs": [f"{FILE}: tags: 'C++' and 'C' make the same slug 'c'; 'C++' gets 'c-372946'"],
+    "colliding_term_slugs": [f"{FILE}:5: tags: 'C++' and 'C' make the same slug 'c'; 'C++' gets 'c-372946'"],
     "symlink_outside_content": ["content/leak.md: symlink points outside the content folder; skipped"],
     "broken_internal_link": [f"{FILE}:8: link to '/tags/atlantis/': no such page in the site",
                              f"{FILE}:9: link to '../06/nowhere.md': no such page in the site"],
