@@ -9,6 +9,7 @@ from pathlib import Path
 from .config import Config
 from .entries import Entry, read_entry
 from .errors import DigestError, Problem, raise_if_errors
+from .links import link_problems
 from .load import LoadError, display_path, find_sources, load_source
 from .render import Page, extra_pages, render_pages, static_pages
 from .search import index_site
@@ -80,6 +81,9 @@ def build(config: Config) -> BuildResult:
     site, result.warnings = make_site(config)
     clock.lap("load")
     pages = all_pages(site)
+    found = link_problems(site, pages, config.output_dir, bodies_only=True)
+    raise_if_errors(result.warnings + found, config.strict)
+    result.warnings += found
     clock.lap("render")
     # Everything is validated and rendered: from here on we only write.
     staging = stage(pages, config)
@@ -98,8 +102,10 @@ def build(config: Config) -> BuildResult:
 
 
 def check(config: Config) -> list[Problem]:
-    """Validate content, settings and templates without writing anything; return the warnings."""
+    """Validate content, settings, templates and every internal link of the rendered site
+    without writing anything; return the warnings (errors, or any problem under --strict, raise)."""
     raise_if_errors(output_problems(config))
     site, warnings = make_site(config)
-    all_pages(site)
-    return warnings
+    found = link_problems(site, all_pages(site), config.output_dir)
+    raise_if_errors(warnings + found, config.strict)
+    return warnings + found

@@ -29,7 +29,9 @@ def config_from(args: argparse.Namespace, **extra):
                  search=False if getattr(args, "no_search", False) else None,
                  strict=True if getattr(args, "strict", False) else None)
     flags.update(extra)
-    return load_config(Path.cwd(), **flags)
+    config = load_config(Path.cwd(), **flags)
+    args.output_name = config.output_dir  # for the closing summary of a failed build
+    return config
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -197,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except DigestError as error:
-        output = getattr(args, "output", None) or "output"
+        output = getattr(args, "output_name", None) or getattr(args, "output", None) or "output"
         print_problems(error.problems, output.rstrip("/"))
         return 1
     except OSError as error:  # a disk or permission problem: say what, without a traceback

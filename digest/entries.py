@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timezone
 from typing import Any, Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from anyascii import anyascii
 
 from .config import Config
 from .errors import WARNING, Problem, did_you_mean
 from .load import Node, Source
-from .markdown import render_markdown
+from .markdown import Link, render_with_links
 
 KINDS = ("news", "analysis", "opinion", "official")
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
+# ASCII digits only: `\d` would also take Arabic-Indic or full-width digits.
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?")
+# An explicit `slug:` may not look like a path: it would be silently rewritten otherwise.
+PATH_LIKE = re.compile(r"[/\\%]|\.\.")
+# markdown-it-py's link parser is quadratic in unclosed `[`: 100,000 of them take minutes.
+MAX_BRACKETS = 10_000
 DATE_HELP = "a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00"
 
 
@@ -50,6 +56,12 @@ class Entry:
     event_date: Moment | None = None
     kind: str = "news"
     draft: bool = False
+    lines: tuple[tuple[str, int], ...] = ()   # (field, line) as written, for messages of later stages
+
+    def line_of(self, field: str) -> int:
+        """The line of a field in the file; 1 (the file itself) when the field is not written."""
+        return next((line for name, line in self.lines if name == field), 1)
+    links: tuple[Link, ...] = ()   # internal links of the body, with their file lines
 
     @property
     def when(self) -> Moment:
@@ -120,19 +132,40 @@ def to_text_or_list(node: Node, config: Config | None = None) -> tuple[str, ...]
 
 
 def to_moment(node: Node, config: Config) -> Moment:
+    if node.kind != "scalar":
+        raise FieldError(f"expected {DATE_HELP}, got {describe(node)}")
     text = to_text(node)
     try:
         if DATE.fullmatch(text):
             day = date.fromisoformat(text)
-            return Moment(datetime.combine(day, time(), config.tz), False)
-        if DATE_TIME.fullmatch(text):
+            moment = Moment(datetime.combine(day, time(), config.tz), False)
+        elif DATE_TIME.fullmatch(text):
             value = datetime.fromisoformat(text)
             if value.tzinfo is None:
-                value = value.replace(tzinfo=config.tz)
-            return Moment(value, True)
-    except ValueError:
+                value = local_time(value, text, config)
+            moment = Moment(value, True)
+        else:
+            raise FieldError(f"expected {DATE_HELP}, got '{text}'")
+        moment.value.astimezone(timezone.utc).timestamp()  # out of range near year 1 or 9999
+    except (ValueError, OverflowError) as error:
+        if isinstance(error, FieldError):
+            raise
         raise FieldError(f"'{text}' is not a real date; expected {DATE_HELP}") from None
-    raise FieldError(f"expected {DATE_HELP}, got '{text}'")
+    return moment
+
+
+def local_time(value: datetime, text: str, config: Config) -> datetime:
+    """A naive date-time read in the site's time zone; a wall time that the zone skips or
+    repeats (daylight saving) is refused rather than guessed."""
+    first, second = value.replace(tzinfo=config.tz), value.replace(tzinfo=config.tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        there = first.astimezone(timezone.utc).astimezone(config.tz).replace(tzinfo=None)
+        if there != value:
+            raise FieldError(f"'{text}' does not exist in the site time zone {config.timezone} "
+                             "(the clocks skip it); add an offset such as +01:00")
+        raise FieldError(f"'{text}' happens twice in the site time zone {config.timezone} "
+                         "(the clocks go back); add an offset such as +01:00")
+    return first
 
 
 def to_flag(node: Node, config: Config | None = None) -> bool:
@@ -143,6 +176,8 @@ def to_flag(node: Node, config: Config | None = None) -> bool:
 
 
 def to_kind(node: Node, config: Config | None = None) -> str:
+    if node.kind != "scalar":
+        raise FieldError(f"expected one of {', '.join(KINDS)}, got {describe(node)}")
     text = to_text(node).lower()
     if text not in KINDS:
         raise FieldError(f"expected one of {', '.join(KINDS)}, got '{node.value}'{did_you_mean(text, KINDS)}")
@@ -150,7 +185,10 @@ def to_kind(node: Node, config: Config | None = None) -> str:
 
 
 def to_slug_text(node: Node, config: Config | None = None) -> str:
-    slug = slugify(to_text(node))
+    text = to_text(node)
+    if PATH_LIKE.search(text):
+        raise FieldError(f"'{node.value}' looks like a path; a slug is one URL segment of letters, digits and '-', such as 'peace-talks'")
+    slug = slugify(text)
     if not slug:
         raise FieldError(f"'{node.value}' gives an empty slug; use letters or digits, such as 'peace-talks'")
     return slug
@@ -239,12 +277,18 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
     for field in FIELDS:
         if field.required and field.name not in given:
             report(1, field.name, f"required field is missing: add '{field.name}:' ({field.help})")
+    brackets = source.body.count("[")
+    if brackets > MAX_BRACKETS:
+        report(source.body_line, "body", f"{brackets:,} '[' characters; more than {MAX_BRACKETS:,} are refused, "
+                                         "as Markdown would take minutes over them")
     if any(p.severity == "error" for p in problems):
         return None, problems
     slug = values.pop("slug", None) or slugify(source.file_name) or slugify(values["title"])
     if not slug:
         slug = "entry-" + source.digest[:8]
     source_values = values.pop("source", {})
+    body_html, links = render_with_links(source.body, config.unsafe_html, link_resolver(source.path, config.base_path))
+    links = tuple(replace(link, line=source.body_line + link.line - 1) for link in links)
     entry = Entry(
         path=source.path,
         slug=slug,
@@ -252,7 +296,7 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
         date=values["date"],
         summary=values["summary"],
         tags=values["tags"],
-        body_html=render_markdown(source.body, config.unsafe_html),
+        body_html=body_html,
         source_name=source_values.get("name"),
         source_url=source_values.get("url"),
         authors=values.get("author", ()),
@@ -262,5 +306,23 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
         event_date=values.get("event_date"),
         kind=values.get("kind", "news"),
         draft=values.get("draft", False),
+        lines=tuple((key, line) for key, line, _ in source.front),
+        links=links,
     )
     return entry, problems
+
+
+def link_resolver(path: str, base_path: str) -> Callable:
+    """Internal links of a body: `/tags/x/` goes under the base path; `../07/other.md` is
+    recorded with the content file it names, for render.py to point at that entry's URL."""
+    folder = posixpath.dirname(path)
+
+    def resolve(href: str, line: int) -> tuple[str, str | None]:
+        if href.startswith("/"):
+            return base_path + href[1:], None
+        target = urlsplit(href).path
+        if target.lower().endswith(".md"):
+            return href, posixpath.normpath(posixpath.join(folder, unquote(target)))
+        return href, None
+
+    return resolve

@@ -7,7 +7,9 @@ worker processes) get plain, picklable data.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -22,7 +24,14 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import BaseLoader
 
 MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 20            # front matter needs 3 levels; deeper nesting is refused, not recursed into
 FENCE = "---"
+# Control characters are invalid in HTML and XML and never meant: refuse them with their line.
+# Tab, LF and CR are ordinary; NUL gets its own message.
+CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# YAML counts LINE SEPARATOR and PARAGRAPH SEPARATOR as line breaks; editors and we do not.
+YAML_ONLY_BREAKS = str.maketrans({"\u2028": " ", "\u2029": " "})
+YAML_TAG = "tag:yaml.org,2002:"
 PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
 
@@ -98,14 +107,19 @@ def load_source(path: Path, root: Path) -> Source:
 
 
 def parse_source(data: bytes, shown_path: str, file_name: str) -> Source:
-    import hashlib
-
     if len(data) > MAX_BYTES:
-        raise LoadError(None, None, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,} (2 MB): split it or shorten it")
+        line = data.count(b"\n", 0, MAX_BYTES) + 1
+        raise LoadError(line, None, f"file is {len(data):,} bytes and passes the limit of {MAX_BYTES:,} (2 MB) "
+                                    "on this line: split it or shorten it")
     text = _decode(data)
     if "\0" in text:
-        line = text.count("\n", 0, text.index("\0")) + 1
+        line = _line_at(text, text.index("\0"))
         raise LoadError(line, None, "NUL byte in the file; save it as plain UTF-8 text")
+    control = CONTROL.search(text)
+    if control:
+        line = _line_at(text, control.start())
+        raise LoadError(line, None, f"control character U+{ord(control.group()):04X} in the file; delete it "
+                                    "(it often comes with text copied from another program)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if not text.strip():
@@ -115,9 +129,14 @@ def parse_source(data: bytes, shown_path: str, file_name: str) -> Source:
     close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None)
     if close is None:
         raise LoadError(1, None, "front matter is not closed: add a '---' line after the last field")
-    front = parse_front_matter("\n".join(lines[1:close]), first_line=2)
+    front = parse_front_matter("\n".join(lines[1:close]).translate(YAML_ONLY_BREAKS), first_line=2)
     body = "\n".join(lines[close + 1:])
     return Source(shown_path, file_name, front, body, close + 2, hashlib.sha256(data).hexdigest())
+
+
+def _line_at(text: str, index: int) -> int:
+    """1-based line of a character index, counting the line breaks an editor counts."""
+    return text.count("\n", 0, index) - text.count("\r\n", 0, index) + text.count("\r", 0, index) + 1
 
 
 def _decode(data: bytes) -> str:
@@ -139,35 +158,61 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
         line = mark.line + first_line if mark else None
         column = f", column {mark.column + 1}" if mark else ""
         problem = error.problem or error.context or "invalid YAML"
+        start = error.context_mark
+        if error.problem and error.context and start and mark and start.line != mark.line:
+            problem += f" ({error.context} that starts on line {start.line + first_line}, column {start.column + 1})"
         raise LoadError(line, None, f"YAML syntax error{column}: {problem}") from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + first_line
+        raise LoadError(line, None, f"character U+{error.character:04X} is not allowed in YAML; delete it") from None
     except yaml.YAMLError as error:
         raise LoadError(first_line, None, f"YAML error: {error}") from None
     if root is None:
         return ()
-    node = _convert(root, first_line, set())
+    try:
+        node = _convert(root, first_line, set(), 0)
+    except _Alias:
+        raise LoadError(_alias_line(text, first_line), None,
+                        "YAML anchors and aliases (&name, *name) are not supported; write the value out") from None
     if node.kind != "map":
         raise LoadError(node.line, None, "front matter must be a mapping of fields such as 'title: ...'")
     return node.value
 
 
-def _convert(node: yaml.Node, first_line: int, seen: set) -> Node:
+class _Alias(Exception):
+    """A node met twice: an alias, refused rather than expanded (alias bombs)."""
+
+
+def _alias_line(text: str, first_line: int) -> int | None:
+    """The file line of the first `*alias` (composed nodes keep only the anchor's place)."""
+    for event in yaml.parse(text, Loader=BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + first_line
+    return None  # pragma: no cover - only called when compose found an alias
+
+
+def _convert(node: yaml.Node, first_line: int, seen: set, depth: int) -> Node:
     line = node.start_mark.line + first_line
-    if id(node) in seen:  # An alias: refuse it rather than expand it (alias bombs).
-        raise LoadError(line, None, "YAML anchors and aliases (&name, *name) are not supported; write the value out")
+    if id(node) in seen:
+        raise _Alias()
     seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise LoadError(line, None, f"front matter is nested more than {MAX_DEPTH} levels deep; "
+                                    "fields hold text, lists of text, or (source) a mapping")
     if node.tag not in PLAIN_TAGS:
-        raise LoadError(line, None, f"YAML tag {node.tag!r} is not allowed; front matter is plain text, lists and mappings")
+        tag = "!!" + node.tag[len(YAML_TAG):] if node.tag.startswith(YAML_TAG) else node.tag
+        raise LoadError(line, None, f"YAML tag '{tag}' is not allowed; front matter is plain text, lists and mappings")
     if isinstance(node, yaml.ScalarNode):
         return Node("scalar", node.value, line)
     if isinstance(node, yaml.SequenceNode):
-        return Node("seq", tuple(_convert(item, first_line, seen) for item in node.value), line)
+        return Node("seq", tuple(_convert(item, first_line, seen, depth + 1) for item in node.value), line)
     pairs, lines_of = [], {}
     for key_node, value_node in node.value:
-        key = _convert(key_node, first_line, seen)
+        key = _convert(key_node, first_line, seen, depth + 1)
         if key.kind != "scalar":
             raise LoadError(key.line, None, "a key must be plain text")
         if key.value in lines_of:
             raise LoadError(key.line, key.value, f"duplicate key (first on line {lines_of[key.value]}); keep one")
         lines_of[key.value] = key.line
-        pairs.append((key.value, key.line, _convert(value_node, first_line, seen)))
+        pairs.append((key.value, key.line, _convert(value_node, first_line, seen, depth + 1)))
     return Node("map", tuple(pairs), line)

@@ -7,7 +7,9 @@ only http(s), mailto and relative targets; every heading gets a unique, non-empt
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from anyascii import anyascii
 from markdown_it import MarkdownIt
@@ -28,13 +30,33 @@ def is_safe_url(url: str) -> bool:
     return not cleaned.startswith(("\\", "/\\"))
 
 
+# Ids the default theme gives its own elements; a heading called "Main" must not take them.
+RESERVED_IDS = frozenset({"main", "search", "site-search"})
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link or image target written in a body, as it ends up in the HTML, with its line
+    (1-based, counted in the body). `target` is what the resolver made of it, if anything."""
+
+    href: str
+    line: int
+    target: str | None = None
+    written: str = ""        # the target as the author wrote it (after entity decoding)
+
+
+def is_internal(url: str) -> bool:
+    """A link into the site itself: no scheme, not `//host`, not a bare `#fragment`."""
+    return bool(url) and not SCHEME.match(url) and not url.startswith(("//", "#"))
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
 
 
 def _heading_ids(state) -> None:
     """Core rule: give each heading an id made from its text, unique on the page."""
-    used: set[str] = set()
+    used: set[str] = set(RESERVED_IDS)
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
@@ -48,13 +70,46 @@ def _heading_ids(state) -> None:
         token.attrSet("id", candidate)
 
 
+def _internal_links(state) -> None:
+    """Core rule: pass every internal link and image target, with its line, to
+    `env["resolve"](href, line) -> (new href, target)`, and record it in `env["links"]`."""
+    resolve: Callable | None = state.env.get("resolve")
+    if resolve is None:
+        return
+    links = state.env.setdefault("links", [])
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line = (block.map[0] if block.map else 0) + 1
+        for token in block.children:
+            if token.type in ("softbreak", "hardbreak"):
+                line += 1
+            attr = {"link_open": "href", "image": "src"}.get(token.type)
+            if attr is None:
+                continue
+            href = token.attrGet(attr)
+            if not isinstance(href, str) or not is_internal(href):
+                continue
+            new_href, target = resolve(href, line)
+            token.attrSet(attr, new_href)
+            links.append(Link(new_href, line, target, href))
+
+
 @lru_cache(maxsize=2)
 def parser(unsafe_html: bool = False) -> MarkdownIt:
     md = MarkdownIt("js-default", {"html": unsafe_html})
     md.validateLink = is_safe_url
     md.core.ruler.push("heading_ids", _heading_ids)
+    md.core.ruler.push("internal_links", _internal_links)
     return md
 
 
-def render_markdown(text: str, unsafe_html: bool = False) -> str:
-    return parser(unsafe_html).render(text)
+def render_markdown(text: str, unsafe_html: bool = False, resolve: Callable | None = None) -> str:
+    """HTML of a Markdown text. With `resolve`, internal links go through it (see _internal_links)."""
+    return parser(unsafe_html).render(text, {"resolve": resolve} if resolve else None)
+
+
+def render_with_links(text: str, unsafe_html: bool, resolve: Callable) -> tuple[str, tuple[Link, ...]]:
+    env: dict = {"resolve": resolve}
+    html = parser(unsafe_html).render(text, env)
+    return html, tuple(env.get("links", ()))

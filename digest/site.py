@@ -132,7 +132,7 @@ def place_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...],
     for entry in sorted(entries, key=lambda e: e.path):
         url = entry_url(entry, config)
         if url in owner:
-            problems.append(Problem(entry.path, None, "slug",
+            problems.append(Problem(entry.path, entry.line_of("slug"), "slug",
                                     f"same URL /{url} as {owner[url]}; give one of them another `slug:`"))
             continue
         owner[url] = entry.path
@@ -141,25 +141,33 @@ def place_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...],
     return tuple(Post(e, urls[e.path]) for e in newest_first(placed)), problems
 
 
-def build_taxonomy(name: str, posts: tuple[Post, ...]) -> tuple[Taxonomy, list[Problem]]:
+def group_terms(posts: tuple[Post, ...], values_of, field: str):
+    """Group posts by case-insensitive term: (name by key, slug by key, posts by key, problems).
+    A term is named by its most used spelling; `field` is the front-matter key, for messages."""
     spellings: dict[str, Counter] = defaultdict(Counter)
     members: dict[str, list[Post]] = defaultdict(list)
-    first_file: dict[str, str] = {}
+    first_place: dict[str, tuple[str, int]] = {}
     for post in posts:
-        for value in entry_values(post.entry, name):
+        for value in values_of(post.entry):
             key = term_key(value)
             spellings[key][value] += 1
             members[key].append(post)
-            first_file.setdefault(key, post.entry.path)
+            first_place.setdefault(key, (post.entry.path, post.entry.line_of(field)))
     names = {key: min(counts, key=lambda s: (-counts[s], s)) for key, counts in spellings.items()}
-    slugs, problems = assign_slugs(names, first_file, name)
+    slugs, problems = assign_slugs(names, first_place, field)
+    return names, slugs, members, problems
+
+
+def build_taxonomy(name: str, posts: tuple[Post, ...]) -> tuple[Taxonomy, list[Problem]]:
+    field = "source" if name == "sources" else name
+    names, slugs, members, problems = group_terms(posts, lambda entry: entry_values(entry, name), field)
     terms = [Term(name, key, names[key], slugs[key], tuple(members[key])) for key in names]
     terms.sort(key=lambda t: (t.name.casefold(), t.slug))
     title, singular = TAXONOMY_TITLES[name]
     return Taxonomy(name, title, singular, tuple(terms), {t.key: t for t in terms}), problems
 
 
-def assign_slugs(names: dict[str, str], first_file: dict[str, str], taxonomy: str):
+def assign_slugs(names: dict[str, str], first_place: dict[str, tuple[str, int]], field: str):
     """Slug per term key; when two terms share a slug, the first by key keeps it and the
     others get a suffix from a hash of their own key, so slugs stay stable as terms come and go."""
     by_slug: dict[str, list[str]] = defaultdict(list)
@@ -171,7 +179,8 @@ def assign_slugs(names: dict[str, str], first_file: dict[str, str], taxonomy: st
         slugs[keys[0]] = slug
         for key in keys[1:]:
             slugs[key] = f"{slug}-{short_hash(key)}"
-            problems.append(Problem(first_file[key], None, taxonomy,
+            path, line = first_place[key]
+            problems.append(Problem(path, line, field,
                                     f"'{names[key]}' and '{names[keys[0]]}' make the same slug '{slug}'; "
                                     f"'{names[key]}' gets '{slugs[key]}'", WARNING))
     return slugs, problems
@@ -302,11 +311,12 @@ def sitemap_items(site: "Site") -> list[tuple[str, Moment | None]]:
 
 def check_unique(routes: list[Route], posts) -> list[Problem]:
     """An entry URL that lands on a listing page (permalink `/{slug}/`, slug `tags`) is an error."""
-    owners = {post.url: post.entry.path for post in posts}
+    owners = {post.url: post.entry for post in posts}
     seen, problems = set(), []
     for route in routes:
         if route.output_path in seen and route.url in owners:
-            problems.append(Problem(owners[route.url], None, "slug",
+            entry = owners[route.url]
+            problems.append(Problem(entry.path, entry.line_of("slug"), "slug",
                                     f"URL /{route.url} is already a page of the site; choose another `slug:`"))
         seen.add(route.output_path)
     return problems
@@ -481,17 +491,8 @@ def timeline_key(post: Post) -> tuple:
 
 def build_stories(posts: tuple[Post, ...]) -> tuple[tuple[Story, ...], list[Problem]]:
     """Entries sharing `story` (case-insensitively) form a story; most recently updated first."""
-    spellings: dict[str, Counter] = defaultdict(Counter)
-    members: dict[str, list[Post]] = defaultdict(list)
-    first_file: dict[str, str] = {}
-    for post in posts:
-        if post.entry.story:
-            key = term_key(post.entry.story)
-            spellings[key][post.entry.story] += 1
-            members[key].append(post)
-            first_file.setdefault(key, post.entry.path)
-    names = {key: min(counts, key=lambda s: (-counts[s], s)) for key, counts in spellings.items()}
-    slugs, problems = assign_slugs(names, first_file, "story")
+    names, slugs, members, problems = group_terms(
+        posts, lambda entry: (entry.story,) if entry.story else (), "story")
     stories = [Story(key, names[key], slugs[key], tuple(sorted(members[key], key=timeline_key))) for key in names]
     stories.sort(key=lambda s: (-s.updated.value.timestamp(), s.name.casefold(), s.slug))
     return tuple(stories), problems

@@ -93,3 +93,10 @@ def test_the_same_input_gives_byte_identical_output(site):
     first = snapshot(root / "output")
     assert run_digest(root, "build", "--no-search", env={"PYTHONHASHSEED": "123", "TZ": "Asia/Tokyo"}).returncode == 0
     assert snapshot(root / "output") == first
+
+
+def test_the_failure_summary_names_the_configured_output_folder(site):
+    root = site({"content/a.md": entry_text(date="nope")}, 'output_dir = "public"\n')
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "digest: 1 error in 1 file; public/ was not changed"

@@ -64,7 +64,7 @@ def test_dates_with_offset_and_naive_in_site_timezone():
     ("2025-02-30", "date: '2025-02-30' is not a real date; expected a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00"),
     ("07/23/2025", "date: expected a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00, got '07/23/2025'"),
     ("2025-7-3", "date: expected a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00, got '2025-7-3'"),
-    ("[2025-07-23]", "date: expected text, got a list"),
+    ("[2025-07-23]", "date: expected a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00, got a list"),
 ])
 def test_dates_are_strict(given, message):
     _, problems = read(front(date=given))
@@ -129,8 +129,11 @@ def test_slugify_transliterates(text, slug):
 def test_slug_from_file_name_field_or_title():
     entry, _ = read(front(), name="Київ-Talks")
     assert entry.slug == "kiiv-talks"
-    entry, _ = read(front(slug="'../../etc/My Slug'"))
-    assert entry.slug == "etc-my-slug"
+    entry, _ = read(front(slug="'My Slug'"))
+    assert entry.slug == "my-slug"
+    entry, problems = read(front(slug="'../../etc/My Slug'"))  # a path is refused, not rewritten
+    assert entry is None and problems == ["content/entry.md:6: slug: '../../etc/My Slug' looks like a path; "
+                                          "a slug is one URL segment of letters, digits and '-', such as 'peace-talks'"]
     entry, _ = read(front(title="Peace talks"), name="___")
     assert entry.slug == "peace-talks"
     entry, _ = read(front(title="'!!!'"), name="+++")

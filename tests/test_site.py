@@ -31,14 +31,14 @@ def test_entry_urls_follow_the_permalink_in_the_site_timezone():
 def test_two_entries_with_the_same_url_is_an_error_naming_both():
     site, problems = build_site([entry("a", slug="same"), entry("b", slug="same")], CONFIG)
     assert [format_problem(p) for p in problems] == [
-        "content/b.md: slug: same URL /2025/07/same/ as content/a.md; give one of them another `slug:`"]
+        "content/b.md:6: slug: same URL /2025/07/same/ as content/a.md; give one of them another `slug:`"]
 
 
 def test_an_entry_url_on_a_listing_page_is_an_error():
     config = Config(root=".", permalink="/{slug}/")
     _, problems = build_site([entry("tags")], config)
     assert [format_problem(p) for p in problems] == [
-        "content/tags.md: slug: URL /tags/ is already a page of the site; choose another `slug:`"]
+        "content/tags.md:1: slug: URL /tags/ is already a page of the site; choose another `slug:`"]
 
 
 def test_terms_merge_case_and_spacing_and_take_the_most_used_spelling():

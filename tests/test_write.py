@@ -20,10 +20,11 @@ def config_for(root, **settings):
 def test_stage_then_swap_replaces_the_whole_site(tmp_path):
     config = config_for(tmp_path)
     output = tmp_path / "output"
-    swap(stage([Page("index.html", b"old"), Page("gone/index.html", b"stale")], config), output)
-    swap(stage([Page("index.html", b"new"), Page("a/b/c.txt", b"c")], config), output)
+    mark = Page(".nojekyll", b"")  # every build writes it; digest replaces only folders that have it
+    swap(stage([mark, Page("index.html", b"old"), Page("gone/index.html", b"stale")], config), output)
+    swap(stage([mark, Page("index.html", b"new"), Page("a/b/c.txt", b"c")], config), output)
     files = sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file())
-    assert files == ["a/b/c.txt", "index.html"]
+    assert files == [".nojekyll", "a/b/c.txt", "index.html"]
     assert (output / "index.html").read_bytes() == b"new"
     assert sorted(os.listdir(tmp_path)) == ["content", "output"]  # no staging or old folder left
 
@@ -53,7 +54,7 @@ def test_output_folders_that_would_destroy_something_are_refused(tmp_path, outpu
     with pytest.raises(DigestError) as caught:
         stage([Page("index.html", b"x")], config)
     assert format_problem(caught.value.problems[0]) == \
-        f"pyproject.toml: output_dir: {output_dir!r} {reason}; choose a folder of its own, such as 'output'"
+        f"command line: --output: {output_dir!r} {reason}; choose a folder of its own, such as 'output'"
 
 
 def test_an_output_folder_holding_git_is_refused(tmp_path):

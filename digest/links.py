@@ -1,0 +1,95 @@
+"""Internal links of the rendered site -> Problems: every link must land on a page of it.
+
+Pure: reads the pages in memory, never the output folder. A broken link written in an
+entry's body is reported at that entry's file and line; one made by a template is
+reported at the output page that carries it. Broken links are warnings (errors under
+`--strict`). Links into `pagefind/` are skipped: the index is made after rendering.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from typing import Iterable
+from urllib.parse import unquote, urljoin, urlsplit
+
+from .errors import WARNING, Problem
+from .markdown import is_internal
+from .render import Page, resolve_entry_links
+from .site import Site
+
+LINK_ATTRIBUTES = {"href", "src"}
+SKIPPED = ("pagefind/",)
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        for name, value in attrs:
+            if name in LINK_ATTRIBUTES and value:
+                self.found.append(value)
+
+    handle_startendtag = handle_starttag
+
+
+def page_url(path: str, base_path: str) -> str:
+    """`tags/x/index.html` -> `/repo/tags/x/`; `404.html` -> `/repo/404.html`."""
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return base_path + path
+
+
+def target_file(href: str, from_url: str, base_path: str, files: set[str]) -> str | None:
+    """The output file a link lands on, "" for a skipped target, None when there is none."""
+    url = urlsplit(urljoin("http://site" + from_url, href))
+    if url.netloc != "site":
+        return None
+    path = unquote(url.path)
+    if not path.startswith(base_path):
+        return None
+    relative = path[len(base_path):]
+    if relative.startswith(SKIPPED):
+        return ""
+    for candidate in (relative + "index.html" if relative.endswith("/") or not relative else relative,
+                      relative + "/index.html"):
+        if candidate in files:
+            return candidate
+    return None
+
+
+def link_problems(site: Site, pages: Iterable[Page], output_name: str = "output",
+                  bodies_only: bool = False) -> list[Problem]:
+    """Broken internal links: of entry bodies (with file and line), and, unless bodies_only,
+    of every HTML page."""
+    pages = list(pages)
+    site = resolve_entry_links(site)
+    files = {page.path for page in pages}
+    base = site.config.base_path
+    problems: set[Problem] = set()
+    body_hrefs: dict[str, set[str]] = {}
+    for post in site.posts:
+        from_url = base + post.url
+        written = body_hrefs.setdefault(post.url + "index.html", set())
+        for link in post.entry.links:
+            written.add(link.href)
+            if target_file(link.href, from_url, base, files) is None:
+                problems.add(Problem(post.entry.path, link.line, None,
+                                     f"link to '{link.written or link.href}': no such page in the site", WARNING))
+    if bodies_only:
+        return sorted(problems)
+    for page in pages:
+        if not page.path.endswith(".html"):
+            continue
+        parser = _Links()
+        parser.feed(page.data.decode("utf-8", "replace"))
+        parser.close()
+        from_url = page_url(page.path, base)
+        for href in parser.found:
+            if not is_internal(href) or href in body_hrefs.get(page.path, ()):
+                continue
+            if target_file(href, from_url, base, files) is None:
+                problems.add(Problem(f"{output_name}/{page.path}", None, None,
+                                     f"link to '{href}': no such page in the site", WARNING))
+    return sorted(problems)

@@ -1,0 +1,321 @@
+"""Every bad input of DESIGN sections 1 and 3, one fixture site each (tests/fixtures/errors/<case>/),
+through the real command line: exit status, the whole error lines, the previous output/
+byte-for-byte unchanged, and nothing written anywhere else."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run_digest, snapshot
+
+FILE = "content/2025/07/talks.md"
+DATE_HELP = "a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00"
+UNCHANGED = "output/ was not changed"
+
+
+def one(line: str) -> list[str]:
+    return [line, f"digest: 1 error in 1 file; {UNCHANGED}"]
+
+
+def slug_path(value: str) -> list[str]:
+    return one(f"{FILE}:6: slug: '{value}' looks like a path; a slug is one URL segment of letters, "
+               "digits and '-', such as 'peace-talks'")
+
+
+FAILURES = {
+    "yaml_syntax_error": one(f"{FILE}:5: YAML syntax error, column 8: did not find expected ',' or ']' "
+                             "(while parsing a flow sequence that starts on line 4, column 7)"),
+    "front_matter_not_closed": one(f"{FILE}:1: front matter is not closed: add a '---' line after the last field"),
+    "no_front_matter": one(f"{FILE}:1: no front matter: the file must start with a '---' line, then the fields "
+                           "(title, date, summary, tags), then '---'"),
+    "empty_file": one(f"{FILE}:1: file is empty; an entry starts with a '---' line, its front matter, and a closing '---'"),
+    "invalid_utf8": one(f"{FILE}:9: invalid UTF-8 (byte 0xff); save the file as UTF-8"),
+    "nul_byte": one(f"{FILE}:8: NUL byte in the file; save it as plain UTF-8 text"),
+    "control_character": one(f"{FILE}:2: control character U+001B in the file; delete it "
+                             "(it often comes with text copied from another program)"),
+    "yaml_python_tag": one(f"{FILE}:6: YAML tag '!!python/object/apply:os.system' is not allowed; "
+                           "front matter is plain text, lists and mappings"),
+    "yaml_alias_bomb": one(f"{FILE}:7: YAML anchors and aliases (&name, *name) are not supported; write the value out"),
+    "yaml_nested_too_deep": one(f"{FILE}:6: front matter is nested more than 20 levels deep; "
+                                "fields hold text, lists of text, or (source) a mapping"),
+    "duplicate_keys": one(f"{FILE}:6: title: duplicate key (first on line 2); keep one"),
+    "missing_title": one(f"{FILE}:1: title: required field is missing: add 'title:' (headline of the entry)"),
+    "missing_date": one(f"{FILE}:1: date: required field is missing: add 'date:' "
+                        "(when the source was published: date, or date-time with offset)"),
+    "missing_summary": one(f"{FILE}:1: summary: required field is missing: add 'summary:' "
+                           "(one or two sentences shown in listings, feeds and search)"),
+    "missing_tags": one(f"{FILE}:1: tags: required field is missing: add 'tags:' (list of topics, at least one)"),
+    "empty_tags": one(f"{FILE}:5: tags: expected at least one item, got an empty list"),
+    "wrong_types": [
+        f"{FILE}:2: title: expected text, got a list",
+        f"{FILE}:3: date: expected {DATE_HELP}, got a mapping",
+        f"{FILE}:4: summary: expected text, got a list",
+        f"{FILE}:5: tags: expected a list of text such as [Russia, Ukraine], got a mapping",
+        f"{FILE}:6: source: expected a mapping with name and url, got a list",
+        f"{FILE}:7: author: expected text or a list of text, got a mapping",
+        f"{FILE}:8: people: expected a list of text such as [Russia, Ukraine], got a mapping",
+        f"{FILE}:9: places: expected a list of text such as [Russia, Ukraine], got 'Kyiv'",
+        f"{FILE}:10: story: expected text, got a list",
+        f"{FILE}:11: event_date: expected {DATE_HELP}, got a list",
+        f"{FILE}:12: kind: expected one of news, analysis, opinion, official, got a list",
+        f"{FILE}:13: draft: expected true or false, got a list",
+        f"{FILE}:14: slug: expected text, got a mapping",
+        f"digest: 13 errors in 1 file; {UNCHANGED}",
+    ],
+    "draft_not_boolean": one(f"{FILE}:6: draft: expected true or false, got 'yes'"),
+    "impossible_dates": [
+        f"{FILE}:3: date: '2025-13-45' is not a real date; expected {DATE_HELP}",
+        f"{FILE}:6: event_date: '2025-02-30' is not a real date; expected {DATE_HELP}",
+        f"digest: 2 errors in 1 file; {UNCHANGED}",
+    ],
+    "ambiguous_dates": [
+        f"{FILE}:3: date: expected {DATE_HELP}, got '07/08/2025'",
+        f"{FILE}:6: event_date: expected {DATE_HELP}, got '23.07.2025'",
+        f"digest: 2 errors in 1 file; {UNCHANGED}",
+    ],
+    "naive_time_skipped_by_dst": one(f"{FILE}:3: date: '2025-03-30T03:30' does not exist in the site time zone "
+                                     "Europe/Kyiv (the clocks skip it); add an offset such as +01:00"),
+    "naive_time_repeated_by_dst": one(f"{FILE}:3: date: '2025-10-26 03:30' happens twice in the site time zone "
+                                      "Europe/Kyiv (the clocks go back); add an offset such as +01:00"),
+    "file_over_size_limit": one(f"{FILE}:8: file is 2,097,286 bytes and passes the limit of 2,097,152 (2 MB) "
+                                "on this line: split it or shorten it"),
+    "pathological_markdown": one(f"{FILE}:7: body: 100,000 '[' characters; more than 10,000 are refused, "
+                                 "as Markdown would take minutes over them"),
+    "slug_parent_folder": slug_path("../../../etc/cron.d"),
+    "slug_absolute": slug_path("/etc/passwd"),
+    "slug_percent_encoded": slug_path("%2e%2e%2fetc"),
+    "slug_backslashes": slug_path("..\\..\\windows"),
+    "slug_empty": one(f"{FILE}:6: slug: '?!' gives an empty slug; use letters or digits, such as 'peace-talks'"),
+    "source_url_not_http": [
+        f"content/{name}.md:8: source: url: expected an http:// or https:// URL, got '{url}'" for name, url in (
+            ("data", "data:text/html,<script>alert(1)</script>"), ("entity", "&#106;avascript:alert(1)"),
+            ("javascript", "javascript:alert(1)"), ("mixed_case", "JaVaScRiPt:alert(1)"),
+            ("quote_breakout", 'https://example.org/"><script>alert(1)</script>'))
+    ] + [f"digest: 5 errors in 5 files; {UNCHANGED}"],
+    "same_url": one("content/2025/07/talks.md:1: slug: same URL /2025/07/talks/ as content/2025/07/more/talks.md; "
+                    "give one of them another `slug:`"),
+    "output_is_content_folder": one("pyproject.toml:3: tool.digest.output_dir: 'content' is or contains the content "
+                                    "folder; choose a folder of its own, such as 'output'"),
+    "output_is_site_root": one("pyproject.toml:3: tool.digest.output_dir: '.' is the site root; "
+                               "choose a folder of its own, such as 'output'"),
+    "output_is_filesystem_root": one("pyproject.toml:3: tool.digest.output_dir: '/' is the file system root; "
+                                     "choose a folder of its own, such as 'output'"),
+    "output_holds_git": one("pyproject.toml:3: tool.digest.output_dir: 'public' holds a .git folder; "
+                            "choose a folder of its own, such as 'output'"),
+    "template_syntax_error": one("themes/broken/templates/entry.html:6: template syntax error: Encountered unknown "
+                                 "tag 'endblock'. You probably made a nesting mistake. Jinja is expecting this tag, "
+                                 "but currently looking for 'elif' or 'else' or 'endif'. The innermost block that "
+                                 "needs to be closed is 'if'."),
+    "template_undefined_name": one("themes/broken/templates/entry.html:4: template error (undefined name): "
+                                   "'digest.site.Post object' has no attribute 'summry'"),
+}
+
+
+def tree(folder: Path) -> dict[str, object]:
+    """Every file, folder and symlink under folder (symlinks not followed), with file bytes."""
+    found: dict[str, object] = {}
+    for here, folders, files in os.walk(folder):
+        for name in folders + files:
+            path = Path(here) / name
+            key = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                found[key] = ("symlink", os.readlink(path))
+            elif path.is_dir():
+                found[key] = "folder"
+            else:
+                found[key] = path.read_bytes()
+    return found
+
+
+def prepare(case: str, tmp_path: Path) -> Path:
+    """Copy the case's fixture into tmp_path/site, add what git cannot hold, and give it a
+    previous build in output/ (a folder digest wrote: it has .nojekyll)."""
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURES / "errors" / case, root)
+    entry = root / FILE
+    if case == "file_over_size_limit":
+        entry.write_bytes(entry.read_bytes() + b"x" * (2 * 1024 * 1024))
+    if case == "pathological_markdown":
+        entry.write_bytes(entry.read_bytes() + b"[" * 100_000 + b"\n")
+    if case == "output_holds_git":
+        (root / "public" / ".git").mkdir(parents=True)
+        (root / "public" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    if case == "symlink_outside_content":
+        secret = tmp_path / "secret.md"
+        secret.write_text(FIXTURES.joinpath("errors", case, FILE).read_text().replace("Talks resume", "SECRET TEXT"))
+        (root / "content" / "leak.md").symlink_to(secret)
+    output = root / "output"
+    if not output.exists():
+        output.mkdir()
+        (output / ".nojekyll").write_bytes(b"")
+        (output / "index.html").write_text("<!DOCTYPE html><title>previous build</title>\n")
+    return root
+
+
+@pytest.mark.parametrize("case", sorted(FAILURES))
+def test_bad_input_fails_with_exact_lines_and_changes_nothing(case, tmp_path):
+    root = prepare(case, tmp_path)
+    previous, everything = snapshot(root / "output"), tree(tmp_path)
+    started = time.perf_counter()
+    result = run_digest(root, "build", "--quiet")
+    assert result.stderr.splitlines() == FAILURES[case]
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert snapshot(root / "output") == previous
+    assert tree(tmp_path) == everything  # nothing written anywhere, not even a staging folder
+    assert time.perf_counter() - started < 20
+
+
+def test_every_fixture_folder_has_a_test():
+    folders = {p.name for p in (FIXTURES / "errors").iterdir() if p.is_dir()}
+    assert folders == set(FAILURES) | set(WARNINGS) | set(SUCCESSES) | {"output_parent_is_a_file", "template_broken_link"}
+
+
+def test_the_python_tag_is_never_executed(tmp_path):
+    root = prepare("yaml_python_tag", tmp_path)
+    run_digest(root, "build")
+    assert not list(tmp_path.rglob("PWNED"))
+
+
+def test_check_reports_the_same_lines_and_writes_nothing(tmp_path):
+    root = prepare("wrong_types", tmp_path)
+    everything = tree(tmp_path)
+    result = run_digest(root, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == FAILURES["wrong_types"]
+    assert tree(tmp_path) == everything
+
+
+# --- inputs that build, with warnings that --strict turns into errors ------------------
+
+WARNINGS = {
+    "unknown_key": [f"{FILE}:6: tag: unknown field (did you mean 'tags'?)",
+                    f"{FILE}:7: sumary: unknown field (did you mean 'summary'?)"],
+    "crlf_line_endings": [f"{FILE}:6: tag: unknown field (did you mean 'tags'?)"],
+    "colliding_term_slugs": [f"{FILE}:5: tags: 'C++' and 'C' make the same slug 'c'; 'C++' gets 'c-372946'"],
+    "symlink_outside_content": ["content/leak.md: symlink points outside the content folder; skipped"],
+    "broken_internal_link": [f"{FILE}:8: link to '/tags/atlantis/': no such page in the site",
+                             f"{FILE}:9: link to '../06/nowhere.md': no such page in the site"],
+}
+
+
+def warned(lines: list[str]) -> list[str]:
+    return [line.replace(": ", ": warning: ", 1) for line in lines]
+
+
+@pytest.mark.parametrize("case", sorted(WARNINGS))
+def test_warnings_build_and_fail_under_strict(case, tmp_path):
+    root = prepare(case, tmp_path)
+    previous, everything = snapshot(root / "output"), tree(tmp_path)
+    strict = run_digest(root, "build", "--strict")
+    errors = len(WARNINGS[case])
+    assert strict.stderr.splitlines() == WARNINGS[case] + [
+        f"digest: {errors} error{'s' if errors > 1 else ''} in 1 file; {UNCHANGED}"]
+    assert strict.returncode == 1
+    assert snapshot(root / "output") == previous
+    assert tree(tmp_path) == everything
+
+    checked = run_digest(root, "check", "--strict")
+    assert (checked.returncode, checked.stderr) == (strict.returncode, strict.stderr)
+    assert tree(tmp_path) == everything
+
+    built = run_digest(root, "build")
+    assert built.returncode == 0, built.stderr
+    assert built.stderr.splitlines() == warned(WARNINGS[case])
+    assert built.stdout.startswith("Built ")
+    assert snapshot(root / "output") != previous
+    assert {p for p in tree(tmp_path) if not p.startswith("site/output/")} == {
+        p for p in everything if not p.startswith("site/output/")}
+    assert b"SECRET TEXT" not in b"".join(snapshot(root / "output").values())
+
+
+def test_colliding_terms_get_distinct_pages(tmp_path):
+    root = prepare("colliding_term_slugs", tmp_path)
+    assert run_digest(root, "build").returncode == 0
+    assert "C++" in (root / "output/tags/c-372946/index.html").read_text()
+    assert "<h1>Tag: C</h1>" in (root / "output/tags/c/index.html").read_text()
+
+
+# --- odd but ordinary input -------------------------------------------------------------
+
+def built_entry(case: str, tmp_path: Path, url: str = "2025/07/talks/") -> str:
+    root = prepare(case, tmp_path)
+    result = run_digest(root, "build")
+    assert result.returncode == 0, result.stderr
+    return (root / "output" / url / "index.html").read_text(encoding="utf-8")
+
+
+SUCCESSES = {"utf8_bom", "naive_time_in_site_timezone", "internal_links", "yaml_base_schema"}
+
+
+def test_front_matter_is_read_literally(tmp_path):
+    """Base schema: `title: 2025-07-23` is text, `tags: [NO, on]` are two tags, not booleans;
+    body headings never take the theme's ids (main, search) and are never without an id."""
+    page = built_entry("yaml_base_schema", tmp_path)
+    assert '<h1 data-pagefind-meta="title">2025-07-23</h1>' in page
+    assert '<p class="summary lede">10:00</p>' in page
+    for slug, name in (("no", "NO"), ("on", "on"), ("1e3", "1e3")):
+        assert f'<a href="/tags/{slug}/">{name}</a>' in page
+    assert ['main-2', 'search-2', 'main-3', 'section'] == re.findall(r'<h[12] id="([^"]*)"', page)
+
+
+def test_a_utf8_bom_is_ordinary_input(tmp_path):
+    page = built_entry("utf8_bom", tmp_path)
+    assert "<h1 data-pagefind-meta=\"title\">Talks resume</h1>" in page
+    assert "\ufeff" not in page
+
+
+def test_crlf_line_endings_are_ordinary_input(tmp_path):
+    page = built_entry("crlf_line_endings", tmp_path)
+    assert "<p>The delegations\nmet.</p>" in page
+    assert "\r" not in page
+
+
+def test_a_naive_time_is_read_in_the_site_timezone(tmp_path):
+    # 01:00 on 1 August in Kyiv is 22:00 UTC on 31 July: the entry belongs to August.
+    page = built_entry("naive_time_in_site_timezone", tmp_path, "2025/08/talks/")
+    assert '<time datetime="2025-08-01T01:00:00+03:00">1 August 2025, 01:00 +03:00</time>' in page
+
+
+def test_internal_links_resolve_under_the_base_path(tmp_path):
+    page = built_entry("internal_links", tmp_path)
+    assert '<a href="/repo/tags/russia/">the tag</a>' in page
+    assert '<a href="/repo/2025/06/call/#what-was-said">the call</a>' in page
+    root = tmp_path / "site"
+    checked = run_digest(root, "check", "--strict")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout == "digest: no errors (0 warnings); nothing was written\n"
+
+
+def test_an_unwritable_output_is_a_message_not_a_traceback(tmp_path):
+    root = prepare("output_parent_is_a_file", tmp_path)
+    everything = tree(tmp_path)
+    result = run_digest(root, "build")
+    assert result.stderr.splitlines() == [
+        f"blocker/out: cannot write {root.resolve()}/blocker/.out.staging: Not a directory",
+        "digest: 1 error in 1 file; output/ was not changed"]
+    assert result.returncode == 1
+    assert tree(tmp_path) == everything
+
+
+def test_check_follows_the_links_templates_make(tmp_path):
+    """`check` renders every page and follows every internal link; a broken one made by a
+    template is reported at the output page (bodies are reported at their file and line)."""
+    root = prepare("template_broken_link", tmp_path)
+    everything = tree(tmp_path)
+    lines = ["output/2025/07/talks/index.html: link to '/elsewhere/': no such page in the site",
+             "output/2025/07/talks/index.html: link to '/repo/about/': no such page in the site"]
+    checked = run_digest(root, "check")
+    assert checked.returncode == 0
+    assert checked.stderr.splitlines() == warned(lines)
+    assert checked.stdout == "digest: no errors (2 warnings); nothing was written\n"
+    strict = run_digest(root, "check", "--strict")
+    assert strict.returncode == 1
+    assert strict.stderr.splitlines() == lines + ["digest: 2 errors in 1 file; output/ was not changed"]
+    assert tree(tmp_path) == everything

