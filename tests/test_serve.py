@@ -188,6 +188,19 @@ def test_the_served_site_is_byte_for_byte_what_build_writes_even_after_edits(sit
     assert snapshot(served) == snapshot(root / "output")
 
 
+def test_deleted_and_moved_entries_leave_the_site(site, serve):
+    root = two_entries(site)
+    server = serve(root)
+    (root / "content/2025/07/call.md").unlink()
+    server.wait_for("/2025/07/call/", "Page not found", status=404)
+    assert b"A phone call" not in server.get("/")[2]
+    (root / "content/2025/07").rename(root / "content/moved")  # a whole folder at once
+    (root / "content/moved/talks.md").write_text(entry_text(title="Talks, moved folder"), encoding="utf-8")
+    server.wait_for("/", "Talks, moved folder")
+    (root / "content/moved").rename(root / "content/_parked")  # `_` folders hold no entries
+    server.wait_for("/2025/07/talks/", "Page not found", status=404)
+
+
 def test_the_overlay_escapes_the_authors_text(site, serve):
     root = two_entries(site)
     server = serve(root)
