@@ -96,7 +96,10 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"digest: warning: serving on {args.host} lets other machines reach this preview; "
               f"it is meant for 127.0.0.1", file=sys.stderr)
     preview = Preview(Path.cwd(), host=args.host, port=args.port, drafts=args.drafts, report=print_rebuild)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it as cleanly as Ctrl-C
+    # Ctrl-C and `kill` stop it cleanly, even when started in the background by a script
+    # (which leaves SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         try:
             first = preview.start()
