@@ -127,10 +127,10 @@ def render_route(env: jinja2.Environment, site: Site, route: Route) -> Page:
     return Page(route.output_path, html.encode("utf-8"))
 
 
-def render_pages(site: Site, routes=None) -> list[Page]:
+def render_pages(site: Site, routes=None, env: jinja2.Environment | None = None) -> list[Page]:
     """Render every route (or the given ones); template errors become one DigestError."""
     check_theme(site.config)
-    env = make_environment(site.config)
+    env = env or make_environment(site.config)
     try:
         return [render_route(env, site, route) for route in (routes or site.routes)]
     except jinja2.TemplateError as error:
