@@ -46,15 +46,31 @@ def staging_path(output: Path) -> Path:
     return output.parent / f".{output.name}.staging"
 
 
-def safe_target(folder: Path, relative: str) -> Path:
-    """folder/relative, refusing anything that could land outside folder."""
+def safe_target(folder: Path, relative: str, checked: set | None = None) -> Path:
+    """folder/relative, refusing anything that could land outside folder. `checked` (a set
+    kept for one build) lets each folder on the way be looked at once instead of per page."""
     parts = PurePosixPath(relative).parts
     if not relative or relative.startswith("/") or "\\" in relative or any(p in ("..", ".", "") for p in parts):
         raise DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
     target = folder.joinpath(*parts)
-    if not target.resolve().is_relative_to(folder.resolve()):
+    if checked is None:
+        inside = target.resolve().is_relative_to(folder.resolve())
+    else:
+        inside = _no_links_between(folder, target.parent, checked)
+    if not inside:
         raise DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
     return target
+
+
+def _no_links_between(folder: Path, directory: Path, checked: set) -> bool:
+    """True when no folder from below `folder` down to `directory` is a symlink, so a path in
+    it stays inside. The file itself is opened with O_EXCL, which never follows a link."""
+    if directory == folder or directory in checked:
+        return True
+    if not _no_links_between(folder, directory.parent, checked) or directory.is_symlink():
+        return False
+    checked.add(directory)
+    return True
 
 
 def stage(pages: Iterable[Page], config: Config, tree: TreeCache | None = None) -> Path:
@@ -93,10 +109,11 @@ def write_pages(pages: Iterable[Page], folder: Path, known: dict | None = None) 
     present = _existing_files(folder) if known is not None else set()
     records: dict = {}
     made: set[Path] = {folder}
+    checked: set[Path] = set()
     for page in pages:
         if page.path in records:
             raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
-        target = safe_target(folder, page.path)
+        target = safe_target(folder, page.path, checked)
         fingerprint = hashlib.blake2b(page.data, digest_size=16).digest()
         if page.path in present:
             record = known.get(page.path)
