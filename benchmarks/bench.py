@@ -226,6 +226,7 @@ def main() -> None:
     for n in sizes:
         print(f"{n:,} entries ...", file=sys.stderr, flush=True)
         results.append(bench_size(n, 1 if n >= 100_000 else runs, hugo, digest))
+        print(report(results[-1:], None, "(partial)").splitlines()[-1], file=sys.stderr, flush=True)
     search = None
     if not args.no_search:
         n = 4000 if 4000 in sizes else sizes[0]
