@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
+from typing import Iterable, Iterator
 
+from .cache import EntryCache, TreeCache, content_key
 from .config import Config
 from .entries import Entry, read_entry
 from .errors import DigestError, Problem, raise_if_errors
-from .links import link_problems
+from .links import body_link_problems, link_problems
 from .load import LoadError, display_path, find_sources, load_source
-from .render import Page, extra_pages, render_pages, static_pages
+from .render import Page, check_theme, extra_pages, make_environment, render_pages, static_pages
 from .search import index_site
 from .site import Site, build_site
+from .workers import batches, default_jobs, ordered_map, shared
 from .write import discard, output_problems, stage, swap
+
+PARALLEL_FROM = 400  # entries to parse or pages to render before workers pay for themselves
 
 
 @dataclass
@@ -35,34 +41,68 @@ class Stopwatch:
         self.last = now
 
 
-def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
-    """Load and check every content file, collecting all problems."""
+def load_entry(path: Path, config: Config) -> tuple[str | None, Entry | None, list[Problem]]:
+    """One content file -> (its content hash, its Entry or None, its problems)."""
+    try:
+        source = load_source(path, config.root)
+    except LoadError as error:
+        return None, None, [Problem(display_path(path, config.root), error.line, error.field, error.message)]
+    except OSError as error:
+        return None, None, [Problem(display_path(path, config.root), None, None, f"cannot read the file: {error.strerror}")]
+    entry, problems = read_entry(source, config)
+    return source.digest, entry, problems
+
+
+def _load_batch(paths: list[Path]) -> list:
+    """In a worker (or here): shared() is the Config."""
+    config = shared()
+    return [load_entry(path, config) for path in paths]
+
+
+def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None = None) -> tuple[list[Entry], list[Problem]]:
+    """Load and check every content file, collecting all problems; files the cache has seen
+    with the same bytes are not parsed again, the rest are parsed in batches across workers."""
     if not config.content_path.is_dir():
         return [], [Problem(config.content_dir, None, None, "content folder not found; create it or set content_dir")]
     paths, problems = find_sources(config.content_path, config.root)
+    results: list = [None] * len(paths)
+    to_parse = []
+    for index, path in enumerate(paths):
+        if cache is not None:
+            try:
+                hit = cache.get(content_key(display_path(path, config.root), path.read_bytes()))
+            except OSError:
+                hit = None  # load_entry reports it
+            if hit is not None:
+                results[index] = hit
+                continue
+        to_parse.append(index)
+    workers = worker_count(jobs, len(to_parse))
+    parts = batches([paths[i] for i in to_parse], workers, 25)
+    parsed = chain.from_iterable(ordered_map(_load_batch, parts, workers, config))
+    for index, (content_hash, entry, found) in zip(to_parse, parsed):
+        results[index] = (entry, found)
+        if cache is not None and content_hash is not None and not any(p.is_error for p in found):
+            cache.put((display_path(paths[index], config.root), content_hash), (entry, found))
     entries = []
-    for path in paths:
-        entry, found = read_entry_file(path, config)
+    for entry, found in results:
         problems += found
         if entry is not None and (config.drafts or not entry.draft):
             entries.append(entry)
     return entries, problems
 
 
-def read_entry_file(path: Path, config: Config) -> tuple[Entry | None, list[Problem]]:
-    """One content file -> its Entry (None when it has errors) and its problems."""
-    try:
-        source = load_source(path, config.root)
-    except LoadError as error:
-        return None, [Problem(display_path(path, config.root), error.line, error.field, error.message)]
-    except OSError as error:
-        return None, [Problem(display_path(path, config.root), None, None, f"cannot read the file: {error.strerror}")]
-    return read_entry(source, config)
+def worker_count(jobs: int | None, tasks: int) -> int:
+    """--jobs N is taken as given; by default all cores, but one process for small sites,
+    where starting workers costs more than it saves."""
+    if jobs is not None:
+        return max(1, jobs)
+    return default_jobs() if tasks >= PARALLEL_FROM else 1
 
 
-def make_site(config: Config) -> tuple[Site, list[Problem]]:
+def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = None) -> tuple[Site, list[Problem]]:
     """Everything up to the model: every content and site problem is known after this."""
-    entries, problems = read_entries(config)
+    entries, problems = read_entries(config, jobs, cache)
     raise_if_errors(problems, config.strict)
     site, site_problems = build_site(entries, config)
     problems += site_problems
@@ -74,30 +114,80 @@ def all_pages(site: Site) -> list[Page]:
     return render_pages(site) + static_pages(site.config) + extra_pages()
 
 
-def build(config: Config) -> BuildResult:
+@dataclass
+class RenderJob:
+    """What render workers share: the site, and the Jinja environment each makes once."""
+    site: Site
+    environment: object = None
+
+
+def _render_batch(bounds: tuple[int, int]) -> tuple[list[Page], list[Problem]]:
+    """In a worker (or here): shared() is the RenderJob. Errors come back as values."""
+    job = shared()
+    if job.environment is None:
+        job.environment = make_environment(job.site.config)
+    try:
+        return render_pages(job.site, job.site.routes[bounds[0]:bounds[1]], job.environment), []
+    except DigestError as error:
+        return [], list(error.problems)
+
+
+def stream_pages(site: Site, jobs: int | None) -> Iterator[Page]:
+    """Every page, in route order, rendered in batches across workers while the caller writes."""
+    check_theme(site.config)
+    routes = len(site.routes)
+    workers = worker_count(jobs, routes)
+    parts = [(part.start, part.stop) for part in batches(range(routes), workers, 50)] if routes else []
+    for pages, problems in ordered_map(_render_batch, parts, workers, RenderJob(site)):
+        if problems:
+            raise DigestError(problems)
+        yield from pages
+    yield from static_pages(site.config)
+    yield from extra_pages()
+
+
+def timed(pages: Iterable[Page], timings: dict[str, float], name: str, count: list[int]) -> Iterator[Page]:
+    """Pass pages through, adding the time spent making them to timings[name]."""
+    timings.setdefault(name, 0.0)
+    iterator = iter(pages)
+    while True:
+        started = time.perf_counter()
+        page = next(iterator, None)
+        timings[name] += time.perf_counter() - started
+        if page is None:
+            return
+        count[0] += page.path.endswith(".html")
+        yield page
+
+
+def build(config: Config, jobs: int | None = None, cache: bool = True) -> BuildResult:
+    """jobs: worker processes (None: all cores, one for small sites); cache: use .digest-cache/."""
     result = BuildResult()
     clock = Stopwatch(result.timings)
     raise_if_errors(output_problems(config))
-    site, result.warnings = make_site(config)
+    entry_cache, tree = EntryCache(config, cache), TreeCache(config, cache)
+    site, result.warnings = make_site(config, jobs, entry_cache)
     clock.lap("load")
-    pages = all_pages(site)
-    found = link_problems(site, pages, config.output_dir, bodies_only=True)
+    found = body_link_problems(site)
     raise_if_errors(result.warnings + found, config.strict)
     result.warnings += found
-    clock.lap("render")
-    # Everything is validated and rendered: from here on we only write.
-    staging = stage(pages, config)
+    # Everything is validated: from here on we render and write, page by page.
+    html_pages = [0]
+    staging = stage(timed(stream_pages(site, jobs), result.timings, "render", html_pages), config, tree)
     clock.lap("write")
+    result.timings["write"] -= result.timings["render"]
     try:
         if config.search:
             result.warnings += index_site(staging, config.language, len(site.posts))
             clock.lap("search")
-        swap(staging, config.output_path)
+        swap(staging, config.output_path, keep_old=cache)
     except BaseException:
         discard(staging)
         raise
+    tree.swapped(kept_old=cache)
+    entry_cache.save()
     clock.lap("write")
-    result.entries, result.pages = len(site.posts), sum(p.path.endswith(".html") for p in pages)
+    result.entries, result.pages = len(site.posts), html_pages[0]
     return result
 
 

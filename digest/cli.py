@@ -39,7 +39,7 @@ def run_build(args: argparse.Namespace) -> int:
 
     config = config_from(args)
     started = time.perf_counter()
-    result = build(config)
+    result = build(config, jobs=args.jobs, cache=not args.no_cache)
     if not args.quiet:
         print_problems(result.warnings)
         stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in result.timings.items())
@@ -163,6 +163,12 @@ def new_entry_from_args(args: argparse.Namespace, config, new):
     return new.write_entry(entry)
 
 
+def worker_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="digest", description="Build a news event digest site from Markdown.")
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
@@ -175,6 +181,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--quiet", action="store_true", help="print only errors")
+    build.add_argument("--jobs", type=worker_count, metavar="N",
+                       help="worker processes for parsing and rendering (default: every core; one for small sites)")
+    build.add_argument("--no-cache", action="store_true", help="ignore and leave alone .digest-cache/ (a clean build)")
     build.set_defaults(run=run_build)
 
     check = commands.add_parser("check", help="validate content, settings and templates without writing")
@@ -203,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except DigestError as error:
         output = getattr(args, "output_name", None) or getattr(args, "output", None) or "output"
-        print_problems(error.problems, output.rstrip("/"))
+        print_problems(error.problems, output)
         return 1
     except OSError as error:  # a disk or permission problem: say what, without a traceback
         print(f"digest: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)

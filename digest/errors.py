@@ -50,13 +50,19 @@ def format_problem(problem: Problem) -> str:
     return f"{place}: {label}{field}{problem.message}"
 
 
+OUTPUT_FIELDS = ("tool.digest.output_dir", "--output")
+
+
 def summarize(problems: Iterable[Problem], output_name: str = "output") -> str:
-    """`digest: 3 errors in 2 files; output/ was not changed`."""
+    """`digest: 3 errors in 2 files; output/ was not changed` (`nothing was written` when the
+    output folder itself was refused: it may not be an output folder at all)."""
     errors = [p for p in problems if p.is_error]
     files = {p.path for p in errors}
     noun = "error" if len(errors) == 1 else "errors"
     file_noun = "file" if len(files) == 1 else "files"
-    return f"digest: {len(errors)} {noun} in {len(files)} {file_noun}; {output_name}/ was not changed"
+    refused = any(p.field in OUTPUT_FIELDS for p in errors)
+    outcome = "nothing was written" if refused else f"{output_name.rstrip('/')}/ was not changed"
+    return f"digest: {len(errors)} {noun} in {len(files)} {file_noun}; {outcome}"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from .errors import WARNING, Problem
 from .markdown import is_internal
-from .render import Page, resolve_entry_links
+from .render import Page, extra_pages, static_pages
 from .site import Site
 
 LINK_ATTRIBUTES = {"href", "src"}
@@ -59,26 +59,32 @@ def target_file(href: str, from_url: str, base_path: str, files: set[str]) -> st
     return None
 
 
-def link_problems(site: Site, pages: Iterable[Page], output_name: str = "output",
-                  bodies_only: bool = False) -> list[Problem]:
-    """Broken internal links: of entry bodies (with file and line), and, unless bodies_only,
-    of every HTML page."""
-    pages = list(pages)
-    site = resolve_entry_links(site)
-    files = {page.path for page in pages}
+def site_files(site: Site) -> set[str]:
+    """Every file a build writes, known from the model before anything is rendered."""
+    pages = static_pages(site.config) + extra_pages()
+    return {route.output_path for route in site.routes} | {page.path for page in pages}
+
+
+def body_link_problems(site: Site, files: set[str] | None = None) -> list[Problem]:
+    """Broken internal links written in entry bodies, at their file and line."""
+    files = site_files(site) if files is None else files
     base = site.config.base_path
-    problems: set[Problem] = set()
-    body_hrefs: dict[str, set[str]] = {}
+    problems = set()
     for post in site.posts:
-        from_url = base + post.url
-        written = body_hrefs.setdefault(post.url + "index.html", set())
         for link in post.entry.links:
-            written.add(link.href)
-            if target_file(link.href, from_url, base, files) is None:
+            if target_file(link.href, base + post.url, base, files) is None:
                 problems.add(Problem(post.entry.path, link.line, None,
                                      f"link to '{link.written or link.href}': no such page in the site", WARNING))
-    if bodies_only:
-        return sorted(problems)
+    return sorted(problems)
+
+
+def link_problems(site: Site, pages: Iterable[Page], output_name: str = "output") -> list[Problem]:
+    """Broken internal links of entry bodies (with file and line) and of every HTML page."""
+    pages = list(pages)
+    files = {page.path for page in pages}
+    base = site.config.base_path
+    problems = set(body_link_problems(site, files))
+    body_hrefs = {post.url + "index.html": {link.href for link in post.entry.links} for post in site.posts}
     for page in pages:
         if not page.path.endswith(".html"):
             continue

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timezone
 from functools import partial
 from pathlib import Path
 
 import jinja2
 import markupsafe
-from markdown_it.common.utils import escapeHtml
 
 from .config import Config
 from .entries import Moment
 from . import feeds
 from .errors import DigestError, Problem
-from .site import Route, Site, build_site, sitemap_items
+from .site import Route, Site, sitemap_items
 
 BUNDLED_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
@@ -142,45 +141,10 @@ def render_route(env: jinja2.Environment, site: Site, route: Route) -> Page:
     return Page(route.output_path, html.encode("utf-8"))
 
 
-def entry_link_url(link, url_of: dict, base_path: str) -> str | None:
-    """The URL of a body link to another entry's file (`../07/other.md#part`), or None."""
-    if link.target not in url_of:
-        return None
-    cut = min([i for i in (link.href.find("?"), link.href.find("#")) if i >= 0], default=len(link.href))
-    return site_url(url_of[link.target], base_path) + link.href[cut:]
-
-
-def resolve_entry_links(site: Site) -> Site:
-    """Point body links to other entries' files at those entries' pages. Links to files that
-    are not entries stay as written; the link check reports them with their line."""
-    if not any(link.target for post in site.posts for link in post.entry.links):
-        return site
-    url_of = {post.entry.path: post.url for post in site.posts}
-    entries = []
-    for post in site.posts:
-        entry, links = post.entry, []
-        html = entry.body_html
-        for link in entry.links:
-            url = entry_link_url(link, url_of, site.config.base_path)
-            if url is not None:
-                html = html.replace(f'href="{escapeHtml(link.href)}"', f'href="{escapeHtml(url)}"')
-                link = replace(link, href=url)
-            links.append(link)
-        entries.append(replace(entry, body_html=html, links=tuple(links)))
-    resolved, _ = build_site(entries, site.config)  # same entries, same URLs: its problems are known
-    return resolved
-
-
-def render_pages(site: Site, routes=None) -> list[Page]:
+def render_pages(site: Site, routes=None, env: jinja2.Environment | None = None) -> list[Page]:
     """Render every route (or the given ones); template errors become one DigestError."""
     check_theme(site.config)
-    resolved = resolve_entry_links(site)
-    if resolved is not site:
-        if routes is not None:
-            wanted = {route.url for route in routes}
-            routes = [route for route in resolved.routes if route.url in wanted]
-        site = resolved
-    env = make_environment(site.config)
+    env = env or make_environment(site.config)
     try:
         return [render_route(env, site, route) for route in (routes or site.routes)]
     except jinja2.TemplateError as error:

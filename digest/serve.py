@@ -41,12 +41,12 @@ from urllib.parse import parse_qs, quote, unquote
 import jinja2
 import watchfiles
 
-from .build import read_entry_file
+from .build import load_entry
 from .config import SETTINGS_FILE, Config, load_config
 from .entries import Entry
 from .errors import DigestError, Problem, format_problem, raise_if_errors
 from .load import find_sources
-from .render import Page, check_theme, extra_pages, make_environment, render_route, static_pages, template_problem
+from .render import Page, extra_pages, make_environment, render_pages, static_pages
 from .search import index_site
 from .site import build_site
 from .write import safe_target
@@ -254,17 +254,10 @@ class Preview:
         if self.environment is None or self.environment[0] != site.config or any(
                 path.is_relative_to(themes) for path in changed):
             self.environment = (site.config, make_environment(site.config))
-        check_theme(site.config)
-        env = self.environment[1]
         try:
-            return [render_route(env, site, route) for route in site.routes]
-        except jinja2.TemplateError as error:  # the same translation as render.render_pages
-            self.environment = None
-            raise DigestError([template_problem(error, site.config)]) from None
-        except (TypeError, AttributeError, KeyError, ValueError) as error:
-            self.environment = None
-            if template_problem(error, site.config).path != "themes":  # raised inside a template
-                raise DigestError([template_problem(error, site.config)]) from None
+            return render_pages(site, None, self.environment[1])
+        except BaseException:
+            self.environment = None  # start afresh after a template error
             raise
 
     def _shown(self, path: Path) -> str:
@@ -280,7 +273,7 @@ class Preview:
             stamp = file_stamp(path)
             known = self.entries.get(path)
             if known is None or known[0] != stamp or path in changed:
-                entry, found = read_entry_file(path, config)
+                _, entry, found = load_entry(path, config)
                 known = (stamp, entry, found)
                 result.reread += 1
             fresh[path] = known

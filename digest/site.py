@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Iterable
 
+from markdown_it.common.utils import escapeHtml
+
 from .config import Config
 from .entries import Entry, Moment, slugify
 from .errors import WARNING, Problem
@@ -322,8 +324,36 @@ def check_unique(routes: list[Route], posts) -> list[Problem]:
     return problems
 
 
+def entry_link_url(link, url_of: dict, base_path: str) -> str | None:
+    """The URL of a body link to another entry's file (`../07/other.md#part`), or None."""
+    if link.target not in url_of:
+        return None
+    cut = min([i for i in (link.href.find("?"), link.href.find("#")) if i >= 0], default=len(link.href))
+    return base_path + url_of[link.target] + link.href[cut:]
+
+
+def resolve_body_links(posts: tuple[Post, ...], config: Config) -> tuple[Post, ...]:
+    """Point body links to other entries' files at those entries' pages. Links to files that
+    are not entries stay as written; the link check reports them with their line."""
+    if not any(link.target for post in posts for link in post.entry.links):
+        return posts
+    url_of = {post.entry.path: post.url for post in posts}
+    resolved = []
+    for post in posts:
+        html, links = post.entry.body_html, []
+        for link in post.entry.links:
+            url = entry_link_url(link, url_of, config.base_path)
+            if url is not None:
+                html = html.replace(f'href="{escapeHtml(link.href)}"', f'href="{escapeHtml(url)}"')
+                link = replace(link, href=url)
+            links.append(link)
+        resolved.append(Post(replace(post.entry, body_html=html, links=tuple(links)), post.url))
+    return tuple(resolved)
+
+
 def build_site(entries: Iterable[Entry], config: Config) -> tuple[Site, list[Problem]]:
     posts, problems = place_posts(list(entries), config)
+    posts = resolve_body_links(posts, config)
     taxonomies = {}
     for name in config.taxonomies:
         taxonomies[name], found = build_taxonomy(name, posts)

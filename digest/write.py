@@ -6,11 +6,13 @@ the old site survives. Every path is checked to stay inside the folder it is wri
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
+from .cache import TreeCache
 from .config import SETTINGS_FILE, Config, _line_of
 from .errors import DigestError, Problem
 from .render import Page
@@ -59,27 +61,55 @@ def staging_path(output: Path) -> Path:
     return output.parent / f".{output.name}.staging"
 
 
-def safe_target(folder: Path, relative: str) -> Path:
-    """folder/relative, refusing anything that could land outside folder."""
+def safe_target(folder: Path, relative: str, checked: set | None = None) -> Path:
+    """folder/relative, refusing anything that could land outside folder. `checked` (a set
+    kept for one build) lets each folder on the way be looked at once instead of per page."""
     parts = PurePosixPath(relative).parts
     if not relative or relative.startswith("/") or "\\" in relative or any(p in ("..", ".", "") for p in parts):
         raise DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
     target = folder.joinpath(*parts)
-    if not target.resolve().is_relative_to(folder.resolve()):
+    if checked is None:
+        inside = target.resolve().is_relative_to(folder.resolve())
+    else:
+        inside = _no_links_between(folder, target.parent, checked)
+    if not inside:
         raise DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
     return target
 
 
-def stage(pages: Iterable[Page], config: Config) -> Path:
-    """Write every page into a fresh staging folder and return it."""
+def _no_links_between(folder: Path, directory: Path, checked: set) -> bool:
+    """True when no folder from below `folder` down to `directory` is a symlink, so a path in
+    it stays inside. The file itself is opened with O_EXCL, which never follows a link."""
+    if directory == folder or directory in checked:
+        return True
+    if not _no_links_between(folder, directory.parent, checked) or directory.is_symlink():
+        return False
+    checked.add(directory)
+    return True
+
+
+def stage(pages: Iterable[Page], config: Config, tree: TreeCache | None = None) -> Path:
+    """Write every page into a staging folder and return it.
+
+    With a TreeCache that knows the spare folder (the site from the build before last, kept
+    by swap), that folder becomes the staging folder: files whose bytes are unchanged are left
+    as they are, the rest are rewritten, and everything else in it is deleted. The result is
+    byte for byte what a fresh folder would hold, at a fraction of the disk writes."""
     problems = output_problems(config)
     if problems:
         raise DigestError(problems)
     staging = staging_path(config.output_path)
+    spare = old_path(config.output_path)
     try:
         discard(staging)
-        staging.mkdir(parents=True)
-        write_pages(pages, staging)
+        known = tree.spare() if tree is not None else None
+        if known is not None and spare.is_dir() and not spare.is_symlink():
+            os.rename(spare, staging)
+        else:
+            known = None
+            discard(spare)
+            staging.mkdir(parents=True)
+        records = write_pages(pages, staging, known)
     except OSError as error:  # a full disk or a read-only folder is a message, not a traceback
         discard(staging, quiet=True)
         raise DigestError([Problem(config.output_dir, None, None,
@@ -87,31 +117,101 @@ def stage(pages: Iterable[Page], config: Config) -> Path:
     except BaseException:
         discard(staging, quiet=True)
         raise
+    if tree is not None:
+        tree.staged = records
     return staging
 
 
-def write_pages(pages: Iterable[Page], folder: Path) -> None:
-    written: set[str] = set()
+def write_pages(pages: Iterable[Page], folder: Path, known: dict | None = None) -> dict:
+    """Write pages into folder; return {path: (hash, size, mtime_ns, inode)} of what it holds.
+    `known` describes a folder written before: unchanged files are kept, stale ones removed."""
+    present = _existing_files(folder) if known is not None else set()
+    records: dict = {}
     made: set[Path] = {folder}
+    checked: set[Path] = set()
     for page in pages:
-        if page.path in written:
+        if page.path in records:
             raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
-        written.add(page.path)
-        target = safe_target(folder, page.path)
+        target = safe_target(folder, page.path, checked)
+        fingerprint = hashlib.blake2b(page.data, digest_size=16).digest()
+        if page.path in present:
+            record = known.get(page.path)
+            if record is not None and record[0] == fingerprint and _stat_of(target) == record[1:]:
+                records[page.path] = record
+                continue
+            os.unlink(target)
+        elif known is not None:
+            _clear_way(folder, target)
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        target.write_bytes(page.data)
+        with open(target, "xb") as file:
+            file.write(page.data)
+        records[page.path] = (fingerprint, *_stat_of(target))
+    if known is not None:
+        _remove_stale(folder, present - records.keys())
+    return records
 
 
-def swap(staging: Path, output: Path) -> None:
-    """Two renames: the old site out of the way, the new one in."""
-    old = output.parent / f".{output.name}.old"
+def _stat_of(target: Path) -> tuple:
+    info = os.lstat(target)
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+def _existing_files(folder: Path) -> set[str]:
+    """Regular files under folder, by relative path; any symlink in it is removed on the way."""
+    found = set()
+    for here, subfolders, files in os.walk(folder):
+        relative = Path(here).relative_to(folder).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        for name in subfolders + files:
+            path = os.path.join(here, name)
+            if os.path.islink(path):
+                os.unlink(path)
+            elif name in files:
+                found.add(prefix + name)
+        subfolders[:] = [name for name in subfolders if os.path.isdir(os.path.join(here, name))]
+    return found
+
+
+def _clear_way(folder: Path, target: Path) -> None:
+    """In a reused folder, a file may sit where a folder must go, or a folder where a file must."""
+    if target.is_dir():
+        shutil.rmtree(target)
+    for parent in reversed(target.parents):
+        if parent != folder and parent.is_relative_to(folder) and parent.exists() and not parent.is_dir():
+            parent.unlink()
+            return
+
+
+def _remove_stale(folder: Path, stale: set[str]) -> None:
+    emptied = set()
+    for relative in stale:
+        (folder / relative).unlink(missing_ok=True)
+        emptied.add((folder / relative).parent)
+    for here in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        while here != folder and here.is_relative_to(folder):
+            try:
+                here.rmdir()
+            except OSError:
+                break
+            here = here.parent
+
+
+def old_path(output: Path) -> Path:
+    return output.parent / f".{output.name}.old"
+
+
+def swap(staging: Path, output: Path, keep_old: bool = False) -> None:
+    """Two renames: the old site out of the way, the new one in. With keep_old the old site
+    stays beside it as the spare folder the next build reuses (see stage)."""
+    old = old_path(output)
     discard(old)
     if output.exists():
         os.rename(output, old)
     os.rename(staging, output)
-    discard(old)
+    if not keep_old:
+        discard(old)
 
 
 def discard(folder: Path, quiet: bool = False) -> None:

@@ -19,8 +19,14 @@ DATE_HELP = "a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:
 UNCHANGED = "output/ was not changed"
 
 
-def one(line: str) -> list[str]:
-    return [line, f"digest: 1 error in 1 file; {UNCHANGED}"]
+def one(line: str, outcome: str = UNCHANGED) -> list[str]:
+    return [line, f"digest: 1 error in 1 file; {outcome}"]
+
+
+REFUSED = "nothing was written"
+# What a successful build may write: the output, and (for fast rebuilds) its cache and the
+# spare copy of the previous site beside it.
+DIGEST_OWNED = ("site/output/", "site/.digest-cache", "site/.output.old")  # the output folder itself was refused
 
 
 def slug_path(value: str) -> list[str]:
@@ -101,13 +107,13 @@ FAILURES = {
     "same_url": one("content/2025/07/talks.md:1: slug: same URL /2025/07/talks/ as content/2025/07/more/talks.md; "
                     "give one of them another `slug:`"),
     "output_is_content_folder": one("pyproject.toml:3: tool.digest.output_dir: 'content' is or contains the content "
-                                    "folder; choose a folder of its own, such as 'output'"),
+                                    "folder; choose a folder of its own, such as 'output'", REFUSED),
     "output_is_site_root": one("pyproject.toml:3: tool.digest.output_dir: '.' is the site root; "
-                               "choose a folder of its own, such as 'output'"),
+                               "choose a folder of its own, such as 'output'", REFUSED),
     "output_is_filesystem_root": one("pyproject.toml:3: tool.digest.output_dir: '/' is the file system root; "
-                                     "choose a folder of its own, such as 'output'"),
+                                     "choose a folder of its own, such as 'output'", REFUSED),
     "output_holds_git": one("pyproject.toml:3: tool.digest.output_dir: 'public' holds a .git folder; "
-                            "choose a folder of its own, such as 'output'"),
+                            "choose a folder of its own, such as 'output'", REFUSED),
     "template_syntax_error": one("themes/broken/templates/entry.html:6: template syntax error: Encountered unknown "
                                  "tag 'endblock'. You probably made a nesting mistake. Jinja is expecting this tag, "
                                  "but currently looking for 'elif' or 'else' or 'endif'. The innermost block that "
@@ -230,8 +236,8 @@ def test_warnings_build_and_fail_under_strict(case, tmp_path):
     assert built.stderr.splitlines() == warned(WARNINGS[case])
     assert built.stdout.startswith("Built ")
     assert snapshot(root / "output") != previous
-    assert {p for p in tree(tmp_path) if not p.startswith("site/output/")} == {
-        p for p in everything if not p.startswith("site/output/")}
+    assert {p for p in tree(tmp_path) if not p.startswith(DIGEST_OWNED)} == {
+        p for p in everything if not p.startswith(DIGEST_OWNED)}
     assert b"SECRET TEXT" not in b"".join(snapshot(root / "output").values())
 
 
@@ -299,7 +305,7 @@ def test_an_unwritable_output_is_a_message_not_a_traceback(tmp_path):
     result = run_digest(root, "build")
     assert result.stderr.splitlines() == [
         f"blocker/out: cannot write {root.resolve()}/blocker/.out.staging: Not a directory",
-        "digest: 1 error in 1 file; output/ was not changed"]
+        "digest: 1 error in 1 file; blocker/out/ was not changed"]
     assert result.returncode == 1
     assert tree(tmp_path) == everything
 

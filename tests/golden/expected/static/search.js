@@ -187,8 +187,10 @@
       current = answer.results.slice();
       updateCounts(answer.filters);
       var found = plural(answer.results.length, "result", "results");
-      setStatus(query ? found + " for “" + query + "”" : found);
-      return showMore();
+      // The count is announced once the first results are on the page, so the two agree.
+      return showMore().then(function () {
+        if (mine === generation) setStatus(query ? found + " for “" + query + "”" : found);
+      });
     }).catch(function (error) {
       if (mine === generation) setStatus("Search failed: " + error.message);
     });

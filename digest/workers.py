@@ -1,0 +1,72 @@
+"""Batched work across processes, results in order; in this process when one worker is enough.
+
+Each worker gets the shared value (the config, or the whole Site) once, when it starts:
+forked workers inherit it without pickling. Work goes out in batches, never one task per
+page, with a bounded number in flight so results never pile up in memory. Stdlib only.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Iterator, Sequence
+
+_shared: Any = None
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def shared() -> Any:
+    """The value given to ordered_map, in a worker or in this process."""
+    return _shared
+
+
+def _set_shared(value: Any) -> None:
+    global _shared
+    _shared = value
+
+
+def batches(items: Sequence, jobs: int, smallest: int) -> list[Sequence]:
+    """About four batches per worker (so a slow one evens out), each at least `smallest` long."""
+    size = max(smallest, -(-len(items) // (jobs * 4)))
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork is the cheapest start and shares the value without pickling; it is unsafe in a
+    # process with other threads (digest serve), where forkserver starts clean workers.
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def ordered_map(work: Callable[[Any], Any], parts: Sequence, jobs: int, value: Any) -> Iterator[Any]:
+    """Yield work(part) for each part, in order; `value` is what shared() returns meanwhile."""
+    if jobs <= 1 or len(parts) <= 1:
+        previous = _shared
+        _set_shared(value)
+        try:
+            for part in parts:
+                yield work(part)
+        finally:
+            _set_shared(previous)
+        return
+    pool = ProcessPoolExecutor(min(jobs, len(parts)), mp_context=_context(),
+                               initializer=_set_shared, initargs=(value,))
+    try:
+        waiting = iter(parts)
+        running = deque(pool.submit(work, part) for _, part in zip(range(2 * jobs), waiting))
+        while running:
+            result = running.popleft().result()
+            following = next(waiting, None)
+            if following is not None:
+                running.append(pool.submit(work, following))
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

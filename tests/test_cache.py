@@ -1,0 +1,151 @@
+"""The cache and the workers never change a page: a cached rebuild after any kind of change
+writes exactly what a clean build writes, and 1 or 2 workers write the same bytes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import entry_text, run_digest, snapshot
+from digest.build import build
+from digest.config import load_config
+
+
+def corpus(count: int) -> dict[str, str]:
+    tags = ["Russia", "Ukraine", "ceasefire talks", "energy", "Київ"]
+    return {f"content/2025/07/entry-{n:03d}.md": entry_text(
+        title=f'"Entry {n}"', date=f"2025-07-{1 + n % 28:02d}", tags=f"[{tags[n % 5]}, {tags[(n * 3) % 5]}]",
+        body=f"# Heading {n}\n\nBody of entry {n} with <b>raw</b> HTML and a [link](https://example.org/{n}).",
+        people=f"[Person {n % 7}]") for n in range(count)}
+
+
+def built(root: Path, output: str = "output", jobs: int | None = 1, cache: bool = True) -> dict[str, bytes]:
+    config = load_config(root, search=False, output_dir=output)
+    build(config, jobs=jobs, cache=cache)
+    return snapshot(root / output)
+
+
+def clean_build(root: Path, jobs: int | None = 1) -> dict[str, bytes]:
+    """A build with no cache and no earlier output, in a folder of its own."""
+    shutil.rmtree(root / "clean", ignore_errors=True)
+    return built(root, "clean", jobs, cache=False)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def change_body(root: Path) -> None:
+    edit(root / "content/2025/07/entry-003.md", "Body of entry 3", "A new body for entry 3")
+
+
+def change_front_matter(root: Path) -> None:
+    edit(root / "content/2025/07/entry-004.md", "tags: [Київ, ceasefire talks]", "tags: [Київ, a new tag]")
+
+
+def change_template(root: Path) -> None:
+    folder = root / "themes/default/templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(__file__).resolve().parent.parent / "themes/default/templates/404.html", folder / "404.html")
+    edit(folder / "404.html", "{% block content %}", "{% block content %}<p>Overridden.</p>")
+
+
+def change_static_file(root: Path) -> None:
+    folder = root / "themes/default/static"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "style.css").write_text("body { color: teal; }\n", encoding="utf-8")
+
+
+def change_setting(root: Path) -> None:
+    # unsafe_html changes what every entry's body renders to, so it must reach the entry cache.
+    with open(root / "pyproject.toml", "a", encoding="utf-8") as file:
+        file.write('title = "Another title"\nunsafe_html = true\n')
+
+
+def delete_file(root: Path) -> None:
+    (root / "content/2025/07/entry-005.md").unlink()
+
+
+def rename_file(root: Path) -> None:
+    (root / "content/2025/07/entry-006.md").rename(root / "content/2025/07/renamed-entry.md")
+
+
+CHANGES = [change_body, change_front_matter, change_template, change_static_file, change_setting,
+           delete_file, rename_file]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda f: f.__name__)
+def test_cached_rebuild_equals_clean_build(site, change):
+    root = site(corpus(12))
+    built(root)
+    before = built(root)  # now the cache and the spare output folder are both in play
+    assert (root / ".digest-cache").is_dir() and (root / ".output.old").is_dir()
+    change(root)
+    after = built(root, jobs=2)
+    assert after != before, "the change must show in the output"
+    assert after == clean_build(root)
+    assert built(root) == after  # and once more from the cache, with nothing changed
+
+
+def test_damaged_spare_folder_is_repaired(site):
+    root = site(corpus(8))
+    built(root)
+    expected = built(root)
+    spare = root / ".output.old"
+    page = next(spare.rglob("entry-001/index.html"))
+    page.write_bytes(page.read_bytes().replace(b"Entry 1", b"Tampered"))
+    (spare / "stray.html").write_text("left over", encoding="utf-8")
+    (spare / "tags" / "link.html").symlink_to(root / "pyproject.toml")
+    assert built(root) == expected
+    assert not any(p.is_symlink() for p in (root / "output").rglob("*"))
+
+
+def test_damaged_cache_files_are_ignored(site):
+    root = site(corpus(8))
+    expected = built(root)
+    for path in (root / ".digest-cache").iterdir():
+        path.write_bytes(b"not a pickle")
+    assert built(root) == expected
+    assert built(root) == expected
+
+
+def test_unchanged_files_are_not_rewritten(site):
+    root = site(corpus(8))
+    built(root)
+    built(root)
+    page = next((root / "output").rglob("entry-002/index.html"))
+    inode = page.stat().st_ino
+    change_body(root)
+    built(root)
+    built(root)
+    # Two builds later the same folder is in place again: the untouched page is the same file.
+    assert next((root / "output").rglob("entry-002/index.html")).stat().st_ino == inode
+
+
+def test_one_or_two_workers_write_the_same_bytes(site):
+    root = site(corpus(80))  # enough for several batches of entries and of pages
+    one = clean_build(root, jobs=1)
+    two = clean_build(root, jobs=2)
+    assert len(one) > 120 and one == two
+
+
+def test_jobs_flag_and_template_error_from_a_worker(site):
+    root = site(corpus(80), name="cli")
+    result = run_digest(root, "build", "--no-search", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    assert "load " in result.stdout and "render " in result.stdout and "write " in result.stdout
+    folder = root / "themes/default/templates"
+    folder.mkdir(parents=True)
+    (folder / "entry.html").write_text("{{ no_such_name }}\n", encoding="utf-8")
+    before = snapshot(root / "output")
+    result = run_digest(root, "build", "--no-search", "--jobs", "2")
+    assert result.returncode == 1
+    assert "themes/default/templates/entry.html:1: template error (undefined name): 'no_such_name' is undefined" in result.stderr
+    assert snapshot(root / "output") == before
+    assert not (root / ".output.staging").exists()
+    assert run_digest(root, "build", "--jobs", "0").returncode == 2
