@@ -31,6 +31,8 @@ class Post:
     url: str
 
     def __getattr__(self, name: str) -> Any:  # Templates read post.title as well as post.url.
+        if name == "entry" or name.startswith("__"):  # unpickling asks before `entry` is set
+            raise AttributeError(name)
         return getattr(self.entry, name)
 
 

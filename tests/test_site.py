@@ -89,3 +89,11 @@ def test_routes_are_unique_and_newest_first():
     assert len(paths) == len(set(paths))
     assert [p.entry.slug for p in site.posts] == ["new", "old"]
     assert [m.url for m in site.months] == ["archive/2025/07/", "archive/2025/01/"]
+
+
+def test_a_post_survives_pickling_for_worker_processes():
+    import pickle
+
+    site, _ = build_site([entry("a")], CONFIG)
+    post = pickle.loads(pickle.dumps(site.posts[0]))
+    assert post.title == "a" and post.url == "2025/07/a/"
