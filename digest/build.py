@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from .cache import EntryCache, TreeCache, content_key
 from .config import Config
@@ -15,10 +17,11 @@ from .errors import DigestError, Problem, raise_if_errors
 from .links import body_link_problems, link_problems
 from .load import LoadError, display_path, find_sources, load_source
 from .render import Page, check_theme, extra_pages, make_environment, render_pages, static_pages
+from .reuse import Fingerprints
 from .search import index_site
 from .site import Site, build_site
 from .workers import batches, default_jobs, ordered_map, shared
-from .write import discard, output_problems, stage, swap
+from .write import KeptPage, discard, old_path, output_problems, stage, swap
 
 PARALLEL_FROM = 400  # entries to parse or pages to render before workers pay for themselves
 
@@ -27,6 +30,7 @@ PARALLEL_FROM = 400  # entries to parse or pages to render before workers pay fo
 class BuildResult:
     entries: int = 0
     pages: int = 0
+    reused: int = 0          # pages taken from the previous build, not rendered
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -121,29 +125,84 @@ class RenderJob:
     environment: object = None
 
 
-def _render_batch(bounds: tuple[int, int]) -> tuple[list[Page], list[Problem]]:
+def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
     """In a worker (or here): shared() is the RenderJob. Errors come back as values."""
     job = shared()
     if job.environment is None:
         job.environment = make_environment(job.site.config)
+    routes = job.site.routes
     try:
-        return render_pages(job.site, job.site.routes[bounds[0]:bounds[1]], job.environment), []
+        return render_pages(job.site, [routes[i] for i in indexes], job.environment), []
     except DigestError as error:
         return [], list(error.problems)
 
 
-def stream_pages(site: Site, jobs: int | None) -> Iterator[Page]:
-    """Every page, in route order, rendered in batches across workers while the caller writes."""
+def stream_pages(site: Site, jobs: int | None, reused: Sequence[Page | KeptPage | None] = ()) -> Iterator[Page | KeptPage]:
+    """Every page, in route order: reused[i] when given, else rendered, in batches across
+    workers while the caller writes."""
     check_theme(site.config)
-    routes = len(site.routes)
-    workers = worker_count(jobs, routes)
-    parts = [(part.start, part.stop) for part in batches(range(routes), workers, 50)] if routes else []
-    for pages, problems in ordered_map(_render_batch, parts, workers, RenderJob(site)):
+    todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
+    workers = worker_count(jobs, len(todo))
+    rendered = _rendered(ordered_map(_render_batch, batches(todo, workers, 50) if todo else [], workers,
+                                     RenderJob(site)))
+    for index in range(len(site.routes)):
+        page = reused[index] if index < len(reused) else None
+        yield page if page is not None else next(rendered)
+    yield from static_pages(site.config)
+    yield from extra_pages()
+
+
+def _rendered(results: Iterator[tuple[list[Page], list[Problem]]]) -> Iterator[Page]:
+    for pages, problems in results:
         if problems:
             raise DigestError(problems)
         yield from pages
-    yield from static_pages(site.config)
-    yield from extra_pages()
+
+
+def reusable_pages(site: Site, config: Config, tree: TreeCache) -> tuple[list, dict]:
+    """For each route, the previous build's page when its fingerprint (reuse.py) is unchanged
+    and its file is as that build left it, else None; and this build's fingerprints by path.
+
+    A page the spare folder holds (the staging folder to be, see write.stage) goes as a
+    KeptPage, no bytes read; one only the current output holds is read from there."""
+    prints = Fingerprints(site)
+    keys = {}
+    reused: list = [None] * len(site.routes)
+    current, spare = tree.current_records(), tree.spare()
+    output, spare_folder = str(config.output_path), str(old_path(config.output_path))
+    for index, route in enumerate(site.routes):
+        key = prints.fingerprint(route)
+        if key is None:
+            continue
+        path = route.output_path
+        keys[path] = key
+        record = current.get(path) if current is not None else None
+        if record is None or tree.current_keys.get(path) != key:
+            continue
+        kept = spare.get(path) if spare is not None else None
+        if kept is not None and kept[0] == record[0] and _stat_is(f"{spare_folder}/{path}", kept):
+            reused[index] = KeptPage(path, kept[0])
+        elif _stat_is(f"{output}/{path}", record):
+            data = _read(f"{output}/{path}")
+            if data is not None and hashlib.blake2b(data, digest_size=16).digest() == record[0]:
+                reused[index] = Page(path, data)
+    return reused, keys
+
+
+def _stat_is(path: str, record: tuple) -> bool:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return (info.st_size, info.st_mtime_ns, info.st_ino) == record[1:]
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError:
+        return None
 
 
 def timed(pages: Iterable[Page], timings: dict[str, float], name: str, count: list[int]) -> Iterator[Page]:
@@ -172,10 +231,14 @@ def build(config: Config, jobs: int | None = None, cache: bool = True) -> BuildR
     raise_if_errors(result.warnings + found, config.strict)
     result.warnings += found
     # Everything is validated: from here on we render and write, page by page.
+    reused, tree.staged_keys = reusable_pages(site, config, tree) if tree.enabled else ([], {})
+    result.reused = sum(page is not None and page.path.endswith(".html") for page in reused)
+    clock.lap("render")  # fingerprinting counts as rendering
+    before = result.timings["render"]
     html_pages = [0]
-    staging = stage(timed(stream_pages(site, jobs), result.timings, "render", html_pages), config, tree)
+    staging = stage(timed(stream_pages(site, jobs, reused), result.timings, "render", html_pages), config, tree)
     clock.lap("write")
-    result.timings["write"] -= result.timings["render"]
+    result.timings["write"] -= result.timings["render"] - before
     try:
         if config.search:
             result.warnings += index_site(staging, config.language, len(site.posts))

@@ -8,6 +8,9 @@ A cache that gives a wrong page is worse than none, so each part is keyed on all
 - output trees: the hash of every file the last two builds wrote, with its size, mtime and
   inode, so write.py can tell an untouched file from one that changed or was replaced.
   Pages are compared by their bytes, so templates, static files and settings are covered.
+- page fingerprints (reuse.py) of the current output: a page whose fingerprint is unchanged
+  is taken from the output (or the spare) instead of rendered; the fingerprint covers all its
+  inputs, and the file must still match its record.
 An unreadable cache is an empty cache. Nothing here decides what a page contains.
 """
 
@@ -111,7 +114,14 @@ class TreeCache:
         valid = bool(stored) and stored.get("output") == self.output and stored.get("code") == code_fingerprint()
         self.current: dict | None = stored["current"] if valid else None
         self.spare_records: dict | None = stored["spare"] if valid else None
+        # Page fingerprints (reuse.py) of the build that wrote the current output folder.
+        self.current_keys: dict = stored.get("current_keys", {}) if valid else {}
         self.staged: dict | None = None
+        self.staged_keys: dict = {}
+
+    def current_records(self) -> dict | None:
+        """Records of the current output folder, or None when unknown."""
+        return self.current if self.enabled else None
 
     def spare(self) -> dict | None:
         """Records of the spare tree, or None when it is unknown (then it is not reused)."""
@@ -122,4 +132,4 @@ class TreeCache:
         if self.enabled and self.staged is not None:
             spare = self.current if kept_old else None
             _write(self.path, {"output": self.output, "code": code_fingerprint(),
-                               "current": self.staged, "spare": spare})
+                               "current": self.staged, "current_keys": self.staged_keys, "spare": spare})

@@ -43,7 +43,8 @@ def run_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_problems(result.warnings)
         stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in result.timings.items())
-        print(f"Built {result.pages} pages from {result.entries} entries into {config.output_dir}/ "
+        reused = f" ({result.reused} unchanged, not rendered again)" if result.reused else ""
+        print(f"Built {result.pages} pages{reused} from {result.entries} entries into {config.output_dir}/ "
               f"in {time.perf_counter() - started:.2f} s ({stages})")
     return 0
 

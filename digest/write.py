@@ -9,13 +9,23 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 from .cache import TreeCache
 from .config import SETTINGS_FILE, Config, _line_of
 from .errors import DigestError, Problem
 from .render import Page
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A page whose bytes the reused staging folder (the spare, see stage) already holds:
+    the build knows them unchanged (reuse.py) and saw the file untouched, so it sends no bytes."""
+
+    path: str
+    digest: bytes    # blake2b-128 of the bytes, as in the tree records
+
 
 # Every build writes this file (render.extra_pages); a non-empty folder without it is not ours.
 MARK = ".nojekyll"
@@ -64,31 +74,33 @@ def staging_path(output: Path) -> Path:
 def safe_target(folder: Path, relative: str, checked: set | None = None) -> Path:
     """folder/relative, refusing anything that could land outside folder. `checked` (a set
     kept for one build) lets each folder on the way be looked at once instead of per page."""
-    parts = PurePosixPath(relative).parts
-    if not relative or relative.startswith("/") or "\\" in relative or any(p in ("..", ".", "") for p in parts):
+    parts = relative.split("/")
+    if not relative or "\\" in relative or any(p in ("..", ".", "") for p in parts):
         raise DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
-    target = folder.joinpath(*parts)
+    target = folder.joinpath(relative)
     if checked is None:
         inside = target.resolve().is_relative_to(folder.resolve())
     else:
-        inside = _no_links_between(folder, target.parent, checked)
+        inside = _no_links_between(str(folder), relative.rpartition("/")[0], checked)
     if not inside:
         raise DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
     return target
 
 
-def _no_links_between(folder: Path, directory: Path, checked: set) -> bool:
-    """True when no folder from below `folder` down to `directory` is a symlink, so a path in
-    it stays inside. The file itself is opened with O_EXCL, which never follows a link."""
-    if directory == folder or directory in checked:
+def _no_links_between(folder: str, directory: str, checked: set) -> bool:
+    """True when no folder from below `folder` down to `directory` (relative, with `/`) is a
+    symlink, so a path in it stays inside. The file itself is opened with O_EXCL, which never
+    follows a link."""
+    if not directory or directory in checked:
         return True
-    if not _no_links_between(folder, directory.parent, checked) or directory.is_symlink():
+    if not _no_links_between(folder, directory.rpartition("/")[0], checked) or os.path.islink(
+            os.path.join(folder, directory)):
         return False
     checked.add(directory)
     return True
 
 
-def stage(pages: Iterable[Page], config: Config, tree: TreeCache | None = None) -> Path:
+def stage(pages: Iterable[Page | KeptPage], config: Config, tree: TreeCache | None = None) -> Path:
     """Write every page into a staging folder and return it.
 
     With a TreeCache that knows the spare folder (the site from the build before last, kept
@@ -122,7 +134,7 @@ def stage(pages: Iterable[Page], config: Config, tree: TreeCache | None = None) 
     return staging
 
 
-def write_pages(pages: Iterable[Page], folder: Path, known: dict | None = None) -> dict:
+def write_pages(pages: Iterable[Page | KeptPage], folder: Path, known: dict | None = None) -> dict:
     """Write pages into folder; return {path: (hash, size, mtime_ns, inode)} of what it holds.
     `known` describes a folder written before: unchanged files are kept, stale ones removed."""
     present = _existing_files(folder) if known is not None else set()
@@ -133,13 +145,16 @@ def write_pages(pages: Iterable[Page], folder: Path, known: dict | None = None) 
         if page.path in records:
             raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
         target = safe_target(folder, page.path, checked)
-        fingerprint = hashlib.blake2b(page.data, digest_size=16).digest()
+        kept = isinstance(page, KeptPage)
+        fingerprint = page.digest if kept else hashlib.blake2b(page.data, digest_size=16).digest()
         if page.path in present:
             record = known.get(page.path)
             if record is not None and record[0] == fingerprint and _stat_of(target) == record[1:]:
                 records[page.path] = record
                 continue
             os.unlink(target)
+        if kept:  # the file changed between the build's look and now: never write a guess
+            raise DigestError([Problem("output", None, None, f"{page.path} changed while building; build again")])
         elif known is not None:
             _clear_way(folder, target)
         if target.parent not in made:
@@ -160,17 +175,18 @@ def _stat_of(target: Path) -> tuple:
 
 def _existing_files(folder: Path) -> set[str]:
     """Regular files under folder, by relative path; any symlink in it is removed on the way."""
-    found = set()
-    for here, subfolders, files in os.walk(folder):
-        relative = Path(here).relative_to(folder).as_posix()
-        prefix = "" if relative == "." else relative + "/"
-        for name in subfolders + files:
-            path = os.path.join(here, name)
-            if os.path.islink(path):
-                os.unlink(path)
-            elif name in files:
-                found.add(prefix + name)
-        subfolders[:] = [name for name in subfolders if os.path.isdir(os.path.join(here, name))]
+    found: set[str] = set()
+    waiting = [(str(folder), "")]
+    while waiting:
+        here, prefix = waiting.pop()
+        with os.scandir(here) as listing:
+            for item in listing:
+                if item.is_symlink():
+                    os.unlink(item.path)
+                elif item.is_dir(follow_symlinks=False):
+                    waiting.append((item.path, prefix + item.name + "/"))
+                else:
+                    found.add(prefix + item.name)
     return found
 
 

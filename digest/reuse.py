@@ -1,0 +1,124 @@
+"""Which pages can be reused from the previous build: one fingerprint per route.
+
+A page is a pure function of its template files, digest's code and libraries, the settings,
+what base.html reads from `site` (the nav: each taxonomy's name, URL and title) and the
+route's own context. Its fingerprint hashes exactly that, so when it is unchanged the page's
+bytes are too, and the previous build's bytes are reused instead of rendering it again.
+
+That holds only if templates read nothing outside the fingerprint. We know what the bundled
+templates read (tests/test_reuse.py checks it by changing every kind of input and comparing
+each page whose fingerprint did not move), so fingerprints are made only when every
+template comes from the bundled theme: a site that overrides any template gets every page
+rendered, every time. Context values of a type this module does not know, and pages that read
+the whole site (the sitemap), get no fingerprint: they are always rendered.
+
+Within a context, what a value contributes follows what the bundled templates read of it:
+- a Post: its URL and a hash of its whole Entry (every field, the rendered body included);
+- a Term: taxonomy, key, name, slug and count (no template lists a term's posts from the
+  term; listings come from a Pager, feeds from a Feed, charts from a Chart);
+- a Taxonomy: name, title and singular; on the terms index (terms.html) also its terms;
+- everything else (pagers, months, stories, issues, feeds, charts): all of it, posts included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import fields
+from datetime import date, datetime
+
+from .cache import code_fingerprint
+from .config import Config
+from .entries import Moment
+from .render import default_theme_dir, theme_dirs
+from .site import (Chart, Feed, Issue, IssueGroup, Month, Pager, Post, Route, Site, Story, StoryPlace, Taxonomy,
+                   Term)
+
+# Templates that read the whole site model (sitemap_items(site)): always rendered.
+WHOLE_SITE = {"sitemap.xml"}
+# Templates that list a taxonomy's terms; elsewhere a template reads only its names.
+LISTS_TERMS = {"terms.html"}
+
+
+class Unknown(Exception):
+    """A context value this module cannot fingerprint: its page is always rendered."""
+
+
+def theme_fingerprint(config: Config) -> str | None:
+    """A hash of the bundled templates, or None when a site's theme overrides any template."""
+    bundled = (default_theme_dir() / "templates").resolve()
+    for folder in theme_dirs(config):
+        templates = folder / "templates"
+        if templates.resolve() != bundled and templates.is_dir() and any(templates.rglob("*")):
+            return None
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(bundled.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(bundled).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def entry_fingerprint(post: Post) -> bytes:
+    """Every field of the entry (repr of frozen dataclasses of text, dates and tuples)."""
+    return hashlib.blake2b(repr(post.entry).encode("utf-8"), digest_size=16).digest()
+
+
+class Fingerprints:
+    """Route fingerprints for one site: fingerprint(route) -> bytes, or None (always render)."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        theme = theme_fingerprint(site.config)
+        self.enabled = theme is not None
+        config = site.config
+        settings = [(f.name, repr(getattr(config, f.name))) for f in fields(config) if f.name != "raw"]
+        shell = [(name, tax.url, tax.title) for name, tax in site.taxonomies.items()]
+        self.base = repr((code_fingerprint(), theme, settings, shell)).encode("utf-8")
+        self.posts = {post.url: entry_fingerprint(post) for post in site.posts} if self.enabled else {}
+
+    def fingerprint(self, route: Route) -> bytes | None:
+        if not self.enabled or route.template in WHOLE_SITE:
+            return None
+        try:
+            parts = [route.url, route.template,
+                     [(name, self.value(value, route.template)) for name, value in route.context.items()]]
+        except Unknown:
+            return None
+        digest = hashlib.blake2b(self.base, digest_size=16)
+        digest.update(repr(parts).encode("utf-8"))
+        return digest.digest()
+
+    def post(self, post: Post) -> bytes:
+        known = self.posts.get(post.url)
+        if known is None:  # a Post that is not the site's: hash it here
+            known = self.posts[post.url] = entry_fingerprint(post)
+        return post.url.encode("utf-8") + b"\0" + known
+
+    def value(self, value, template: str):
+        """A deterministic, repr-able stand-in for what templates can read of `value`."""
+        kind = type(value)
+        if kind in PLAIN or value is None:
+            return value
+        if kind is Post:
+            return self.post(value)
+        if kind in (list, tuple):
+            return [self.value(item, template) for item in value]
+        if kind is dict:
+            return [(self.value(key, template), self.value(item, template)) for key, item in value.items()]
+        if kind is Term:
+            return ("term", value.taxonomy, value.key, value.name, value.slug, len(value.posts))
+        if kind is Taxonomy:
+            terms = self.value(value.terms, template) if template in LISTS_TERMS else None
+            return ("taxonomy", value.name, value.title, value.singular, terms)
+        if kind in EXACT:
+            return repr(value)  # dates and numbers only: repr is exact and stable
+        names = FIELDS.get(kind)
+        if names is not None:
+            return (kind.__name__, [self.value(getattr(value, name), template) for name in names])
+        raise Unknown(kind.__name__)
+
+
+PLAIN = {str, int, float, bool}
+EXACT = {Moment, datetime, date, Chart}
+# Models read whole, posts included: every field of each.
+FIELDS = {kind: tuple(f.name for f in fields(kind))
+          for kind in (Pager, Month, Story, StoryPlace, Issue, IssueGroup, Feed)}
