@@ -149,3 +149,50 @@ def test_jobs_flag_and_template_error_from_a_worker(site):
     assert snapshot(root / "output") == before
     assert not (root / ".output.staging").exists()
     assert run_digest(root, "build", "--jobs", "0").returncode == 2
+
+
+def test_changed_tags_reach_every_page_that_shows_them(site):
+    """Page reuse (reuse.py) must re-render every page an entry's tags reach: the old and the new
+    tag's pages and feeds, the tags index, related-entry blocks of other entries, the story
+    timeline, the weekly digest issue (grouped by first tag), the site feeds and the sitemap."""
+    files = corpus(12)
+    files["content/2025/07/entry-004.md"] = entry_text(
+        title='"Entry 4"', date="2025-07-05", tags="[Київ, ceasefire talks]", story="Talks",
+        body="Body of entry 4.", people="[Person 4]")
+    files["content/2025/07/entry-009.md"] = entry_text(
+        title='"Entry 9"', date="2025-07-10", tags="[Київ, energy]", story="Talks", body="Body of entry 9.")
+    files["content/2025/07/entry-011.md"] = entry_text(
+        title='"Entry 11"', date="2025-07-12", tags="[Lonely]", body="Body of entry 11.")
+    root = site(files)
+    built(root)
+    before = built(root)
+    edit(root / "content/2025/07/entry-004.md", "tags: [Київ, ceasefire talks]", "tags: [Lonely, a new tag]")
+    edit(root / "content/2025/07/entry-011.md", "tags: [Lonely]", "tags: [Misc, Lonely]")  # not in a story
+    after = built(root, jobs=2)
+    assert after == clean_build(root)
+    changed = {path for path in after if before.get(path) != after[path]}
+    for page in ("2025/07/entry-004/index.html", "tags/index.html", "tags/kiiv/index.html", "tags/kiiv/feed.xml",
+                 "tags/a-new-tag/index.html", "tags/a-new-tag/feed.xml", "tags/lonely/index.html",
+                 "tags/lonely/feed.xml", "stories/talks/index.html", "feed.xml", "feed.json", "sitemap.xml"):
+        assert page in changed, page
+    assert "tags/a-new-tag/index.html" not in before and "tags/ceasefire-talks/index.html" in before
+    # Entry 11 shared nothing with entry 4; now they share a tag, so entry 4 is related to it;
+    # its weekly issue groups it under its new first tag.
+    assert b"Entry 4" not in before["2025/07/entry-011/index.html"] and b"Entry 4" in after["2025/07/entry-011/index.html"]
+    issue = next(path for path in after if path.startswith("digest/2025/") and b"Entry 11" in after[path])
+    assert issue in changed and b"Misc" in after[issue] and b"Misc" not in before[issue]
+    untouched = "2025/07/entry-001/index.html"
+    assert before[untouched] == after[untouched]
+
+
+@pytest.mark.parametrize("spare", ["kept", "removed"])
+def test_a_tampered_output_page_is_rendered_again_not_reused(site, spare):
+    root = site(corpus(8))
+    built(root)
+    expected = built(root)
+    if spare == "removed":
+        shutil.rmtree(root / ".output.old")
+    page = next((root / "output").rglob("entry-001/index.html"))
+    page.write_bytes(page.read_bytes().replace(b"Entry 1", b"Tampered"))
+    assert built(root) == expected
+    assert built(root) == expected
