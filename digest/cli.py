@@ -76,7 +76,7 @@ def print_rebuild(rebuild) -> None:
     what = describe_changes(rebuild.changed) if rebuild.changed else "initial build"
     if rebuild.ok:
         print(f"{clock} {what}: rebuilt {rebuild.pages} pages from {rebuild.entries} entries "
-              f"({rebuild.reread} re-read, {rebuild.written} files written) in {rebuild.seconds:.2f} s", flush=True)
+              f"({rebuild.reread} re-read, {rebuild.rendered} rendered, {rebuild.written} changed) in {rebuild.seconds:.2f} s", flush=True)
         for problem in rebuild.problems:
             print(format_problem(problem), file=sys.stderr, flush=True)
     else:

@@ -9,8 +9,9 @@ That holds only if templates read nothing outside the fingerprint. We know what 
 templates read (tests/test_reuse.py checks it by changing every kind of input and comparing
 each page whose fingerprint did not move), so fingerprints are made only when every
 template comes from the bundled theme: a site that overrides any template gets every page
-rendered, every time. Context values of a type this module does not know, and pages that read
-the whole site (the sitemap), get no fingerprint: they are always rendered.
+rendered, every time. Context values of a type this module does not know get no fingerprint:
+their page is always rendered. The sitemap, which reads the whole site, is fingerprinted by
+what it shows: every page's URL and last-modified date.
 
 Within a context, what a value contributes follows what the bundled templates read of it:
 - a Post: its URL and a hash of its whole Entry (every field, the rendered body included);
@@ -30,10 +31,11 @@ from .cache import code_fingerprint
 from .config import Config
 from .entries import Moment
 from .render import default_theme_dir, theme_dirs
-from .site import (Chart, Feed, Issue, IssueGroup, Month, Pager, Post, Route, Site, Story, StoryPlace, Taxonomy,
+from .site import (Chart, sitemap_items, Feed, Issue, IssueGroup, Month, Pager, Post, Route, Site, Story, StoryPlace, Taxonomy,
                    Term)
 
-# Templates that read the whole site model (sitemap_items(site)): always rendered.
+# Templates that read the whole site model: sitemap.xml reads sitemap_items(site), which is its
+# fingerprint; any other use of these templates (a context of its own) is always rendered.
 WHOLE_SITE = {"sitemap.xml"}
 # Templates that list a taxonomy's terms; elsewhere a template reads only its names.
 LISTS_TERMS = {"terms.html"}
@@ -73,25 +75,33 @@ class Fingerprints:
         settings = [(f.name, repr(getattr(config, f.name))) for f in fields(config) if f.name != "raw"]
         shell = [(name, tax.url, tax.title) for name, tax in site.taxonomies.items()]
         self.base = repr((code_fingerprint(), theme, settings, shell)).encode("utf-8")
-        self.posts = {post.url: entry_fingerprint(post) for post in site.posts} if self.enabled else {}
+        self.site_posts = {post.url: post for post in site.posts}
+        self.posts = {post.url: post.url.encode("utf-8") + b"\0" + entry_fingerprint(post)
+                      for post in site.posts} if self.enabled else {}
 
     def fingerprint(self, route: Route) -> bytes | None:
-        if not self.enabled or route.template in WHOLE_SITE:
+        if not self.enabled:
             return None
-        try:
-            parts = [route.url, route.template,
-                     [(name, self.value(value, route.template)) for name, value in route.context.items()]]
-        except Unknown:
-            return None
+        if route.template in WHOLE_SITE:
+            if route.context:
+                return None
+            # sitemap.xml reads sitemap_items(site) (and the settings): (url, lastmod) of every page.
+            parts = [route.url, route.template, repr(sitemap_items(self.site))]
+        else:
+            try:
+                parts = [route.url, route.template,
+                         [(name, self.value(value, route.template)) for name, value in route.context.items()]]
+            except Unknown:
+                return None
         digest = hashlib.blake2b(self.base, digest_size=16)
         digest.update(repr(parts).encode("utf-8"))
         return digest.digest()
 
     def post(self, post: Post) -> bytes:
         known = self.posts.get(post.url)
-        if known is None:  # a Post that is not the site's: hash it here
-            known = self.posts[post.url] = entry_fingerprint(post)
-        return post.url.encode("utf-8") + b"\0" + known
+        if known is None or self.site_posts.get(post.url) is not post:  # not the site's: hash it here
+            return post.url.encode("utf-8") + b"\0" + entry_fingerprint(post)
+        return known
 
     def value(self, value, template: str):
         """A deterministic, repr-able stand-in for what templates can read of `value`."""
@@ -101,7 +111,7 @@ class Fingerprints:
         if kind is Post:
             return self.post(value)
         if kind in (list, tuple):
-            return [self.value(item, template) for item in value]
+            return [self.post(item) if type(item) is Post else self.value(item, template) for item in value]
         if kind is dict:
             return [(self.value(key, template), self.value(item, template)) for key, item in value.items()]
         if kind is Term:

@@ -1,13 +1,14 @@
 """The preview server: build into a temporary folder, serve it, watch, rebuild, reload.
 
-- Every build goes into a fresh folder (`site-1`, `site-2`, ... inside one temporary folder,
-  never `output/`). Pages whose bytes did not change are hard links to the previous build,
-  so a rebuild writes only what changed. Requests switch to a build once it is complete;
-  until then they get the previous one.
+- Every build is complete in memory before requests switch to it (until then they get the
+  previous one), and is served from there. A background thread then writes it into a fresh
+  folder (`site-1`, `site-2`, ... inside one temporary folder, never `output/`) for Pagefind:
+  pages whose bytes did not change are hard links to the previous folder.
 - Entries are kept in memory by file: a rebuild re-reads only the files that changed and
   recomputes the site model (listings, taxonomies, feeds) from memory. A changed setting
-  starts from scratch; a changed template re-renders everything (every rebuild renders
-  every page from the model, which is cheap; only changed bytes reach the disk).
+  starts from scratch; a changed template re-renders everything. Otherwise a page whose
+  fingerprint (reuse.py: its context, the settings, the templates) is unchanged keeps its
+  bytes from the last rebuild and is not rendered again; only changed bytes reach the disk.
 - Pagefind runs in the background on a copy of each build (hard links of its HTML), and the
   search index is served from there: search trails the HTML by a moment and never breaks.
 - Served HTML (never files written by `digest build`) gets a small script that long-polls
@@ -20,7 +21,6 @@ rebuild (and per failed search index).
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -47,13 +47,14 @@ from .entries import Entry
 from .errors import DigestError, Problem, format_problem, raise_if_errors
 from .load import find_sources
 from .render import Page, extra_pages, make_environment, render_pages, static_pages
+from .reuse import Fingerprints
 from .search import index_site
 from .site import build_site
-from .write import safe_target
+from .write import check_relative, safe_target
 
 QUIET_SECONDS = 0.1          # a burst of saves ends after this long without a new change
 POLL_SECONDS = 20            # how long one long-poll request waits for a rebuild
-KEEP_BUILDS = 2              # the served build and the one before (for requests in flight)
+KEEP_BUILDS = 2              # folders kept: the last written and the one before (its pages are linked)
 EVENTS_PATH = "/__digest__/events"
 SCRIPT_PATH = "/__digest__/reload.js"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -78,11 +79,12 @@ CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset
 
 @dataclass(frozen=True)
 class Built:
-    """One complete build on disk."""
+    """One complete build, served from memory; `folder` is where the background thread
+    writes it (for Pagefind), once it is served."""
 
     folder: Path
     epoch: int
-    hashes: dict = field(compare=False, repr=False)   # page path -> hash of its bytes
+    pages: dict = field(compare=False, repr=False)    # page path -> its bytes
     entries: int = 0
     base_path: str = "/"                              # the build's links start with it
 
@@ -104,7 +106,8 @@ class Rebuild:
     seconds: float = 0.0
     ok: bool = True
     pages: int = 0
-    written: int = 0
+    written: int = 0             # pages whose bytes changed
+    rendered: int = 0            # pages rendered (the rest kept their bytes: reuse.py)
     entries: int = 0
     reread: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -147,6 +150,8 @@ class Preview:
         self.threads: list[threading.Thread] = []
         self.tree_armed, self.settings_armed = threading.Event(), threading.Event()
         self.environment: tuple[Config, jinja2.Environment] | None = None
+        self.rendered: dict[str, tuple[bytes, Page]] = {}  # path -> (fingerprint, page) of the last render
+        self.written: Built | None = None        # the last build written to disk (background thread)
         self.server: PreviewServer | None = None
         self.temp: Path | None = None
 
@@ -165,7 +170,7 @@ class Preview:
         if self.to_index is not None:  # the first index before the URL is shown; later ones trail
             self.to_index = None
             self.index_wanted.clear()
-            self._index(self.current)
+            self._save(self.current)
         for target in (self._rebuild_loop, self._index_loop, self._watch_tree, self._watch_settings):
             thread = threading.Thread(target=target, name=f"digest-{target.__name__.strip('_')}", daemon=True)
             thread.start()
@@ -227,8 +232,8 @@ class Preview:
             site, site_problems = build_site(entries, config)
             problems += site_problems
             raise_if_errors(problems)
-            pages = self._render(site, changed) + static_pages(config) + extra_pages()  # as build.all_pages
-            built = replace(self._write(pages, result), entries=len(site.posts), base_path=config.base_path)
+            pages = self._render(site, changed, result) + static_pages(config) + extra_pages()  # as build.all_pages
+            built = replace(self._collect(pages, result), entries=len(site.posts), base_path=config.base_path)
         except DigestError as error:
             result.ok, result.problems = False, list(error.problems)
         except Exception as error:  # a bug must not take the preview down; say what it was
@@ -246,7 +251,7 @@ class Preview:
         result.seconds = time.perf_counter() - started
         return result
 
-    def _render(self, site, changed: set[Path]) -> list[Page]:
+    def _render(self, site, changed: set[Path], result: Rebuild) -> list[Page]:
         """Every route, with one Jinja environment kept across rebuilds: compiling the templates
         is most of a rebuild's time. Jinja reloads a template whose file changed; any change
         under themes/ (a new override, say) or to the settings makes a new environment."""
@@ -254,11 +259,25 @@ class Preview:
         if self.environment is None or self.environment[0] != site.config or any(
                 path.is_relative_to(themes) for path in changed):
             self.environment = (site.config, make_environment(site.config))
+        prints = Fingerprints(site)
+        keys = [prints.fingerprint(route) for route in site.routes]
+        known = self.rendered
+        pages: list[Page | None] = [None] * len(keys)
+        for index, (route, key) in enumerate(zip(site.routes, keys)):
+            previous = known.get(route.output_path) if key is not None else None
+            if previous is not None and previous[0] == key:  # inputs unchanged: the same bytes (reuse.py)
+                pages[index] = previous[1]
+        todo = [index for index, page in enumerate(pages) if page is None]
+        result.rendered = len(todo)
         try:
-            return render_pages(site, None, self.environment[1])
+            fresh = render_pages(site, [site.routes[index] for index in todo], self.environment[1]) if todo else []
         except BaseException:
             self.environment = None  # start afresh after a template error
             raise
+        for index, page in zip(todo, fresh):
+            pages[index] = page
+        self.rendered = {page.path: (key, page) for page, key in zip(pages, keys) if key is not None}
+        return pages
 
     def _shown(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else path.as_posix()
@@ -283,35 +302,48 @@ class Preview:
         problems += [problem for _, _, found in fresh.values() for problem in found]
         return entries, problems
 
-    def _write(self, pages: list[Page], result: Rebuild) -> Built:
-        """A new build folder; pages with the same bytes as last time are hard links."""
+    def _collect(self, pages: list[Page], result: Rebuild) -> Built:
+        """The new build, in memory: every path checked as `digest build` checks it; written
+        counts the pages whose bytes differ from the served build's."""
         self.generation += 1
-        folder = self.temp / f"site-{self.generation}"
-        folder.mkdir()
-        previous = self.current
-        hashes: dict[str, bytes] = {}
-        made = {folder}
+        previous = self.current.pages if self.current is not None else {}
+        served: dict[str, bytes] = {}
+        for page in pages:
+            if page.path in served:
+                raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
+            check_relative(page.path)
+            served[page.path] = page.data
+            before = previous.get(page.path)
+            if before is not page.data and before != page.data:
+                result.written += 1
+        return Built(self.temp / f"site-{self.generation}", self.generation, served)
+
+    def _write(self, built: Built, previous: Built | None) -> None:
+        """Off the rebuild's path: the build on disk, for Pagefind and for anyone who looks.
+        Pages with the same bytes as the last written build are hard links to it. The folder
+        appears complete or not at all."""
+        partial = built.folder.with_name(built.folder.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
+        made, checked = {partial}, set()
         try:
-            for page in pages:
-                if page.path in hashes:
-                    raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
-                target = safe_target(folder, page.path)
+            for path, data in built.pages.items():
+                target = safe_target(partial, path, checked)
                 if target.parent not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(target.parent)
-                hashes[page.path] = hashlib.blake2b(page.data, digest_size=16).digest()
-                if previous is not None and previous.hashes.get(page.path) == hashes[page.path]:
+                before = previous.pages.get(path) if previous is not None else None
+                if before is not None and (before is data or before == data):
                     try:
-                        os.link(previous.folder / page.path, target)
+                        os.link(previous.folder / path, target)
                         continue
                     except OSError:
-                        pass  # e.g. a file system without hard links: write it
-                target.write_bytes(page.data)
-                result.written += 1
+                        pass  # gone, or a file system without hard links: write it
+                target.write_bytes(data)
+            os.rename(partial, built.folder)
         except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(partial, ignore_errors=True)
             raise
-        return Built(folder, self.generation, hashes)
 
     def _switch(self, built: Built) -> None:
         with self.changed:
@@ -328,6 +360,20 @@ class Preview:
                 shutil.rmtree(old, ignore_errors=True)
 
     # --- search --------------------------------------------------------------------------
+
+    def _save(self, built: Built) -> None:
+        """Write the build to disk (linking unchanged pages), drop older folders, index it."""
+        try:
+            self._write(built, self.written)
+        except (DigestError, OSError) as error:
+            problems = error.problems if isinstance(error, DigestError) else [
+                Problem("serve", None, None, f"could not write the preview folder: {error}")]
+            self.report(Rebuild([], 0.0, False, problems=list(problems), kind="search"))
+            return
+        self.written = built
+        self._discard_before("site", built.epoch - KEEP_BUILDS + 1)
+        if self.config.search:
+            self._index(built)
 
     def _index(self, built: Built) -> None:
         """Pagefind over hard links of the build's HTML; then serve `pagefind/` from there."""
@@ -361,9 +407,7 @@ class Preview:
             built, self.to_index = self.to_index, None
             if built is None or self.stop.is_set():
                 continue
-            self._discard_before("site", built.epoch - KEEP_BUILDS + 1)
-            if self.config.search:
-                self._index(built)
+            self._save(built)
 
     # --- watching ------------------------------------------------------------------------
 
@@ -541,6 +585,18 @@ def find_file(root: Path, relative: str) -> Path | str | None:
     return current
 
 
+def find_page(pages: dict[str, bytes], relative: str) -> tuple[str, bytes] | str | None:
+    """The page of a build in memory for a site-relative path, as find_file does on disk:
+    (its path, its bytes), "slash" when a folder was asked for without its trailing slash, or None."""
+    if not relative or relative.endswith("/"):
+        relative += "index.html"
+    elif relative not in pages:
+        folder = relative + "/"
+        return "slash" if any(path.startswith(folder) for path in pages) else None
+    data = pages.get(relative)
+    return (relative, data) if data is not None else None
+
+
 def read_no_follow(path: Path) -> bytes | None:
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -716,18 +772,19 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if not path.startswith(base):
             return self.not_found(built, status, send_body)
         relative = path[len(base):]
-        root = built.folder
         if relative == "pagefind" or relative.startswith("pagefind/"):
             if search_root is None:
                 return self.not_found(built, status, send_body)
-            root, relative = search_root, relative[len("pagefind"):]
-        found = find_file(root, relative)
+            found = find_file(search_root, relative[len("pagefind"):])
+            name, data = (found.name, read_no_follow(found)) if isinstance(found, Path) else ("", None)
+        else:
+            found = find_page(built.pages, relative)
+            name, data = (found[0], found[1]) if isinstance(found, tuple) else ("", None)
         if found == "slash":
             return self.redirect(path + "/", query, send_body)
-        data = read_no_follow(found) if isinstance(found, Path) else None
         if data is None:
             return self.not_found(built, status, send_body)
-        kind = content_type(found.name)
+        kind = content_type(name)
         if kind.startswith("text/html"):
             data = inject(data, status)
         self.send(200, data, kind, send_body)
@@ -743,7 +800,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send(200, body.encode("utf-8"), "application/json", send_body)
 
     def not_found(self, built: Built, status: Status, send_body: bool) -> None:
-        page = read_no_follow(built.folder / "404.html")
+        page = built.pages.get("404.html")
         if page is None:
             return self.send(404, b"Not found\n", "text/plain; charset=utf-8", send_body)
         self.send(404, inject(page, status), "text/html; charset=utf-8", send_body)

@@ -71,12 +71,16 @@ def staging_path(output: Path) -> Path:
     return output.parent / f".{output.name}.staging"
 
 
+def check_relative(relative: str) -> None:
+    """A page path is relative, with `/`, and has no empty, `.` or `..` part."""
+    if not relative or "\\" in relative or any(p in ("..", ".", "") for p in relative.split("/")):
+        raise DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
+
+
 def safe_target(folder: Path, relative: str, checked: set | None = None) -> Path:
     """folder/relative, refusing anything that could land outside folder. `checked` (a set
     kept for one build) lets each folder on the way be looked at once instead of per page."""
-    parts = relative.split("/")
-    if not relative or "\\" in relative or any(p in ("..", ".", "") for p in parts):
-        raise DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
+    check_relative(relative)
     target = folder.joinpath(relative)
     if checked is None:
         inside = target.resolve().is_relative_to(folder.resolve())

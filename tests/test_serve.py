@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import entry_text, run_digest, snapshot
-from digest.serve import find_file, is_editor_noise, request_path
+from digest.serve import find_file, find_page, is_editor_noise, request_path
 
 TIMEOUT = 30  # generous: the machine is shared; nothing here asserts speed
 
@@ -143,6 +143,8 @@ def test_an_edited_title_reaches_the_home_page_and_the_entry_page(site, serve):
     assert b"Talks in Istanbul" not in page
     line = server.wait_line(lambda text: "content/2025/07/talks.md changed: rebuilt" in text)
     assert "1 re-read" in line, line  # only the edited file was read again
+    pages, rendered = map(int, re.search(r"rebuilt (\d+) pages .* (\d+) rendered", line).groups())
+    assert 0 < rendered < pages, line  # pages the edit cannot reach (404, search, tags index...) keep their bytes
 
 
 def test_a_broken_entry_shows_an_overlay_over_the_last_good_site_then_recovers(site, serve):
@@ -184,8 +186,20 @@ def test_the_served_site_is_byte_for_byte_what_build_writes_even_after_edits(sit
     server.wait_for("/gone", "Lost", status=404)
     result = run_digest(root, "build", "--no-search", "--base-url", server.url)
     assert result.returncode == 0, result.stderr
-    served = max(server.temp.glob("site-*"), key=lambda folder: int(folder.name.partition("-")[2]))
-    assert snapshot(served) == snapshot(root / "output")
+    expected = snapshot(root / "output")
+    # Pages are served from memory; the folder of each build is written just after, in the background.
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        newest = max(int(folder.name.partition("-")[2]) for folder in server.temp.glob("site-*")
+                     if folder.name.partition("-")[2].isdigit())
+        served = snapshot(server.temp / f"site-{newest}")
+        if served == expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert served == expected
+    for path, data in expected.items():  # and over HTTP (HTML carries the reload script)
+        if not path.endswith(".html") and "/" not in path and path != ".nojekyll":
+            assert server.get("/" + path)[2] == data, path
 
 
 def test_deleted_and_moved_entries_leave_the_site(site, serve):
@@ -428,6 +442,16 @@ def test_files_written_by_build_carry_no_reload_script(site):
 ])
 def test_request_paths_are_decoded_once_and_checked(raw, expected):
     assert request_path(raw) == expected
+
+
+def test_find_page_answers_like_find_file():
+    pages = {"index.html": b"home", "tags/index.html": b"tags", "tags/a/index.html": b"a", "feed.xml": b"feed"}
+    assert find_page(pages, "") == ("index.html", b"home")
+    assert find_page(pages, "tags/") == ("tags/index.html", b"tags")
+    assert find_page(pages, "tags/a/") == ("tags/a/index.html", b"a")
+    assert find_page(pages, "feed.xml") == ("feed.xml", b"feed")
+    assert find_page(pages, "tags") == "slash" and find_page(pages, "tags/a") == "slash"
+    assert find_page(pages, "tag") is None and find_page(pages, "tags/b/") is None and find_page(pages, "feed.xml/") is None
 
 
 def test_find_file_never_follows_a_symlink(tmp_path):
