@@ -15,6 +15,7 @@ Runs of digest and Hugo are interleaved so that disk writeback state hits both a
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -173,9 +174,73 @@ def bench_search(n: int, runs: int, digest: list[str]) -> dict:
             "stage": statistics.median(stage), "build_peak": statistics.median(build_peak)}
 
 
+def bench_serve(n: int, edits: int, digest: list[str]) -> dict:
+    """`digest serve --port 0` on the corpus: save one entry with a new title and, as an open
+    page does, long-poll the reload endpoint, then load the page until it shows the new title;
+    the median of `edits` saves. Search is off (it trails the
+    HTML in the background and never delays a page)."""
+    import urllib.request
+
+    content = corpus(n)
+    site = site_folder(n)
+    (site / "pyproject.toml").write_text((site / "pyproject.toml").read_text(encoding="utf-8")
+                                         + "search = false\n", encoding="utf-8")
+    entry = pick_entry(content)
+    original = entry.read_bytes()
+    year, month, slug = entry.relative_to(content).with_suffix("").parts
+    import queue
+    import threading
+
+    started = time.perf_counter()
+    process = subprocess.Popen([*digest, "serve", "--port", "0"], cwd=site, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(text) for text in process.stdout], daemon=True).start()
+    latencies, rebuilds = [], []
+    try:
+        while not (line := lines.get(timeout=600)).startswith("Serving "):
+            pass
+        match = re.match(r"Serving (http://\S+) ", line)
+        first = time.perf_counter() - started
+        url = f"{match.group(1)}{year}/{month}/{slug}/"
+
+        def fetch(address: str = url) -> bytes:
+            with urllib.request.urlopen(address, timeout=30) as answer:
+                return answer.read()
+
+        events = match.group(1).split("/", 3)
+        events = f"{events[0]}//{events[2]}/__digest__/events?version="
+
+        assert b"<h1" in fetch(), f"no entry page at {url}"
+        text = original.decode("utf-8")
+        for number in range(edits):
+            title = f"Served edit {number} of {edits}"
+            changed = re.sub(r"^title: .*$", f'title: "{title}"', text, count=1, flags=re.M)
+            version = json.loads(fetch(events + "-1"))["version"]
+            saved = time.perf_counter()
+            entry.write_text(changed, encoding="utf-8")
+            # As an open page does: long-poll the reload endpoint, then load the page again.
+            while True:
+                version = json.loads(fetch(events + str(version)))["version"]
+                if title.encode() in fetch():
+                    break
+            latencies.append(time.perf_counter() - saved)
+            while "changed: rebuilt" not in (line := lines.get(timeout=60)):
+                pass
+            rebuilds.append(float(re.search(r" in (\d+\.\d+) s$", line.strip()).group(1)))
+            time.sleep(1.0)  # let the background thread write the build's folder before the next save
+    finally:
+        entry.write_bytes(original)
+        process.terminate()
+        process.wait(timeout=60)
+        site_folder(n)  # the settings as they were
+    return {"n": n, "edits": edits, "first": first, "median": statistics.median(latencies),
+            "rebuild": statistics.median(rebuilds), "max": max(latencies)}
+
+
 # --- report ----------------------------------------------------------------------------
 
-def report(results: list[dict], search: dict | None, command: str) -> str:
+def report(results: list[dict], search: dict | None, command: str, serve: dict | None = None) -> str:
     lines = [f"Command: `{command}`", "",
              f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, Hugo {HUGO_VERSION}; "
              "output on the disk under .bench/; medians; times in seconds, memory in MiB (largest process).", "",
@@ -202,6 +267,11 @@ def report(results: list[dict], search: dict | None, command: str) -> str:
         lines += ["", f"Search over the {search['n']:,}-entry output ({search['runs']} runs): Pagefind alone "
                       f"{search['alone']:.2f} s, peak {search['alone_peak']:.0f} MiB; the `search` stage of "
                       f"`digest build` {search['stage']:.2f} s, peak of the whole build {search['build_peak']:.0f} MiB."]
+    if serve:
+        lines += ["", f"`digest serve` on {serve['n']:,} entries, {serve['edits']} saves of one entry's title: "
+                      f"save to new page served, median {serve['median'] * 1000:.0f} ms (slowest "
+                      f"{serve['max'] * 1000:.0f} ms; the rebuild itself, as serve reports it, median "
+                      f"{serve['rebuild'] * 1000:.0f} ms; first build and start {serve['first']:.1f} s)."]
     return "\n".join(lines)
 
 
@@ -212,6 +282,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", help="entry counts (default 1000 4000 10000)")
     parser.add_argument("--runs", type=int, help="runs per measurement (default 5)")
     parser.add_argument("--no-search", action="store_true", help="skip the search measurement")
+    parser.add_argument("--no-serve", action="store_true", help="skip the digest serve measurement")
+    parser.add_argument("--serve-only", action="store_true", help="only the digest serve measurement")
     args = parser.parse_args()
     sizes = args.sizes or ([300] if args.quick else [1000, 4000, 10000])
     if args.huge:
@@ -221,6 +293,10 @@ def main() -> None:
     digest = [str(Path(sys.executable).parent / "digest")]
     if not Path(digest[0]).exists():
         digest = [sys.executable, "-m", "digest"]
+    serve_n = 4000 if 4000 in sizes else sizes[0]
+    if args.serve_only:
+        print(report([], None, "python benchmarks/bench.py " + " ".join(sys.argv[1:]), bench_serve(serve_n, 20, digest)))
+        return
     hugo = hugo_binary()
     results = []
     for n in sizes:
@@ -232,8 +308,12 @@ def main() -> None:
         n = 4000 if 4000 in sizes else sizes[0]
         print(f"search over {n:,} entries ...", file=sys.stderr, flush=True)
         search = bench_search(n, min(runs, 3), digest)
+    serve = None
+    if not args.no_serve:
+        print(f"digest serve over {serve_n:,} entries ...", file=sys.stderr, flush=True)
+        serve = bench_serve(serve_n, 20, digest)
     command = "python benchmarks/bench.py " + " ".join(sys.argv[1:])
-    print(report(results, search, command.strip()))
+    print(report(results, search, command.strip(), serve))
 
 
 if __name__ == "__main__":
