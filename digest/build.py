@@ -10,7 +10,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .cache import EntryCache, TreeCache, content_key
+from .cache import EntryCache, TreeCache, compiled_templates, content_key
 from .config import Config
 from .entries import Entry, read_entry
 from .errors import DigestError, Problem, raise_if_errors
@@ -122,6 +122,7 @@ def all_pages(site: Site) -> list[Page]:
 class RenderJob:
     """What render workers share: the site, and the Jinja environment each makes once."""
     site: Site
+    compiled: Path | None = None     # compiled templates kept between builds (the cache)
     environment: object = None
 
 
@@ -129,7 +130,7 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
     """In a worker (or here): shared() is the RenderJob. Errors come back as values."""
     job = shared()
     if job.environment is None:
-        job.environment = make_environment(job.site.config)
+        job.environment = make_environment(job.site.config, watching=False, compiled=job.compiled)
     routes = job.site.routes
     try:
         return render_pages(job.site, [routes[i] for i in indexes], job.environment), []
@@ -137,14 +138,15 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
         return [], list(error.problems)
 
 
-def stream_pages(site: Site, jobs: int | None, reused: Sequence[Page | KeptPage | None] = ()) -> Iterator[Page | KeptPage]:
+def stream_pages(site: Site, jobs: int | None, reused: Sequence[Page | KeptPage | None] = (),
+                 compiled: Path | None = None) -> Iterator[Page | KeptPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
     workers while the caller writes."""
     check_theme(site.config)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
     workers = worker_count(jobs, len(todo))
     rendered = _rendered(ordered_map(_render_batch, batches(todo, workers, 50) if todo else [], workers,
-                                     RenderJob(site)))
+                                     RenderJob(site, compiled)))
     for index in range(len(site.routes)):
         page = reused[index] if index < len(reused) else None
         yield page if page is not None else next(rendered)
@@ -236,7 +238,9 @@ def build(config: Config, jobs: int | None = None, cache: bool = True) -> BuildR
     clock.lap("render")  # fingerprinting counts as rendering
     before = result.timings["render"]
     html_pages = [0]
-    staging = stage(timed(stream_pages(site, jobs, reused), result.timings, "render", html_pages), config, tree)
+    compiled = compiled_templates(config) if cache else None
+    staging = stage(timed(stream_pages(site, jobs, reused, compiled), result.timings, "render", html_pages),
+                    config, tree)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
     try:

@@ -11,6 +11,7 @@ A cache that gives a wrong page is worse than none, so each part is keyed on all
 - page fingerprints (reuse.py) of the current output: a page whose fingerprint is unchanged
   is taken from the output (or the spare) instead of rendered; the fingerprint covers all its
   inputs, and the file must still match its record.
+- compiled templates (Jinja's bytecode cache), checked by Jinja against each template's source.
 An unreadable cache is an empty cache. Nothing here decides what a page contains.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 from dataclasses import fields
 from functools import lru_cache
 from importlib import metadata
@@ -75,6 +77,17 @@ def _write(path: Path, value: dict) -> None:
         os.replace(temporary, path)
     except OSError:
         pass
+
+
+def compiled_templates(config: Config) -> Path:
+    """Jinja's compiled templates, in a folder per version of digest's code (Jinja checks each
+    against its source, but not against the environment's options, which live in the code);
+    folders of other versions are removed."""
+    folder = config.root / CACHE_DIR / f"templates-{code_fingerprint()[:16]}"
+    for other in (config.root / CACHE_DIR).glob("templates-*"):
+        if other != folder and other.is_dir() and not other.is_symlink():
+            shutil.rmtree(other, ignore_errors=True)
+    return folder
 
 
 class EntryCache:

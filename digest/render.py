@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timezone
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 import jinja2
@@ -88,17 +88,30 @@ def month_name(number: int) -> str:
     return MONTHS[number - 1]
 
 
-def make_environment(config: Config) -> jinja2.Environment:
+def make_environment(config: Config, watching: bool = True, compiled: Path | None = None) -> jinja2.Environment:
+    """watching: look whether a template file changed at each use (digest serve); a build
+    reads each template once. compiled: a folder keeping compiled templates between builds
+    (Jinja checks each against its template's source before using it)."""
     loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs(config)])
+    bytecode = None
+    if compiled is not None:
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
+        except OSError:
+            pass  # no cache: templates are compiled, as without one
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             auto_reload=watching, bytecode_cache=bytecode)
     env.filters.update(url=partial(site_url, base_path=config.base_path),
                        absolute_url=partial(absolute_url, base_url=config.base_url),
-                       display_date=partial(display_date, tz=config.tz),
+                       # A date shows on every listing of its entry: format each once.
+                       display_date=lru_cache(maxsize=16384)(partial(display_date, tz=config.tz)),
                        iso_date=iso_date, month_name=month_name)
     # Feeds, sitemap and entry metadata (issue 5): one source of dates, authors and feed JSON.
     env.filters.update(feed_time=feeds.feed_time, feed_updated=feeds.feed_updated,
-                       item_authors=feeds.item_authors, xml_safe=feeds.xml_safe,
+                       # An entry's body goes into the feeds of each of its tags, people, places...
+                       item_authors=feeds.item_authors, xml_safe=lru_cache(maxsize=1024)(feeds.xml_safe),
                        # feed.json is JSON, not HTML: json.dumps has quoted it, HTML escaping would corrupt it.
                        json_feed=lambda feed: markupsafe.Markup(feeds.json_feed_text(feed, config)))
     env.globals.update(config=config, sitemap_items=sitemap_items)

@@ -108,7 +108,9 @@ def test_damaged_spare_folder_is_repaired(site):
 def test_damaged_cache_files_are_ignored(site):
     root = site(corpus(8))
     expected = built(root)
-    for path in (root / ".digest-cache").iterdir():
+    damaged = [path for path in (root / ".digest-cache").rglob("*") if path.is_file()]
+    assert any(path.parent.name.startswith("templates-") for path in damaged)  # compiled templates too
+    for path in damaged:
         path.write_bytes(b"not a pickle")
     assert built(root) == expected
     assert built(root) == expected
@@ -196,3 +198,14 @@ def test_a_tampered_output_page_is_rendered_again_not_reused(site, spare):
     page.write_bytes(page.read_bytes().replace(b"Entry 1", b"Tampered"))
     assert built(root) == expected
     assert built(root) == expected
+
+
+def test_a_template_edited_in_place_is_compiled_again(site):
+    """Compiled templates are kept in the cache: an edit to a template file must still show."""
+    root = site(corpus(6))
+    change_template(root)
+    built(root)
+    built(root)
+    edit(root / "themes/default/templates/404.html", "Overridden.", "Edited in place.")
+    after = built(root)
+    assert b"Edited in place." in after["404.html"] and after == clean_build(root)
