@@ -31,7 +31,7 @@ from .cache import code_fingerprint
 from .config import Config
 from .entries import Moment
 from .render import default_theme_dir, theme_dirs
-from .site import (Chart, sitemap_items, Feed, Issue, IssueGroup, Month, Pager, Post, Route, Site, Story, StoryPlace, Taxonomy,
+from .site import (Bar, Chart, sitemap_items, Feed, Issue, IssueGroup, Month, Pager, Post, Route, Site, Story, StoryPlace, Taxonomy,
                    Term)
 
 # Templates that read the whole site model: sitemap.xml reads sitemap_items(site), which is its
@@ -67,7 +67,8 @@ def entry_fingerprint(post: Post) -> bytes:
 class Fingerprints:
     """Route fingerprints for one site: fingerprint(route) -> bytes, or None (always render)."""
 
-    def __init__(self, site: Site):
+    def __init__(self, site: Site, known: dict | None = None):
+        """known: Entry -> its fingerprint, from an earlier site of the same process (serve)."""
         self.site = site
         theme = theme_fingerprint(site.config)
         self.enabled = theme is not None
@@ -76,7 +77,13 @@ class Fingerprints:
         shell = [(name, tax.url, tax.title) for name, tax in site.taxonomies.items()]
         self.base = repr((code_fingerprint(), theme, settings, shell)).encode("utf-8")
         self.site_posts = {post.url: post for post in site.posts}
-        self.posts = {post.url: post.url.encode("utf-8") + b"\0" + entry_fingerprint(post)
+        self.entries = {}
+        if self.enabled:
+            known = known or {}
+            for post in site.posts:  # equal entries have equal fingerprints: the dict may compare them
+                print_ = known.get(post.entry)
+                self.entries[post.entry] = print_ if print_ is not None else entry_fingerprint(post)
+        self.posts = {post.url: post.url.encode("utf-8") + b"\0" + self.entries[post.entry]
                       for post in site.posts} if self.enabled else {}
 
     def fingerprint(self, route: Route) -> bytes | None:
@@ -120,7 +127,7 @@ class Fingerprints:
             terms = self.value(value.terms, template) if template in LISTS_TERMS else None
             return ("taxonomy", value.name, value.title, value.singular, terms)
         if kind in EXACT:
-            return repr(value)  # dates and numbers only: repr is exact and stable
+            return value  # repr'd with the rest: exact and stable
         names = FIELDS.get(kind)
         if names is not None:
             return (kind.__name__, [self.value(getattr(value, name), template) for name in names])
@@ -128,7 +135,7 @@ class Fingerprints:
 
 
 PLAIN = {str, int, float, bool}
-EXACT = {Moment, datetime, date, Chart}
+EXACT = {datetime, date}
 # Models read whole, posts included: every field of each.
 FIELDS = {kind: tuple(f.name for f in fields(kind))
-          for kind in (Pager, Month, Story, StoryPlace, Issue, IssueGroup, Feed)}
+          for kind in (Pager, Month, Story, StoryPlace, Issue, IssueGroup, Feed, Chart, Bar, Moment)}

@@ -152,6 +152,7 @@ class Preview:
         self.environment: tuple[Config, jinja2.Environment] | None = None
         self.rendered: dict[str, tuple[bytes, Page]] = {}  # path -> (fingerprint, page) of the last render
         self.written: Built | None = None        # the last build written to disk (background thread)
+        self.entry_prints: dict = {}             # Entry -> its fingerprint (reuse.py), as last rendered
         self.server: PreviewServer | None = None
         self.temp: Path | None = None
 
@@ -259,7 +260,8 @@ class Preview:
         if self.environment is None or self.environment[0] != site.config or any(
                 path.is_relative_to(themes) for path in changed):
             self.environment = (site.config, make_environment(site.config))
-        prints = Fingerprints(site)
+        prints = Fingerprints(site, self.entry_prints)
+        self.entry_prints = prints.entries
         keys = [prints.fingerprint(route) for route in site.routes]
         known = self.rendered
         pages: list[Page | None] = [None] * len(keys)
