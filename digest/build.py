@@ -21,7 +21,7 @@ from .reuse import Fingerprints
 from .search import index_site
 from .site import Site, build_site
 from .workers import batches, default_jobs, ordered_map, shared
-from .write import KeptPage, discard, old_path, output_problems, stage, swap
+from .write import KeptPage, LinkedPage, discard, old_path, output_problems, stage, swap
 
 PARALLEL_FROM = 400  # entries to parse or pages to render before workers pay for themselves
 
@@ -138,8 +138,8 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
         return [], list(error.problems)
 
 
-def stream_pages(site: Site, jobs: int | None, reused: Sequence[Page | KeptPage | None] = (),
-                 compiled: Path | None = None) -> Iterator[Page | KeptPage]:
+def stream_pages(site: Site, jobs: int | None, reused: Sequence[Page | KeptPage | LinkedPage | None] = (),
+                 compiled: Path | None = None) -> Iterator[Page | KeptPage | LinkedPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
     workers while the caller writes."""
     check_theme(site.config)
@@ -166,7 +166,7 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache) -> tuple[list, d
     and its file is as that build left it, else None; and this build's fingerprints by path.
 
     A page the spare folder holds (the staging folder to be, see write.stage) goes as a
-    KeptPage, no bytes read; one only the current output holds is read from there."""
+    KeptPage, no bytes read; one only the current output holds, as a LinkedPage: a hard link."""
     prints = Fingerprints(site)
     keys = {}
     reused: list = [None] * len(site.routes)
@@ -185,9 +185,7 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache) -> tuple[list, d
         if kept is not None and kept[0] == record[0] and _stat_is(f"{spare_folder}/{path}", kept):
             reused[index] = KeptPage(path, kept[0])
         elif _stat_is(f"{output}/{path}", record):
-            data = _read(f"{output}/{path}")
-            if data is not None and hashlib.blake2b(data, digest_size=16).digest() == record[0]:
-                reused[index] = Page(path, data)
+            reused[index] = LinkedPage(path, f"{output}/{path}", record[0])
     return reused, keys
 
 
@@ -197,14 +195,6 @@ def _stat_is(path: str, record: tuple) -> bool:
     except OSError:
         return False
     return (info.st_size, info.st_mtime_ns, info.st_ino) == record[1:]
-
-
-def _read(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as file:
-            return file.read()
-    except OSError:
-        return None
 
 
 def timed(pages: Iterable[Page], timings: dict[str, float], name: str, count: list[int]) -> Iterator[Page]:

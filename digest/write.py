@@ -27,6 +27,18 @@ class KeptPage:
     digest: bytes    # blake2b-128 of the bytes, as in the tree records
 
 
+@dataclass(frozen=True)
+class LinkedPage:
+    """A page whose bytes the current output folder holds, checked unchanged by the build: it
+    goes into the staging folder as a hard link to that file, not as a copy. (The next build
+    that reuses this folder unlinks a file before writing a new one, never writes into it, so
+    the two folders never change each other.)"""
+
+    path: str
+    source: str      # the file in the current output folder
+    digest: bytes    # blake2b-128 of its bytes, as in the tree records
+
+
 # Every build writes this file (render.extra_pages); a non-empty folder without it is not ours.
 MARK = ".nojekyll"
 
@@ -104,7 +116,7 @@ def _no_links_between(folder: str, directory: str, checked: set) -> bool:
     return True
 
 
-def stage(pages: Iterable[Page | KeptPage], config: Config, tree: TreeCache | None = None) -> Path:
+def stage(pages: Iterable[Page | KeptPage | LinkedPage], config: Config, tree: TreeCache | None = None) -> Path:
     """Write every page into a staging folder and return it.
 
     With a TreeCache that knows the spare folder (the site from the build before last, kept
@@ -138,7 +150,7 @@ def stage(pages: Iterable[Page | KeptPage], config: Config, tree: TreeCache | No
     return staging
 
 
-def write_pages(pages: Iterable[Page | KeptPage], folder: Path, known: dict | None = None) -> dict:
+def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, known: dict | None = None) -> dict:
     """Write pages into folder; return {path: (hash, size, mtime_ns, inode)} of what it holds.
     `known` describes a folder written before: unchanged files are kept, stale ones removed."""
     present = _existing_files(folder) if known is not None else set()
@@ -149,8 +161,8 @@ def write_pages(pages: Iterable[Page | KeptPage], folder: Path, known: dict | No
         if page.path in records:
             raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
         target = safe_target(folder, page.path, checked)
-        kept = isinstance(page, KeptPage)
-        fingerprint = page.digest if kept else hashlib.blake2b(page.data, digest_size=16).digest()
+        kept, linked = isinstance(page, KeptPage), isinstance(page, LinkedPage)
+        fingerprint = page.digest if kept or linked else hashlib.blake2b(page.data, digest_size=16).digest()
         if page.path in present:
             record = known.get(page.path)
             if record is not None and record[0] == fingerprint and _stat_of(target) == record[1:]:
@@ -164,12 +176,30 @@ def write_pages(pages: Iterable[Page | KeptPage], folder: Path, known: dict | No
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        with open(target, "xb") as file:
-            file.write(page.data)
+        if linked:
+            try:
+                os.link(page.source, target, follow_symlinks=False)
+            except OSError:  # no hard links here (or the file went): copy it, if it is still the same
+                page = Page(page.path, _same_bytes(page.source, fingerprint))
+                linked = False
+        if not linked:
+            with open(target, "xb") as file:
+                file.write(page.data)
         records[page.path] = (fingerprint, *_stat_of(target))
     if known is not None:
         _remove_stale(folder, present - records.keys())
     return records
+
+
+def _same_bytes(source: str, fingerprint: bytes) -> bytes:
+    try:
+        with open(source, "rb") as file:
+            data = file.read()
+    except OSError:
+        data = None
+    if data is None or hashlib.blake2b(data, digest_size=16).digest() != fingerprint:
+        raise DigestError([Problem("output", None, None, f"{source} changed while building; build again")])
+    return data
 
 
 def _stat_of(target: Path) -> tuple:

@@ -209,3 +209,19 @@ def test_a_template_edited_in_place_is_compiled_again(site):
     edit(root / "themes/default/templates/404.html", "Overridden.", "Edited in place.")
     after = built(root)
     assert b"Edited in place." in after["404.html"] and after == clean_build(root)
+
+
+def test_unchanged_pages_are_hard_links_to_the_last_output_and_never_written_through(site):
+    root = site(corpus(8))
+    first = built(root)
+    assert built(root) == first  # no spare folder yet: unchanged pages are linked from output/
+    page = next((root / "output").rglob("entry-003/index.html")).relative_to(root / "output")
+    new, old = root / "output" / page, root / ".output.old" / page
+    assert new.stat().st_ino == old.stat().st_ino and new.stat().st_nlink == 2
+    before = new.read_bytes()
+    change_body(root)
+    after = built(root)
+    assert after == clean_build(root)
+    assert after[page.as_posix()] != before
+    assert old.read_bytes() == before  # the folder it was linked with still holds the old page
+    assert not any(p.is_symlink() for p in (root / "output").rglob("*"))
