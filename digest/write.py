@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -150,45 +152,66 @@ def stage(pages: Iterable[Page | KeptPage | LinkedPage], config: Config, tree: T
     return staging
 
 
+WRITERS = 4  # threads writing new files: the file system works on several at once (the GIL is released)
+
+
 def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, known: dict | None = None) -> dict:
     """Write pages into folder; return {path: (hash, size, mtime_ns, inode)} of what it holds.
-    `known` describes a folder written before: unchanged files are kept, stale ones removed."""
+    `known` describes a folder written before: unchanged files are kept, stale ones removed.
+    Into a fresh folder, files are written by a few threads at once."""
     present = _existing_files(folder) if known is not None else set()
     records: dict = {}
-    made: set[Path] = {folder}
     checked: set[Path] = set()
-    for page in pages:
-        if page.path in records:
-            raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
-        target = safe_target(folder, page.path, checked)
-        kept, linked = isinstance(page, KeptPage), isinstance(page, LinkedPage)
-        fingerprint = page.digest if kept or linked else hashlib.blake2b(page.data, digest_size=16).digest()
-        if page.path in present:
-            record = known.get(page.path)
-            if record is not None and record[0] == fingerprint and _stat_of(target) == record[1:]:
-                records[page.path] = record
+    pool = ThreadPoolExecutor(WRITERS) if known is None else None
+    waiting: deque = deque()
+    try:
+        for page in pages:
+            if page.path in records:
+                raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
+            target = safe_target(folder, page.path, checked)
+            kept = isinstance(page, KeptPage)
+            fingerprint = page.digest if kept or isinstance(page, LinkedPage) else \
+                hashlib.blake2b(page.data, digest_size=16).digest()
+            if page.path in present:
+                record = known.get(page.path)
+                if record is not None and record[0] == fingerprint and _stat_of(target) == record[1:]:
+                    records[page.path] = record
+                    continue
+                os.unlink(target)
+            if kept:  # the file changed between the build's look and now: never write a guess
+                raise DigestError([Problem("output", None, None, f"{page.path} changed while building; build again")])
+            records[page.path] = None  # taken: a second page with this path is an error
+            if pool is None:
+                _clear_way(folder, target)
+                records[page.path] = (fingerprint, *_put(page, target, fingerprint))
                 continue
-            os.unlink(target)
-        if kept:  # the file changed between the build's look and now: never write a guess
-            raise DigestError([Problem("output", None, None, f"{page.path} changed while building; build again")])
-        elif known is not None:
-            _clear_way(folder, target)
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if linked:
-            try:
-                os.link(page.source, target, follow_symlinks=False)
-            except OSError:  # no hard links here (or the file went): copy it, if it is still the same
-                page = Page(page.path, _same_bytes(page.source, fingerprint))
-                linked = False
-        if not linked:
-            with open(target, "xb") as file:
-                file.write(page.data)
-        records[page.path] = (fingerprint, *_stat_of(target))
+            waiting.append((page.path, fingerprint, pool.submit(_put, page, target, fingerprint)))
+            while len(waiting) > 8 * WRITERS:
+                path, fingerprint, done = waiting.popleft()
+                records[path] = (fingerprint, *done.result())
+        while waiting:
+            path, fingerprint, done = waiting.popleft()
+            records[path] = (fingerprint, *done.result())
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     if known is not None:
         _remove_stale(folder, present - records.keys())
     return records
+
+
+def _put(page: Page | LinkedPage, target: Path, fingerprint: bytes) -> tuple:
+    """One new file (a hard link for a LinkedPage); its (size, mtime_ns, inode)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(page, LinkedPage):
+        try:
+            os.link(page.source, target, follow_symlinks=False)
+            return _stat_of(target)
+        except OSError:  # no hard links here (or the file went): copy it, if it is still the same
+            page = Page(page.path, _same_bytes(page.source, fingerprint))
+    with open(target, "xb") as file:
+        file.write(page.data)
+    return _stat_of(target)
 
 
 def _same_bytes(source: str, fingerprint: bytes) -> bytes:
