@@ -80,10 +80,13 @@ def _write(path: Path, value: dict) -> None:
 
 
 def compiled_templates(config: Config) -> Path:
-    """Jinja's compiled templates, in a folder per version of digest's code (Jinja checks each
-    against its source, but not against the environment's options, which live in the code);
-    folders of other versions are removed."""
-    folder = config.root / CACHE_DIR / f"templates-{code_fingerprint()[:16]}"
+    """Jinja's compiled templates, in a folder per version of digest's code and per settings;
+    folders of others are removed. Jinja checks each against its template's source, but not
+    against the environment: its options live in the code, and its filters read the settings
+    (Jinja folds `'x'|absolute_url` into a constant when it compiles)."""
+    settings = [(f.name, repr(getattr(config, f.name))) for f in fields(config) if f.name != "raw"]
+    key = hashlib.sha256(repr((code_fingerprint(), settings)).encode()).hexdigest()
+    folder = config.root / CACHE_DIR / f"templates-{key[:16]}"
     for other in (config.root / CACHE_DIR).glob("templates-*"):
         if other != folder and other.is_dir() and not other.is_symlink():
             shutil.rmtree(other, ignore_errors=True)

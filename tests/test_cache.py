@@ -225,3 +225,17 @@ def test_unchanged_pages_are_hard_links_to_the_last_output_and_never_written_thr
     assert after[page.as_posix()] != before
     assert old.read_bytes() == before  # the folder it was linked with still holds the old page
     assert not any(p.is_symlink() for p in (root / "output").rglob("*"))
+
+
+def test_compiled_templates_follow_the_settings(site):
+    """Jinja folds `'sitemap.xml'|absolute_url` into the compiled template: a build with another
+    base URL must not take it from the cache."""
+    root = site(corpus(3))
+    for base_url in ("https://owner.github.io/repo/", "https://news.example.org/", "https://owner.github.io/repo/"):
+        config = load_config(root, search=False, base_url=base_url)
+        build(config, jobs=1)
+        robots = (root / "output" / "robots.txt").read_text(encoding="utf-8")
+        assert f"Sitemap: {base_url}sitemap.xml" in robots
+        shutil.rmtree(root / "clean", ignore_errors=True)
+        build(load_config(root, search=False, base_url=base_url, output_dir="clean"), jobs=1, cache=False)
+        assert snapshot(root / "output") == snapshot(root / "clean")
