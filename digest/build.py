@@ -16,7 +16,7 @@ from .entries import Entry, read_entry
 from .errors import DigestError, Problem, raise_if_errors
 from .links import body_link_problems, link_problems
 from .load import LoadError, display_path, find_sources, load_source
-from .render import Page, check_theme, extra_pages, make_environment, render_pages, static_pages
+from .render import Page, check_theme, extra_pages, make_environment, remember_templates, render_pages, static_pages
 from .reuse import Fingerprints
 from .search import index_site
 from .site import Site, build_site
@@ -243,6 +243,8 @@ def build(config: Config, jobs: int | None = None, cache: bool = True) -> BuildR
         raise
     tree.swapped(kept_old=cache)
     entry_cache.save()
+    if compiled is not None:
+        remember_templates(config, compiled)
     clock.lap("write")
     result.entries, result.pages = len(site.posts), html_pages[0]
     return result

@@ -88,18 +88,20 @@ def month_name(number: int) -> str:
     return MONTHS[number - 1]
 
 
+class ReadOnlyBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates are read during a build, and stored only after it succeeds
+    (remember_templates): a failed build writes nothing anywhere."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        pass
+
+
 def make_environment(config: Config, watching: bool = True, compiled: Path | None = None) -> jinja2.Environment:
     """watching: look whether a template file changed at each use (digest serve); a build
-    reads each template once. compiled: a folder keeping compiled templates between builds
-    (Jinja checks each against its template's source before using it)."""
+    reads each template once. compiled: a folder of compiled templates kept between builds
+    (Jinja checks each against its template's source before using it), only read here."""
     loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs(config)])
-    bytecode = None
-    if compiled is not None:
-        try:
-            compiled.mkdir(parents=True, exist_ok=True)
-            bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
-        except OSError:
-            pass  # no cache: templates are compiled, as without one
+    bytecode = ReadOnlyBytecodeCache(str(compiled)) if compiled is not None else None
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              auto_reload=watching, bytecode_cache=bytecode)
@@ -117,6 +119,21 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
     env.globals.update(config=config, sitemap_items=sitemap_items)
     env.filters["utc_iso"] = utc_iso
     return env
+
+
+def remember_templates(config: Config, compiled: Path) -> None:
+    """After a successful build: store the compiled form of every template not stored yet."""
+    try:
+        compiled.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # no cache: templates are compiled each time, as without one
+    env = make_environment(config, watching=False)
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+    for name in env.list_templates():
+        try:
+            env.get_template(name)
+        except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+            pass  # a template no page uses may be broken: it is compiled when used, and reported
 
 
 # --- rendering -------------------------------------------------------------------------
