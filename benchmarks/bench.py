@@ -3,6 +3,7 @@
     python benchmarks/bench.py            # 1,000, 4,000 and 10,000 entries, 5 runs each
     python benchmarks/bench.py --quick    # 300 entries, 3 runs: a smoke test
     python benchmarks/bench.py --huge     # adds 100,000 entries
+    python benchmarks/bench.py --serve-only --sizes 4000   # digest serve's save-to-served time
 
 Everything it makes lives under `.bench/` in the repository (git-ignored): the corpora
 (from ../shared/bench/make_corpus.py, seed 1), one site folder per size whose
