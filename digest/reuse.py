@@ -15,8 +15,9 @@ what it shows: every page's URL and last-modified date.
 
 Within a context, what a value contributes follows what the bundled templates read of it:
 - a Post: its URL and a hash of its whole Entry (every field, the rendered body included);
-- a Term: taxonomy, key, name, slug and count (no template lists a term's posts from the
-  term; listings come from a Pager, feeds from a Feed, charts from a Chart);
+- a Term: taxonomy, key, name and slug, and its count on the pages that show it (no template
+  lists a term's posts from the term; listings come from a Pager, feeds from a Feed, charts
+  from a Chart);
 - a Taxonomy: name, title and singular; on the terms index (terms.html) also its terms;
 - everything else (pagers, months, stories, issues, feeds, charts): all of it, posts included.
 """
@@ -39,6 +40,8 @@ from .site import (Bar, Chart, sitemap_items, Feed, Issue, IssueGroup, Month, Pa
 WHOLE_SITE = {"sitemap.xml"}
 # Templates that list a taxonomy's terms; elsewhere a template reads only its names.
 LISTS_TERMS = {"terms.html"}
+# Templates that show a term's entry count (`term.count`); elsewhere its name and URL only.
+COUNTS_TERMS = {"terms.html", "list.html"}
 
 
 class Unknown(Exception):
@@ -121,8 +124,9 @@ class Fingerprints:
             return [self.post(item) if type(item) is Post else self.value(item, template) for item in value]
         if kind is dict:
             return [(self.value(key, template), self.value(item, template)) for key, item in value.items()]
-        if kind is Term:
-            return ("term", value.taxonomy, value.key, value.name, value.slug, len(value.posts))
+        if kind is Term:  # its count only where a template shows it: elsewhere a tag's count
+            count = len(value.posts) if template in COUNTS_TERMS else None  # would reach every entry page
+            return ("term", value.taxonomy, value.key, value.name, value.slug, count)
         if kind is Taxonomy:
             terms = self.value(value.terms, template) if template in LISTS_TERMS else None
             return ("taxonomy", value.name, value.title, value.singular, terms)

@@ -29,7 +29,7 @@ ENTRIES = {
     "content/2025/07/note.md": entry_text('"Unrelated note"', "2025-07-05", tags="[Misc, Weather]", summary='"Short."'),
     "content/2025/06/old.md": entry_text('"An older one"', "2025-06-20", tags="[Labour]", places="[Lviv]"),
 }
-for number in range(7):  # enough for a second page of the home listing and of a tag (per_page 5)
+for number in range(8):  # Ports: 11 entries, three pages (5, 5, 1) at per_page 5
     ENTRIES[f"content/2025/06/filler-{number}.md"] = entry_text(f'"Filler {number}"', f"2025-06-{10 + number}",
                                                                 tags="[Ports, Misc]", body=f"Filler body {number}.")
 SETTINGS = 'title = "Reuse"\nbase_url = "https://example.org/news/"\nper_page = 5\n'
@@ -59,6 +59,9 @@ MUTATIONS = {
     "deleted": lambda root: (root / "content/2025/06/filler-3.md").unlink(),
     "added": lambda root: (root / "content/2025/07/new.md").write_text(
         entry_text('"A new one"', "2025-07-10", tags="[Ports, New tag]", people="[Bo Li]"), encoding="utf-8"),
+    # Ports' second page lists the same five entries, still "Page 2 of 3", but shows 12 entries, not 11.
+    "old entry joins a tag": lambda root: (root / "content/2025/07/older.md").write_text(
+        entry_text('"From the archive"', "2024-01-10", tags="[Ports]"), encoding="utf-8"),
     "renamed": lambda root: (root / "content/2025/07/note.md").rename(root / "content/2025/07/renamed.md"),
     "setting": lambda root: (root / "pyproject.toml").write_text(
         "[tool.digest]\n" + SETTINGS.replace('"Reuse"', '"Reused"'), encoding="utf-8"),
