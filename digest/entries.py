@@ -102,7 +102,11 @@ def to_body_text(node: Node, config: Config | None = None) -> str:
 
 def to_text_list(node: Node, config: Config | None = None) -> tuple[str, ...]:
     if node.kind != "seq":
-        raise FieldError(f"expected a list of text such as [Russia, Ukraine], got {describe(node)}")
+        hint = ""
+        if node.kind == "scalar" and node.value.strip():
+            items = ", ".join(part.strip() for part in node.value.split(",") if part.strip())
+            hint = f"; write it in brackets: [{items}]"
+        raise FieldError(f"expected a list of text such as [Russia, Ukraine], got {describe(node)}{hint}")
     items, seen = [], set()
     for item in node.value:
         if item.kind != "scalar":

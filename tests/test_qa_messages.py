@@ -1,0 +1,27 @@
+"""QA pass: error messages a newcomer meets on day one say what to do, through the real CLI."""
+
+from __future__ import annotations
+
+from conftest import entry_text, run_digest
+
+DATE = "content/e.md"
+
+
+def test_tag_list_written_as_comma_text_says_how_to_write_the_list(site):
+    root = site({DATE: entry_text(tags="Russia, Ukraine, ceasefire talks")})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1
+    assert (f"{DATE}:5: tags: expected a list of text such as [Russia, Ukraine], got "
+            "'Russia, Ukraine, ceasefire talks'; write it in brackets: [Russia, Ukraine, ceasefire talks]"
+            ) in result.stderr.splitlines()
+
+
+def test_tab_indentation_in_front_matter_is_named(site):
+    text = "---\ntitle: Tabs\ndate: 2025-07-23\nsummary: x\ntags:\n\t- a\n---\nbody\n"
+    root = site({DATE: text})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{DATE}:6: YAML syntax error, column 1: a tab indents this line; "
+        "YAML indents with spaces only: replace the tab with spaces")
+    assert "Traceback" not in result.stderr
