@@ -484,7 +484,7 @@ class Chart:
     total: int
     peak: int
     width: int = 600
-    height: int = 120
+    height: int = 102  # the plot and its axis line; labels are HTML below it
     plot_top: int = 8
     plot_bottom: int = 100
 
