@@ -107,10 +107,14 @@ def worker_count(jobs: int | None, tasks: int) -> int:
 def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = None) -> tuple[Site, list[Problem]]:
     """Everything up to the model: every content and site problem is known after this."""
     entries, problems = read_entries(config, jobs, cache)
-    raise_if_errors(problems, config.strict)
+    # Stop here only for real errors: under --strict, the warnings still to come (term slug
+    # collisions, links) are listed with these at the end, all at once.
+    if any(problem.is_error for problem in problems):
+        raise_if_errors(problems, config.strict)
     site, site_problems = build_site(entries, config)
     problems += site_problems
-    raise_if_errors(problems, config.strict)
+    if any(problem.is_error for problem in problems):
+        raise_if_errors(problems, config.strict)
     return site, problems
 
 

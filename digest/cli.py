@@ -23,6 +23,11 @@ def print_problems(problems, output_name: str = "output") -> None:
         print(summarize(problems, output_name), file=sys.stderr)
 
 
+def counted(number: int, one: str, many: str | None = None) -> str:
+    """`1 entry`, `8 entries`."""
+    return f"{number} {one if number == 1 else (many or one + 's')}"
+
+
 def config_from(args: argparse.Namespace, **extra):
     flags = dict(base_url=getattr(args, "base_url", None), output_dir=getattr(args, "output", None),
                  drafts=True if getattr(args, "drafts", False) else None,
@@ -44,7 +49,8 @@ def run_build(args: argparse.Namespace) -> int:
         print_problems(result.warnings)
         stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in result.timings.items())
         reused = f" ({result.reused} unchanged, not rendered again)" if result.reused else ""
-        print(f"Built {result.pages} pages{reused} from {result.entries} entries into {config.output_dir}/ "
+        print(f"Built {counted(result.pages, 'page')}{reused} from {counted(result.entries, 'entry', 'entries')} "
+              f"into {config.output_dir}/ "
               f"in {time.perf_counter() - started:.2f} s ({stages})")
     return 0
 
@@ -75,8 +81,9 @@ def print_rebuild(rebuild) -> None:
         return
     what = describe_changes(rebuild.changed) if rebuild.changed else "initial build"
     if rebuild.ok:
-        print(f"{clock} {what}: rebuilt {rebuild.pages} pages from {rebuild.entries} entries "
-              f"({rebuild.reread} re-read, {rebuild.rendered} rendered, {rebuild.written} changed) in {rebuild.seconds:.2f} s", flush=True)
+        print(f"{clock} {what}: rebuilt {counted(rebuild.pages, 'page')} from {counted(rebuild.entries, 'entry', 'entries')} "
+              f"({rebuild.reread} re-read, {rebuild.rendered} rendered, {rebuild.written} changed) in {rebuild.seconds:.2f} s",
+              flush=True)
         for problem in rebuild.problems:
             print(format_problem(problem), file=sys.stderr, flush=True)
     else:

@@ -75,7 +75,7 @@ def _nonempty_text(value: Any) -> str:
 
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise BadValue(f"expected true or false, got {_kind(value)}")
+        raise BadValue(f"expected true or false, got {_kind(value)} {value!r}")
     return value
 
 
@@ -215,6 +215,11 @@ def load_config(root: Path | str = ".", **flags: Any) -> Config:
                 problems.append(Problem("command line", None, f"--{key.replace('_', '-')}", str(error)))
         else:
             values[key] = value
+    theme = values.get("theme", "default")
+    if theme != "default" and not (root / "themes" / theme).is_dir():
+        line = _line_of(text, "theme")
+        problems.append(Problem(SETTINGS_FILE, line, "tool.digest.theme",
+                                f"no folder themes/{theme}/; create it or set theme = \"default\""))
     raise_if_errors(problems)
     return Config(root=root, raw=tuple(sorted((k, repr(v)) for k, v in table.items())), **values)
 

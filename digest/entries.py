@@ -102,7 +102,11 @@ def to_body_text(node: Node, config: Config | None = None) -> str:
 
 def to_text_list(node: Node, config: Config | None = None) -> tuple[str, ...]:
     if node.kind != "seq":
-        raise FieldError(f"expected a list of text such as [Russia, Ukraine], got {describe(node)}")
+        hint = ""
+        if node.kind == "scalar" and node.value.strip():
+            items = ", ".join(part.strip() for part in node.value.split(",") if part.strip())
+            hint = f"; write it in brackets: [{items}]"
+        raise FieldError(f"expected a list of text such as [Russia, Ukraine], got {describe(node)}{hint}")
     items, seen = [], set()
     for item in node.value:
         if item.kind != "scalar":
@@ -188,9 +192,11 @@ def to_slug_text(node: Node, config: Config | None = None) -> str:
     text = to_text(node)
     if PATH_LIKE.search(text):
         raise FieldError(f"'{node.value}' looks like a path; a slug is one URL segment of letters, digits and '-', such as 'peace-talks'")
-    slug = slugify(text)
+    slug = slugify(text, limit=None)
     if not slug:
         raise FieldError(f"'{node.value}' gives an empty slug; use letters or digits, such as 'peace-talks'")
+    if len(slug) > SLUG_MAX:
+        raise FieldError(f"'{slug[:20]}...' is {len(slug)} characters long; a slug may have at most {SLUG_MAX}")
     return slug
 
 
@@ -250,9 +256,17 @@ FIELDS = (
 FIELDS_BY_NAME = {f.name: f for f in FIELDS}
 
 
-def slugify(text: str) -> str:
-    """Lower-case ASCII `a-z0-9-`, transliterating any script (`Київ` -> `kiiv`)."""
-    return re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
+SLUG_MAX = 100   # characters: a URL segment and a folder name (file systems stop at 255 bytes)
+
+
+def slugify(text: str, limit: int | None = SLUG_MAX) -> str:
+    """Lower-case ASCII `a-z0-9-`, transliterating any script (`Київ` -> `kiiv`); a slug made
+    from a long title, file name or term is cut to `limit` characters at a word boundary."""
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
+    if limit is None or len(slug) <= limit:
+        return slug
+    cut = slug[: limit + 1].rfind("-")
+    return slug[: cut if cut > limit // 2 else limit].strip("-")
 
 
 def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Problem]]:

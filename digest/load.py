@@ -149,6 +149,15 @@ def _decode(data: bytes) -> str:
         raise LoadError(line, None, f"invalid UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8") from None
 
 
+def _indented_with_tab(text: str, index: int) -> bool:
+    """Whether line `index` (from 0) of text starts with whitespace holding a tab."""
+    lines = text.splitlines()
+    if index >= len(lines):
+        return False
+    line = lines[index]
+    return "\t" in line[: len(line) - len(line.lstrip())]
+
+
 def parse_front_matter(text: str, first_line: int) -> tuple:
     """YAML text -> ((key, line, Node), ...). first_line is the file line of the text's line 1."""
     try:
@@ -161,6 +170,8 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
         start = error.context_mark
         if error.problem and error.context and start and mark and start.line != mark.line:
             problem += f" ({error.context} that starts on line {start.line + first_line}, column {start.column + 1})"
+        if mark and _indented_with_tab(text, mark.line):
+            problem = "a tab indents this line; YAML indents with spaces only: replace the tab with spaces"
         raise LoadError(line, None, f"YAML syntax error{column}: {problem}") from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + first_line

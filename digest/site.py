@@ -387,6 +387,7 @@ RELATED_LIMIT = 5
 # Shared story > shared person > shared place > shared tag; an entry's score is the sum.
 RELATED_WEIGHTS = (("story", 16), ("people", 4), ("places", 2), ("tags", 1))
 CHART_WEEKS_MAX = 26        # longer spans are drawn per month
+CHART_BAR_MAX = 48.0        # widest bar, in chart units (the chart is 600 wide)
 
 
 @dataclass(frozen=True)
@@ -495,7 +496,7 @@ class Chart:
     total: int
     peak: int
     width: int = 600
-    height: int = 120
+    height: int = 102  # the plot and its axis line; labels are HTML below it
     plot_top: int = 8
     plot_bottom: int = 100
 
@@ -683,8 +684,11 @@ def activity_chart(posts: Iterable[Post], config: Config, width: int = 600) -> C
     for number, (start, label) in enumerate(zip(starts, labels)):
         count = counts.get(number, 0)
         height = round(span * count / peak, 2)
-        bars.append(Bar(start, label, count, round(number * slot + gap / 2, 2), round(chart.plot_bottom - height, 2),
-                        round(max(slot - gap, 0.5), 2), height))
+        # A bar is at most CHART_BAR_MAX wide, centred in its slot: one busy week is a bar, not
+        # a block filling the whole chart.
+        bar_width = min(max(slot - gap, 0.5), CHART_BAR_MAX)
+        bars.append(Bar(start, label, count, round(number * slot + (slot - bar_width) / 2, 2),
+                        round(chart.plot_bottom - height, 2), round(bar_width, 2), height))
     return replace(chart, bars=tuple(bars))
 
 

@@ -93,3 +93,14 @@ def test_tags_index_sizes_terms_by_count(built):
     html = (built / "tags/index.html").read_text(encoding="utf-8")
     assert '<li class="size-5"><a href="/tags/ports/">Ports</a> <span class="count">(12)</span></li>' in html
     assert '<li class="size-1"><a href="/tags/rare/">Rare</a> <span class="count">(4)</span></li>' in html
+
+
+def test_a_single_busy_week_is_a_bar_not_a_block_filling_the_chart(tmp_path):
+    """QA: the sample site's tag pages (every entry in one week) showed one solid 600-wide block."""
+    posts, config = posts_on([date(2025, 7, 21), date(2025, 7, 23)], tmp_path)
+    chart = activity_chart(posts, config)
+    (bar,) = chart.bars
+    assert bar.width <= 48
+    assert abs((bar.x + bar.width / 2) - chart.width / 2) < 0.01   # centred under its label
+    posts, config = posts_on([date(2025, 7, 1), date(2025, 7, 16)], tmp_path)
+    assert all(b.width <= 48 for b in activity_chart(posts, config).bars)

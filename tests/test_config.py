@@ -27,6 +27,7 @@ def test_a_site_without_settings_builds_with_defaults(tmp_path):
 
 
 def test_every_key_is_read(tmp_path):
+    (tmp_path / "themes" / "mine").mkdir(parents=True)
     config = load_config(write_settings(tmp_path, """
 [tool.digest]
 title = "T"
@@ -61,7 +62,7 @@ def test_bad_values_are_all_reported(tmp_path):
         "pyproject.toml:2: tool.digest.per_page: expected a whole number of at least 1, got 0",
         "pyproject.toml:3: tool.digest.base_url: expected an absolute http(s) URL such as 'https://owner.github.io/repo/', got 'owner.github.io'",
         "pyproject.toml:4: tool.digest.timezone: expected an IANA time zone such as 'UTC' or 'Europe/Kyiv', got 'Mars/Olympus'",
-        "pyproject.toml:5: tool.digest.search: expected true or false, got text",
+        "pyproject.toml:5: tool.digest.search: expected true or false, got text 'yes'",
         "pyproject.toml:6: tool.digest.permalink: unknown placeholder {title}; use {year}, {month}, {day} and {slug}",
     ]
 
@@ -82,3 +83,11 @@ def test_a_bad_flag_is_named(tmp_path):
     with pytest.raises(DigestError) as caught:
         load_config(tmp_path, base_url="ftp://x")
     assert format_problem(caught.value.problems[0]).startswith("command line: --base-url: expected an absolute http(s) URL")
+
+
+def test_a_missing_theme_folder_is_named_with_its_line_among_the_other_setting_errors(tmp_path):
+    found = problems(tmp_path, '[tool.digest]\ntitle = "QA"\ntheme = "mine"\nper_page = 0\n')
+    assert found == [
+        "pyproject.toml:3: tool.digest.theme: no folder themes/mine/; create it or set theme = \"default\"",
+        "pyproject.toml:4: tool.digest.per_page: expected a whole number of at least 1, got 0",
+    ]

@@ -91,7 +91,7 @@ def test_wrong_types_name_field_and_line():
     assert problems == [
         "content/entry.md:2: title: expected text, got a list",
         "content/entry.md:5: tags: expected a list of text such as [Russia, Ukraine], got a mapping",
-        "content/entry.md:6: people: expected a list of text such as [Russia, Ukraine], got 'Putin'",
+        "content/entry.md:6: people: expected a list of text such as [Russia, Ukraine], got 'Putin'; write it in brackets: [Putin]",
     ]
 
 

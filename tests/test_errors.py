@@ -66,7 +66,7 @@ FAILURES = {
         f"{FILE}:6: source: expected a mapping with name and url, got a list",
         f"{FILE}:7: author: expected text or a list of text, got a mapping",
         f"{FILE}:8: people: expected a list of text such as [Russia, Ukraine], got a mapping",
-        f"{FILE}:9: places: expected a list of text such as [Russia, Ukraine], got 'Kyiv'",
+        f"{FILE}:9: places: expected a list of text such as [Russia, Ukraine], got 'Kyiv'; write it in brackets: [Kyiv]",
         f"{FILE}:10: story: expected text, got a list",
         f"{FILE}:11: event_date: expected {DATE_HELP}, got a list",
         f"{FILE}:12: kind: expected one of news, analysis, opinion, official, got a list",

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import ROOT, run_digest
-from linkcheck import broken_links
+from linkcheck import LinkChecker, check_whole_site
 
 
 @pytest.mark.parametrize("base_url", ["https://owner.github.io/repo/", "https://digest.example.org/"])
@@ -15,7 +15,7 @@ def test_sample_site_links_resolve(tmp_path, base_url):
     output = tmp_path / "out"
     result = run_digest(ROOT, "build", "--no-search", "--base-url", base_url, "--output", str(output))
     assert result.returncode == 0, result.stderr
-    assert broken_links(output, base_url) == []
+    assert check_whole_site(output, base_url).problems == []
     base_path = re.sub(r"^https://[^/]+", "", base_url)
     for page in output.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -26,7 +26,11 @@ def test_sample_site_links_resolve(tmp_path, base_url):
 
 def test_link_checker_finds_a_broken_link(tmp_path):
     (tmp_path / "index.html").write_text('<a href="/repo/missing/">x</a><a href="/elsewhere/">y</a><a href="/repo/">ok</a>')
-    assert broken_links(tmp_path, "https://owner.github.io/repo/") == ["index.html: /repo/missing/", "index.html: /elsewhere/"]
+    checker = LinkChecker(tmp_path, "https://owner.github.io/repo/")
+    for link in checker.page(tmp_path / "index.html").links:
+        checker.check(link, tmp_path / "index.html")
+    assert checker.problems == ["index.html: /repo/missing/ -> missing missing/index.html",
+                                "index.html: /elsewhere/ leaves the base path /repo/"]
 
 
 def test_404_page_uses_absolute_base_path_links(tmp_path):

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.config import Config
-from digest.entries import Entry, read_entry, slugify
+from digest.entries import Entry, read_entry
 from digest.errors import DigestError
 from digest.load import LoadError, parse_source
 from digest.render import make_environment, render_pages

@@ -49,7 +49,7 @@ def test_a_missing_theme_is_an_error(site):
     with pytest.raises(DigestError) as caught:
         pages_of(root)
     assert format_problem(caught.value.problems[0]) == \
-        'pyproject.toml: tool.digest.theme: no folder themes/nope/; create it or set theme = "default"'
+        'pyproject.toml:2: tool.digest.theme: no folder themes/nope/; create it or set theme = "default"'
 
 
 def test_an_undefined_name_in_a_template_names_the_file_and_line(site):

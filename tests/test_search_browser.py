@@ -148,3 +148,23 @@ def test_the_header_form_leads_to_the_search_page_at_a_domain_root(page, root_si
     link = page.locator("#search-results a", has_text=PESKOV_TITLE)
     link.wait_for()
     assert link.get_attribute("href") == "/2025/07/peskov-state-tv-interview/"
+
+
+def test_results_show_dates_as_the_pages_do(page, repo_site):
+    page.goto(repo_site + "search/?q=Peskov")
+    results(page).first.wait_for()
+    assert results(page).first.locator("time").inner_text() == "23 July 2025"
+
+
+def test_the_search_page_fits_a_360_px_screen(browser, repo_site):
+    """The order menu beside the search box pushed the page to 472 px on a phone."""
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    try:
+        phone = context.new_page()
+        phone.goto(repo_site + "search/?q=Peskov")
+        results(phone).first.wait_for(timeout=TIMEOUT_MS)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+        box = phone.locator("#search-sort").bounding_box()
+        assert box["x"] + box["width"] <= 360
+    finally:
+        context.close()

@@ -45,16 +45,14 @@
     return paragraph;
   }
 
+  /* The same wording as the pages' own dates (render.display_date): 23 July 2025. */
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December"];
+
   function displayDate(iso) {
     var match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
-    if (!match) return iso || "";
-    var day = new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
-    try {
-      return new Intl.DateTimeFormat(document.documentElement.lang || undefined,
-        { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" }).format(day);
-    } catch (error) {
-      return match[0];
-    }
+    if (!match || +match[2] < 1 || +match[2] > 12) return iso || "";
+    return (+match[3]) + " " + MONTHS[+match[2] - 1] + " " + match[1];
   }
 
   function resultItem(data) {

@@ -1,0 +1,50 @@
+"""QA pass: error messages a newcomer meets on day one say what to do, through the real CLI."""
+
+from __future__ import annotations
+
+from conftest import entry_text, run_digest
+
+DATE = "content/e.md"
+
+
+def test_tag_list_written_as_comma_text_says_how_to_write_the_list(site):
+    root = site({DATE: entry_text(tags="Russia, Ukraine, ceasefire talks")})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1
+    assert (f"{DATE}:5: tags: expected a list of text such as [Russia, Ukraine], got "
+            "'Russia, Ukraine, ceasefire talks'; write it in brackets: [Russia, Ukraine, ceasefire talks]"
+            ) in result.stderr.splitlines()
+
+
+def test_tab_indentation_in_front_matter_is_named(site):
+    text = "---\ntitle: Tabs\ndate: 2025-07-23\nsummary: x\ntags:\n\t- a\n---\nbody\n"
+    root = site({DATE: text})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{DATE}:6: YAML syntax error, column 1: a tab indents this line; "
+        "YAML indents with spaces only: replace the tab with spaces")
+    assert "Traceback" not in result.stderr
+
+
+def test_strict_lists_every_warning_as_an_error_at_once(site):
+    """An unknown field stops --strict, but the term-slug collision and the broken link of the
+    same site are listed with it, not left for the next run."""
+    text = entry_text(tags="[C++, C]", tag="[x]", body="[gone](/tags/nope/)")
+    root = site({DATE: text})
+    for command in ("build", "check"):
+        result = run_digest(root, command, "--strict", "--no-search") if command == "build" \
+            else run_digest(root, command, "--strict")
+        assert result.returncode == 1
+        lines = result.stderr.splitlines()
+        assert f"{DATE}:6: tag: unknown field (did you mean 'tags'?)" in lines
+        assert f"{DATE}:5: tags: 'C++' and 'C' make the same slug 'c'; 'C++' gets 'c-372946'" in lines
+        assert f"{DATE}:8: link to '/tags/nope/': no such page in the site" in lines
+        assert lines[-1] == "digest: 3 errors in 1 file; output/ was not changed"
+
+
+def test_one_entry_is_counted_in_the_singular(site):
+    root = site({DATE: entry_text()})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 0
+    assert " from 1 entry into output/ " in result.stdout
