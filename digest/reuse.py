@@ -73,6 +73,7 @@ class Fingerprints:
     def __init__(self, site: Site, known: dict | None = None):
         """known: Entry -> its fingerprint, from an earlier site of the same process (serve)."""
         self.site = site
+        self.shown: set | None = None
         theme = theme_fingerprint(site.config)
         self.enabled = theme is not None
         config = site.config
@@ -89,9 +90,11 @@ class Fingerprints:
         self.posts = {post.url: post.url.encode("utf-8") + b"\0" + self.entries[post.entry]
                       for post in site.posts} if self.enabled else {}
 
-    def fingerprint(self, route: Route) -> bytes | None:
+    def fingerprint(self, route: Route, shown: set | None = None) -> bytes | None:
+        """shown, if given, gets the URL of every post the route's context holds."""
         if not self.enabled:
             return None
+        self.shown = shown
         if route.template in WHOLE_SITE:
             if route.context:
                 return None
@@ -107,7 +110,14 @@ class Fingerprints:
         digest.update(repr(parts).encode("utf-8"))
         return digest.digest()
 
+    def refresh(self, post: Post) -> None:
+        """After site.swap_entry gave the post a new version of its entry."""
+        self.entries[post.entry] = entry_fingerprint(post)
+        self.posts[post.url] = post.url.encode("utf-8") + b"\0" + self.entries[post.entry]
+
     def post(self, post: Post) -> bytes:
+        if self.shown is not None:
+            self.shown.add(post.url)
         known = self.posts.get(post.url)
         if known is None or self.site_posts.get(post.url) is not post:  # not the site's: hash it here
             return post.url.encode("utf-8") + b"\0" + entry_fingerprint(post)

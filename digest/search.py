@@ -40,8 +40,9 @@ def pagefind_command(folder: Path, language: str) -> list[str]:
             "--force-language", language.split("-")[0].lower()]
 
 
-def index_site(folder: Path, language: str = "en", entries: int | None = None) -> list[Problem]:
+def index_site(folder: Path, language: str = "en", entries: int | None = None, background: bool = False) -> list[Problem]:
     """Write `pagefind/` into folder and return warnings; a failure is a DigestError saying how to go on.
+    background: run Pagefind at a lower CPU priority (serve: rebuilds must not wait for it).
 
     With no entries there is nothing to index (Pagefind would index the listing pages
     instead, or fail): no bundle is written, and the search page says search is unavailable.
@@ -52,7 +53,8 @@ def index_site(folder: Path, language: str = "en", entries: int | None = None) -
     environment = {name: value for name, value in os.environ.items() if not name.upper().startswith("PAGEFIND_")}
     try:
         result = subprocess.run(pagefind_command(folder, language), cwd=folder, env=environment,
-                                capture_output=True, text=True, check=False)
+                                capture_output=True, text=True, check=False,
+                                preexec_fn=_lower_priority if background else None)
     except OSError as error:
         raise search_problem(f"could not run Pagefind ({error.strerror or error}); {HOW_TO_FIX}") from None
     if result.returncode < 0:
@@ -64,6 +66,14 @@ def index_site(folder: Path, language: str = "en", entries: int | None = None) -
         return [Problem("search", None, None, f"Pagefind indexed {indexed} pages for {entries} entries; "
                         "check that the theme puts data-pagefind-body on entry pages only", WARNING)]
     return []
+
+
+def _lower_priority() -> None:
+    """In the Pagefind child, before it starts: the nicest CPU priority short of idle."""
+    os.nice(BACKGROUND_NICE)
+
+
+BACKGROUND_NICE = 15
 
 
 def pagefind_error(result: subprocess.CompletedProcess) -> str:

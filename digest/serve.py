@@ -49,10 +49,10 @@ from .load import find_sources
 from .render import Page, extra_pages, make_environment, render_pages, static_pages
 from .reuse import Fingerprints
 from .search import index_site
-from .site import build_site
+from .site import Site, build_site, linked_entry, model_fields, swap_entry
 from .write import check_relative, safe_target
 
-QUIET_SECONDS = 0.1          # a burst of saves ends after this long without a new change
+QUIET_SECONDS = 0.05         # a burst of saves ends after this long without a new change
 POLL_SECONDS = 20            # how long one long-poll request waits for a rebuild
 KEEP_BUILDS = 2              # folders kept: the last written and the one before (its pages are linked)
 EVENTS_PATH = "/__digest__/events"
@@ -110,6 +110,7 @@ class Rebuild:
     rendered: int = 0            # pages rendered (the rest kept their bytes: reuse.py)
     entries: int = 0
     reread: int = 0
+    in_place: bool = False       # the model was kept and the entries swapped into it (_edit_in_place)
     problems: list[Problem] = field(default_factory=list)
     kind: str = "build"
 
@@ -153,6 +154,12 @@ class Preview:
         self.rendered: dict[str, tuple[bytes, Page]] = {}  # path -> (fingerprint, page) of the last render
         self.written: Built | None = None        # the last build written to disk (background thread)
         self.entry_prints: dict = {}             # Entry -> its fingerprint (reuse.py), as last rendered
+        # The model of the served build, for edits made in place (_edit_in_place); None after a
+        # failed rebuild or when its pages cannot be fingerprinted.
+        self.site: Site | None = None
+        self.prints: Fingerprints | None = None
+        self.readers: dict[str, list[int]] = {}  # post URL -> indexes of the routes that show it
+        self.site_problems: list[Problem] = []
         self.server: PreviewServer | None = None
         self.temp: Path | None = None
 
@@ -228,23 +235,30 @@ class Preview:
             if config != self.config:  # time zone, permalink, drafts...: every entry may read differently
                 self.entries.clear()
                 self.config = config
-            entries, problems = self._read_entries(config, changed, result)
-            raise_if_errors(problems)
-            site, site_problems = build_site(entries, config)
-            problems += site_problems
-            raise_if_errors(problems)
-            pages = self._render(site, changed, result) + static_pages(config) + extra_pages()  # as build.all_pages
-            built = replace(self._collect(pages, result), entries=len(site.posts), base_path=config.base_path)
+            built = self._edit_in_place(config, changed, result)
+            if built is None:
+                self.site = None
+                entries, problems = self._read_entries(config, changed, result)
+                raise_if_errors(problems)
+                site, site_problems = build_site(entries, config)
+                problems += site_problems
+                raise_if_errors(problems)
+                pages = self._render(site, changed, result) + static_pages(config) + extra_pages()  # as build.all_pages
+                built = replace(self._collect(pages, result), entries=len(site.posts), base_path=config.base_path)
+                from_files = {id(problem) for _, _, found in self.entries.values() for problem in found}
+                self.site_problems = [p for p in problems if not p.is_error and id(p) not in from_files]
+                self.site = site if self.prints is not None and self.prints.enabled else None
         except DigestError as error:
             result.ok, result.problems = False, list(error.problems)
         except Exception as error:  # a bug must not take the preview down; say what it was
             result.ok = False
             result.problems = [Problem("digest", None, None, f"internal error: {type(error).__name__}: {error}")]
         else:
-            result.problems = [p for p in problems if not p.is_error]
-            result.entries, result.pages = len(site.posts), sum(p.path.endswith(".html") for p in pages)
+            result.problems = self._warnings()
+            result.entries, result.pages = built.entries, sum(path.endswith(".html") for path in built.pages)
             self._switch(built)
         if not result.ok:
+            self.site = None  # the next rebuild starts from the files
             with self.changed:
                 errors = tuple(format_problem(p) for p in result.problems if p.is_error)
                 self.status = Status(self.status.version + 1, self.status.epoch, errors)
@@ -262,7 +276,13 @@ class Preview:
             self.environment = (site.config, make_environment(site.config))
         prints = Fingerprints(site, self.entry_prints)
         self.entry_prints = prints.entries
-        keys = [prints.fingerprint(route) for route in site.routes]
+        keys, readers = [], {}
+        for index, route in enumerate(site.routes):
+            shown = set()
+            keys.append(prints.fingerprint(route, shown))
+            for url in shown:
+                readers.setdefault(url, []).append(index)
+        self.prints, self.readers = prints, readers
         known = self.rendered
         pages: list[Page | None] = [None] * len(keys)
         for index, (route, key) in enumerate(zip(site.routes, keys)):
@@ -280,6 +300,66 @@ class Preview:
             pages[index] = page
         self.rendered = {page.path: (key, page) for page, key in zip(pages, keys) if key is not None}
         return pages
+
+    def _edit_in_place(self, config: Config, changed: set[Path], result: Rebuild) -> Built | None:
+        """The fast path for the common edit: every changed file is an entry of the served site
+        whose new version the model reads the same (site.model_fields: its title, summary or
+        body changed, say). Each is swapped into its post and only the pages showing it are
+        fingerprinted and rendered again; every other page keeps its bytes. None when that does
+        not hold (or nothing was built yet): the caller rebuilds the model from the files."""
+        site, current = self.site, self.current
+        if site is None or current is None or config != site.config or not changed:
+            return None
+        posts = {post.entry.path: post for post in site.posts}
+        updates = []
+        for path in changed:
+            known = self.entries.get(path)
+            if known is None or known[1] is None or path.suffix != ".md":
+                return None
+            stamp = file_stamp(path)
+            _, entry, found = load_entry(path, config)
+            result.reread += 1
+            post = posts.get(known[1].path)
+            if (entry is None or post is None or any(problem.is_error for problem in found)
+                    or model_fields(entry) != model_fields(known[1])):
+                return None
+            updates.append((path, (stamp, entry, found), post))
+        url_of = {post.entry.path: post.url for post in site.posts}
+        touched: set[int] = set()
+        for path, known, post in updates:
+            self.entries[path] = known
+            swap_entry(post, linked_entry(known[1], url_of, config))
+            self.prints.refresh(post)
+            touched.update(self.readers.get(post.url, ()))
+        return self._render_touched(site, sorted(touched), current, result)
+
+    def _render_touched(self, site: Site, indexes: list[int], current: Built, result: Rebuild) -> Built:
+        """The served build with the pages of these routes rendered again where their
+        fingerprint moved."""
+        todo, keys = [], {}
+        for index in indexes:
+            route = site.routes[index]
+            key = self.prints.fingerprint(route)
+            known = self.rendered.get(route.output_path)
+            if key is None or known is None or known[0] != key:
+                todo.append(route)
+                keys[route.output_path] = key
+        result.rendered, result.in_place = len(todo), True
+        fresh = render_pages(site, todo, self.environment[1]) if todo else []
+        self.generation += 1
+        served = dict(current.pages)
+        for page in fresh:
+            if served.get(page.path) != page.data:
+                result.written += 1
+            served[page.path] = page.data
+            self.rendered[page.path] = (keys[page.path], page)
+        return Built(self.temp / f"site-{self.generation}", self.generation, served,
+                     entries=current.entries, base_path=current.base_path)
+
+    def _warnings(self) -> list[Problem]:
+        """The warnings of the served build: each file's, then the rest (folder scan, site)."""
+        found = [problem for _, _, problems in self.entries.values() for problem in problems if not problem.is_error]
+        return found + self.site_problems
 
     def _shown(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else path.as_posix()
@@ -386,7 +466,7 @@ class Preview:
                 target = folder / path.relative_to(built.folder)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.link(path, target)
-            warnings = index_site(folder, self.config.language, built.entries)
+            warnings = index_site(folder, self.config.language, built.entries, background=True)
         except FileNotFoundError:  # the build was replaced and removed meanwhile: a newer index follows
             shutil.rmtree(folder, ignore_errors=True)
             return

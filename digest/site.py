@@ -352,17 +352,42 @@ def resolve_body_links(posts: tuple[Post, ...], config: Config) -> tuple[Post, .
     if not any(link.target for post in posts for link in post.entry.links):
         return posts
     url_of = {post.entry.path: post.url for post in posts}
-    resolved = []
-    for post in posts:
-        html, links = post.entry.body_html, []
-        for link in post.entry.links:
-            url = entry_link_url(link, url_of, config.base_path)
-            if url is not None:
-                html = html.replace(f'href="{escapeHtml(link.href)}"', f'href="{escapeHtml(url)}"')
-                link = replace(link, href=url)
-            links.append(link)
-        resolved.append(Post(replace(post.entry, body_html=html, links=tuple(links)), post.url))
-    return tuple(resolved)
+    return tuple(Post(linked_entry(post.entry, url_of, config), post.url) for post in posts)
+
+
+def linked_entry(entry: Entry, url_of: dict, config: Config) -> Entry:
+    """The entry with its body links to other entries' files (url_of: path -> URL) resolved."""
+    if not any(link.target for link in entry.links):
+        return entry
+    html, links = entry.body_html, []
+    for link in entry.links:
+        url = entry_link_url(link, url_of, config.base_path)
+        if url is not None:
+            html = html.replace(f'href="{escapeHtml(link.href)}"', f'href="{escapeHtml(url)}"')
+            link = replace(link, href=url)
+        links.append(link)
+    return replace(entry, body_html=html, links=tuple(links))
+
+
+# Entry fields the model never reads: only pages that show the post itself do. Two versions
+# of an entry that differ in these alone give the same listings, terms, stories, digests,
+# charts and related entries (tests/test_site.py changes each one), so `digest serve` can
+# swap the new version into the post in place and re-render only the pages that show it.
+SHOWN_ONLY = frozenset({"title", "summary", "body_html", "source_url", "authors", "kind", "lines", "links"})
+MODEL_FIELDS = tuple(f.name for f in fields(Entry) if f.name not in SHOWN_ONLY)
+
+
+def model_fields(entry: Entry) -> tuple:
+    """What the site model reads of an entry."""
+    return tuple(getattr(entry, name) for name in MODEL_FIELDS)
+
+
+def swap_entry(post: Post, entry: Entry) -> None:
+    """Give `post` a new version of its entry, seen at once by every page model holding the
+    post. Only for a version with the same model_fields, by the code that owns the site."""
+    if model_fields(entry) != model_fields(post.entry):
+        raise ValueError(f"{entry.path}: the new version changes the site model; build it afresh")
+    object.__setattr__(post, "entry", entry)
 
 
 def build_site(entries: Iterable[Entry], config: Config) -> tuple[Site, list[Problem]]:
