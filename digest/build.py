@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -215,8 +217,26 @@ def timed(pages: Iterable[Page], timings: dict[str, float], name: str, count: li
         yield page
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """A build makes millions of objects that live to its end (entries, the model) and few
+    reference cycles; at the collector's default pace (a pass per 700 new objects) walking
+    them again and again costs a tenth of a rebuild. Cycles are still collected, less often."""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def build(config: Config, jobs: int | None = None, cache: bool = True) -> BuildResult:
     """jobs: worker processes (None: all cores, one for small sites); cache: use .digest-cache/."""
+    with fewer_collections():
+        return _build(config, jobs, cache)
+
+
+def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
     result = BuildResult()
     clock = Stopwatch(result.timings)
     raise_if_errors(output_problems(config))

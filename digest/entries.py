@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
@@ -62,6 +63,12 @@ class Entry:
         """The line of a field in the file; 1 (the file itself) when the field is not written."""
         return next((line for name, line in self.lines if name == field), 1)
     links: tuple[Link, ...] = ()   # internal links of the body, with their file lines
+    # A hash of every field above (their repr): made with the entry, so it travels with it
+    # through the cache and the worker processes; `replace()` makes a new one. reuse.py reads it.
+    fingerprint: bytes = field(init=False, compare=False, repr=False, default=b"")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fingerprint", hashlib.blake2b(repr(self).encode("utf-8"), digest_size=16).digest())
 
     @property
     def when(self) -> Moment:

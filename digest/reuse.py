@@ -19,7 +19,9 @@ Within a context, what a value contributes follows what the bundled templates re
   lists a term's posts from the term; listings come from a Pager, feeds from a Feed, charts
   from a Chart);
 - a Taxonomy: name, title and singular; on the terms index (terms.html) also its terms;
-- everything else (pagers, months, stories, issues, feeds, charts): all of it, posts included.
+- a Chart: its unit, sizes, first bar and the count of each bar (activity_chart computes every
+  bar's place, size and label from these, so they are covered by the code's fingerprint);
+- everything else (pagers, months, stories, issues, feeds): all of it, posts included.
 """
 
 from __future__ import annotations
@@ -63,17 +65,22 @@ def theme_fingerprint(config: Config) -> str | None:
 
 
 def entry_fingerprint(post: Post) -> bytes:
-    """Every field of the entry (repr of frozen dataclasses of text, dates and tuples)."""
-    return hashlib.blake2b(repr(post.entry).encode("utf-8"), digest_size=16).digest()
+    """Every field of the entry: made with the Entry (entries.Entry.fingerprint)."""
+    return post.entry.fingerprint
+
+
+def post_token(post: Post) -> str:
+    """A post in a fingerprint: its URL and its entry's hash, as text (repr copies text as it is)."""
+    return f"{post.url} {post.entry.fingerprint.hex()}"
 
 
 class Fingerprints:
     """Route fingerprints for one site: fingerprint(route) -> bytes, or None (always render)."""
 
-    def __init__(self, site: Site, known: dict | None = None):
-        """known: Entry -> its fingerprint, from an earlier site of the same process (serve)."""
+    def __init__(self, site: Site):
         self.site = site
         self.shown: set | None = None
+        self.terms: dict = {}  # (id(term), counted) -> (term, its value): the term keeps its id taken
         theme = theme_fingerprint(site.config)
         self.enabled = theme is not None
         config = site.config
@@ -81,14 +88,7 @@ class Fingerprints:
         shell = [(name, tax.url, tax.title) for name, tax in site.taxonomies.items()]
         self.base = repr((code_fingerprint(), theme, settings, shell)).encode("utf-8")
         self.site_posts = {post.url: post for post in site.posts}
-        self.entries = {}
-        if self.enabled:
-            known = known or {}
-            for post in site.posts:  # equal entries have equal fingerprints: the dict may compare them
-                print_ = known.get(post.entry)
-                self.entries[post.entry] = print_ if print_ is not None else entry_fingerprint(post)
-        self.posts = {post.url: post.url.encode("utf-8") + b"\0" + self.entries[post.entry]
-                      for post in site.posts} if self.enabled else {}
+        self.posts = {post.url: post_token(post) for post in site.posts} if self.enabled else {}
 
     def fingerprint(self, route: Route, shown: set | None = None) -> bytes | None:
         """shown, if given, gets the URL of every post the route's context holds."""
@@ -112,15 +112,14 @@ class Fingerprints:
 
     def refresh(self, post: Post) -> None:
         """After site.swap_entry gave the post a new version of its entry."""
-        self.entries[post.entry] = entry_fingerprint(post)
-        self.posts[post.url] = post.url.encode("utf-8") + b"\0" + self.entries[post.entry]
+        self.posts[post.url] = post_token(post)
 
-    def post(self, post: Post) -> bytes:
+    def post(self, post: Post) -> str:
         if self.shown is not None:
             self.shown.add(post.url)
         known = self.posts.get(post.url)
         if known is None or self.site_posts.get(post.url) is not post:  # not the site's: hash it here
-            return post.url.encode("utf-8") + b"\0" + entry_fingerprint(post)
+            return post_token(post)
         return known
 
     def value(self, value, template: str):
@@ -135,13 +134,21 @@ class Fingerprints:
         if kind is dict:
             return [(self.value(key, template), self.value(item, template)) for key, item in value.items()]
         if kind is Term:  # its count only where a template shows it: elsewhere a tag's count
-            count = len(value.posts) if template in COUNTS_TERMS else None  # would reach every entry page
-            return ("term", value.taxonomy, value.key, value.name, value.slug, count)
+            counted = template in COUNTS_TERMS      # would reach every entry page
+            known = self.terms.get((id(value), counted))  # a term is on many pages: made once
+            if known is None or known[0] is not value:
+                count = len(value.posts) if counted else None
+                known = self.terms[(id(value), counted)] = (value, ("term", value.taxonomy, value.key, value.name,
+                                                                       value.slug, count))
+            return known[1]
         if kind is Taxonomy:
             terms = self.value(value.terms, template) if template in LISTS_TERMS else None
             return ("taxonomy", value.name, value.title, value.singular, terms)
         if kind in EXACT:
             return value  # repr'd with the rest: exact and stable
+        if kind is Chart:  # its bars' places, sizes and labels follow from these and the code
+            return ("chart", value.unit, value.total, value.peak, value.width, value.height, value.plot_top,
+                    value.plot_bottom, value.bars[0].start if value.bars else None, [bar.count for bar in value.bars])
         names = FIELDS.get(kind)
         if names is not None:
             return (kind.__name__, [self.value(getattr(value, name), template) for name in names])
@@ -149,7 +156,7 @@ class Fingerprints:
 
 
 PLAIN = {str, int, float, bool}
-EXACT = {datetime, date}
+EXACT = {datetime, date, Bar}  # Bar: a NamedTuple of dates, text and numbers
 # Models read whole, posts included: every field of each.
 FIELDS = {kind: tuple(f.name for f in fields(kind))
-          for kind in (Pager, Month, Story, StoryPlace, Issue, IssueGroup, Feed, Chart, Bar, Moment)}
+          for kind in (Pager, Month, Story, StoryPlace, Issue, IssueGroup, Feed, Moment)}

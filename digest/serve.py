@@ -153,7 +153,6 @@ class Preview:
         self.environment: tuple[Config, jinja2.Environment] | None = None
         self.rendered: dict[str, tuple[bytes, Page]] = {}  # path -> (fingerprint, page) of the last render
         self.written: Built | None = None        # the last build written to disk (background thread)
-        self.entry_prints: dict = {}             # Entry -> its fingerprint (reuse.py), as last rendered
         # The model of the served build, for edits made in place (_edit_in_place); None after a
         # failed rebuild or when its pages cannot be fingerprinted.
         self.site: Site | None = None
@@ -274,8 +273,7 @@ class Preview:
         if self.environment is None or self.environment[0] != site.config or any(
                 path.is_relative_to(themes) for path in changed):
             self.environment = (site.config, make_environment(site.config))
-        prints = Fingerprints(site, self.entry_prints)
-        self.entry_prints = prints.entries
+        prints = Fingerprints(site)
         keys, readers = [], {}
         for index, route in enumerate(site.routes):
             shown = set()

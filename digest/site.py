@@ -12,7 +12,7 @@ from functools import cached_property
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from markdown_it.common.utils import escapeHtml
 
@@ -229,7 +229,7 @@ def entry_terms(post: Post, taxonomies: dict) -> dict:
 
 def make_routes(config: Config, posts, taxonomies, months, features: "Features | None" = None) -> list[Route]:
     features = features or Features((), (), {}, {})
-    routes = []
+    routes, day_of = [], publication_days(posts, config)
     for pager in paginate(posts, config.per_page, ""):
         routes.append(Route(pager.url, "list.html", {"kind": "home", "title": None, "pager": pager}))
     for post in posts:
@@ -245,15 +245,15 @@ def make_routes(config: Config, posts, taxonomies, months, features: "Features |
                 routes.append(Route(pager.url, "list.html", {"kind": tax.name, "title": term.name,
                                                                "term": term, "taxonomy": tax, "pager": pager,
                                                                # issue 8: a chart on the first page only
-                                                               "chart": activity_chart(term.posts, config)
+                                                               "chart": activity_chart(term.posts, config, day_of=day_of)
                                                                if pager.number == 1 else None}))
     routes.append(Route("archive/", "archive.html", {"months": months, "title": "Archive",
-                                                     "chart": activity_chart(posts, config)}))  # issue 8
+                                                     "chart": activity_chart(posts, config, day_of=day_of)}))  # issue 8
     for month in months:
         routes.append(Route(month.url, "list.html", {"kind": "month", "title": None, "month": month,
                                                      "pager": paginate(month.posts, len(month.posts) or 1, month.url)[0]}))
     # --- issue 8: stories, weekly digest issues and their feeds ---
-    routes += feature_routes(config, posts, taxonomies, features)
+    routes += feature_routes(config, posts, taxonomies, features, day_of)
     # --- end of issue 8 routes ---
     routes.append(Route("search/", "search.html", {"title": "Search"}))
     routes.append(Route("404.html", "404.html", {"title": "Page not found"}))
@@ -374,7 +374,7 @@ def linked_entry(entry: Entry, url_of: dict, config: Config) -> Entry:
 # charts and related entries (tests/test_site.py changes each one), so `digest serve` can
 # swap the new version into the post in place and re-render only the pages that show it.
 SHOWN_ONLY = frozenset({"title", "summary", "body_html", "source_url", "authors", "kind", "lines", "links"})
-MODEL_FIELDS = tuple(f.name for f in fields(Entry) if f.name not in SHOWN_ONLY)
+MODEL_FIELDS = tuple(f.name for f in fields(Entry) if f.compare and f.name not in SHOWN_ONLY)
 
 
 def model_fields(entry: Entry) -> tuple:
@@ -501,8 +501,7 @@ class Issue:
         return max((p.entry.date for p in self.posts), key=lambda m: m.value)
 
 
-@dataclass(frozen=True)
-class Bar:
+class Bar(NamedTuple):  # a tuple: a site has tens of thousands of bars, and a dataclass is slow to make
     start: date                 # first day of the week or month
     label: str                  # "week of 21 Jul 2025" / "July 2025"
     count: int
@@ -552,6 +551,11 @@ def issue_url(year: int, week: int) -> str:
 
 def local_day(moment, config: Config) -> date:
     return moment.value.astimezone(config.tz).date()
+
+
+def publication_days(posts: Iterable[Post], config: Config) -> dict[str, date]:
+    """Post URL -> the day it was published, in the site's time zone."""
+    return {post.url: local_day(post.entry.date, config) for post in posts}
 
 
 def timeline_key(post: Post) -> tuple:
@@ -679,10 +683,13 @@ LONG_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
                "August", "September", "October", "November", "December")
 
 
-def activity_chart(posts: Iterable[Post], config: Config, width: int = 600) -> Chart | None:
+def activity_chart(posts: Iterable[Post], config: Config, width: int = 600, day_of: dict | None = None) -> Chart | None:
     """Entries per week of publication (site timezone), or per month when the span is
-    longer than CHART_WEEKS_MAX weeks; empty weeks and months are drawn as gaps."""
-    days = [local_day(post.entry.date, config) for post in posts]
+    longer than CHART_WEEKS_MAX weeks; empty weeks and months are drawn as gaps.
+    day_of: post URL -> its local day, made once for a site's hundreds of charts."""
+    if day_of is None:
+        day_of = publication_days(posts, config)
+    days = [day_of[post.url] for post in posts]
     if not days:
         return None
     first, last = min(days), max(days)
@@ -745,13 +752,13 @@ def build_features(posts: tuple[Post, ...], taxonomies: dict, config: Config) ->
     return Features(stories, issues, story_places(stories), related_posts(posts)), problems
 
 
-def feature_routes(config: Config, posts, taxonomies: dict, features: Features) -> list[Route]:
+def feature_routes(config: Config, posts, taxonomies: dict, features: Features, day_of: dict) -> list[Route]:
     """Stories, weekly digest issues and their feeds."""
     routes = [Route("stories/", "stories.html", {"title": "Stories", "stories": features.stories})]
     for story in features.stories:
         timeline = [(post, entry_terms(post, taxonomies)) for post in story.posts]
         routes.append(Route(story.url, "story.html", {"title": story.name, "story": story, "timeline": timeline,
-                                                      "chart": activity_chart(story.posts, config)}))
+                                                      "chart": activity_chart(story.posts, config, day_of=day_of)}))
         routes += feed_routes(story.url, f"Story: {story.name} · {config.title}", story.posts, config)
     issues = features.issues
     routes.append(Route("digest/", "digests.html", {"title": "Weekly digest", "issues": issues}))

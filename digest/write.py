@@ -164,20 +164,25 @@ def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, kno
     checked: set[Path] = set()
     pool = ThreadPoolExecutor(WRITERS) if known is None else None
     waiting: deque = deque()
+    base = str(folder)
     try:
         for page in pages:
             if page.path in records:
                 raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
-            target = safe_target(folder, page.path, checked)
+            check_relative(page.path)  # as safe_target, with no Path made for a file that is kept
+            if not _no_links_between(base, page.path.rpartition("/")[0], checked):
+                raise DigestError([Problem("output", None, None,
+                                           f"refusing to write outside the output folder: {page.path!r}")])
             kept = isinstance(page, KeptPage)
             fingerprint = page.digest if kept or isinstance(page, LinkedPage) else \
                 hashlib.blake2b(page.data, digest_size=16).digest()
             if page.path in present:
                 record = known.get(page.path)
-                if record is not None and record[0] == fingerprint and _stat_of(target) == record[1:]:
+                if record is not None and record[0] == fingerprint and _stat_of(f"{base}/{page.path}") == record[1:]:
                     records[page.path] = record
                     continue
-                os.unlink(target)
+                os.unlink(f"{base}/{page.path}")
+            target = folder / page.path
             if kept:  # the file changed between the build's look and now: never write a guess
                 raise DigestError([Problem("output", None, None, f"{page.path} changed while building; build again")])
             records[page.path] = None  # taken: a second page with this path is an error
@@ -225,7 +230,7 @@ def _same_bytes(source: str, fingerprint: bytes) -> bytes:
     return data
 
 
-def _stat_of(target: Path) -> tuple:
+def _stat_of(target: Path | str) -> tuple:
     info = os.lstat(target)
     return info.st_size, info.st_mtime_ns, info.st_ino
 
