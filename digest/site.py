@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from functools import cached_property
+from functools import cached_property, lru_cache
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
@@ -120,6 +120,7 @@ class Site:
     issues: tuple = ()                      # weekly digest Issue, newest first (issue 8)
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every term of every entry, several times per build
 def term_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
