@@ -70,7 +70,7 @@ def _read(path: Path) -> dict | None:
 def _write(path: Path, value: dict) -> None:
     """Atomically; a cache that cannot be written only makes the next build slower."""
     try:
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         with open(temporary, "wb") as file:
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
@@ -93,16 +93,32 @@ def compiled_templates(config: Config) -> Path:
     return folder
 
 
+ENTRY_SHARDS = 16  # a one-entry edit rewrites one sixteenth of the entry cache, not all of it
+
+
+def entry_shard(shown_path: str) -> int:
+    return int.from_bytes(hashlib.blake2b(shown_path.encode("utf-8"), digest_size=2).digest(), "big") % ENTRY_SHARDS
+
+
 class EntryCache:
-    """(path, content hash) -> (Entry | None, problems) for files read before with these settings."""
+    """(path, content hash) -> (Entry | None, problems) for files read before with these settings,
+    kept in ENTRY_SHARDS files by path: a save rewrites only the files whose entries changed."""
 
     def __init__(self, config: Config, enabled: bool = True):
-        self.path = config.root / CACHE_DIR / "entries.pickle"
+        self.folder = config.root / CACHE_DIR / "entries"
         self.key = (code_fingerprint(), settings_fingerprint(config))
         self.enabled = enabled
-        stored = _read(self.path) if enabled else None
-        self.known: dict = stored["entries"] if stored and stored.get("key") == self.key else {}
+        self.known: dict = {}
+        self.stored: list[set] = [set() for _ in range(ENTRY_SHARDS)]  # the keys each file holds
+        for number in range(ENTRY_SHARDS if enabled else 0):
+            stored = _read(self.shard_path(number))
+            if stored and stored.get("key") == self.key:
+                self.known.update(stored["entries"])
+                self.stored[number] = set(stored["entries"])
         self.used: dict = {}
+
+    def shard_path(self, number: int) -> Path:
+        return self.folder / f"{number:02d}.pickle"
 
     def get(self, key: tuple[str, str]):
         value = self.known.get(key)
@@ -114,9 +130,20 @@ class EntryCache:
         self.used[key] = value
 
     def save(self) -> None:
-        """Keep only what this build used: deleted and renamed files drop out."""
-        if self.enabled:
-            _write(self.path, {"key": self.key, "entries": self.used})
+        """Keep only what this build used: deleted and renamed files drop out. A file whose
+        keys (paths and content hashes) are those it holds already is left as it is."""
+        if not self.enabled:
+            return
+        shards: list[dict] = [{} for _ in range(ENTRY_SHARDS)]
+        for key, value in self.used.items():
+            shards[entry_shard(key[0])][key] = value
+        for number, entries in enumerate(shards):
+            if entries.keys() != self.stored[number] or not self.shard_path(number).is_file():
+                _write(self.shard_path(number), {"key": self.key, "entries": entries})
+        try:
+            (self.folder.parent / "entries.pickle").unlink(missing_ok=True)  # the single file of before
+        except OSError:
+            pass
 
 
 class TreeCache:

@@ -239,3 +239,20 @@ def test_compiled_templates_follow_the_settings(site):
         shutil.rmtree(root / "clean", ignore_errors=True)
         build(load_config(root, search=False, base_url=base_url, output_dir="clean"), jobs=1, cache=False)
         assert snapshot(root / "output") == snapshot(root / "clean")
+
+
+def test_an_edit_rewrites_one_file_of_the_entry_cache(site):
+    from digest.cache import ENTRY_SHARDS
+
+    root = site(corpus(40))
+    built(root)
+    shards = sorted((root / ".digest-cache/entries").glob("*.pickle"))
+    assert len(shards) == ENTRY_SHARDS  # 40 entries fill every one
+    before = {path: path.stat().st_mtime_ns for path in shards}
+    built(root)  # nothing changed: nothing rewritten
+    assert {path: path.stat().st_mtime_ns for path in shards} == before
+    change_body(root)
+    again = built(root)
+    rewritten = [path for path in shards if path.stat().st_mtime_ns != before[path]]
+    assert len(rewritten) == 1
+    assert again == clean_build(root)

@@ -97,3 +97,30 @@ def test_a_post_survives_pickling_for_worker_processes():
     site, _ = build_site([entry("a")], CONFIG)
     post = pickle.loads(pickle.dumps(site.posts[0]))
     assert post.title == "a" and post.url == "2025/07/a/"
+
+
+def test_an_entry_hashes_every_field_and_a_replaced_one_hashes_anew():
+    from dataclasses import replace
+
+    first = entry("a")
+    assert first.fingerprint == entry("a").fingerprint          # the same file, the same hash
+    assert replace(first, summary="T").fingerprint != first.fingerprint
+    assert replace(first, body_html="<p>x</p>").fingerprint != first.fingerprint
+    assert replace(first, summary="T") == replace(first, summary="T")  # not compared, not repr'd
+
+
+def test_swap_entry_takes_only_a_version_the_model_reads_the_same():
+    import pytest
+    from dataclasses import replace
+
+    from digest.site import model_fields, swap_entry
+
+    site, _ = build_site([entry("a", tags="[Ports]"), entry("b", tags="[Ports]")], CONFIG)
+    post = site.posts[0]
+    retitled = replace(post.entry, title="New title", summary="New summary")
+    assert model_fields(retitled) == model_fields(post.entry)
+    swap_entry(post, retitled)
+    term = site.taxonomies["tags"].terms[0]
+    assert post in term.posts and [p.title for p in term.posts if p is post] == ["New title"]
+    with pytest.raises(ValueError, match="changes the site model"):
+        swap_entry(post, replace(post.entry, tags=("Weather",)))
