@@ -19,7 +19,7 @@ from .errors import DigestError, Problem, raise_if_errors
 from .links import body_link_problems, link_problems
 from .load import LoadError, display_path, find_sources, load_source
 from .render import Page, check_theme, extra_pages, make_environment, remember_templates, render_pages, static_pages
-from .reuse import Fingerprints
+from .reuse import Fingerprints, edited_in_place, route_keys
 from .search import index_site
 from .site import Site, build_site
 from .workers import batches, default_jobs, ordered_map, shared
@@ -33,6 +33,7 @@ class BuildResult:
     entries: int = 0
     pages: int = 0
     reused: int = 0          # pages taken from the previous build, not rendered
+    in_place: bool = False   # only entries edited in place: the rest kept its fingerprints (reuse.py)
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -167,19 +168,20 @@ def _rendered(results: Iterator[tuple[list[Page], list[Problem]]]) -> Iterator[P
         yield from pages
 
 
-def reusable_pages(site: Site, config: Config, tree: TreeCache) -> tuple[list, dict]:
+def reusable_pages(site: Site, config: Config, tree: TreeCache, in_place: set[str] | None = None) -> tuple[list, dict]:
     """For each route, the previous build's page when its fingerprint (reuse.py) is unchanged
     and its file is as that build left it, else None; and this build's fingerprints by path.
+    in_place: the posts edited in place (reuse.edited_in_place), if that is all that changed.
 
     A page the spare folder holds (the staging folder to be, see write.stage) goes as a
     KeptPage, no bytes read; one only the current output holds, as a LinkedPage: a hard link."""
-    prints = Fingerprints(site)
+    route_prints, tree.staged_map = route_keys(site, Fingerprints(site), tree.current_map, tree.current_keys, in_place)
     keys = {}
     reused: list = [None] * len(site.routes)
     current, spare = tree.current_records(), tree.spare()
     output, spare_folder = str(config.output_path), str(old_path(config.output_path))
     for index, route in enumerate(site.routes):
-        key = prints.fingerprint(route)
+        key = route_prints[index]
         if key is None:
             continue
         path = route.output_path
@@ -247,7 +249,9 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
     raise_if_errors(result.warnings + found, config.strict)
     result.warnings += found
     # Everything is validated: from here on we render and write, page by page.
-    reused, tree.staged_keys = reusable_pages(site, config, tree) if tree.enabled else ([], {})
+    in_place = edited_in_place(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
+    reused, tree.staged_keys = reusable_pages(site, config, tree, in_place) if tree.enabled else ([], {})
+    result.in_place = tree.staged_map is not None and tree.staged_map is tree.current_map
     result.reused = sum(page is not None and page.path.endswith(".html") for page in reused)
     clock.lap("render")  # fingerprinting counts as rendering
     before = result.timings["render"]

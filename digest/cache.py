@@ -129,6 +129,20 @@ class EntryCache:
     def put(self, key: tuple[str, str], value) -> None:
         self.used[key] = value
 
+    def previous_entries(self) -> dict:
+        """File -> its entry in the last build (the cache holds what that build used). A file
+        found twice (a cache file of an older build left behind) is left out: unknown."""
+        found, twice = {}, set()
+        for (path, _), (entry, _) in self.known.items():
+            if path in found:
+                twice.add(path)
+            found[path] = entry
+        return {path: entry for path, entry in found.items() if path not in twice}
+
+    def current_entries(self) -> dict:
+        """File -> its entry in this build, once read_entries has gone through every file."""
+        return {path: entry for (path, _), (entry, _) in self.used.items()}
+
     def save(self) -> None:
         """Keep only what this build used: deleted and renamed files drop out. A file whose
         keys (paths and content hashes) are those it holds already is left as it is."""
@@ -159,8 +173,11 @@ class TreeCache:
         self.spare_records: dict | None = stored["spare"] if valid else None
         # Page fingerprints (reuse.py) of the build that wrote the current output folder.
         self.current_keys: dict = stored.get("current_keys", {}) if valid else {}
+        # Which routes showed which posts in that build (reuse.PageMap), for edits in place.
+        self.current_map = stored.get("current_map") if valid else None
         self.staged: dict | None = None
         self.staged_keys: dict = {}
+        self.staged_map = None
 
     def current_records(self) -> dict | None:
         """Records of the current output folder, or None when unknown."""
@@ -175,4 +192,5 @@ class TreeCache:
         if self.enabled and self.staged is not None:
             spare = self.current if kept_old else None
             _write(self.path, {"output": self.output, "code": code_fingerprint(),
-                               "current": self.staged, "current_keys": self.staged_keys, "spare": spare})
+                               "current": self.staged, "current_keys": self.staged_keys,
+                               "current_map": self.staged_map, "spare": spare})

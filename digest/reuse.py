@@ -27,14 +27,15 @@ Within a context, what a value contributes follows what the bundled templates re
 from __future__ import annotations
 
 import hashlib
-from dataclasses import fields
+from array import array
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from .cache import code_fingerprint
 from .config import Config
 from .entries import Moment
 from .render import default_theme_dir, theme_dirs
-from .site import (Bar, Chart, sitemap_items, Feed, Issue, IssueGroup, Month, Pager, Post, Route, Site, Story, StoryPlace, Taxonomy,
+from .site import (Bar, Chart, model_fields, sitemap_items, Feed, Issue, IssueGroup, Month, Pager, Post, Route, Site, Story, StoryPlace, Taxonomy,
                    Term)
 
 # Templates that read the whole site model: sitemap.xml reads sitemap_items(site), which is its
@@ -160,3 +161,59 @@ EXACT = {datetime, date, Bar}  # Bar: a NamedTuple of dates, text and numbers
 # Models read whole, posts included: every field of each.
 FIELDS = {kind: tuple(f.name for f in fields(kind))
           for kind in (Pager, Month, Story, StoryPlace, Issue, IssueGroup, Feed, Moment)}
+
+
+# --- edits in place, across builds -------------------------------------------------------
+# An edit that changes only fields the model never reads (site.SHOWN_ONLY: a title, a body)
+# leaves every route and every context as it was, but for the posts it changed. So when the
+# routes and the fingerprints' base are those of the last build, a route that showed none of
+# those posts keeps its fingerprint, and only the routes that showed one are fingerprinted
+# again: the last build's PageMap says which. (serve.py does the same within one process.)
+
+
+@dataclass(frozen=True)
+class PageMap:
+    """How one build's pages showed its posts: what the next build needs to fingerprint only
+    the routes an edit in place reaches."""
+
+    base: bytes                     # Fingerprints.base: code, theme, settings, site shell
+    routes: tuple[str, ...]         # every route's output path, in order
+    readers: dict                   # post URL -> array of the indexes of the routes showing it
+
+
+def edited_in_place(previous: dict, current: dict, posts) -> set[str] | None:
+    """The URLs of the posts whose entries changed, when every change is in fields the model
+    does not read; None when anything else changed (a file added, removed or renamed, a date,
+    a tag, a slug...). previous/current: file -> Entry, as the entry cache gives them."""
+    if not previous or previous.keys() != current.keys():
+        return None
+    changed = {path for path, entry in current.items() if entry is not previous[path]}
+    if any(model_fields(current[path]) != model_fields(previous[path]) for path in changed):
+        return None
+    return {post.url for post in posts if post.entry.path in changed}
+
+
+def route_keys(site: Site, prints: Fingerprints, last: PageMap | None, last_keys: dict,
+               in_place: set[str] | None) -> tuple[list, PageMap | None]:
+    """Each route's fingerprint, and this build's PageMap. After an edit in place (and with
+    the last build's map matching this site), routes that did not show an edited post keep
+    the last build's fingerprint without being fingerprinted again."""
+    if not prints.enabled:
+        return [None] * len(site.routes), None
+    paths = tuple(route.output_path for route in site.routes)
+    touched = None
+    if in_place is not None and last is not None and last.base == prints.base and last.routes == paths:
+        touched = set()
+        for url in in_place:
+            touched.update(last.readers.get(url, ()))
+    if touched is not None:
+        keys = [prints.fingerprint(route) if index in touched else last_keys.get(paths[index])
+                for index, route in enumerate(site.routes)]
+        return keys, last
+    keys, readers = [], {}
+    for index, route in enumerate(site.routes):
+        shown: set = set()
+        keys.append(prints.fingerprint(route, shown))
+        for url in shown:
+            readers.setdefault(url, []).append(index)
+    return keys, PageMap(prints.base, paths, {url: array("I", found) for url, found in readers.items()})

@@ -1,6 +1,9 @@
-"""`digest serve` keeps its site model across an edit the model does not read (a title, a
-summary, a body): the entry is swapped into its post and only the pages showing it are
-rendered again. Whatever the edit, the served site must equal a fresh preview's, byte for byte."""
+"""Edits in place: an edit the site model does not read (a title, a summary, a body).
+
+`digest serve` keeps its model: the entry is swapped into its post and only the pages showing
+it are rendered again. `digest build` fingerprints only the pages that showed the entry in the
+last build. Whatever the edit, the result must equal a fresh preview's or a clean build's,
+byte for byte."""
 
 from __future__ import annotations
 
@@ -8,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import snapshot
+from digest.build import build
+from digest.config import load_config
 from digest.serve import Preview, file_stamp
 from test_reuse import ENTRIES, MUTATIONS, SETTINGS, edit
 
@@ -109,3 +115,36 @@ def test_an_edit_that_breaks_the_entry_is_reported(site, tmp_path):
     entry.write_text(entry.read_text(encoding="utf-8").replace("tags: [Ports]", "tags: []"), encoding="utf-8")
     result = served.rebuild({entry})
     assert not result.ok and any(problem.field == "tags" for problem in result.problems)
+
+
+def built(root: Path, output: str = "output", cache: bool = True):
+    return build(load_config(root, search=False, output_dir=output), jobs=1, cache=cache)
+
+
+@pytest.mark.parametrize("name", list(IN_PLACE) + list(REBUILT))
+def test_a_build_after_an_edit_equals_a_clean_build(site, name):
+    root = site(ENTRIES, SETTINGS)
+    assert not built(root).in_place  # the first build fingerprints every page
+    again = built(root)  # nothing changed: every fingerprint kept, every page reused
+    assert again.in_place and again.reused == again.pages
+    before = snapshot(root / "output")
+    (IN_PLACE | REBUILT)[name](root)
+    result = built(root)
+    assert result.in_place == (name in IN_PLACE)
+    assert snapshot(root / "output") != before
+    built(root, "clean", cache=False)
+    assert snapshot(root / "output") == snapshot(root / "clean")
+
+
+def test_builds_in_place_follow_each_other(site):
+    root = site(ENTRIES, SETTINGS)
+    built(root)
+    for name in ("title", "body", "summary"):
+        IN_PLACE[name](root)
+        assert built(root).in_place
+    MUTATIONS["tags"](root)
+    assert not built(root).in_place
+    IN_PLACE["author"](root)
+    assert built(root).in_place
+    built(root, "clean", cache=False)
+    assert snapshot(root / "output") == snapshot(root / "clean")
