@@ -71,8 +71,8 @@ def entry_fingerprint(post: Post) -> bytes:
 
 
 def post_token(post: Post) -> str:
-    """A post in a fingerprint: its URL and its entry's hash, as text (repr copies text as it is)."""
-    return f"{post.url} {post.entry.fingerprint.hex()}"
+    """A post in a fingerprint: its URL and its entry's hash (`P` starts no repr)."""
+    return f"P{post.url!r}{post.entry.fingerprint.hex()}"
 
 
 class Fingerprints:
@@ -100,15 +100,14 @@ class Fingerprints:
             if route.context:
                 return None
             # sitemap.xml reads sitemap_items(site) (and the settings): (url, lastmod) of every page.
-            parts = [route.url, route.template, repr(sitemap_items(self.site))]
+            text = repr((route.url, route.template, sitemap_items(self.site)))
         else:
             try:
-                parts = [route.url, route.template,
-                         [(name, self.value(value, route.template)) for name, value in route.context.items()]]
+                text = repr((route.url, route.template)) + self.value(route.context, route.template)
             except Unknown:
                 return None
         digest = hashlib.blake2b(self.base, digest_size=16)
-        digest.update(repr(parts).encode("utf-8"))
+        digest.update(text.encode("utf-8"))
         return digest.digest()
 
     def refresh(self, post: Post) -> None:
@@ -123,36 +122,39 @@ class Fingerprints:
             return post_token(post)
         return known
 
-    def value(self, value, template: str):
-        """A deterministic, repr-able stand-in for what templates can read of `value`."""
+    def value(self, value, template: str) -> str:
+        """A text for what templates can read of `value`: reprs of plain values, composites in
+        brackets with their parts separated by commas, posts as post_token: no two values that
+        a template could tell apart share a text. (Text is joined in C; nested tuples cost a
+        Python call per part to build and again to repr.)"""
         kind = type(value)
-        if kind in PLAIN or value is None:
-            return value
         if kind is Post:
             return self.post(value)
-        if kind in (list, tuple):
-            return [self.post(item) if type(item) is Post else self.value(item, template) for item in value]
+        if kind in PLAIN or value is None or kind in EXACT:
+            return repr(value)  # exact and stable
+        if kind is list or kind is tuple:
+            return "[" + ",".join([self.post(item) if type(item) is Post else self.value(item, template)
+                                   for item in value]) + "]"
         if kind is dict:
-            return [(self.value(key, template), self.value(item, template)) for key, item in value.items()]
+            return "{" + ",".join([self.value(key, template) + ":" + self.value(item, template)
+                                   for key, item in value.items()]) + "}"
         if kind is Term:  # its count only where a template shows it: elsewhere a tag's count
             counted = template in COUNTS_TERMS      # would reach every entry page
             known = self.terms.get((id(value), counted))  # a term is on many pages: made once
             if known is None or known[0] is not value:
                 count = len(value.posts) if counted else None
-                known = self.terms[(id(value), counted)] = (value, ("term", value.taxonomy, value.key, value.name,
-                                                                       value.slug, count))
+                known = self.terms[(id(value), counted)] = (value, repr(("term", value.taxonomy, value.key, value.name,
+                                                                            value.slug, count)))
             return known[1]
         if kind is Taxonomy:
-            terms = self.value(value.terms, template) if template in LISTS_TERMS else None
-            return ("taxonomy", value.name, value.title, value.singular, terms)
-        if kind in EXACT:
-            return value  # repr'd with the rest: exact and stable
+            terms = self.value(value.terms, template) if template in LISTS_TERMS else "None"
+            return "Taxonomy(" + repr((value.name, value.title, value.singular)) + "," + terms + ")"
         if kind is Chart:  # its bars' places, sizes and labels follow from these and the code
-            return ("chart", value.unit, value.total, value.peak, value.width, value.height, value.plot_top,
-                    value.plot_bottom, value.bars[0].start if value.bars else None, [bar.count for bar in value.bars])
+            return repr(("chart", value.unit, value.total, value.peak, value.width, value.height, value.plot_top,
+                         value.plot_bottom, value.bars[0].start if value.bars else None, [bar.count for bar in value.bars]))
         names = FIELDS.get(kind)
         if names is not None:
-            return (kind.__name__, [self.value(getattr(value, name), template) for name in names])
+            return kind.__name__ + "(" + ",".join([self.value(getattr(value, name), template) for name in names]) + ")"
         raise Unknown(kind.__name__)
 
 
