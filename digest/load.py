@@ -62,26 +62,40 @@ class LoadError(Exception):
 
 def find_sources(content_dir: Path, root: Path) -> tuple[list[Path], list[Problem]]:
     """Every `*.md` under content_dir, sorted; names starting with `_` or `.` are skipped,
-    and so are symlinks that lead outside the content folder (with a warning)."""
+    and so are symlinks that lead outside the content folder (with a warning). A symlink to
+    a folder is not followed."""
     found, problems = [], []
     content_dir = content_dir.resolve()
-    for folder, subfolders, files in os.walk(content_dir, followlinks=False):
-        here = Path(folder)
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(("_", ".")))
-        for name in list(subfolders):
-            if (here / name).is_symlink():
-                subfolders.remove(name)
-                if _escapes(here / name, content_dir):
-                    problems.append(_outside_link(here / name, root))
-        for name in sorted(files):
-            path = here / name
-            if name.startswith(("_", ".")) or not name.endswith(".md"):
+    waiting = [str(content_dir)]
+    while waiting:  # os.scandir, not os.walk: its entries know whether they are links, no stat per file
+        try:
+            with os.scandir(waiting.pop()) as listing:
+                items = list(listing)
+        except OSError:
+            continue  # a folder that vanished or cannot be read holds no entries we can read
+        for item in items:
+            if item.name.startswith(("_", ".")):
                 continue
-            if path.is_symlink() and _escapes(path, content_dir):
-                problems.append(_outside_link(path, root))
-                continue
-            found.append(path)
-    return sorted(found, key=lambda p: p.as_posix()), problems
+            link = item.is_symlink()
+            if _is_folder(item):
+                if not link:
+                    waiting.append(item.path)
+                elif _escapes(Path(item.path), content_dir):
+                    problems.append(_outside_link(Path(item.path), root))
+            elif item.name.endswith(".md"):
+                if link and _escapes(Path(item.path), content_dir):
+                    problems.append(_outside_link(Path(item.path), root))
+                    continue
+                found.append(item.path)
+    problems.sort(key=lambda problem: problem.path)
+    return [Path(path) for path in sorted(found)], problems
+
+
+def _is_folder(item: os.DirEntry) -> bool:
+    try:
+        return item.is_dir()
+    except OSError:
+        return False
 
 
 def _escapes(path: Path, content_dir: Path) -> bool:
@@ -94,10 +108,9 @@ def _outside_link(path: Path, root: Path) -> Problem:
 
 
 def display_path(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """path relative to root when it is inside (lexically, as Path.relative_to), else whole."""
+    text, prefix = path.as_posix(), root.as_posix().rstrip("/") + "/"
+    return text[len(prefix):] if text.startswith(prefix) else text
 
 
 def load_source(path: Path, root: Path) -> Source:
