@@ -20,10 +20,10 @@ from .links import body_link_problems, link_problems
 from .load import LoadError, display_path, find_sources, load_source
 from .render import Page, check_theme, extra_pages, make_environment, remember_templates, render_pages, static_pages
 from .reuse import Fingerprints, edited_in_place, route_keys
-from .search import index_site
+from .search import BUNDLE, bundle_records, index_site, search_key
 from .site import Site, build_site
 from .workers import batches, default_jobs, ordered_map, shared
-from .write import KeptPage, LinkedPage, discard, old_path, output_problems, stage, swap
+from .write import KeptPage, LinkedPage, discard, folder_holds, old_path, output_problems, stage, swap
 
 PARALLEL_FROM = 400  # entries to parse or pages to render before workers pay for themselves
 
@@ -34,6 +34,7 @@ class BuildResult:
     pages: int = 0
     reused: int = 0          # pages taken from the previous build, not rendered
     in_place: bool = False   # only entries edited in place: the rest kept its fingerprints (reuse.py)
+    up_to_date: bool = False  # output/ already held exactly this build: nothing was written
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -197,6 +198,29 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, in_place: set[st
     return reused, keys
 
 
+def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list, searched: tuple | None) -> bool:
+    """True when this build would write exactly what output/ holds: every page kept from the
+    last build (its fingerprint unchanged), the static and other files the same bytes, the
+    search index made by this Pagefind for these pages (none without search), and nothing
+    else in the folder: each file as the last build left it. Then nothing needs writing."""
+    current = tree.current_records()
+    if current is None or len(reused) != len(site.routes) or any(page is None for page in reused):
+        return False
+    if searched != tree.current_search or (searched is not None) != (tree.current_bundle is not None):
+        return False
+    expected = {route.output_path: current[route.output_path][1:] for route in site.routes}
+    for page in static_pages(config) + extra_pages():
+        record = current.get(page.path)
+        if record is None or record[0] != hashlib.blake2b(page.data, digest_size=16).digest():
+            return False
+        expected[page.path] = record[1:]
+    if len(expected) != len(current):  # a file of the last build this one does not make
+        return False
+    for path, record in (tree.current_bundle or {}).items():
+        expected[f"{BUNDLE}/{path}"] = record
+    return folder_holds(config.output_path, expected)
+
+
 def _stat_is(path: str, record: tuple) -> bool:
     try:
         info = os.lstat(path)
@@ -254,6 +278,12 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
     result.in_place = tree.staged_map is not None and tree.staged_map is tree.current_map
     result.reused = sum(page is not None and page.path.endswith(".html") for page in reused)
     clock.lap("render")  # fingerprinting counts as rendering
+    searched = search_key(config.language) if config.search and site.posts else None
+    if output_is_current(site, config, tree, reused, searched):
+        result.up_to_date = True  # the build would write what output/ holds: it stays as it is
+        entry_cache.save()
+        result.entries, result.pages = len(site.posts), result.reused
+        return result
     before = result.timings["render"]
     html_pages = [0]
     compiled = compiled_templates(config) if cache else None
@@ -265,6 +295,8 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
         if config.search:
             result.warnings += index_site(staging, config.language, len(site.posts))
             clock.lap("search")
+        tree.staged_search = searched
+        tree.staged_bundle = bundle_records(staging) if searched else None
         swap(staging, config.output_path, keep_old=cache)
     except BaseException:
         discard(staging)

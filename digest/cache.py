@@ -175,9 +175,15 @@ class TreeCache:
         self.current_keys: dict = stored.get("current_keys", {}) if valid else {}
         # Which routes showed which posts in that build (reuse.PageMap), for edits in place.
         self.current_map = stored.get("current_map") if valid else None
+        # Its search index: (Pagefind's version, language) and path -> (size, mtime_ns, inode)
+        # of each file under pagefind/, or None for an output without one.
+        self.current_search = stored.get("current_search") if valid else None
+        self.current_bundle: dict | None = stored.get("current_bundle") if valid else None
         self.staged: dict | None = None
         self.staged_keys: dict = {}
         self.staged_map = None
+        self.staged_search = None
+        self.staged_bundle: dict | None = None
 
     def current_records(self) -> dict | None:
         """Records of the current output folder, or None when unknown."""
@@ -193,4 +199,5 @@ class TreeCache:
             spare = self.current if kept_old else None
             _write(self.path, {"output": self.output, "code": code_fingerprint(),
                                "current": self.staged, "current_keys": self.staged_keys,
-                               "current_map": self.staged_map, "spare": spare})
+                               "current_map": self.staged_map, "current_search": self.staged_search,
+                               "current_bundle": self.staged_bundle, "spare": spare})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from importlib import metadata
 import signal
 import subprocess
 from pathlib import Path
@@ -33,6 +34,29 @@ def pagefind_executable() -> Path:
         raise search_problem(f"the pagefind-bin package is not installed; {HOW_TO_FIX}") from None
     except FileNotFoundError:
         raise search_problem(f"the Pagefind binary is missing from the pagefind-bin package; {HOW_TO_FIX}") from None
+
+
+def search_key(language: str) -> tuple:
+    """What an index depends on besides the pages: the language, and Pagefind's version and
+    binary (a replaced or missing binary never passes for the one that made the index)."""
+    try:
+        version = metadata.version("pagefind-bin")
+        binary = pagefind_executable()
+        info = binary.stat()
+    except (metadata.PackageNotFoundError, DigestError, OSError):
+        return ("no working Pagefind", language)
+    return version, str(binary), info.st_size, info.st_mtime_ns, language
+
+
+def bundle_records(folder: Path) -> dict[str, tuple]:
+    """Path under pagefind/ -> (size, mtime_ns, inode) of each file of the index in folder."""
+    bundle, records = folder / BUNDLE, {}
+    for here, _, files in os.walk(bundle):
+        for name in files:
+            info = os.lstat(os.path.join(here, name))
+            records[os.path.relpath(os.path.join(here, name), bundle).replace(os.sep, "/")] = (
+                info.st_size, info.st_mtime_ns, info.st_ino)
+    return records
 
 
 def pagefind_command(folder: Path, language: str) -> list[str]:

@@ -235,6 +235,32 @@ def _stat_of(target: Path | str) -> tuple:
     return info.st_size, info.st_mtime_ns, info.st_ino
 
 
+def folder_holds(folder: Path, records: dict[str, tuple]) -> bool:
+    """True when folder holds exactly these files, each with its recorded (size, mtime_ns,
+    inode), and nothing else: no other file, no symlink. Reads only."""
+    found = 0
+    waiting = [(str(folder), "")]
+    try:
+        while waiting:
+            here, prefix = waiting.pop()
+            with os.scandir(here) as listing:
+                for item in listing:
+                    if item.is_symlink():
+                        return False
+                    if item.is_dir(follow_symlinks=False):
+                        waiting.append((item.path, prefix + item.name + "/"))
+                        continue
+                    expected = records.get(prefix + item.name)
+                    info = item.stat(follow_symlinks=False)
+                    if expected is None or not item.is_file(follow_symlinks=False) or \
+                            (info.st_size, info.st_mtime_ns, info.st_ino) != expected:
+                        return False
+                    found += 1
+    except OSError:
+        return False
+    return found == len(records)
+
+
 def _existing_files(folder: Path) -> set[str]:
     """Regular files under folder, by relative path; any symlink in it is removed on the way."""
     found: set[str] = set()

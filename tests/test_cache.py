@@ -28,6 +28,14 @@ def built(root: Path, output: str = "output", jobs: int | None = 1, cache: bool 
     return snapshot(root / output)
 
 
+def built_again(root: Path) -> dict[str, bytes]:
+    """A build after a first one, made to write: with output/ as the first build left it, a
+    build would leave it be; a file missing from it makes the build stage the site again, so
+    that the folder of the first one is kept as the spare the next build reuses."""
+    (root / "output" / "robots.txt").unlink()
+    return built(root)
+
+
 def clean_build(root: Path, jobs: int | None = 1) -> dict[str, bytes]:
     """A build with no cache and no earlier output, in a folder of its own."""
     shutil.rmtree(root / "clean", ignore_errors=True)
@@ -83,7 +91,7 @@ CHANGES = [change_body, change_front_matter, change_template, change_static_file
 def test_cached_rebuild_equals_clean_build(site, change):
     root = site(corpus(12))
     built(root)
-    before = built(root)  # now the cache and the spare output folder are both in play
+    before = built_again(root)  # now the cache and the spare output folder are both in play
     assert (root / ".digest-cache").is_dir() and (root / ".output.old").is_dir()
     change(root)
     after = built(root, jobs=2)
@@ -95,7 +103,7 @@ def test_cached_rebuild_equals_clean_build(site, change):
 def test_damaged_spare_folder_is_repaired(site):
     root = site(corpus(8))
     built(root)
-    expected = built(root)
+    expected = built_again(root)
     spare = root / ".output.old"
     page = next(spare.rglob("entry-001/index.html"))
     page.write_bytes(page.read_bytes().replace(b"Entry 1", b"Tampered"))
@@ -191,7 +199,7 @@ def test_changed_tags_reach_every_page_that_shows_them(site):
 def test_a_tampered_output_page_is_rendered_again_not_reused(site, spare):
     root = site(corpus(8))
     built(root)
-    expected = built(root)
+    expected = built_again(root)
     if spare == "removed":
         shutil.rmtree(root / ".output.old")
     page = next((root / "output").rglob("entry-001/index.html"))
@@ -214,7 +222,7 @@ def test_a_template_edited_in_place_is_compiled_again(site):
 def test_unchanged_pages_are_hard_links_to_the_last_output_and_never_written_through(site):
     root = site(corpus(8))
     first = built(root)
-    assert built(root) == first  # no spare folder yet: unchanged pages are linked from output/
+    assert built_again(root) == first  # no spare folder yet: unchanged pages are linked from output/
     page = next((root / "output").rglob("entry-003/index.html")).relative_to(root / "output")
     new, old = root / "output" / page, root / ".output.old" / page
     assert new.stat().st_ino == old.stat().st_ino and new.stat().st_nlink == 2
@@ -256,3 +264,38 @@ def test_an_edit_rewrites_one_file_of_the_entry_cache(site):
     rewritten = [path for path in shards if path.stat().st_mtime_ns != before[path]]
     assert len(rewritten) == 1
     assert again == clean_build(root)
+
+
+def test_a_build_with_nothing_to_change_leaves_the_output_as_it_is(site):
+    root = site(corpus(8))
+    config = load_config(root, search=False)
+    build(config, jobs=1)
+    output = snapshot(root / "output")
+    stamps = {path: path.stat().st_mtime_ns for path in (root / "output").rglob("*")}
+    result = build(config, jobs=1)
+    assert result.up_to_date and result.pages == result.reused > 0
+    assert {path: path.stat().st_mtime_ns for path in (root / "output").rglob("*")} == stamps
+    assert not (root / ".output.staging").exists() and not (root / ".output.old").exists()
+    assert snapshot(root / "output") == output == clean_build(root)
+
+
+@pytest.mark.parametrize("disturb", ["stray file", "page edited", "page removed", "symlink", "static file"])
+def test_an_output_folder_not_as_the_last_build_left_it_is_built_again(site, disturb):
+    root = site(corpus(8))
+    config = load_config(root, search=False)
+    build(config, jobs=1)
+    output = root / "output"
+    page = next(output.rglob("entry-001/index.html"))
+    if disturb == "stray file":
+        (output / "tags" / "stray.html").write_text("left over", encoding="utf-8")
+    elif disturb == "page edited":
+        page.write_bytes(page.read_bytes().replace(b"Entry 1", b"Tampered"))
+    elif disturb == "page removed":
+        page.unlink()
+    elif disturb == "symlink":
+        (output / "link.html").symlink_to(root / "pyproject.toml")
+    else:
+        change_static_file(root)
+    assert not build(config, jobs=1).up_to_date
+    assert snapshot(output) == clean_build(root)
+    assert not any(path.is_symlink() for path in output.rglob("*"))

@@ -186,3 +186,18 @@ def test_an_index_that_misses_entries_is_a_warning(tmp_path):
     assert [format_problem(p) for p in problems] == [
         "search: warning: Pagefind indexed 1 pages for 2 entries; check that the theme puts data-pagefind-body "
         "on entry pages only"]
+
+
+def test_a_build_with_nothing_changed_keeps_the_index_and_runs_no_pagefind(site):
+    root = site({"content/a.md": entry_text(title="First"), "content/b.md": entry_text(title="Second")})
+    assert run_digest(root, "build").returncode == 0
+    index = root / "output/pagefind/pagefind-entry.json"
+    stamp = index.stat().st_mtime_ns
+    result = run_digest(root, "build")
+    assert result.returncode == 0 and "up to date" in result.stdout and "search" not in result.stdout
+    assert index.stat().st_mtime_ns == stamp
+    (root / "output/pagefind/pagefind-entry.json").unlink()  # an index not as it was: made again
+    result = run_digest(root, "build")
+    assert result.returncode == 0 and "search" in result.stdout and page_count(root / "output") == 2
+    result = run_digest(root, "build", "--no-search")  # the same pages without an index: written
+    assert result.returncode == 0 and not (root / "output/pagefind").exists()
