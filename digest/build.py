@@ -23,7 +23,8 @@ from .reuse import Fingerprints, edited_in_place, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
 from .site import Site, build_site
 from .workers import batches, default_jobs, ordered_map, shared
-from .write import KeptPage, LinkedPage, discard, folder_holds, old_path, output_problems, stage, swap
+from .write import (KeptPage, LinkedPage, discard, folder_holds, link_spare, old_path, output_problems, stage,
+                    swap)
 
 PARALLEL_FROM = 400  # entries to parse or pages to render before workers pay for themselves
 
@@ -281,6 +282,8 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
     searched = search_key(config.language) if config.search and site.posts else None
     if output_is_current(site, config, tree, reused, searched):
         result.up_to_date = True  # the build would write what output/ holds: it stays as it is
+        if tree.spare() is None and link_spare(config.output_path, tree.current_records()):
+            tree.spare_linked()  # so that the next build, which will write, has a folder to stage in
         entry_cache.save()
         result.entries, result.pages = len(site.posts), result.reused
         return result

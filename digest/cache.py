@@ -193,6 +193,15 @@ class TreeCache:
         """Records of the spare tree, or None when it is unknown (then it is not reused)."""
         return self.spare_records if self.enabled else None
 
+    def spare_linked(self) -> None:
+        """After write.link_spare: the spare holds the current output's files, as hard links."""
+        if self.enabled and self.current is not None:
+            self.spare_records = self.current
+            _write(self.path, {"output": self.output, "code": code_fingerprint(), "current": self.current,
+                               "current_keys": self.current_keys, "current_map": self.current_map,
+                               "current_search": self.current_search, "current_bundle": self.current_bundle,
+                               "spare": self.current})
+
     def swapped(self, kept_old: bool) -> None:
         """After the swap: the old output became the spare (if kept), the staged tree the output."""
         if self.enabled and self.staged is not None:

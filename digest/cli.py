@@ -51,7 +51,7 @@ def run_build(args: argparse.Namespace) -> int:
         stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in result.timings.items())
         reused = f" ({result.reused} unchanged, not rendered again)" if result.reused else ""
         if result.up_to_date:
-            reused = " (all unchanged: output/ was up to date, nothing written)".replace("output", config.output_dir)
+            reused = f" (all unchanged: {config.output_dir}/ was already up to date)"
         print(f"Built {counted(result.pages, 'page')}{reused} from {counted(result.entries, 'entry', 'entries')} "
               f"into {config.output_dir}/ "
               f"in {time.perf_counter() - started:.2f} s ({stages})")

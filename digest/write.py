@@ -302,6 +302,28 @@ def _remove_stale(folder: Path, stale: set[str]) -> None:
             here = here.parent
 
 
+def link_spare(output: Path, records: dict) -> bool:
+    """Make the spare folder (see stage) hold output/'s files as hard links, for the next
+    build to stage in: what a build that swapped would have left there. False, and no spare,
+    where that cannot be done (a file system without hard links, a file gone)."""
+    spare = old_path(output)
+    discard(spare)
+    try:
+        made = set()
+        for relative in records:
+            check_relative(relative)
+            target = f"{spare}/{relative}"
+            folder = target.rpartition("/")[0]
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            os.link(f"{output}/{relative}", target, follow_symlinks=False)
+    except (OSError, DigestError):
+        discard(spare, quiet=True)
+        return False
+    return True
+
+
 def old_path(output: Path) -> Path:
     return output.parent / f".{output.name}.old"
 

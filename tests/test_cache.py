@@ -275,8 +275,15 @@ def test_a_build_with_nothing_to_change_leaves_the_output_as_it_is(site):
     result = build(config, jobs=1)
     assert result.up_to_date and result.pages == result.reused > 0
     assert {path: path.stat().st_mtime_ns for path in (root / "output").rglob("*")} == stamps
-    assert not (root / ".output.staging").exists() and not (root / ".output.old").exists()
+    assert not (root / ".output.staging").exists()
     assert snapshot(root / "output") == output == clean_build(root)
+    # The folder the next build will stage in is ready: the same files, hard links.
+    page = next((root / "output").rglob("entry-002/index.html")).relative_to(root / "output")
+    assert (root / "output" / page).stat().st_ino == (root / ".output.old" / page).stat().st_ino
+    change_body(root)
+    after = build(config, jobs=1)
+    assert not after.up_to_date and after.reused > 0 and snapshot(root / "output") == clean_build(root)
+    assert (root / ".output.old" / page).read_bytes() == output[page.as_posix()]
 
 
 @pytest.mark.parametrize("disturb", ["stray file", "page edited", "page removed", "symlink", "static file"])
