@@ -160,24 +160,31 @@ def bench_search(n: int, runs: int, digest: list[str]) -> dict:
     measure([*digest, "build", "--no-search"], site)
     binary = str(pagefind_bin.get_executable())
     copy = WORK / f"search-{n}"
+    entry = pick_entry(corpus(n))
+    original = entry.read_bytes()
     alone, alone_peak, stage, build_peak = [], [], [], []
-    for _ in range(runs):
+    try:
+        for run in range(runs):
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(site / "output", copy)
+            # Pagefind reuses an existing bundle's files, much faster than it makes new ones;
+            # the build's staging folder holds no bundle, so neither may the copy.
+            shutil.rmtree(copy / "pagefind", ignore_errors=True)
+            # Both start with no writes pending: otherwise whichever runs after the other's writes
+            # (the copy, a build's pages) waits for the disk to take them, and that is not search.
+            os.sync()
+            result = measure([binary, "--site", str(copy), "--silent", "--force-language", "en"], WORK)
+            alone.append(result.seconds)
+            alone_peak.append(result.peak_mib)
+            # An edit first: with nothing changed the build finds output/ up to date, runs no search.
+            entry.write_bytes(original + f"\nEdited for search run {run}.\n".encode())
+            os.sync()
+            result = measure([*digest, "build"], site)
+            stage.append(float(re.search(r"search (\d+\.\d+)", result.output).group(1)))
+            build_peak.append(result.peak_mib)
+    finally:
+        entry.write_bytes(original)
         shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(site / "output", copy)
-        # Pagefind overwrites an existing bundle's files in place, much faster than it makes
-        # new ones; the build's staging folder holds no bundle, so neither may the copy.
-        shutil.rmtree(copy / "pagefind", ignore_errors=True)
-        # Both start with no writes pending: otherwise whichever runs after the other's writes
-        # (the copy, a build's pages) waits for the disk to take them, and that is not search.
-        os.sync()
-        result = measure([binary, "--site", str(copy), "--silent", "--force-language", "en"], WORK)
-        alone.append(result.seconds)
-        alone_peak.append(result.peak_mib)
-        os.sync()
-        result = measure([*digest, "build"], site)
-        stage.append(float(re.search(r"search (\d+\.\d+)", result.output).group(1)))
-        build_peak.append(result.peak_mib)
-    shutil.rmtree(copy, ignore_errors=True)
     return {"n": n, "runs": runs, "alone": statistics.median(alone), "alone_peak": statistics.median(alone_peak),
             "stage": statistics.median(stage), "build_peak": statistics.median(build_peak)}
 
