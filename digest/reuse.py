@@ -19,8 +19,8 @@ Within a context, what a value contributes follows what the bundled templates re
   lists a term's posts from the term; listings come from a Pager, feeds from a Feed, charts
   from a Chart);
 - a Taxonomy: name, title and singular; on the terms index (terms.html) also its terms;
-- a Chart: its unit, sizes, first bar and the count of each bar (activity_chart computes every
-  bar's place, size and label from these, so they are covered by the code's fingerprint);
+- a Chart: its fields (unit, first day, counts, sizes); every bar's place, size and label is
+  computed from them (Chart.bars), so they are covered by the code's fingerprint;
 - everything else (pagers, months, stories, issues, feeds): all of it, posts included.
 """
 
@@ -149,9 +149,9 @@ class Fingerprints:
         if kind is Taxonomy:
             terms = self.value(value.terms, template) if template in LISTS_TERMS else "None"
             return "Taxonomy(" + repr((value.name, value.title, value.singular)) + "," + terms + ")"
-        if kind is Chart:  # its bars' places, sizes and labels follow from these and the code
-            return repr(("chart", value.unit, value.total, value.peak, value.width, value.height, value.plot_top,
-                         value.plot_bottom, value.bars[0].start if value.bars else None, [bar.count for bar in value.bars]))
+        if kind is Chart:  # its bars' places, sizes and labels follow from its fields and the code
+            return repr(("chart", value.unit, value.first, value.counts, value.total, value.peak, value.width,
+                         value.height, value.plot_top, value.plot_bottom))
         names = FIELDS.get(kind)
         if names is not None:
             return kind.__name__ + "(" + ",".join([self.value(getattr(value, name), template) for name in names]) + ")"

@@ -514,16 +514,35 @@ class Bar(NamedTuple):  # a tuple: a site has tens of thousands of bars, and a d
 
 @dataclass(frozen=True)
 class Chart:
-    """Entries per week (or per month for long spans), drawn as inline SVG by _chart.html."""
+    """Entries per week (or per month for long spans), drawn as inline SVG by _chart.html.
+    It holds what it counts; its bars are worked out when a template first reads them: a
+    site has a chart per term, and a rebuild renders few of them."""
 
     unit: str                   # "week" or "month"
-    bars: tuple[Bar, ...]
+    first: date                 # the first day of the first week or month
+    counts: tuple[int, ...]     # entries per week or month, from the first on
     total: int
     peak: int
     width: int = 600
     height: int = 102  # the plot and its axis line; labels are HTML below it
     plot_top: int = 8
     plot_bottom: int = 100
+
+    @cached_property
+    def bars(self) -> tuple[Bar, ...]:
+        slot = self.width / len(self.counts)
+        gap = min(slot * 0.15, 4.0)
+        span = self.plot_bottom - self.plot_top
+        # A bar is at most CHART_BAR_MAX wide, centred in its slot: one busy week is a bar, not
+        # a block filling the whole chart.
+        bar_width = min(max(slot - gap, 0.5), CHART_BAR_MAX)
+        bars = []
+        for number, count in enumerate(self.counts):
+            start, label = chart_slot(self.unit, self.first, number)
+            height = round(span * count / self.peak, 2)
+            bars.append(Bar(start, label, count, round(number * slot + (slot - bar_width) / 2, 2),
+                            round(self.plot_bottom - height, 2), round(bar_width, 2), height))
+        return tuple(bars)
 
     @property
     def busiest(self) -> Bar:
@@ -697,32 +716,23 @@ def activity_chart(posts: Iterable[Post], config: Config, width: int = 600, day_
     first_monday = first - timedelta(days=first.weekday())
     weeks = (last - timedelta(days=last.weekday()) - first_monday).days // 7 + 1
     if weeks <= CHART_WEEKS_MAX:
-        unit = "week"
+        unit, start, slots = "week", first_monday, weeks
         counts = Counter((day - first_monday).days // 7 for day in days)
-        starts = [first_monday + timedelta(weeks=n) for n in range(weeks)]
-        labels = [f"week of {d.day} {SHORT_MONTHS[d.month - 1]} {d.year}" for d in starts]
     else:
-        unit = "month"
-        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        unit, start = "month", date(first.year, first.month, 1)
+        slots = (last.year - first.year) * 12 + last.month - first.month + 1
         counts = Counter((day.year - first.year) * 12 + day.month - first.month for day in days)
-        starts = [date(first.year + (first.month - 1 + n) // 12, (first.month - 1 + n) % 12 + 1, 1)
-                  for n in range(months)]
-        labels = [f"{LONG_MONTHS[d.month - 1]} {d.year}" for d in starts]
-    peak = max(counts.values())
-    chart = Chart(unit, (), len(days), peak, width=width)
-    slot = width / len(starts)
-    gap = min(slot * 0.15, 4.0)
-    span = chart.plot_bottom - chart.plot_top
-    bars = []
-    for number, (start, label) in enumerate(zip(starts, labels)):
-        count = counts.get(number, 0)
-        height = round(span * count / peak, 2)
-        # A bar is at most CHART_BAR_MAX wide, centred in its slot: one busy week is a bar, not
-        # a block filling the whole chart.
-        bar_width = min(max(slot - gap, 0.5), CHART_BAR_MAX)
-        bars.append(Bar(start, label, count, round(number * slot + (slot - bar_width) / 2, 2),
-                        round(chart.plot_bottom - height, 2), round(bar_width, 2), height))
-    return replace(chart, bars=tuple(bars))
+    return Chart(unit, start, tuple(counts.get(number, 0) for number in range(slots)), len(days),
+                 max(counts.values()), width=width)
+
+
+def chart_slot(unit: str, first: date, number: int) -> tuple[date, str]:
+    """The first day and the label of a chart's bar `number`, counted from `first`."""
+    if unit == "week":
+        start = first + timedelta(weeks=number)
+        return start, f"week of {start.day} {SHORT_MONTHS[start.month - 1]} {start.year}"
+    start = date(first.year + (first.month - 1 + number) // 12, (first.month - 1 + number) % 12 + 1, 1)
+    return start, f"{LONG_MONTHS[start.month - 1]} {start.year}"
 
 
 def term_sizes(taxonomy: Taxonomy, steps: int = 5) -> dict[str, int]:
