@@ -285,6 +285,7 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
         if tree.spare() is None and link_spare(config.output_path, tree.current_records()):
             tree.spare_linked()  # so that the next build, which will write, has a folder to stage in
         entry_cache.save()
+        clock.lap("write")  # checking output/ (and preparing the spare) is this build's writing
         result.entries, result.pages = len(site.posts), result.reused
         return result
     before = result.timings["render"]
