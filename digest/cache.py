@@ -197,16 +197,16 @@ class TreeCache:
         """After write.link_spare: the spare holds the current output's files, as hard links."""
         if self.enabled and self.current is not None:
             self.spare_records = self.current
-            _write(self.path, {"output": self.output, "code": code_fingerprint(), "current": self.current,
-                               "current_keys": self.current_keys, "current_map": self.current_map,
-                               "current_search": self.current_search, "current_bundle": self.current_bundle,
-                               "spare": self.current})
+            self._save(self.current, self.current_keys, self.current_map, self.current_search,
+                       self.current_bundle, spare=self.current)
 
     def swapped(self, kept_old: bool) -> None:
         """After the swap: the old output became the spare (if kept), the staged tree the output."""
         if self.enabled and self.staged is not None:
-            spare = self.current if kept_old else None
-            _write(self.path, {"output": self.output, "code": code_fingerprint(),
-                               "current": self.staged, "current_keys": self.staged_keys,
-                               "current_map": self.staged_map, "current_search": self.staged_search,
-                               "current_bundle": self.staged_bundle, "spare": spare})
+            self._save(self.staged, self.staged_keys, self.staged_map, self.staged_search, self.staged_bundle,
+                       spare=self.current if kept_old else None)
+
+    def _save(self, current: dict, keys: dict, page_map, search, bundle: dict | None, spare: dict | None) -> None:
+        _write(self.path, {"output": self.output, "code": code_fingerprint(), "current": current,
+                           "current_keys": keys, "current_map": page_map, "current_search": search,
+                           "current_bundle": bundle, "spare": spare})

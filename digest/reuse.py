@@ -35,7 +35,7 @@ from .cache import code_fingerprint
 from .config import Config
 from .entries import Moment
 from .render import default_theme_dir, theme_dirs
-from .site import (Bar, Chart, model_fields, sitemap_items, Feed, Issue, IssueGroup, Month, Pager, Post, Route, Site, Story, StoryPlace, Taxonomy,
+from .site import (Chart, model_fields, sitemap_items, Feed, Issue, IssueGroup, Month, Pager, Post, Route, Site, Story, StoryPlace, Taxonomy,
                    Term)
 
 # Templates that read the whole site model: sitemap.xml reads sitemap_items(site), which is its
@@ -65,13 +65,9 @@ def theme_fingerprint(config: Config) -> str | None:
     return digest.hexdigest()
 
 
-def entry_fingerprint(post: Post) -> bytes:
-    """Every field of the entry: made with the Entry (entries.Entry.fingerprint)."""
-    return post.entry.fingerprint
-
-
 def post_token(post: Post) -> str:
-    """A post in a fingerprint: its URL and its entry's hash (`P` starts no repr)."""
+    """A post in a fingerprint: its URL and its entry's hash of every field (Entry.fingerprint;
+    `P` starts no repr)."""
     return f"P{post.url!r}{post.entry.fingerprint.hex()}"
 
 
@@ -159,7 +155,7 @@ class Fingerprints:
 
 
 PLAIN = {str, int, float, bool}
-EXACT = {datetime, date, Bar}  # Bar: a NamedTuple of dates, text and numbers
+EXACT = {datetime, date}
 # Models read whole, posts included: every field of each.
 FIELDS = {kind: tuple(f.name for f in fields(kind))
           for kind in (Pager, Month, Story, StoryPlace, Issue, IssueGroup, Feed, Moment)}

@@ -47,7 +47,7 @@ from .entries import Entry
 from .errors import DigestError, Problem, format_problem, raise_if_errors
 from .load import find_sources
 from .render import Page, extra_pages, make_environment, render_pages, static_pages
-from .reuse import Fingerprints
+from .reuse import Fingerprints, route_keys
 from .search import index_site
 from .site import Site, build_site, linked_entry, model_fields, swap_entry
 from .write import check_relative, safe_target
@@ -157,7 +157,7 @@ class Preview:
         # failed rebuild or when its pages cannot be fingerprinted.
         self.site: Site | None = None
         self.prints: Fingerprints | None = None
-        self.readers: dict[str, list[int]] = {}  # post URL -> indexes of the routes that show it
+        self.readers: dict = {}                   # post URL -> indexes of the routes that show it (reuse.PageMap)
         self.site_problems: list[Problem] = []
         self.server: PreviewServer | None = None
         self.temp: Path | None = None
@@ -274,13 +274,8 @@ class Preview:
                 path.is_relative_to(themes) for path in changed):
             self.environment = (site.config, make_environment(site.config))
         prints = Fingerprints(site)
-        keys, readers = [], {}
-        for index, route in enumerate(site.routes):
-            shown = set()
-            keys.append(prints.fingerprint(route, shown))
-            for url in shown:
-                readers.setdefault(url, []).append(index)
-        self.prints, self.readers = prints, readers
+        keys, page_map = route_keys(site, prints, None, {}, None)
+        self.prints, self.readers = prints, page_map.readers if page_map is not None else {}
         known = self.rendered
         pages: list[Page | None] = [None] * len(keys)
         for index, (route, key) in enumerate(zip(site.routes, keys)):

@@ -88,21 +88,31 @@ def staging_path(output: Path) -> Path:
 def check_relative(relative: str) -> None:
     """A page path is relative, with `/`, and has no empty, `.` or `..` part."""
     if not relative or "\\" in relative or any(p in ("..", ".", "") for p in relative.split("/")):
-        raise DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
+        raise _outside(relative)
 
 
 def safe_target(folder: Path, relative: str, checked: set | None = None) -> Path:
     """folder/relative, refusing anything that could land outside folder. `checked` (a set
     kept for one build) lets each folder on the way be looked at once instead of per page."""
+    if checked is not None:
+        check_inside(str(folder), relative, checked)
+        return folder.joinpath(relative)
     check_relative(relative)
     target = folder.joinpath(relative)
-    if checked is None:
-        inside = target.resolve().is_relative_to(folder.resolve())
-    else:
-        inside = _no_links_between(str(folder), relative.rpartition("/")[0], checked)
-    if not inside:
-        raise DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
+    if not target.resolve().is_relative_to(folder.resolve()):
+        raise _outside(relative)
     return target
+
+
+def check_inside(folder: str, relative: str, checked: set) -> None:
+    """safe_target's check with a `checked` set, on text: no Path is made for a file kept."""
+    check_relative(relative)
+    if not _no_links_between(folder, relative.rpartition("/")[0], checked):
+        raise _outside(relative)
+
+
+def _outside(relative: str) -> DigestError:
+    return DigestError([Problem("output", None, None, f"refusing to write outside the output folder: {relative!r}")])
 
 
 def _no_links_between(folder: str, directory: str, checked: set) -> bool:
@@ -169,10 +179,7 @@ def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, kno
         for page in pages:
             if page.path in records:
                 raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
-            check_relative(page.path)  # as safe_target, with no Path made for a file that is kept
-            if not _no_links_between(base, page.path.rpartition("/")[0], checked):
-                raise DigestError([Problem("output", None, None,
-                                           f"refusing to write outside the output folder: {page.path!r}")])
+            check_inside(base, page.path, checked)
             kept = isinstance(page, KeptPage)
             fingerprint = page.digest if kept or isinstance(page, LinkedPage) else \
                 hashlib.blake2b(page.data, digest_size=16).digest()

@@ -40,6 +40,17 @@ def write_site(root: Path, files: dict[str, str | bytes], settings: str = "") ->
     return root
 
 
+def build_out(root: Path) -> Path:
+    """`digest build --no-search --output out` in root, which must succeed; the `out` folder."""
+    result = run_digest(root, "build", "--no-search", "--output", "out")
+    assert result.returncode == 0, result.stderr
+    return root / "out"
+
+
+def read(out: Path, path: str) -> str:
+    return (out / path).read_text(encoding="utf-8")
+
+
 def run_digest(cwd: Path, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """The real command line, in a subprocess, from cwd."""
     environment = {**os.environ, **(env or {})}

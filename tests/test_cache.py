@@ -3,7 +3,6 @@ writes exactly what a clean build writes, and 1 or 2 workers write the same byte
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 

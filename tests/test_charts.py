@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from conftest import entry_text, run_digest, write_site
+from conftest import build_out, entry_text, write_site
 from digest.config import Config
 from digest.entries import Entry, Moment
 from digest.site import activity_chart, place_posts
@@ -66,9 +66,7 @@ def built(tmp_path_factory):
                                             source="Harbour Wire")
              for n in range(12)}
     root = write_site(tmp_path_factory.mktemp("charts"), files, 'permalink = "/{slug}/"\n')
-    result = run_digest(root, "build", "--no-search", "--output", "out")
-    assert result.returncode == 0, result.stderr
-    return root / "out"
+    return build_out(root)
 
 
 @pytest.mark.parametrize("page", ["archive/index.html", "tags/ports/index.html", "people/ana-lima/index.html",

@@ -7,7 +7,7 @@ import re
 import feedparser
 import pytest
 
-from conftest import entry_text, run_digest, write_site
+from conftest import build_out, entry_text, read, write_site
 from digest.build import make_site
 from digest.config import load_config
 from digest.site import issue_url
@@ -28,13 +28,7 @@ FILES = {
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = write_site(tmp_path_factory.mktemp("digests"), FILES, SETTINGS)
-    result = run_digest(root, "build", "--no-search", "--output", "out")
-    assert result.returncode == 0, result.stderr
-    return root / "out"
-
-
-def read(out, path):
-    return (out / path).read_text(encoding="utf-8")
+    return build_out(root)
 
 
 def titles(html: str) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta, timezone
 
-from conftest import entry_text, run_digest
+from conftest import build_out, entry_text, read
 from digest.config import Config
 from digest.entries import Entry, Moment
 from digest.site import RELATED_WEIGHTS, place_posts, related_posts, term_key
@@ -86,9 +86,7 @@ def test_entry_page_shows_related_block_outside_search(site):
         "content/d.md": entry_text("Delta", "2025-07-04", tags="[Misc]"),
         "content/e.md": entry_text("Echo", "2025-07-05", tags="[Lonely]"),
     }, 'permalink = "/{slug}/"\n')
-    result = run_digest(root, "build", "--no-search", "--output", "out")
-    assert result.returncode == 0, result.stderr
-    html = (root / "out/a/index.html").read_text(encoding="utf-8")
+    html = read(build_out(root), "a/index.html")
     block = html.split('<aside class="related"', 1)[1].split("</aside>", 1)[0]
     assert block.startswith(' aria-labelledby="related-title" data-pagefind-ignore>')
     assert [line.split('">')[1].split("<")[0] for line in block.splitlines() if "<li>" in line] == ["Charlie", "Bravo"]

@@ -7,7 +7,7 @@ import re
 import feedparser
 import pytest
 
-from conftest import entry_text, run_digest, write_site
+from conftest import build_out, entry_text, read, write_site
 
 SETTINGS = 'timezone = "Pacific/Kiritimati"\nbase_url = "https://example.org/news/"\npermalink = "/{slug}/"\n'
 STRIKE = "story: Harbour strike"
@@ -26,13 +26,7 @@ FILES = {
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = write_site(tmp_path_factory.mktemp("stories"), FILES, SETTINGS)
-    result = run_digest(root, "build", "--no-search", "--output", "out")
-    assert result.returncode == 0, result.stderr
-    return root / "out"
-
-
-def read(out, path):
-    return (out / path).read_text(encoding="utf-8")
+    return build_out(root)
 
 
 def links(html: str) -> list[str]:
