@@ -23,8 +23,8 @@ from .reuse import Fingerprints, edited_in_place, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
 from .site import Site, build_site
 from .workers import batches, default_jobs, ordered_map, shared
-from .write import (KeptPage, LinkedPage, discard, folder_holds, link_spare, old_path, output_problems, stage,
-                    swap)
+from .write import (KeptPage, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_problems,
+                    stage, swap)
 
 PARALLEL_FROM = 400  # entries to parse or pages to render before workers pay for themselves
 
@@ -170,18 +170,37 @@ def _rendered(results: Iterator[tuple[list[Page], list[Problem]]]) -> Iterator[P
         yield from pages
 
 
-def reusable_pages(site: Site, config: Config, tree: TreeCache, in_place: set[str] | None = None) -> tuple[list, dict]:
+def spare_files(config: Config, tree: TreeCache) -> dict | None:
+    """What the spare folder (see write.stage) holds, looked at once for reusable_pages and
+    stage; None when the build will not reuse it."""
+    spare = old_path(config.output_path)
+    if tree.spare() is None or not spare.is_dir() or spare.is_symlink():
+        return None
+    try:
+        return files_in(spare)
+    except OSError:
+        return None
+
+
+def reusable_pages(site: Site, config: Config, tree: TreeCache,
+                   in_place: set[str] | None = None) -> tuple[list, dict, dict | None]:
     """For each route, the previous build's page when its fingerprint (reuse.py) is unchanged
-    and its file is as that build left it, else None; and this build's fingerprints by path.
+    and its file is as that build left it, else None; this build's fingerprints by path; and
+    spare_files() when the build will write (a page changed), for stage to reuse.
     in_place: the posts edited in place (reuse.edited_in_place), if that is all that changed.
 
     A page the spare folder holds (the staging folder to be, see write.stage) goes as a
     KeptPage, no bytes read; one only the current output holds, as a LinkedPage: a hard link."""
     route_prints, tree.staged_map = route_keys(site, Fingerprints(site), tree.current_map, tree.current_keys, in_place)
+    # With every page as before, output/ is likely up to date (output_is_current) and nothing
+    # is written: then the spare is not looked at, the pages are checked in output/ instead.
+    same = len(route_prints) == len(tree.current_keys) and all(
+        tree.current_keys.get(route.output_path) == key for route, key in zip(site.routes, route_prints))
+    found = None if same else spare_files(config, tree)
     keys = {}
     reused: list = [None] * len(site.routes)
-    current, spare = tree.current_records(), tree.spare()
-    output, spare_folder = str(config.output_path), str(old_path(config.output_path))
+    current, spare = tree.current_records(), tree.spare() if found is not None else None
+    output = str(config.output_path)
     for index, route in enumerate(site.routes):
         key = route_prints[index]
         if key is None:
@@ -192,11 +211,11 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, in_place: set[st
         if record is None or tree.current_keys.get(path) != key:
             continue
         kept = spare.get(path) if spare is not None else None
-        if kept is not None and kept[0] == record[0] and _stat_is(f"{spare_folder}/{path}", kept):
+        if kept is not None and kept[0] == record[0] and found.get(path) == kept[1:]:
             reused[index] = KeptPage(path, kept[0])
         elif _stat_is(f"{output}/{path}", record):
             reused[index] = LinkedPage(path, f"{output}/{path}", record[0])
-    return reused, keys
+    return reused, keys, found
 
 
 def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list, searched: tuple | None) -> bool:
@@ -275,7 +294,7 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
     result.warnings += found
     # Everything is validated: from here on we render and write, page by page.
     in_place = edited_in_place(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
-    reused, tree.staged_keys = reusable_pages(site, config, tree, in_place) if tree.enabled else ([], {})
+    reused, tree.staged_keys, found = reusable_pages(site, config, tree, in_place) if tree.enabled else ([], {}, None)
     result.in_place = tree.staged_map is not None and tree.staged_map is tree.current_map
     result.reused = sum(page is not None and page.path.endswith(".html") for page in reused)
     clock.lap("render")  # fingerprinting counts as rendering
@@ -292,7 +311,7 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
     html_pages = [0]
     compiled = compiled_templates(config) if cache else None
     staging = stage(timed(stream_pages(site, jobs, reused, compiled), result.timings, "render", html_pages),
-                    config, tree)
+                    config, tree, found)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
     try:

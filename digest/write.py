@@ -128,13 +128,15 @@ def _no_links_between(folder: str, directory: str, checked: set) -> bool:
     return True
 
 
-def stage(pages: Iterable[Page | KeptPage | LinkedPage], config: Config, tree: TreeCache | None = None) -> Path:
+def stage(pages: Iterable[Page | KeptPage | LinkedPage], config: Config, tree: TreeCache | None = None,
+          found: dict | None = None) -> Path:
     """Write every page into a staging folder and return it.
 
     With a TreeCache that knows the spare folder (the site from the build before last, kept
     by swap), that folder becomes the staging folder: files whose bytes are unchanged are left
     as they are, the rest are rewritten, and everything else in it is deleted. The result is
-    byte for byte what a fresh folder would hold, at a fraction of the disk writes."""
+    byte for byte what a fresh folder would hold, at a fraction of the disk writes.
+    found: files_in(spare), when the caller has looked already (it is not looked at twice)."""
     problems = output_problems(config)
     if problems:
         raise DigestError(problems)
@@ -146,10 +148,10 @@ def stage(pages: Iterable[Page | KeptPage | LinkedPage], config: Config, tree: T
         if known is not None and spare.is_dir() and not spare.is_symlink():
             os.rename(spare, staging)
         else:
-            known = None
+            known, found = None, None
             discard(spare)
             staging.mkdir(parents=True)
-        records = write_pages(pages, staging, known)
+        records = write_pages(pages, staging, known, found)
     except OSError as error:  # a full disk or a read-only folder is a message, not a traceback
         discard(staging, quiet=True)
         raise DigestError([Problem(config.output_dir, None, None,
@@ -165,11 +167,16 @@ def stage(pages: Iterable[Page | KeptPage | LinkedPage], config: Config, tree: T
 WRITERS = 4  # threads writing new files: the file system works on several at once (the GIL is released)
 
 
-def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, known: dict | None = None) -> dict:
+def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, known: dict | None = None,
+                present: dict | None = None) -> dict:
     """Write pages into folder; return {path: (hash, size, mtime_ns, inode)} of what it holds.
-    `known` describes a folder written before: unchanged files are kept, stale ones removed.
+    `known` describes a folder written before: unchanged files are kept, stale ones removed;
+    `present` is what files_in(folder) found there, if the caller has looked already.
     Into a fresh folder, files are written by a few threads at once."""
-    present = _existing_files(folder) if known is not None else set()
+    if known is None:
+        present = {}
+    elif present is None:
+        present = files_in(folder)
     records: dict = {}
     checked: set[Path] = set()
     pool = ThreadPoolExecutor(WRITERS) if known is None else None
@@ -179,16 +186,17 @@ def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, kno
         for page in pages:
             if page.path in records:
                 raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
-            check_inside(base, page.path, checked)
             kept = isinstance(page, KeptPage)
             fingerprint = page.digest if kept or isinstance(page, LinkedPage) else \
                 hashlib.blake2b(page.data, digest_size=16).digest()
-            if page.path in present:
+            found = present.get(page.path)
+            if found is not None:  # a file files_in found in the folder: inside it, no link on the way
                 record = known.get(page.path)
-                if record is not None and record[0] == fingerprint and _stat_of(f"{base}/{page.path}") == record[1:]:
+                if record is not None and record[0] == fingerprint and found == record[1:]:
                     records[page.path] = record
                     continue
                 os.unlink(f"{base}/{page.path}")
+            check_inside(base, page.path, checked)
             target = folder / page.path
             if kept:  # the file changed between the build's look and now: never write a guess
                 raise DigestError([Problem("output", None, None, f"{page.path} changed while building; build again")])
@@ -208,7 +216,7 @@ def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, kno
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     if known is not None:
-        _remove_stale(folder, present - records.keys())
+        _remove_stale(folder, present.keys() - records.keys())
     return records
 
 
@@ -268,9 +276,10 @@ def folder_holds(folder: Path, records: dict[str, tuple]) -> bool:
     return found == len(records)
 
 
-def _existing_files(folder: Path) -> set[str]:
-    """Regular files under folder, by relative path; any symlink in it is removed on the way."""
-    found: set[str] = set()
+def files_in(folder: Path) -> dict[str, tuple]:
+    """Files under a folder of digest's own (a staging or spare folder), by relative path, each
+    with its (size, mtime_ns, inode); any symlink in it is removed on the way."""
+    found: dict[str, tuple] = {}
     waiting = [(str(folder), "")]
     while waiting:
         here, prefix = waiting.pop()
@@ -281,7 +290,8 @@ def _existing_files(folder: Path) -> set[str]:
                 elif item.is_dir(follow_symlinks=False):
                     waiting.append((item.path, prefix + item.name + "/"))
                 else:
-                    found.add(prefix + item.name)
+                    info = item.stat(follow_symlinks=False)
+                    found[prefix + item.name] = (info.st_size, info.st_mtime_ns, info.st_ino)
     return found
 
 
