@@ -10,6 +10,7 @@ import hashlib
 import math
 from functools import cached_property, lru_cache
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, NamedTuple
@@ -229,7 +230,7 @@ def entry_terms(post: Post, taxonomies: dict) -> dict:
 
 
 def make_routes(config: Config, posts, taxonomies, months, features: "Features | None" = None) -> list[Route]:
-    features = features or Features((), (), {}, {})
+    features = features or Features((), (), {}, RelatedIndex(()))
     routes, day_of = [], publication_days(posts, config)
     for pager in paginate(posts, config.per_page, ""):
         routes.append(Route(pager.url, "list.html", {"kind": "home", "title": None, "pager": pager}))
@@ -237,7 +238,7 @@ def make_routes(config: Config, posts, taxonomies, months, features: "Features |
         routes.append(Route(post.url, "entry.html", {"post": post, "terms": entry_terms(post, taxonomies),
                                                       # issue 8: story navigation and related entries
                                                       "story_place": features.story_places.get(post.url),
-                                                      "related": features.related.get(post.url, ())}))
+                                                      "related": Related(features.related, post.url)}))
     for tax in taxonomies.values():
         routes.append(Route(tax.url, "terms.html", {"taxonomy": tax, "title": tax.title,
                                                      "sizes": term_sizes(tax)}))  # issue 8
@@ -643,7 +644,14 @@ def issue_groups(members: list[Post], story_by_key: dict, tags) -> tuple[IssueGr
 
 
 def related_posts(posts: tuple[Post, ...], limit: int = RELATED_LIMIT) -> dict[str, tuple[Post, ...]]:
-    """Entry URL -> up to `limit` related posts, computed once for the whole site.
+    """Entry URL -> up to `limit` related posts, for every post (see RelatedIndex)."""
+    index = RelatedIndex(posts, limit)
+    return {post.url: index.of(post.url) for post in posts}
+
+
+class RelatedIndex:
+    """Related posts of any entry, each post's worked out the first time it is asked for: a
+    rebuild that renders a few entry pages scores only those.
 
     An inverted index maps each story, person, place and tag to the set of posts carrying
     it, held as a bitset (a Python int, bit i = posts[i]; posts are newest first). A post's
@@ -652,26 +660,46 @@ def related_posts(posts: tuple[Post, ...], limit: int = RELATED_LIMIT) -> dict[s
     ints. Picking the best is then a walk down the slices, and among equal scores the lowest
     bit, i.e. the most recent post, wins: deterministic, and no Python loop over post pairs.
     """
-    postings: dict[tuple[str, str], bytearray] = {}
-    features: list[list[tuple[tuple[str, str], int]]] = []
-    size = (len(posts) + 7) // 8
-    for number, post in enumerate(posts):
-        own: dict[tuple[str, str], int] = {}
-        for field_name, weight in RELATED_WEIGHTS:
-            values = (post.entry.story,) if field_name == "story" else getattr(post.entry, field_name)
-            for value in values:
-                if value:
-                    own[(field_name, term_key(value))] = weight.bit_length() - 1
-        for feature in own:
-            postings.setdefault(feature, bytearray(size))[number >> 3] |= 1 << (number & 7)
-        features.append(list(own.items()))
-    bitsets = {feature: int.from_bytes(bits, "little") for feature, bits in postings.items()}
-    related = {}
-    for number, post in enumerate(posts):
+
+    def __init__(self, posts: tuple[Post, ...], limit: int = RELATED_LIMIT):
+        self.posts, self.limit = posts, limit
+        self.number = {post.url: number for number, post in enumerate(posts)}
+        self.found: dict[str, tuple[Post, ...]] = {}
+        self._features: list | None = None
+        self._bitsets: dict = {}
+
+    def of(self, url: str) -> tuple[Post, ...]:
+        """The related posts of the entry at `url` (none for a URL that is no entry)."""
+        known = self.found.get(url)
+        if known is None:
+            number = self.number.get(url)
+            known = self.found[url] = () if number is None else self._score(number)
+        return known
+
+    def _index(self) -> list:
+        postings: dict[tuple[str, str], bytearray] = {}
+        features: list[list[tuple[tuple[str, str], int]]] = []
+        size = (len(self.posts) + 7) // 8
+        for number, post in enumerate(self.posts):
+            own: dict[tuple[str, str], int] = {}
+            for field_name, weight in RELATED_WEIGHTS:
+                values = (post.entry.story,) if field_name == "story" else getattr(post.entry, field_name)
+                for value in values:
+                    if value:
+                        own[(field_name, term_key(value))] = weight.bit_length() - 1
+            for feature in own:
+                postings.setdefault(feature, bytearray(size))[number >> 3] |= 1 << (number & 7)
+            features.append(list(own.items()))
+        self._bitsets = {feature: int.from_bytes(bits, "little") for feature, bits in postings.items()}
+        return features
+
+    def _score(self, number: int) -> tuple[Post, ...]:
+        if self._features is None:
+            self._features = self._index()
         slices: list[int] = []
         alive = 0
-        for feature, digit in features[number]:
-            bits = bitsets[feature]
+        for feature, digit in self._features[number]:
+            bits = self._bitsets[feature]
             alive |= bits
             carry = bits
             while carry:
@@ -683,19 +711,47 @@ def related_posts(posts: tuple[Post, ...], limit: int = RELATED_LIMIT) -> dict[s
                 digit += 1
         alive &= ~(1 << number)
         chosen: list[int] = []
-        while alive and len(chosen) < limit:
+        while alive and len(chosen) < self.limit:
             level = alive
             for bits in reversed(slices):
                 top = level & bits
                 if top:
                     level = top
             alive ^= level
-            while level and len(chosen) < limit:
+            while level and len(chosen) < self.limit:
                 lowest = level & -level
                 chosen.append(lowest.bit_length() - 1)
                 level ^= lowest
-        related[post.url] = tuple(posts[other] for other in chosen)
-    return related
+        return tuple(self.posts[other] for other in chosen)
+
+
+class Related(Sequence):
+    """One entry page's related posts, as templates read them (`if`, `for`, `length`): worked
+    out by the site's RelatedIndex when first read."""
+
+    __slots__ = ("index", "url")
+
+    def __init__(self, index: RelatedIndex, url: str):
+        self.index, self.url = index, url
+
+    @property
+    def posts(self) -> tuple[Post, ...]:
+        return self.index.of(self.url)
+
+    def __getitem__(self, item):
+        return self.posts[item]
+
+    def __len__(self) -> int:
+        return len(self.posts)
+
+    def __iter__(self):
+        return iter(self.posts)
+
+    def __eq__(self, other) -> bool:
+        return tuple(self) == tuple(other) if isinstance(other, (Related, tuple)) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Related({self.url!r})"
 
 
 SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -754,13 +810,13 @@ class Features:
     stories: tuple[Story, ...]
     issues: tuple[Issue, ...]
     story_places: dict
-    related: dict
+    related: "RelatedIndex"
 
 
 def build_features(posts: tuple[Post, ...], taxonomies: dict, config: Config) -> tuple[Features, list[Problem]]:
     stories, problems = build_stories(posts)
     issues = build_issues(posts, stories, taxonomies, config)
-    return Features(stories, issues, story_places(stories), related_posts(posts)), problems
+    return Features(stories, issues, story_places(stories), RelatedIndex(posts)), problems
 
 
 def feature_routes(config: Config, posts, taxonomies: dict, features: Features, day_of: dict) -> list[Route]:

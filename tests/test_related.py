@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from conftest import build_out, entry_text, read
 from digest.config import Config
 from digest.entries import Entry, Moment
-from digest.site import RELATED_WEIGHTS, place_posts, related_posts, term_key
+from digest.site import RELATED_WEIGHTS, Related, RelatedIndex, place_posts, related_posts, term_key
 
 
 def make_entry(number: int, day: datetime, **fields) -> Entry:
@@ -76,6 +76,27 @@ def test_matches_the_pairwise_definition_and_is_deterministic(tmp_path):
     shuffled, _ = place_posts(rng.sample(entries, len(entries)), config)
     assert related_posts(shuffled) == fast
     assert all(len(value) <= 5 and all(p.url != url for p in value) for url, value in fast.items())
+
+
+
+def test_worked_out_only_when_asked_and_the_same_in_any_order(tmp_path):
+    """A rebuild that renders a few entry pages scores only their posts; the answer does not
+    depend on which were asked first."""
+    rng = random.Random(3)
+    base = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    entries = [make_entry(n, base + timedelta(days=n), tags=tuple(rng.sample(["a", "b", "c", "d"], 2)),
+                          people=tuple(rng.sample(["Ana", "Bo"], rng.randint(0, 1)))) for n in range(60)]
+    posts, _ = place_posts(entries, Config(root=tmp_path))
+    expected = brute_force(posts)
+    index = RelatedIndex(posts)
+    asked = rng.sample([post.url for post in posts], 7)
+    pages = [Related(index, url) for url in asked]
+    assert index.found == {}  # nothing scored until a page reads it
+    for page, url in zip(pages, asked):
+        assert bool(page) == bool(expected[url]) and len(page) == len(expected[url])
+        assert list(page) == list(expected[url]) and page == expected[url]
+    assert set(index.found) == set(asked)
+    assert index.of("no/such/entry/") == ()
 
 
 def test_entry_page_shows_related_block_outside_search(site):
