@@ -9,8 +9,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# The package is byte-compiled once here: where PYTHONDONTWRITEBYTECODE is set (many CI and
+# container images) Python would otherwise compile digest's modules again on every run.
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/python -m compileall -q digest
 
 install-test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'

@@ -23,7 +23,8 @@ import pickle
 import shutil
 from dataclasses import fields
 from functools import lru_cache
-from importlib import metadata
+import re
+import sys
 from pathlib import Path
 
 from . import __version__
@@ -41,12 +42,32 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    versions = installed_versions()
     for name in LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=none".encode())
+        digest.update(f"{name}={versions.get(normal_name(name), 'none')}".encode())
     return digest.hexdigest()
+
+
+def normal_name(name: str) -> str:
+    """A distribution's name as its installed `.dist-info` folder spells it (PEP 503, `_`)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def installed_versions() -> dict[str, str]:
+    """Distribution name (normal_name) -> version, from the `name-version.dist-info` folders on
+    sys.path, first found wins, as for imports. importlib.metadata reads the same folders but
+    costs a tenth of a rebuild's start-up to import."""
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for item in names:
+            if item.endswith(".dist-info") and "-" in item:
+                name, _, version = item[:-len(".dist-info")].partition("-")
+                found.setdefault(normal_name(name), version)
+    return found
 
 
 def settings_fingerprint(config: Config) -> str:

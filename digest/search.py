@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-from importlib import metadata
 import signal
 import subprocess
 from pathlib import Path
 
+from .cache import installed_versions, normal_name
 from .errors import WARNING, DigestError, Problem
 
 WITHOUT_SEARCH = "build without search: `digest build --no-search` (or `search = false` under [tool.digest])"
@@ -39,11 +39,13 @@ def pagefind_executable() -> Path:
 def search_key(language: str) -> tuple:
     """What an index depends on besides the pages: the language, and Pagefind's version and
     binary (a replaced or missing binary never passes for the one that made the index)."""
+    version = installed_versions().get(normal_name("pagefind-bin"))
     try:
-        version = metadata.version("pagefind-bin")
         binary = pagefind_executable()
         info = binary.stat()
-    except (metadata.PackageNotFoundError, DigestError, OSError):
+    except (DigestError, OSError):
+        version = None
+    if version is None:
         return ("no working Pagefind", language)
     return version, str(binary), info.st_size, info.st_mtime_ns, language
 

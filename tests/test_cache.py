@@ -305,3 +305,15 @@ def test_an_output_folder_not_as_the_last_build_left_it_is_built_again(site, dis
     assert not build(config, jobs=1).up_to_date
     assert snapshot(output) == clean_build(root)
     assert not any(path.is_symlink() for path in output.rglob("*"))
+
+
+def test_library_versions_in_the_code_fingerprint_are_the_installed_ones():
+    """The cache reads versions from the `.dist-info` folders itself (importlib.metadata is slow
+    to import); it must read what importlib.metadata reads, for every library that renders."""
+    from importlib import metadata
+
+    from digest.cache import LIBRARIES, installed_versions, normal_name
+
+    versions = installed_versions()
+    for name in LIBRARIES:
+        assert versions[normal_name(name)] == metadata.version(name), name
