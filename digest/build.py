@@ -22,7 +22,7 @@ from .render import Page, check_theme, extra_pages, make_environment, remember_t
 from .reuse import Fingerprints, edited_in_place, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
 from .site import Site, build_site
-from .workers import batches, default_jobs, ordered_map, shared
+from .workers import Background, batches, default_jobs, ordered_map, shared
 from .write import (KeptPage, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_problems,
                     stage, swap)
 
@@ -170,24 +170,31 @@ def _rendered(results: Iterator[tuple[list[Page], list[Problem]]]) -> Iterator[P
         yield from pages
 
 
-def spare_files(config: Config, tree: TreeCache) -> dict | None:
-    """What the spare folder (see write.stage) holds, looked at once for reusable_pages and
-    stage; None when the build will not reuse it."""
-    spare = old_path(config.output_path)
-    if tree.spare() is None or not spare.is_dir() or spare.is_symlink():
+def scan_spare(config: Config, tree: TreeCache, jobs: int | None) -> Background:
+    """Start looking at the spare folder (see write.stage) on another core while the build
+    reads the content: a rebuild that writes needs it (reusable_pages, then stage)."""
+    spare = tree.spare()
+    if spare is None:
+        return Background(lambda: None, jobs=1)
+    return Background(_spare_files, str(old_path(config.output_path)), jobs=worker_count(jobs, len(spare)))
+
+
+def _spare_files(folder: str) -> dict | None:
+    if not os.path.isdir(folder) or os.path.islink(folder):
         return None
     try:
-        return files_in(spare)
+        return files_in(Path(folder))
     except OSError:
         return None
 
 
-def reusable_pages(site: Site, config: Config, tree: TreeCache,
-                   in_place: set[str] | None = None) -> tuple[list, dict, dict | None]:
+def reusable_pages(site: Site, config: Config, tree: TreeCache, in_place: set[str] | None = None,
+                   scan: Background | None = None) -> tuple[list, dict, dict | None]:
     """For each route, the previous build's page when its fingerprint (reuse.py) is unchanged
     and its file is as that build left it, else None; this build's fingerprints by path; and
-    spare_files() when the build will write (a page changed), for stage to reuse.
-    in_place: the posts edited in place (reuse.edited_in_place), if that is all that changed.
+    the spare folder's files when the build will write (a page changed), for stage to reuse.
+    in_place: the posts edited in place (reuse.edited_in_place), if that is all that changed;
+    scan: scan_spare(), looking at the spare folder.
 
     A page the spare folder holds (the staging folder to be, see write.stage) goes as a
     KeptPage, no bytes read; one only the current output holds, as a LinkedPage: a hard link."""
@@ -196,7 +203,7 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache,
     # is written: then the spare is not looked at, the pages are checked in output/ instead.
     same = len(route_prints) == len(tree.current_keys) and all(
         tree.current_keys.get(route.output_path) == key for route, key in zip(site.routes, route_prints))
-    found = None if same else spare_files(config, tree)
+    found = None if same or scan is None else scan.result()
     keys = {}
     reused: list = [None] * len(site.routes)
     current, spare = tree.current_records(), tree.spare() if found is not None else None
@@ -287,14 +294,16 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
     clock = Stopwatch(result.timings)
     raise_if_errors(output_problems(config))
     entry_cache, tree = EntryCache(config, cache), TreeCache(config, cache)
-    site, result.warnings = make_site(config, jobs, entry_cache)
-    clock.lap("load")
-    found = body_link_problems(site)
-    raise_if_errors(result.warnings + found, config.strict)
-    result.warnings += found
-    # Everything is validated: from here on we render and write, page by page.
-    in_place = edited_in_place(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
-    reused, tree.staged_keys, found = reusable_pages(site, config, tree, in_place) if tree.enabled else ([], {}, None)
+    with scan_spare(config, tree, jobs) as scan:  # done (or stopped) once the pages to reuse are known
+        site, result.warnings = make_site(config, jobs, entry_cache)
+        clock.lap("load")
+        found = body_link_problems(site)
+        raise_if_errors(result.warnings + found, config.strict)
+        result.warnings += found
+        # Everything is validated: from here on we render and write, page by page.
+        in_place = edited_in_place(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
+        reused, tree.staged_keys, found = reusable_pages(site, config, tree, in_place, scan) if tree.enabled \
+            else ([], {}, None)
     result.in_place = tree.staged_map is not None and tree.staged_map is tree.current_map
     result.reused = sum(page is not None and page.path.endswith(".html") for page in reused)
     clock.lap("render")  # fingerprinting counts as rendering

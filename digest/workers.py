@@ -7,8 +7,10 @@ page, with a bounded number in flight so results never pile up in memory. Stdlib
 
 from __future__ import annotations
 
+import marshal
 import multiprocessing
 import os
+import signal
 import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -70,3 +72,53 @@ def ordered_map(work: Callable[[Any], Any], parts: Sequence, jobs: int, value: A
             yield result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Background:
+    """work(*args) in a forked child, on another core, while this process goes on: result()
+    gives its value (plain data: what marshal can carry), cancel() says it is not needed.
+    Where a child cannot be forked safely (another thread runs, no fork) or only one process
+    is wanted, nothing runs in the background: result() does the work when asked."""
+
+    def __init__(self, work: Callable[..., Any], *args: Any, jobs: int = 2):
+        self.work, self.args, self.pid, self.reader = work, args, None, -1
+        if jobs < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+            return
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: send the value and leave, running none of the parent's exit code
+            code = 1
+            try:
+                os.close(reader)
+                with os.fdopen(writer, "wb") as out:
+                    out.write(marshal.dumps(work(*args)))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+        self.pid, self.reader = pid, reader
+
+    def result(self) -> Any:
+        if self.pid is None:
+            return self.work(*self.args)
+        with os.fdopen(self.reader, "rb") as source:
+            data = source.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if status != 0:  # it failed: here, the same work raises its error where it can be reported
+            return self.work(*self.args)
+        return marshal.loads(data)
+
+    def __enter__(self) -> "Background":
+        return self
+
+    def __exit__(self, *failed: object) -> None:
+        self.cancel()
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs (its value is not needed); reap it either way."""
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            os.close(self.reader)
+            os.waitpid(self.pid, 0)
+            self.pid = None
