@@ -12,7 +12,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .cache import EntryCache, TreeCache, compiled_templates, content_key
+from .cache import EntryCache, TreeCache, compiled_templates
 from .config import Config
 from .entries import Entry, read_entry
 from .errors import DigestError, Problem, raise_if_errors
@@ -79,7 +79,7 @@ def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None 
     for index, path in enumerate(paths):
         if cache is not None:
             try:
-                hit = cache.get(content_key(display_path(path, config.root), path.read_bytes()))
+                hit = cache.get(cache.key_of(display_path(path, config.root), path))
             except OSError:
                 hit = None  # load_entry reports it
             if hit is not None:

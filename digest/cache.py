@@ -4,7 +4,10 @@ A cache that gives a wrong page is worse than none, so each part is keyed on all
 - entries: each on its file's path and bytes (SHA-256); the whole file on a fingerprint of
   digest's own code, the versions of the libraries that parse and render Markdown, and every
   setting that can reach an Entry. The theme never reaches an Entry (templates see entries,
-  entries never see templates), so it is not part of this key.
+  entries never see templates), so it is not part of this key. A file's hash is taken again
+  from its bytes unless its size, mtime, ctime and inode are those of a read made when the
+  file had not changed for SETTLED seconds (as git's index does; no program can set a ctime,
+  so any later write shows).
 - output trees: the hash of every file the last two builds wrote, with its size, mtime and
   inode, so write.py can tell an untouched file from one that changed or was replaced.
   Pages are compared by their bytes, so templates, static files and settings are covered.
@@ -25,6 +28,7 @@ from dataclasses import fields
 from functools import lru_cache
 import re
 import sys
+import time
 from pathlib import Path
 
 from . import __version__
@@ -121,6 +125,9 @@ def entry_shard(shown_path: str) -> int:
     return int.from_bytes(hashlib.blake2b(shown_path.encode("utf-8"), digest_size=2).digest(), "big") % ENTRY_SHARDS
 
 
+SETTLED = 2.0  # seconds a file must have been left alone for its stat to stand for its bytes
+
+
 class EntryCache:
     """(path, content hash) -> (Entry | None, problems) for files read before with these settings,
     kept in ENTRY_SHARDS files by path: a save rewrites only the files whose entries changed."""
@@ -129,14 +136,32 @@ class EntryCache:
         self.folder = config.root / CACHE_DIR / "entries"
         self.key = (code_fingerprint(), settings_fingerprint(config))
         self.enabled = enabled
+        self.started = time.time_ns()
         self.known: dict = {}
-        self.stored: list[set] = [set() for _ in range(ENTRY_SHARDS)]  # the keys each file holds
+        self.stats: dict = {}   # path -> (size, mtime_ns, ctime_ns, inode, content hash)
+        self.stored: list[tuple] = [(set(), {}) for _ in range(ENTRY_SHARDS)]  # what each file holds
         for number in range(ENTRY_SHARDS if enabled else 0):
             stored = _read(self.shard_path(number))
             if stored and stored.get("key") == self.key:
                 self.known.update(stored["entries"])
-                self.stored[number] = set(stored["entries"])
+                self.stats.update(stored.get("stats", {}))
+                self.stored[number] = (set(stored["entries"]), stored.get("stats", {}))
         self.used: dict = {}
+        self.seen: dict = {}    # this build's stats, for files that had settled when read
+
+    def key_of(self, shown_path: str, path: Path) -> tuple[str, str]:
+        """The file's key, (path, content hash), from its bytes, or from its stat when that is
+        the stat of a read made after the file had settled. OSError if it cannot be read."""
+        info = os.stat(path)
+        stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        known = self.stats.get(shown_path)
+        if known is not None and known[:4] == stat:
+            self.seen[shown_path] = known
+            return shown_path, known[4]
+        key = content_key(shown_path, path.read_bytes())  # read after the stat: a write between shows next time
+        if max(info.st_mtime_ns, info.st_ctime_ns) < self.started - SETTLED * 1e9:
+            self.seen[shown_path] = (*stat, key[1])
+        return key
 
     def shard_path(self, number: int) -> Path:
         return self.folder / f"{number:02d}.pickle"
@@ -169,12 +194,16 @@ class EntryCache:
         keys (paths and content hashes) are those it holds already is left as it is."""
         if not self.enabled:
             return
-        shards: list[dict] = [{} for _ in range(ENTRY_SHARDS)]
+        shards: list[tuple[dict, dict]] = [({}, {}) for _ in range(ENTRY_SHARDS)]
         for key, value in self.used.items():
-            shards[entry_shard(key[0])][key] = value
-        for number, entries in enumerate(shards):
-            if entries.keys() != self.stored[number] or not self.shard_path(number).is_file():
-                _write(self.shard_path(number), {"key": self.key, "entries": entries})
+            entries, stats = shards[entry_shard(key[0])]
+            entries[key] = value
+            if key[0] in self.seen and self.seen[key[0]][4] == key[1]:
+                stats[key[0]] = self.seen[key[0]]
+        for number, (entries, stats) in enumerate(shards):
+            keys, known = self.stored[number]
+            if entries.keys() != keys or stats != known or not self.shard_path(number).is_file():
+                _write(self.shard_path(number), {"key": self.key, "entries": entries, "stats": stats})
         try:
             (self.folder.parent / "entries.pickle").unlink(missing_ok=True)  # the single file of before
         except OSError:
