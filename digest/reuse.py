@@ -21,7 +21,8 @@ Within a context, what a value contributes follows what the bundled templates re
 - a Taxonomy: name, title and singular; on the terms index (terms.html) also its terms;
 - a Chart: its fields (unit, first day, counts, sizes); every bar's place, size and label is
   computed from them (Chart.bars), so they are covered by the code's fingerprint;
-- related entries (site.Related): its posts, worked out when the page is fingerprinted;
+- related entries (site.Related) and an entry's terms (site.EntryTerms): what they hold,
+  worked out when the page is fingerprinted;
 - everything else (pagers, months, stories, issues, feeds): all of it, posts included.
 """
 
@@ -36,8 +37,8 @@ from .cache import code_fingerprint
 from .config import Config
 from .entries import Moment
 from .render import default_theme_dir, theme_dirs
-from .site import (Chart, model_fields, sitemap_items, Feed, Issue, IssueGroup, Month, Pager, Post, Related, Route, Site, Story,
-                   StoryPlace, Taxonomy, Term)
+from .site import (Chart, EntryTerms, model_fields, sitemap_items, Feed, Issue, IssueGroup, Month, Pager, Post, Related, Route,
+                   Site, Story, StoryPlace, Taxonomy, Term)
 
 # Templates that read the whole site model: sitemap.xml reads sitemap_items(site), which is its
 # fingerprint; any other use of these templates (a context of its own) is always rendered.
@@ -131,6 +132,8 @@ class Fingerprints:
             return repr(value)  # exact and stable
         if kind is Related:  # related entries: the posts, worked out now if no page needed them yet
             value, kind = value.posts, tuple
+        elif kind is EntryTerms:  # an entry's terms, likewise
+            value, kind = value.terms, dict
         if kind is list or kind is tuple:
             return "[" + ",".join([self.post(item) if type(item) is Post else self.value(item, template)
                                    for item in value]) + "]"

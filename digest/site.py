@@ -10,7 +10,7 @@ import hashlib
 import math
 from functools import cached_property, lru_cache
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, NamedTuple
@@ -54,7 +54,7 @@ class Term:
     key: str
     name: str
     slug: str
-    posts: tuple[Post, ...]
+    posts: tuple[Post, ...]     # newest first, as site.posts (feeds rely on it)
 
     @property
     def url(self) -> str:
@@ -229,13 +229,38 @@ def entry_terms(post: Post, taxonomies: dict) -> dict:
             for name, tax in taxonomies.items()}
 
 
+class EntryTerms(Mapping):
+    """An entry page's terms by taxonomy (entry_terms), worked out when the page first reads
+    them: a rebuild that renders a few entry pages does not look up every entry's terms."""
+
+    __slots__ = ("post", "taxonomies", "_terms")
+
+    def __init__(self, post: Post, taxonomies: dict):
+        self.post, self.taxonomies, self._terms = post, taxonomies, None
+
+    @property
+    def terms(self) -> dict:
+        if self._terms is None:
+            self._terms = entry_terms(self.post, self.taxonomies)
+        return self._terms
+
+    def __getitem__(self, name: str) -> list:
+        return self.terms[name]
+
+    def __iter__(self):
+        return iter(self.terms)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
 def make_routes(config: Config, posts, taxonomies, months, features: "Features | None" = None) -> list[Route]:
     features = features or Features((), (), {}, RelatedIndex(()))
     routes, day_of = [], publication_days(posts, config)
     for pager in paginate(posts, config.per_page, ""):
         routes.append(Route(pager.url, "list.html", {"kind": "home", "title": None, "pager": pager}))
     for post in posts:
-        routes.append(Route(post.url, "entry.html", {"post": post, "terms": entry_terms(post, taxonomies),
+        routes.append(Route(post.url, "entry.html", {"post": post, "terms": EntryTerms(post, taxonomies),
                                                       # issue 8: story navigation and related entries
                                                       "story_place": features.story_places.get(post.url),
                                                       "related": Related(features.related, post.url)}))
@@ -260,11 +285,11 @@ def make_routes(config: Config, posts, taxonomies, months, features: "Features |
     routes.append(Route("search/", "search.html", {"title": "Search"}))
     routes.append(Route("404.html", "404.html", {"title": "Page not found"}))
     # --- feeds, robots.txt, sitemap (issue 5) ------------------------------------------
-    routes += feed_routes("", config.title, posts, config, json_feed=True)
+    routes += feed_routes("", config.title, posts, config, json_feed=True, newest_first=True)
     for tax in taxonomies.values():
         for term in tax.terms:
             routes += feed_routes(term.url, f"{tax.singular.capitalize()}: {term.name} · {config.title}",
-                                  term.posts, config)
+                                  term.posts, config, newest_first=True)
     routes.append(Route("robots.txt", "robots.txt", {}))
     # The sitemap lists site.routes when it is rendered, so routes appended after this count too.
     routes.append(Route("sitemap.xml", "sitemap.xml", {}))
@@ -294,12 +319,16 @@ class Feed:
 
 
 def feed_routes(page_url: str, title: str, posts: Iterable[Post], config: Config, *,
-                json_feed: bool = False) -> list[Route]:
+                json_feed: bool = False, newest_first: bool = False) -> list[Route]:
     """The feeds of the listing at `page_url` (`""`, `tags/ukraine/`, `stories/talks/`): Atom at
     `{page_url}feed.xml` and, with json_feed, JSON Feed 1.1 at `{page_url}feed.json`. Each holds the
-    newest `feed_entries` posts by date, whatever order `posts` comes in (a story is by event date)."""
-    newest = tuple(sorted(posts, key=lambda p: (p.entry.date.value.timestamp(), p.entry.path),
-                          reverse=True)[:config.feed_entries])
+    newest `feed_entries` posts by date, whatever order `posts` comes in (a story is by event date).
+    newest_first: `posts` are in site order already (site.posts, a term's posts): no sorting."""
+    if newest_first:
+        newest = tuple(posts)[:config.feed_entries]
+    else:
+        newest = tuple(sorted(posts, key=lambda p: (p.entry.date.value.timestamp(), p.entry.path),
+                              reverse=True)[:config.feed_entries])
     routes = [Route(page_url + FEED_FILE, "atom.xml", {"feed": Feed(page_url + FEED_FILE, title, page_url, newest)})]
     if json_feed:
         feed = Feed(page_url + JSON_FEED_FILE, title, page_url, newest)

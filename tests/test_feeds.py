@@ -205,3 +205,28 @@ def test_robots_names_the_sitemap(built):
     robots = (built / "robots.txt").read_text(encoding="utf-8")
     assert f"Sitemap: {BASE}sitemap.xml" in robots.splitlines()
     assert "User-agent: *" in robots.splitlines()
+
+
+def test_every_feed_holds_the_newest_entries_of_its_listing(tmp_path):
+    """Term and site feeds take their listing's posts in site order without sorting them again:
+    that order must be newest first (by date, then path), whatever order the files come in."""
+    import random
+
+    from digest.build import make_site
+    from digest.config import load_config
+
+    rng = random.Random(5)
+    files = {f"content/e{n:03d}.md": entry_text(
+        title=f"Entry {n}", date=f"2025-0{rng.randint(1, 3)}-{rng.randint(10, 12)}T0{rng.randint(0, 2)}:00:00Z",
+        tags=f"[t{rng.randint(0, 3)}, t{rng.randint(0, 3)}]", summary="s") for n in range(60)}
+    root = tmp_path / "site"
+    write_site(root, files, "feed_entries = 7\n")
+    site, _ = make_site(load_config(root, search=False))
+    newest = lambda posts: tuple(sorted(posts, key=lambda p: (p.entry.date.value.timestamp(), p.entry.path),  # noqa: E731
+                                        reverse=True)[:7])
+    feeds = {route.url: route.context["feed"] for route in site.routes if route.template == "atom.xml"}
+    assert feeds["feed.xml"].posts == newest(site.posts)
+    terms = [term for tax in site.taxonomies.values() for term in tax.terms]
+    assert len(terms) >= 4
+    for term in terms:
+        assert feeds[term.url + "feed.xml"].posts == newest(term.posts), term.name

@@ -124,3 +124,15 @@ def test_swap_entry_takes_only_a_version_the_model_reads_the_same():
     assert post in term.posts and [p.title for p in term.posts if p is post] == ["New title"]
     with pytest.raises(ValueError, match="changes the site model"):
         swap_entry(post, replace(post.entry, tags=("Weather",)))
+
+
+def test_an_entry_pages_terms_are_looked_up_when_first_read():
+    from digest.site import EntryTerms, entry_terms
+
+    site, _ = build_site([entry("a", tags="[Russia, Talks]", people="[Ana]"), entry("b", tags="[talks]")], CONFIG)
+    page = next(route for route in site.routes if route.template == "entry.html" and route.url.endswith("/a/"))
+    terms = page.context["terms"]
+    assert isinstance(terms, EntryTerms) and terms._terms is None
+    expected = entry_terms(terms.post, site.taxonomies)
+    assert dict(terms) == expected and terms["tags"] == expected["tags"] and len(terms) == len(expected)
+    assert [term.name for term in terms["tags"]] == ["Russia", "Talks"]
