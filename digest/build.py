@@ -17,7 +17,7 @@ from .config import Config
 from .entries import Entry, read_entry
 from .errors import DigestError, Problem, raise_if_errors
 from .links import body_link_problems, link_problems
-from .load import LoadError, display_path, find_sources, load_source
+from .load import LoadError, display_path, load_source, source_files
 from .render import Page, check_theme, extra_pages, make_environment, remember_templates, render_pages, static_pages
 from .reuse import Fingerprints, edited_in_place, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
@@ -73,7 +73,7 @@ def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None 
     with the same bytes are not parsed again, the rest are parsed in batches across workers."""
     if not config.content_path.is_dir():
         return [], [Problem(config.content_dir, None, None, "content folder not found; create it or set content_dir")]
-    paths, problems = find_sources(config.content_path, config.root)
+    paths, problems = source_files(config.content_path, config.root)
     results: list = [None] * len(paths)
     to_parse = []
     for index, path in enumerate(paths):
@@ -87,7 +87,7 @@ def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None 
                 continue
         to_parse.append(index)
     workers = worker_count(jobs, len(to_parse))
-    parts = batches([paths[i] for i in to_parse], workers, 25)
+    parts = batches([Path(paths[i]) for i in to_parse], workers, 25)
     parsed = chain.from_iterable(ordered_map(_load_batch, parts, workers, config))
     for index, (content_hash, entry, found) in zip(to_parse, parsed):
         results[index] = (entry, found)

@@ -64,6 +64,13 @@ def find_sources(content_dir: Path, root: Path) -> tuple[list[Path], list[Proble
     """Every `*.md` under content_dir, sorted; names starting with `_` or `.` are skipped,
     and so are symlinks that lead outside the content folder (with a warning). A symlink to
     a folder is not followed."""
+    found, problems = source_files(content_dir, root)
+    return [Path(path) for path in found], problems
+
+
+def source_files(content_dir: Path, root: Path) -> tuple[list[str], list[Problem]]:
+    """find_sources, as path strings: a rebuild that finds most files unchanged makes no
+    Path of them."""
     found, problems = [], []
     content_dir = content_dir.resolve()
     waiting = [str(content_dir)]
@@ -88,7 +95,7 @@ def find_sources(content_dir: Path, root: Path) -> tuple[list[Path], list[Proble
                     continue
                 found.append(item.path)
     problems.sort(key=lambda problem: problem.path)
-    return [Path(path) for path in sorted(found)], problems
+    return sorted(found), problems
 
 
 def _is_folder(item: os.DirEntry) -> bool:
@@ -107,9 +114,10 @@ def _outside_link(path: Path, root: Path) -> Problem:
                    "symlink points outside the content folder; skipped", WARNING)
 
 
-def display_path(path: Path, root: Path) -> str:
+def display_path(path: Path | str, root: Path) -> str:
     """path relative to root when it is inside (lexically, as Path.relative_to), else whole."""
-    text, prefix = path.as_posix(), root.as_posix().rstrip("/") + "/"
+    text = path.replace(os.sep, "/") if isinstance(path, str) else path.as_posix()
+    prefix = root.as_posix().rstrip("/") + "/"
     return text[len(prefix):] if text.startswith(prefix) else text
 
 
