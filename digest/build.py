@@ -116,7 +116,8 @@ def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = N
     # collisions, links) are listed with these at the end, all at once.
     if any(problem.is_error for problem in problems):
         raise_if_errors(problems, config.strict)
-    site, site_problems = build_site(entries, config)
+    with no_collections():
+        site, site_problems = build_site(entries, config)
     problems += site_problems
     if any(problem.is_error for problem in problems):
         raise_if_errors(problems, config.strict)
@@ -283,6 +284,19 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@contextmanager
+def no_collections() -> Iterator[None]:
+    """For stretches that only build long-lived objects in this process (unpickling the
+    entry cache, the site model): a collector pass there finds no garbage, only work."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build(config: Config, jobs: int | None = None, cache: bool = True) -> BuildResult:
     """jobs: worker processes (None: all cores, one for small sites); cache: use .digest-cache/."""
     with fewer_collections():
@@ -293,7 +307,8 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
     result = BuildResult()
     clock = Stopwatch(result.timings)
     raise_if_errors(output_problems(config))
-    entry_cache, tree = EntryCache(config, cache), TreeCache(config, cache)
+    with no_collections():
+        entry_cache, tree = EntryCache(config, cache), TreeCache(config, cache)
     with scan_spare(config, tree, jobs) as scan:  # done (or stopped) once the pages to reuse are known
         site, result.warnings = make_site(config, jobs, entry_cache)
         clock.lap("load")

@@ -86,8 +86,7 @@ class Fingerprints:
         settings = [(f.name, repr(getattr(config, f.name))) for f in fields(config) if f.name != "raw"]
         shell = [(name, tax.url, tax.title) for name, tax in site.taxonomies.items()]
         self.base = repr((code_fingerprint(), theme, settings, shell)).encode("utf-8")
-        self.site_posts = {post.url: post for post in site.posts}
-        self.posts = {post.url: post_token(post) for post in site.posts} if self.enabled else {}
+        self.tokens: dict[int, tuple[Post, str]] = {}  # id(post) -> (the post, kept alive; its token)
 
     def fingerprint(self, route: Route, shown: set | None = None) -> bytes | None:
         """shown, if given, gets the URL of every post the route's context holds."""
@@ -110,15 +109,15 @@ class Fingerprints:
 
     def refresh(self, post: Post) -> None:
         """After site.swap_entry gave the post a new version of its entry."""
-        self.posts[post.url] = post_token(post)
+        self.tokens[id(post)] = (post, post_token(post))
 
     def post(self, post: Post) -> str:
         if self.shown is not None:
             self.shown.add(post.url)
-        known = self.posts.get(post.url)
-        if known is None or self.site_posts.get(post.url) is not post:  # not the site's: hash it here
-            return post_token(post)
-        return known
+        known = self.tokens.get(id(post))
+        if known is None or known[0] is not post:  # a post is on many pages: its token is made once
+            known = self.tokens[id(post)] = (post, post_token(post))
+        return known[1]
 
     def value(self, value, template: str) -> str:
         """A text for what templates can read of `value`: reprs of plain values, composites in

@@ -717,7 +717,10 @@ class RelatedIndex:
                     if value:
                         own[(field_name, term_key(value))] = weight.bit_length() - 1
             for feature in own:
-                postings.setdefault(feature, bytearray(size))[number >> 3] |= 1 << (number & 7)
+                bits = postings.get(feature)
+                if bits is None:  # (not setdefault: that would make a bitset for every call)
+                    bits = postings[feature] = bytearray(size)
+                bits[number >> 3] |= 1 << (number & 7)
             features.append(list(own.items()))
         self._bitsets = {feature: int.from_bytes(bits, "little") for feature, bits in postings.items()}
         return features
