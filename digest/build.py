@@ -6,13 +6,13 @@ import gc
 import hashlib
 import os
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager
+from dataclasses import astuple, dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .cache import EntryCache, TreeCache, compiled_templates
+from .cache import CACHE_DIR, EntryCache, TreeCache, compiled_templates
 from .config import Config
 from .entries import Entry, read_entry
 from .errors import DigestError, Problem, raise_if_errors
@@ -68,18 +68,47 @@ def _load_batch(paths: list[Path]) -> list:
     return [load_entry(path, config) for path in paths]
 
 
-def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None = None) -> tuple[list[Entry], list[Problem]]:
+def sources_with_stats(content_dir: str, root: str) -> tuple[list[str], list[tuple], list[tuple | None]]:
+    """source_files() with each file's stat (size, mtime_ns, ctime_ns, inode; None for a file
+    that went), and the listing's problems as tuples: plain data, for a Background child."""
+    paths, problems = source_files(Path(content_dir), Path(root))
+    stats: list[tuple | None] = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+            stats.append((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+        except OSError:
+            stats.append(None)
+    return paths, [astuple(problem) for problem in problems], stats
+
+
+def list_sources(config: Config, cache: bool, jobs: int | None) -> Background | None:
+    """For a rebuild, start listing the content files with their stats on another core while
+    this process loads the caches: the entry cache then knows most files by their stat."""
+    if not cache or not (config.root / CACHE_DIR / "entries").is_dir() or not config.content_path.is_dir():
+        return None
+    return Background(sources_with_stats, str(config.content_path), str(config.root),
+                      jobs=worker_count(jobs, PARALLEL_FROM))
+
+
+def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None = None,
+                 sources: Background | None = None) -> tuple[list[Entry], list[Problem]]:
     """Load and check every content file, collecting all problems; files the cache has seen
-    with the same bytes are not parsed again, the rest are parsed in batches across workers."""
+    with the same bytes are not parsed again, the rest are parsed in batches across workers.
+    sources: list_sources(), the content files already being listed."""
     if not config.content_path.is_dir():
         return [], [Problem(config.content_dir, None, None, "content folder not found; create it or set content_dir")]
-    paths, problems = source_files(config.content_path, config.root)
+    if sources is not None:
+        paths, listed, stats = sources.result()
+        problems = [Problem(*problem) for problem in listed]
+    else:
+        (paths, problems), stats = source_files(config.content_path, config.root), None
     results: list = [None] * len(paths)
     to_parse = []
     for index, path in enumerate(paths):
         if cache is not None:
             try:
-                hit = cache.get(cache.key_of(display_path(path, config.root), path))
+                hit = cache.get(cache.key_of(display_path(path, config.root), path, stats[index] if stats else None))
             except OSError:
                 hit = None  # load_entry reports it
             if hit is not None:
@@ -109,9 +138,10 @@ def worker_count(jobs: int | None, tasks: int) -> int:
     return default_jobs() if tasks >= PARALLEL_FROM else 1
 
 
-def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = None) -> tuple[Site, list[Problem]]:
+def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = None,
+              sources: Background | None = None) -> tuple[Site, list[Problem]]:
     """Everything up to the model: every content and site problem is known after this."""
-    entries, problems = read_entries(config, jobs, cache)
+    entries, problems = read_entries(config, jobs, cache, sources)
     # Stop here only for real errors: under --strict, the warnings still to come (term slug
     # collisions, links) are listed with these at the end, all at once.
     if any(problem.is_error for problem in problems):
@@ -307,10 +337,14 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
     result = BuildResult()
     clock = Stopwatch(result.timings)
     raise_if_errors(output_problems(config))
-    with no_collections():
-        entry_cache, tree = EntryCache(config, cache), TreeCache(config, cache)
-    with scan_spare(config, tree, jobs) as scan:  # done (or stopped) once the pages to reuse are known
-        site, result.warnings = make_site(config, jobs, entry_cache)
+    with ExitStack() as children:  # work on the other core: done, or stopped, once the pages to reuse are known
+        sources = list_sources(config, cache, jobs)
+        if sources is not None:
+            children.enter_context(sources)
+        with no_collections():
+            entry_cache, tree = EntryCache(config, cache), TreeCache(config, cache)
+        scan = children.enter_context(scan_spare(config, tree, jobs))
+        site, result.warnings = make_site(config, jobs, entry_cache, sources)
         clock.lap("load")
         found = body_link_problems(site)
         raise_if_errors(result.warnings + found, config.strict)

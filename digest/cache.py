@@ -149,18 +149,20 @@ class EntryCache:
         self.used: dict = {}
         self.seen: dict = {}    # this build's stats, for files that had settled when read
 
-    def key_of(self, shown_path: str, path: str) -> tuple[str, str]:
+    def key_of(self, shown_path: str, path: str, stat: tuple | None = None) -> tuple[str, str]:
         """The file's key, (path, content hash), from its bytes, or from its stat when that is
-        the stat of a read made after the file had settled. OSError if it cannot be read."""
-        info = os.stat(path)
-        stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        the stat of a read made after the file had settled. OSError if it cannot be read.
+        stat: (size, mtime_ns, ctime_ns, inode), if taken already (before any read)."""
+        if stat is None:
+            info = os.stat(path)
+            stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         known = self.stats.get(shown_path)
         if known is not None and known[:4] == stat:
             self.seen[shown_path] = known
             return shown_path, known[4]
         with open(path, "rb") as file:  # read after the stat: a write between shows next time
             key = content_key(shown_path, file.read())
-        if max(info.st_mtime_ns, info.st_ctime_ns) < self.started - SETTLED * 1e9:
+        if max(stat[1], stat[2]) < self.started - SETTLED * 1e9:
             self.seen[shown_path] = (*stat, key[1])
         return key
 
