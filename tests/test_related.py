@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from conftest import build_out, entry_text, read
 from digest.config import Config
 from digest.entries import Entry, Moment
-from digest.site import RELATED_WEIGHTS, Related, RelatedIndex, place_posts, related_posts, term_key
+from digest.site import RELATED_WEIGHTS, Related, RelatedIndex, build_site, place_posts, related_posts, term_key
 
 
 def make_entry(number: int, day: datetime, **fields) -> Entry:
@@ -98,6 +98,33 @@ def test_worked_out_only_when_asked_and_the_same_in_any_order(tmp_path):
     assert set(index.found) == set(asked)
     assert index.of("no/such/entry/") == ()
 
+
+
+def test_scoring_from_the_sites_groups_equals_the_definition(tmp_path):
+    """A few questions are answered from the site's taxonomies and stories, without the
+    index: for every entry, that answer is the pairwise definition's, as the index's is."""
+    rng = random.Random(11)
+    base = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    pool = [f"t{n}" for n in range(12)] + ["T1", "Kyiv talks", "kyiv  TALKS"]
+    def distinct(values):  # as entries.to_text_list leaves a list: one value per term key
+        return tuple({term_key(value): value for value in reversed(values)}.values())[::-1]
+
+    entries = [make_entry(n, base + timedelta(hours=rng.randrange(24 * 60)),
+                          tags=distinct(rng.sample(pool, rng.randint(1, 4))),
+                          people=distinct(rng.sample(["Ana", "ana", "Bo", "Cy"], rng.randint(0, 2))),
+                          places=tuple(rng.sample(["Kyiv", "Oslo"], rng.randint(0, 1))),
+                          story=rng.choice([None, None, "S1", "s1", "Other"]))
+               for n in range(250)]
+    site, _ = build_site(entries, Config(root=tmp_path))
+    index = next(route.context["related"].index for route in site.routes if route.template == "entry.html")
+    assert index.terms is not None
+    expected = brute_force(site.posts)
+    assert {post.url: index._score_sharing(n) for n, post in enumerate(site.posts)} == expected
+    index.FEW = 10  # then the index takes over: the same answers either side of the switch
+    assert {post.url: index.of(post.url) for post in site.posts} == expected and index._features is not None
+    without_groups = build_site(entries, Config(root=tmp_path, taxonomies=("tags", "sources")))[0]
+    bare = next(route.context["related"].index for route in without_groups.routes if route.template == "entry.html")
+    assert bare.terms is None and {post.url: bare.of(post.url) for post in without_groups.posts} == expected
 
 def test_entry_page_shows_related_block_outside_search(site):
     root = site({
