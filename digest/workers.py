@@ -77,15 +77,24 @@ def ordered_map(work: Callable[[Any], Any], parts: Sequence, jobs: int, value: A
 class Background:
     """work(*args) in a forked child, on another core, while this process goes on: result()
     gives its value (plain data: what marshal can carry), cancel() says it is not needed.
-    Where a child cannot be forked safely (another thread runs, no fork) or only one process
-    is wanted, nothing runs in the background: result() does the work when asked."""
+    Where a child cannot be forked safely (another thread runs, no fork), cannot be forked at
+    all (no process or file descriptor left) or only one process is wanted, nothing runs in
+    the background: result() does the work when asked."""
 
     def __init__(self, work: Callable[..., Any], *args: Any, jobs: int = 2):
         self.work, self.args, self.pid, self.reader = work, args, None, -1
         if jobs < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
             return
-        reader, writer = os.pipe()
-        pid = os.fork()
+        try:
+            reader, writer = os.pipe()
+        except OSError:  # out of file descriptors: do it here
+            return
+        try:
+            pid = os.fork()
+        except OSError:  # out of processes or memory: do it here
+            os.close(reader)
+            os.close(writer)
+            return
         if pid == 0:  # the child: send the value and leave, running none of the parent's exit code
             code = 1
             try:

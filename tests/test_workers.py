@@ -81,3 +81,13 @@ def test_one_job_or_another_thread_means_no_child():
     finally:
         stop.set()
         other.join()
+
+
+def test_a_fork_that_fails_leaves_the_work_to_this_process():
+    in_fresh_process("""
+        def no_fork():
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        os.fork = no_fork
+        work = Background(whose, 3, jobs=2)
+        assert work.pid is None and work.result() == (os.getpid(), 3)
+    """)
