@@ -12,7 +12,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .cache import CACHE_DIR, EntryCache, TreeCache, compiled_templates
+from .cache import EntryCache, TreeCache, compiled_templates, entries_folder, file_stat
 from .config import Config
 from .entries import Entry, read_entry
 from .errors import DigestError, Problem, raise_if_errors
@@ -75,8 +75,7 @@ def sources_with_stats(content_dir: str, root: str) -> tuple[list[str], list[tup
     stats: list[tuple | None] = []
     for path in paths:
         try:
-            info = os.stat(path)
-            stats.append((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+            stats.append(file_stat(path))
         except OSError:
             stats.append(None)
     return paths, [astuple(problem) for problem in problems], stats
@@ -85,7 +84,7 @@ def sources_with_stats(content_dir: str, root: str) -> tuple[list[str], list[tup
 def list_sources(config: Config, cache: bool, jobs: int | None) -> Background | None:
     """For a rebuild, start listing the content files with their stats on another core while
     this process loads the caches: the entry cache then knows most files by their stat."""
-    if not cache or not (config.root / CACHE_DIR / "entries").is_dir() or not config.content_path.is_dir():
+    if not cache or not entries_folder(config).is_dir() or not config.content_path.is_dir():
         return None
     return Background(sources_with_stats, str(config.content_path), str(config.root),
                       jobs=worker_count(jobs, PARALLEL_FROM))
@@ -98,11 +97,12 @@ def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None 
     sources: list_sources(), the content files already being listed."""
     if not config.content_path.is_dir():
         return [], [Problem(config.content_dir, None, None, "content folder not found; create it or set content_dir")]
+    stats = None
     if sources is not None:
         paths, listed, stats = sources.result()
         problems = [Problem(*problem) for problem in listed]
     else:
-        (paths, problems), stats = source_files(config.content_path, config.root), None
+        paths, problems = source_files(config.content_path, config.root)
     results: list = [None] * len(paths)
     to_parse = []
     for index, path in enumerate(paths):
@@ -201,12 +201,13 @@ def _rendered(results: Iterator[tuple[list[Page], list[Problem]]]) -> Iterator[P
         yield from pages
 
 
-def scan_spare(config: Config, tree: TreeCache, jobs: int | None) -> Background:
+def scan_spare(config: Config, tree: TreeCache, jobs: int | None) -> Background | None:
     """Start looking at the spare folder (see write.stage) on another core while the build
-    reads the content: a rebuild that writes needs it (reusable_pages, then stage)."""
+    reads the content: a rebuild that writes needs it (reusable_pages, then stage). None
+    when the build will not reuse the spare."""
     spare = tree.spare()
     if spare is None:
-        return Background(lambda: None, jobs=1)
+        return None
     return Background(_spare_files, str(old_path(config.output_path)), jobs=worker_count(jobs, len(spare)))
 
 
@@ -301,6 +302,11 @@ def timed(pages: Iterable[Page], timings: dict[str, float], name: str, count: li
         yield page
 
 
+def started(children: ExitStack, work: Background | None) -> Background | None:
+    """work, stopped with `children` if the build has not asked for its value by then."""
+    return work if work is None else children.enter_context(work)
+
+
 @contextmanager
 def fewer_collections() -> Iterator[None]:
     """A build makes millions of objects that live to its end (entries, the model) and few
@@ -338,12 +344,10 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
     clock = Stopwatch(result.timings)
     raise_if_errors(output_problems(config))
     with ExitStack() as children:  # work on the other core: done, or stopped, once the pages to reuse are known
-        sources = list_sources(config, cache, jobs)
-        if sources is not None:
-            children.enter_context(sources)
+        sources = started(children, list_sources(config, cache, jobs))
         with no_collections():
             entry_cache, tree = EntryCache(config, cache), TreeCache(config, cache)
-        scan = children.enter_context(scan_spare(config, tree, jobs))
+        scan = started(children, scan_spare(config, tree, jobs))
         site, result.warnings = make_site(config, jobs, entry_cache, sources)
         clock.lap("load")
         found = body_link_problems(site)

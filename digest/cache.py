@@ -23,12 +23,12 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import shutil
-from dataclasses import fields
-from functools import lru_cache
 import re
+import shutil
 import sys
 import time
+from dataclasses import fields
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
@@ -128,12 +128,22 @@ def entry_shard(shown_path: str) -> int:
 SETTLED = 2.0  # seconds a file must have been left alone for its stat to stand for its bytes
 
 
+def file_stat(path: str) -> tuple[int, int, int, int]:
+    """What EntryCache.key_of compares: (size, mtime_ns, ctime_ns, inode). OSError if it went."""
+    info = os.stat(path)
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+
+
+def entries_folder(config: Config) -> Path:
+    return config.root / CACHE_DIR / "entries"
+
+
 class EntryCache:
     """(path, content hash) -> (Entry | None, problems) for files read before with these settings,
     kept in ENTRY_SHARDS files by path: a save rewrites only the files whose entries changed."""
 
     def __init__(self, config: Config, enabled: bool = True):
-        self.folder = config.root / CACHE_DIR / "entries"
+        self.folder = entries_folder(config)
         self.key = (code_fingerprint(), settings_fingerprint(config))
         self.enabled = enabled
         self.started = time.time_ns()
@@ -154,8 +164,7 @@ class EntryCache:
         the stat of a read made after the file had settled. OSError if it cannot be read.
         stat: (size, mtime_ns, ctime_ns, inode), if taken already (before any read)."""
         if stat is None:
-            info = os.stat(path)
-            stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            stat = file_stat(path)
         known = self.stats.get(shown_path)
         if known is not None and known[:4] == stat:
             self.seen[shown_path] = known

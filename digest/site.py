@@ -691,8 +691,7 @@ class RelatedIndex:
 
     Building that index reads every post (0.04 s at 10,000 entries), so the first FEW
     questions are answered without it when the site's own groups can say which posts carry
-    each feature (`terms`: the tags, people and places taxonomies by term key, and the
-    stories): the posts sharing one with the entry are scored one by one, by the same
+    each feature (`terms`: feature_groups, the taxonomies' terms and the stories by key): the posts sharing one with the entry are scored one by one, by the same
     weights and the same tie-break. Both ways give the same answer (tests/test_related.py).
     """
 
@@ -736,11 +735,12 @@ class RelatedIndex:
         post once: an entry's values are distinct by term key (entries.to_text_list)."""
         scores: dict[int, int] = {}
         for (field_name, key), digit in self.features_of(self.posts[number]).items():
-            carriers = self.terms.get(field_name, {}).get(key)
-            if carriers is None:
+            group = self.terms[field_name].get(key)
+            if group is None:
                 return None
-            for other in carriers:
-                scores[self.number[other.url]] = scores.get(self.number[other.url], 0) + (1 << digit)
+            for other in group.posts:
+                other_number = self.number[other.url]
+                scores[other_number] = scores.get(other_number, 0) + (1 << digit)
         scores.pop(number, None)
         best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:self.limit]
         return tuple(self.posts[other] for other, _ in best)
@@ -883,19 +883,17 @@ class Features:
 def build_features(posts: tuple[Post, ...], taxonomies: dict, config: Config) -> tuple[Features, list[Problem]]:
     stories, problems = build_stories(posts)
     issues = build_issues(posts, stories, taxonomies, config)
-    return Features(stories, issues, story_places(stories), RelatedIndex(posts, terms=feature_groups(taxonomies, stories))), \
-        problems
+    related = RelatedIndex(posts, terms=feature_groups(taxonomies, stories))
+    return Features(stories, issues, story_places(stories), related), problems
 
 
 def feature_groups(taxonomies: dict, stories: tuple[Story, ...]) -> dict | None:
-    """The posts carrying each related-entries feature, as the model has them already: field
-    -> term key -> posts. None unless tags, people and places are all taxonomies of the site."""
-    if not {"tags", "people", "places"} <= taxonomies.keys():
+    """Each related-entries feature's group as the model has it already: field -> term key ->
+    a Term or Story (its .posts carry it). None unless the site has a taxonomy for each field."""
+    names = [name for name, _ in RELATED_WEIGHTS if name != "story"]
+    if not set(names) <= taxonomies.keys():
         return None
-    groups = {name: {key: term.posts for key, term in taxonomies[name].by_key.items()}
-              for name in ("tags", "people", "places")}
-    groups["story"] = {story.key: story.posts for story in stories}
-    return groups
+    return {"story": {story.key: story for story in stories}, **{name: taxonomies[name].by_key for name in names}}
 
 
 def feature_routes(config: Config, posts, taxonomies: dict, features: Features, day_of: dict) -> list[Route]:
