@@ -19,7 +19,7 @@ from .errors import DigestError, Problem, raise_if_errors
 from .links import body_link_problems, link_problems
 from .load import LoadError, display_path, load_source, source_files
 from .render import Page, check_theme, extra_pages, make_environment, remember_templates, render_pages, static_pages
-from .reuse import Fingerprints, edited_in_place, route_keys
+from .reuse import Edits, Fingerprints, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
 from .site import Site, build_site
 from .workers import Background, batches, default_jobs, ordered_map, shared
@@ -35,6 +35,7 @@ class BuildResult:
     pages: int = 0
     reused: int = 0          # pages taken from the previous build, not rendered
     in_place: bool = False   # only entries edited in place: the rest kept its fingerprints (reuse.py)
+    fingerprinted: int = 0   # pages fingerprinted (reuse.py): all of them, unless an edit reached only some
     up_to_date: bool = False  # output/ already held exactly this build: nothing was written
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -220,17 +221,18 @@ def _spare_files(folder: str) -> dict | None:
         return None
 
 
-def reusable_pages(site: Site, config: Config, tree: TreeCache, in_place: set[str] | None = None,
-                   scan: Background | None = None) -> tuple[list, dict, dict | None]:
+def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | None = None,
+                   scan: Background | None = None) -> tuple[list, dict, dict | None, int]:
     """For each route, the previous build's page when its fingerprint (reuse.py) is unchanged
     and its file is as that build left it, else None; this build's fingerprints by path; and
     the spare folder's files when the build will write (a page changed), for stage to reuse.
-    in_place: the posts edited in place (reuse.edited_in_place), if that is all that changed;
-    scan: scan_spare(), looking at the spare folder.
+    edits: what changed in the entries since the last build (reuse.Edits), if known;
+    scan: scan_spare(), looking at the spare folder. Last, the number of pages fingerprinted.
 
     A page the spare folder holds (the staging folder to be, see write.stage) goes as a
     KeptPage, no bytes read; one only the current output holds, as a LinkedPage: a hard link."""
-    route_prints, tree.staged_map = route_keys(site, Fingerprints(site), tree.current_map, tree.current_keys, in_place)
+    route_prints, tree.staged_map, fingerprinted = route_keys(site, Fingerprints(site), tree.current_map,
+                                                              tree.current_keys, edits)
     # With every page as before, output/ is likely up to date (output_is_current) and nothing
     # is written: then the spare is not looked at, the pages are checked in output/ instead.
     same = len(route_prints) == len(tree.current_keys) and all(
@@ -254,7 +256,7 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, in_place: set[st
             reused[index] = KeptPage(path, kept[0])
         elif _stat_is(f"{output}/{path}", record):
             reused[index] = LinkedPage(path, f"{output}/{path}", record[0])
-    return reused, keys, found
+    return reused, keys, found, fingerprinted
 
 
 def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list, searched: tuple | None) -> bool:
@@ -354,9 +356,9 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
         raise_if_errors(result.warnings + found, config.strict)
         result.warnings += found
         # Everything is validated: from here on we render and write, page by page.
-        in_place = edited_in_place(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
-        reused, tree.staged_keys, found = reusable_pages(site, config, tree, in_place, scan) if tree.enabled \
-            else ([], {}, None)
+        edits = Edits.between(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
+        reused, tree.staged_keys, found, result.fingerprinted = reusable_pages(site, config, tree, edits, scan) \
+            if tree.enabled else ([], {}, None, 0)
     result.in_place = tree.staged_map is not None and tree.staged_map is tree.current_map
     result.reused = sum(page is not None and page.path.endswith(".html") for page in reused)
     clock.lap("render")  # fingerprinting counts as rendering

@@ -37,8 +37,8 @@ from .cache import code_fingerprint
 from .config import Config
 from .entries import Moment
 from .render import default_theme_dir, theme_dirs
-from .site import (Chart, EntryTerms, model_fields, sitemap_items, Feed, Issue, IssueGroup, Month, Pager, Post, Related, Route,
-                   Site, Story, StoryPlace, Taxonomy, Term)
+from .site import (MODEL_FIELDS, Chart, EntryTerms, Feed, Issue, IssueGroup, Month, Pager, Post, Related, Route, Site,
+                   Story, StoryPlace, Taxonomy, Term, entry_values, model_fields, route_path, sitemap_items, term_key)
 
 # Templates that read the whole site model: sitemap.xml reads sitemap_items(site), which is its
 # fingerprint; any other use of these templates (a context of its own) is always rendered.
@@ -79,6 +79,7 @@ class Fingerprints:
     def __init__(self, site: Site):
         self.site = site
         self.shown: set | None = None
+        self.shown_terms: set | None = None
         self.terms: dict = {}  # (id(term), counted) -> (term, its value): the term keeps its id taken
         theme = theme_fingerprint(site.config)
         self.enabled = theme is not None
@@ -88,11 +89,12 @@ class Fingerprints:
         self.base = repr((code_fingerprint(), theme, settings, shell)).encode("utf-8")
         self.tokens: dict[int, tuple[Post, str]] = {}  # id(post) -> (the post, kept alive; its token)
 
-    def fingerprint(self, route: Route, shown: set | None = None) -> bytes | None:
-        """shown, if given, gets the URL of every post the route's context holds."""
+    def fingerprint(self, route: Route, shown: set | None = None, terms: set | None = None) -> bytes | None:
+        """shown, if given, gets the URL of every post the route's context holds; terms, the
+        (taxonomy, key) of every term it holds."""
         if not self.enabled:
             return None
-        self.shown = shown
+        self.shown, self.shown_terms = shown, terms
         if route.template in WHOLE_SITE:
             if route.context:
                 return None
@@ -140,6 +142,8 @@ class Fingerprints:
             return "{" + ",".join([self.value(key, template) + ":" + self.value(item, template)
                                    for key, item in value.items()]) + "}"
         if kind is Term:  # its count only where a template shows it: elsewhere a tag's count
+            if self.shown_terms is not None:
+                self.shown_terms.add((value.taxonomy, value.key))
             counted = template in COUNTS_TERMS      # would reach every entry page
             known = self.terms.get((id(value), counted))  # a term is on many pages: made once
             if known is None or known[0] is not value:
@@ -166,57 +170,196 @@ FIELDS = {kind: tuple(f.name for f in fields(kind))
           for kind in (Pager, Month, Story, StoryPlace, Issue, IssueGroup, Feed, Moment)}
 
 
-# --- edits in place, across builds -------------------------------------------------------
+# --- edits across builds ------------------------------------------------------------------
 # An edit that changes only fields the model never reads (site.SHOWN_ONLY: a title, a body)
 # leaves every route and every context as it was, but for the posts it changed. So when the
 # routes and the fingerprints' base are those of the last build, a route that showed none of
 # those posts keeps its fingerprint, and only the routes that showed one are fingerprinted
 # again: the last build's PageMap says which. (serve.py does the same within one process.)
+#
+# An edit that changes an entry's terms too (TERM_FIELDS: tags, people, places) leaves every
+# post where it was (same URL, same place in every date-ordered list) but moves it between
+# terms. What that changes, besides the pages showing the edited posts: the pages of the
+# terms it left or joined (their listings, feeds, charts: all under the term's URL), every
+# page holding one of those terms (its name, its count: the terms indexes, entry pages,
+# story timelines), the related entries of the posts sharing one of those terms, the
+# sitemap, and pages that are new. A term elsewhere whose name or slug moved (a slug taken
+# by a new term) makes it a whole-site change. tests/test_in_place.py builds each kind.
+
+TERM_FIELDS = ("tags", "people", "places")
 
 
 @dataclass(frozen=True)
 class PageMap:
-    """How one build's pages showed its posts: what the next build needs to fingerprint only
-    the routes an edit in place reaches."""
+    """How one build's pages showed its posts and terms: what the next build needs to
+    fingerprint only the routes an edit reaches."""
 
     base: bytes                     # Fingerprints.base: code, theme, settings, site shell
     routes: tuple[str, ...]         # every route's output path, in order
     readers: dict                   # post URL -> array of the indexes of the routes showing it
+    term_readers: dict              # (taxonomy, term key) -> array of the indexes of the routes holding it
+    terms: dict                     # (taxonomy, term key) -> (name, slug)
 
 
-def edited_in_place(previous: dict, current: dict, posts) -> set[str] | None:
-    """The URLs of the posts whose entries changed, when every change is in fields the model
-    does not read; None when anything else changed (a file added, removed or renamed, a date,
-    a tag, a slug...). previous/current: file -> Entry, as the entry cache gives them."""
-    if not previous or previous.keys() != current.keys():
-        return None
-    changed = {path for path, entry in current.items() if entry is not previous[path]}
-    if any(model_fields(current[path]) != model_fields(previous[path]) for path in changed):
-        return None
-    return {post.url for post in posts if post.entry.path in changed}
+@dataclass(frozen=True)
+class Edits:
+    """What changed in the entries since the last build, when every file is still there."""
+
+    pairs: tuple                    # (last build's Entry, this build's) for each changed file
+    in_place: set[str] | None       # the edited posts' URLs when only SHOWN_ONLY fields changed
+    terms_only: bool                # nothing but SHOWN_ONLY and TERM_FIELDS changed
+
+    @staticmethod
+    def between(previous: dict, current: dict, posts) -> "Edits | None":
+        """previous/current: file -> Entry, as the entry cache gives them. None when a file was
+        added, removed or renamed, or nothing is known of the last build."""
+        if not previous or previous.keys() != current.keys():
+            return None
+        pairs = tuple((previous[path], entry) for path, entry in current.items() if entry is not previous[path])
+        changed = {new.path for _, new in pairs}
+        in_place = None
+        if all(model_fields(old) == model_fields(new) for old, new in pairs):
+            in_place = {post.url for post in posts if post.entry.path in changed}
+        terms_only = all(other_fields(old) == other_fields(new) for old, new in pairs)
+        return Edits(pairs, in_place, terms_only)
+
+
+OTHER_FIELDS = tuple(name for name in MODEL_FIELDS if name not in TERM_FIELDS)
+
+
+def other_fields(entry) -> tuple:
+    """What the site model reads of an entry besides its terms."""
+    return tuple(getattr(entry, name) for name in OTHER_FIELDS)
+
+
+def site_terms(site: Site) -> dict:
+    return {(name, term.key): (term.name, term.slug) for name, tax in site.taxonomies.items() for term in tax.terms}
 
 
 def route_keys(site: Site, prints: Fingerprints, last: PageMap | None, last_keys: dict,
-               in_place: set[str] | None) -> tuple[list, PageMap | None]:
-    """Each route's fingerprint, and this build's PageMap. After an edit in place (and with
-    the last build's map matching this site), routes that did not show an edited post keep
-    the last build's fingerprint without being fingerprinted again."""
+               edits: Edits | None) -> tuple[list, PageMap | None, int]:
+    """Each route's fingerprint, this build's PageMap, and how many routes were fingerprinted.
+    With the last build's map made on the same base, an edit in place fingerprints only the
+    routes that showed an edited post, and an edit of terms only those it can reach (see
+    above); every other route keeps the last build's fingerprint."""
     if not prints.enabled:
-        return [None] * len(site.routes), None
+        return [None] * len(site.routes), None, 0
     paths = tuple(route.output_path for route in site.routes)
-    touched = None
-    if in_place is not None and last is not None and last.base == prints.base and last.routes == paths:
-        touched = set()
-        for url in in_place:
+    usable = edits is not None and last is not None and last.base == prints.base
+    if usable and edits.in_place is not None and last.routes == paths:
+        touched: set[int] = set()
+        for url in edits.in_place:
             touched.update(last.readers.get(url, ()))
-    if touched is not None:
         keys = [prints.fingerprint(route) if index in touched else last_keys.get(paths[index])
                 for index, route in enumerate(site.routes)]
-        return keys, last
-    keys, readers = [], {}
+        return keys, last, len(touched)
+    terms = site_terms(site)
+    reached = terms_reach(site, last, edits, terms) if usable and edits.terms_only else None
+    if reached is not None:
+        return rekeyed(site, prints, last, last_keys, paths, reached, terms)
+    keys, readers, term_readers = [], {}, {}
     for index, route in enumerate(site.routes):
         shown: set = set()
-        keys.append(prints.fingerprint(route, shown))
+        held: set = set()
+        keys.append(prints.fingerprint(route, shown, held))
         for url in shown:
             readers.setdefault(url, []).append(index)
-    return keys, PageMap(prints.base, paths, {url: array("I", found) for url, found in readers.items()})
+        for term in held:
+            term_readers.setdefault(term, []).append(index)
+    return keys, PageMap(prints.base, paths, as_arrays(readers), as_arrays(term_readers), terms), len(keys)
+
+
+def as_arrays(found: dict) -> dict:
+    return {key: array("I", indexes) for key, indexes in found.items()}
+
+
+def terms_reach(site: Site, last: PageMap, edits: Edits, terms: dict) -> set[str] | None:
+    """The output paths of the last build's routes that an edit of terms can change (the
+    routes new in this build are fingerprinted anyway); None when a term it did not touch
+    was renamed or given another slug."""
+    moved = set()  # (taxonomy, key) of every term an edited entry left, joined or spelled anew
+    for name in site.taxonomies.keys() & set(TERM_FIELDS):  # the others' terms kept their entries
+        for old, new in edits.pairs:
+            before, after = spelled(entry_values(old, name)), spelled(entry_values(new, name))
+            moved.update((name, key) for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+    if any(term not in moved and last.terms.get(term, shown) != shown for term, shown in terms.items()):
+        return None
+    reached: set[int] = set()
+    changed = {new.path for _, new in edits.pairs}
+    for post in site.posts:
+        if post.entry.path in changed:
+            reached.update(last.readers.get(post.url, ()))
+    for term in moved:
+        reached.update(last.term_readers.get(term, ()))
+    paths = {last.routes[index] for index in reached}
+    homes = tuple(f"{name}/{known[1]}/" for name, key in moved
+                  for known in (terms.get((name, key)), last.terms.get((name, key))) if known is not None)
+    paths.update(path for path in last.routes if path.startswith(homes))
+    paths.update(route_path(post.url) for post in sharing(site, edits.pairs))
+    paths.add("sitemap.xml")
+    return paths
+
+
+def spelled(values) -> dict:
+    """Term key -> the spelling an entry gives it."""
+    return {term_key(value): value for value in values}
+
+
+def sharing(site: Site, pairs) -> set[Post]:
+    """The posts that share a related-entries term (TERM_FIELDS) an edited entry gained: the
+    edited post may have entered their related entries. (Where it left them or moved down in
+    them, it was in them before: their pages showed it, and its readers know.)"""
+    found: set[Post] = set()
+    for field in TERM_FIELDS:
+        keys = {key for old, new in pairs for key in spelled(getattr(new, field)).keys() - spelled(getattr(old, field))}
+        taxonomy = site.taxonomies.get(field)
+        if not keys:
+            continue
+        if taxonomy is not None:
+            for key in keys:
+                found.update(taxonomy.by_key[key].posts)
+        else:
+            found.update(post for post in site.posts
+                         if any(term_key(value) in keys for value in getattr(post.entry, field)))
+    return found
+
+
+def rekeyed(site: Site, prints: Fingerprints, last: PageMap, last_keys: dict, paths: tuple,
+            reached: set[str], terms: dict) -> tuple[list, PageMap, int]:
+    """Fingerprint the routes reached and the new ones; the rest keep the last build's
+    fingerprint, and their entries in the map move to their new places."""
+    old_index = {path: index for index, path in enumerate(last.routes)}
+    moved_to = [-1] * len(last.routes)  # the last build's route index -> this build's, if kept
+    keys, readers, term_readers = [], {}, {}
+    fingerprinted = 0
+    for index, route in enumerate(site.routes):
+        path = paths[index]
+        old = old_index.get(path)
+        if old is not None and path not in reached:
+            keys.append(last_keys.get(path))
+            moved_to[old] = index
+            continue
+        fingerprinted += 1
+        shown: set = set()
+        held: set = set()
+        keys.append(prints.fingerprint(route, shown, held))
+        for url in shown:
+            readers.setdefault(url, []).append(index)
+        for term in held:
+            term_readers.setdefault(term, []).append(index)
+    page_map = PageMap(prints.base, paths, moved(last.readers, moved_to, readers),
+                       moved(last.term_readers, moved_to, term_readers), terms)
+    return keys, page_map, fingerprinted
+
+
+def moved(last: dict, moved_to: list, found: dict) -> dict:
+    """The last build's index lists with kept routes at their new indexes, plus what this
+    build's fingerprinting found."""
+    result = {}
+    for key, indexes in last.items():
+        kept = [index for index in map(moved_to.__getitem__, indexes) if index >= 0]
+        kept += found.pop(key, ())
+        if kept:
+            result[key] = array("I", kept)
+    result.update(as_arrays(found))
+    return result

@@ -274,7 +274,7 @@ class Preview:
                 path.is_relative_to(themes) for path in changed):
             self.environment = (site.config, make_environment(site.config))
         prints = Fingerprints(site)
-        keys, page_map = route_keys(site, prints, None, {}, None)
+        keys, page_map, _ = route_keys(site, prints, None, {}, None)
         self.prints, self.readers = prints, page_map.readers if page_map is not None else {}
         known = self.rendered
         pages: list[Page | None] = [None] * len(keys)

@@ -107,7 +107,12 @@ class Route:
 
     @cached_property  # read for every page by the writer, the sitemap and page reuse
     def output_path(self) -> str:
-        return self.url + "index.html" if self.url.endswith("/") or not self.url else self.url
+        return route_path(self.url)
+
+
+def route_path(url: str) -> str:
+    """The file a page URL is written to: `a/b/` -> `a/b/index.html`."""
+    return url + "index.html" if url.endswith("/") or not url else url
 
 
 @dataclass(frozen=True)
@@ -344,16 +349,26 @@ def route_lastmod(route: Route, newest: Moment | None) -> Moment | None:
     holders = [route.context.get("pager")] + list(route.context.values())
     for holder in holders:
         listed = getattr(holder, "posts", None)
-        if listed and all(isinstance(p, Post) for p in listed):
-            return max((p.entry.date for p in listed), key=lambda m: m.value)
+        if listed and isinstance(listed[0], Post):  # the model's lists hold posts only, or none
+            return max(listed, key=_date_value).entry.date
     return newest
 
 
+def _date_value(post: Post):
+    return post.entry.date.value
+
+
+_sitemap: list = [None, None]  # the last site asked for, and its items
+
+
 def sitemap_items(site: "Site") -> list[tuple[str, Moment | None]]:
-    """(url, lastmod) of every HTML page but 404.html, which is no page to index."""
-    newest = site.posts[0].entry.date if site.posts else None
-    return [(route.url, route_lastmod(route, newest)) for route in site.routes
-            if route.output_path.endswith(".html") and route.output_path != "404.html"]
+    """(url, lastmod) of every HTML page but 404.html, which is no page to index. Made once
+    per site: the build fingerprints the sitemap with them, then renders it from them."""
+    if _sitemap[0] is not site:
+        newest = site.posts[0].entry.date if site.posts else None
+        _sitemap[:] = site, [(route.url, route_lastmod(route, newest)) for route in site.routes
+                             if route.output_path.endswith(".html") and route.output_path != "404.html"]
+    return _sitemap[1]
 
 
 def check_unique(routes: list[Route], posts) -> list[Problem]:

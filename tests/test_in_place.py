@@ -7,13 +7,15 @@ byte for byte."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from conftest import snapshot
-from digest.build import build
+from digest.build import build, make_site
 from digest.config import load_config
+from digest.reuse import sharing
 from digest.serve import Preview, file_stamp
 from test_reuse import ENTRIES, MUTATIONS, SETTINGS, edit
 
@@ -148,3 +150,105 @@ def test_builds_in_place_follow_each_other(site):
     assert built(root).in_place
     built(root, "clean", cache=False)
     assert snapshot(root / "output") == snapshot(root / "clean")
+
+
+# --- edits of terms, across builds (reuse.terms_reach) -----------------------------------
+# Only the entries' tags, people or places change: every post keeps its place, and only the
+# pages those terms reach are fingerprinted again. The rest must still equal a clean build.
+
+def both(*mutations):
+    return lambda root: [mutation(root) for mutation in mutations]
+
+
+TERM_EDITS = {
+    "tags": MUTATIONS["tags"],
+    "tag spelling": MUTATIONS["tag spelling"],
+    # Weather: one entry each way now, and "WEATHER" sorts first: the term is renamed.
+    "a spelling renames a tag": lambda root: edit(root, "2025/07/note.md", "[Misc, Weather]", "[Misc, WEATHER]"),
+    "people": MUTATIONS["people"],
+    "places": MUTATIONS["places"],
+    # Ports: 11 entries on pages of 5; a newer entry joining moves one to each later page.
+    "an entry joins a paginated tag": lambda root: edit(root, "2025/07/storm.md", "tags: [Weather]",
+                                                        "tags: [Weather, Ports]"),
+    "the last entries leave a tag": both(lambda root: edit(root, "2025/07/storm.md", "tags: [Weather]", "tags: [Misc]"),
+                                         lambda root: edit(root, "2025/07/note.md", "[Misc, Weather]", "[Misc]")),
+    "a new first tag (weekly digest groups)": lambda root: edit(root, "2025/07/deal.md", "[Labour, Ports]",
+                                                                "[Ports, Labour]"),
+    "a person leaves, related entries move": lambda root: edit(root, "2025/07/walkout.md", "[Ana Diaz, Bo Li]",
+                                                               "[Bo Li]"),
+    "terms and a title at once": both(MUTATIONS["tags"], MUTATIONS["title"]),
+    "a tag and a place in two entries": both(MUTATIONS["people"], MUTATIONS["places"]),
+}
+
+
+def route_count(root: Path) -> int:
+    site_model, _ = make_site(load_config(root, search=False))
+    return len(site_model.routes)
+
+
+@pytest.mark.parametrize("name", TERM_EDITS)
+def test_an_edit_of_terms_fingerprints_only_what_it_reaches(site, name):
+    root = site(ENTRIES, SETTINGS)
+    assert built(root).fingerprinted == route_count(root)  # the first build fingerprints every page
+    before = snapshot(root / "output")
+    TERM_EDITS[name](root)
+    result = built(root)
+    assert not result.in_place
+    assert 0 < result.fingerprinted < route_count(root)
+    assert snapshot(root / "output") != before
+    built(root, "clean", cache=False)
+    assert snapshot(root / "output") == snapshot(root / "clean")
+
+
+def test_a_new_term_taking_the_slug_of_another_is_a_whole_site_change(site):
+    root = site(ENTRIES, SETTINGS)
+    built(root)
+    # "(labour)" sorts before "labour", so it takes the slug `labour` and Labour gets another.
+    edit(root, "2025/07/storm.md", "tags: [Weather]", 'tags: [Weather, "(labour)"]')
+    result = built(root)
+    assert result.fingerprinted == route_count(root)
+    assert (root / "output/tags/labour/index.html").read_text(encoding="utf-8").count("(labour)") > 0
+    built(root, "clean", cache=False)
+    assert snapshot(root / "output") == snapshot(root / "clean")
+
+
+def test_edits_of_terms_and_in_place_follow_each_other(site):
+    root = site(ENTRIES, SETTINGS)
+    built(root)
+    steps = [TERM_EDITS["the last entries leave a tag"], IN_PLACE["title"], TERM_EDITS["tags"], IN_PLACE["body"],
+             lambda root: edit(root, "2025/07/storm.md", "tags: [Misc]", "tags: [Misc, Ports]"), IN_PLACE["summary"],
+             lambda root: edit(root, "2025/07/storm.md", "tags: [Misc, Ports]", "tags: [Weather]")]
+    for step in steps:
+        step(root)
+        result = built(root)
+        assert result.fingerprinted < route_count(root)
+        built(root, "clean", cache=False)
+        assert snapshot(root / "output") == snapshot(root / "clean"), step
+
+
+def test_related_entries_follow_an_edit_of_terms_the_site_has_no_pages_for(site):
+    # Without a people taxonomy no page holds the person as a term: the entries sharing the
+    # edited person are found from the entries themselves. Storm gains Ana Diaz: it enters
+    # the related entries of Talks and Dockers walk out, whose pages did not show it before.
+    root = site(ENTRIES, SETTINGS + 'taxonomies = ["tags"]\n')
+    built(root)
+    talks = (root / "output/2025/07/talks/index.html").read_text(encoding="utf-8")
+    assert "Storm closes airport" not in talks
+    MUTATIONS["people"](root)
+    result = built(root)
+    assert result.fingerprinted < route_count(root)
+    assert "Storm closes airport" in (root / "output/2025/07/talks/index.html").read_text(encoding="utf-8")
+    built(root, "clean", cache=False)
+    assert snapshot(root / "output") == snapshot(root / "clean")
+
+
+@pytest.mark.parametrize("taxonomies", ['["tags", "people", "places"]', '["tags"]'])
+def test_the_posts_sharing_a_term_an_edited_entry_gained_are_found(site, taxonomies):
+    root = site(ENTRIES, SETTINGS + f"taxonomies = {taxonomies}\n")
+    MUTATIONS["people"](root)  # Storm: Bo Li -> Ana Diaz
+    site_model, _ = make_site(load_config(root, search=False))
+    storm = next(post for post in site_model.posts if post.url.endswith("/storm/"))
+    old_storm = replace(storm.entry, people=("Bo Li",))
+    found = sharing(site_model, [(old_storm, storm.entry)])
+    # Ana Diaz: Talks, Dockers walk out and Storm itself (Weather, kept, is not looked at).
+    assert sorted(post.url.rsplit("/", 2)[-2] for post in found) == ["storm", "talks", "walkout"]
