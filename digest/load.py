@@ -12,16 +12,13 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
-
-import yaml
+from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import WARNING, Problem
 
-try:  # The C parser is many times faster; fall back to the pure one where it is missing.
-    from yaml import CBaseLoader as BaseLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import BaseLoader
+if TYPE_CHECKING:
+    import yaml
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 20            # front matter needs 3 levels; deeper nesting is refused, not recursed into
@@ -179,10 +176,21 @@ def _indented_with_tab(text: str, index: int) -> bool:
     return "\t" in line[: len(line) - len(line.lstrip())]
 
 
+@lru_cache(maxsize=1)
+def base_loader():
+    """PyYAML's base loader, in C where it was built with it (many times faster). PyYAML is
+    imported on first use: a rebuild that finds every entry in the cache reads no YAML."""
+    import yaml
+
+    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
 def parse_front_matter(text: str, first_line: int) -> tuple:
     """YAML text -> ((key, line, Node), ...). first_line is the file line of the text's line 1."""
+    import yaml
+
     try:
-        root = yaml.compose(text, Loader=BaseLoader)
+        root = yaml.compose(text, Loader=base_loader())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + first_line if mark else None
@@ -217,7 +225,9 @@ class _Alias(Exception):
 
 def _alias_line(text: str, first_line: int) -> int | None:
     """The file line of the first `*alias` (composed nodes keep only the anchor's place)."""
-    for event in yaml.parse(text, Loader=BaseLoader):
+    import yaml
+
+    for event in yaml.parse(text, Loader=base_loader()):
         if isinstance(event, yaml.AliasEvent):
             return event.start_mark.line + first_line
     return None  # pragma: no cover - only called when compose found an alias
@@ -234,9 +244,9 @@ def _convert(node: yaml.Node, first_line: int, seen: set, depth: int) -> Node:
     if node.tag not in PLAIN_TAGS:
         tag = "!!" + node.tag[len(YAML_TAG):] if node.tag.startswith(YAML_TAG) else node.tag
         raise LoadError(line, None, f"YAML tag '{tag}' is not allowed; front matter is plain text, lists and mappings")
-    if isinstance(node, yaml.ScalarNode):
+    if node.id == "scalar":  # yaml.ScalarNode (and SequenceNode, MappingNode below)
         return Node("scalar", node.value, line)
-    if isinstance(node, yaml.SequenceNode):
+    if node.id == "sequence":
         return Node("seq", tuple(_convert(item, first_line, seen, depth + 1) for item in node.value), line)
     pairs, lines_of = [], {}
     for key_node, value_node in node.value:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from anyascii import anyascii
-from markdown_it import MarkdownIt
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
@@ -97,6 +99,10 @@ def _internal_links(state) -> None:
 
 @lru_cache(maxsize=2)
 def parser(unsafe_html: bool = False) -> MarkdownIt:
+    # Imported here: a rebuild that finds every entry in the cache parses no Markdown, and
+    # markdown-it-py takes a tenth of digest's start-up to import.
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("js-default", {"html": unsafe_html})
     md.validateLink = is_safe_url
     md.core.ruler.push("heading_ids", _heading_ids)

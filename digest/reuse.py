@@ -47,6 +47,11 @@ WHOLE_SITE = {"sitemap.xml"}
 LISTS_TERMS = {"terms.html"}
 # Templates that show a term's entry count (`term.count`); elsewhere its name and URL only.
 COUNTS_TERMS = {"terms.html", "list.html"}
+# Templates that read of an issue or a month only where it is and how many entries it has,
+# not the entries: the weekly digest's index (digests.html) and the archive (archive.html).
+# Elsewhere these are read whole. (Otherwise these two pages would show every entry, and an
+# edit of any entry would fingerprint and render both.)
+COUNTS_ONLY = {"digests.html": {"Issue"}, "archive.html": {"Month"}}
 
 
 class Unknown(Exception):
@@ -158,6 +163,9 @@ class Fingerprints:
             return repr(("chart", value.unit, value.first, value.counts, value.total, value.peak, value.width,
                          value.height, value.plot_top, value.plot_bottom))
         names = FIELDS.get(kind)
+        if names is not None and kind.__name__ in COUNTS_ONLY.get(template, ()):
+            return kind.__name__ + "(" + ",".join([self.value(getattr(value, name), template) for name in names
+                                                   if name not in LISTS]) + f",{len(value.posts)})"
         if names is not None:
             return kind.__name__ + "(" + ",".join([self.value(getattr(value, name), template) for name in names]) + ")"
         raise Unknown(kind.__name__)
@@ -165,6 +173,8 @@ class Fingerprints:
 
 PLAIN = {str, int, float, bool}
 EXACT = {datetime, date}
+# An issue's or a month's lists of entries (for COUNTS_ONLY).
+LISTS = {"posts", "groups"}
 # Models read whole, posts included: every field of each.
 FIELDS = {kind: tuple(f.name for f in fields(kind))
           for kind in (Pager, Month, Story, StoryPlace, Issue, IssueGroup, Feed, Moment)}

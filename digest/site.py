@@ -15,8 +15,6 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, NamedTuple
 
-from markdown_it.common.utils import escapeHtml
-
 from .config import Config
 from .entries import Entry, Moment, slugify
 from .errors import WARNING, Problem
@@ -401,6 +399,11 @@ def resolve_body_links(posts: tuple[Post, ...], config: Config) -> tuple[Post, .
     return tuple(Post(linked_entry(post.entry, url_of, config), post.url) for post in posts)
 
 
+def escape_href(url: str) -> str:
+    """A URL as markdown-it-py's renderer writes it in an attribute (its escapeHtml: & < > ")."""
+    return url.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 def linked_entry(entry: Entry, url_of: dict, config: Config) -> Entry:
     """The entry with its body links to other entries' files (url_of: path -> URL) resolved."""
     if not any(link.target for link in entry.links):
@@ -409,7 +412,7 @@ def linked_entry(entry: Entry, url_of: dict, config: Config) -> Entry:
     for link in entry.links:
         url = entry_link_url(link, url_of, config.base_path)
         if url is not None:
-            html = html.replace(f'href="{escapeHtml(link.href)}"', f'href="{escapeHtml(url)}"')
+            html = html.replace(f'href="{escape_href(link.href)}"', f'href="{escape_href(url)}"')
             link = replace(link, href=url)
         links.append(link)
     return replace(entry, body_html=html, links=tuple(links))

@@ -148,3 +148,23 @@ def test_an_explicit_slug_that_is_empty_is_an_error():
 def test_fields_table_documents_each_field():
     assert all(field.help for field in FIELDS)
     assert {f.name for f in FIELDS if f.required} == {"title", "date", "summary", "tags"}
+
+
+def test_front_matter_is_read_by_the_c_loader():
+    import yaml
+
+    from digest.load import base_loader
+
+    assert base_loader() is yaml.CBaseLoader  # the wheel digest installs is built with libyaml
+
+
+def test_a_cached_build_imports_no_parser(tmp_path):
+    """Markdown and YAML libraries are imported when an entry is parsed, not before: a
+    rebuild with every entry in the cache does without them (a tenth of start-up)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, digest.build, digest.cli, digest.serve; "
+            "print(sorted(m for m in ('yaml', 'markdown_it') if m in sys.modules))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert found.strip() == "[]"

@@ -136,3 +136,12 @@ def test_an_entry_pages_terms_are_looked_up_when_first_read():
     expected = entry_terms(terms.post, site.taxonomies)
     assert dict(terms) == expected and terms["tags"] == expected["tags"] and len(terms) == len(expected)
     assert [term.name for term in terms["tags"]] == ["Russia", "Talks"]
+
+
+def test_body_link_hrefs_are_escaped_as_markdown_it_writes_them():
+    from markdown_it.common.utils import escapeHtml
+
+    from digest.site import escape_href
+
+    for url in ("a&b.md", 'x"y<z>.md', "plain/path/", "&amp;", "q?a=1&b=2#f"):
+        assert escape_href(url) == escapeHtml(url)
