@@ -96,15 +96,17 @@ class Fingerprints:
 
     def fingerprint(self, route: Route, shown: set | None = None, terms: set | None = None) -> bytes | None:
         """shown, if given, gets the URL of every post the route's context holds; terms, the
-        (taxonomy, key) of every term it holds."""
+        (taxonomy, key, whether its count is shown) of every term it holds."""
         if not self.enabled:
             return None
         self.shown, self.shown_terms = shown, terms
         if route.template in WHOLE_SITE:
             if route.context:
                 return None
-            # sitemap.xml reads sitemap_items(site) (and the settings): (url, lastmod) of every page.
-            text = repr((route.url, route.template, sitemap_items(self.site)))
+            # sitemap.xml reads sitemap_items(site) (and the settings): of every page its URL and
+            # whether it has a last-modified date, and which (`lastmod|iso_date`: Moment.iso()).
+            text = repr((route.url, route.template)) + "\n".join(
+                [url + (" " + lastmod.iso() if lastmod is not None else "") for url, lastmod in sitemap_items(self.site)])
         else:
             try:
                 text = repr((route.url, route.template)) + self.value(route.context, route.template)
@@ -147,9 +149,9 @@ class Fingerprints:
             return "{" + ",".join([self.value(key, template) + ":" + self.value(item, template)
                                    for key, item in value.items()]) + "}"
         if kind is Term:  # its count only where a template shows it: elsewhere a tag's count
-            if self.shown_terms is not None:
-                self.shown_terms.add((value.taxonomy, value.key))
             counted = template in COUNTS_TERMS      # would reach every entry page
+            if self.shown_terms is not None:
+                self.shown_terms.add((value.taxonomy, value.key, counted))
             known = self.terms.get((id(value), counted))  # a term is on many pages: made once
             if known is None or known[0] is not value:
                 count = len(value.posts) if counted else None
@@ -190,9 +192,10 @@ FIELDS = {kind: tuple(f.name for f in fields(kind))
 # An edit that changes an entry's terms too (TERM_FIELDS: tags, people, places) leaves every
 # post where it was (same URL, same place in every date-ordered list) but moves it between
 # terms. What that changes, besides the pages showing the edited posts: the pages of the
-# terms it left or joined (their listings, feeds, charts: all under the term's URL), every
-# page holding one of those terms (its name, its count: the terms indexes, entry pages,
-# story timelines), the related entries of the posts sharing one of those terms, the
+# terms it left or joined or spelled anew (their listings, feeds, charts: all under the
+# term's URL), every page showing one of those terms' counts (the terms indexes), every page
+# holding one of them at all if it came or went or was renamed (entry pages, story
+# timelines), the related entries of the posts sharing a term an edited entry gained, the
 # sitemap, and pages that are new. A term elsewhere whose name or slug moved (a slug taken
 # by a new term) makes it a whole-site change. tests/test_in_place.py builds each kind.
 
@@ -207,7 +210,7 @@ class PageMap:
     base: bytes                     # Fingerprints.base: code, theme, settings, site shell
     routes: tuple[str, ...]         # every route's output path, in order
     readers: dict                   # post URL -> array of the indexes of the routes showing it
-    term_readers: dict              # (taxonomy, term key) -> array of the indexes of the routes holding it
+    term_readers: dict              # (taxonomy, term key, count shown) -> array of the indexes of the routes holding it
     terms: dict                     # (taxonomy, term key) -> (name, slug)
 
 
@@ -299,8 +302,10 @@ def terms_reach(site: Site, last: PageMap, edits: Edits, terms: dict) -> set[str
     for post in site.posts:
         if post.entry.path in changed:
             reached.update(last.readers.get(post.url, ()))
-    for term in moved:
-        reached.update(last.term_readers.get(term, ()))
+    for name, key in moved:
+        reached.update(last.term_readers.get((name, key, True), ()))  # its count changed, or may have
+        if terms.get((name, key)) != last.terms.get((name, key)):    # new, gone, renamed or another slug
+            reached.update(last.term_readers.get((name, key, False), ()))
     paths = {last.routes[index] for index in reached}
     homes = tuple(f"{name}/{known[1]}/" for name, key in moved
                   for known in (terms.get((name, key)), last.terms.get((name, key))) if known is not None)

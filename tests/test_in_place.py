@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import snapshot
+from conftest import entry_text, snapshot
 from digest.build import build, make_site
 from digest.config import load_config
 from digest.reuse import sharing
@@ -252,3 +252,22 @@ def test_the_posts_sharing_a_term_an_edited_entry_gained_are_found(site, taxonom
     found = sharing(site_model, [(old_storm, storm.entry)])
     # Ana Diaz: Talks, Dockers walk out and Storm itself (Weather, kept, is not looked at).
     assert sorted(post.url.rsplit("/", 2)[-2] for post in found) == ["storm", "talks", "walkout"]
+
+
+def test_a_renamed_term_reaches_pages_that_name_it_without_showing_the_edited_entry(site):
+    # Quiet names Bo Li, but its related entries are the five of its story (17 points each
+    # against Bo Li's 4): its page does not show Loud. Loud's "BO LI" ties with "Bo Li" and
+    # sorts first: the person is renamed, and Quiet's page must say so.
+    files = {"content/quiet.md": entry_text('"Quiet"', "2025-07-01", tags="[A]", people="[Bo Li]", story="S"),
+             "content/loud.md": entry_text('"Loud"', "2025-07-02", tags="[B]", people="[Bo Li]")}
+    for number in range(5):
+        files[f"content/s{number}.md"] = entry_text(f'"Part {number}"', f"2025-06-0{number + 1}", tags="[A]", story="S")
+    root = site(files, SETTINGS)
+    built(root)
+    quiet = root / "output/2025/07/quiet/index.html"
+    assert "Loud" not in quiet.read_text(encoding="utf-8") and "Bo Li" in quiet.read_text(encoding="utf-8")
+    edit(root, "loud.md", "[Bo Li]", "[BO LI]")
+    assert built(root).fingerprinted < route_count(root)
+    assert "BO LI" in quiet.read_text(encoding="utf-8")
+    built(root, "clean", cache=False)
+    assert snapshot(root / "output") == snapshot(root / "clean")
