@@ -19,8 +19,9 @@ Within a context, what a value contributes follows what the bundled templates re
   lists a term's posts from the term; listings come from a Pager, feeds from a Feed, charts
   from a Chart);
 - a Taxonomy: name, title and singular; on the terms index (terms.html) also its terms;
-- a Chart: its fields (unit, first day, counts, sizes); every bar's place, size and label is
-  computed from them (Chart.bars), so they are covered by the code's fingerprint;
+- a Chart (site.ChartOf, counted then): its fields (unit, first day, counts, sizes); every
+  bar's place, size and label is computed from them (Chart.bars), so they are covered by
+  the code's fingerprint;
 - related entries (site.Related) and an entry's terms (site.EntryTerms): what they hold,
   worked out when the page is fingerprinted;
 - everything else (pagers, months, stories, issues, feeds): all of it, posts included.
@@ -37,7 +38,7 @@ from .cache import code_fingerprint
 from .config import Config
 from .entries import Moment
 from .render import default_theme_dir, theme_dirs
-from .site import (MODEL_FIELDS, Chart, EntryTerms, Feed, Issue, IssueGroup, Month, Pager, Post, Related, Route, Site,
+from .site import (MODEL_FIELDS, Chart, ChartOf, EntryTerms, Feed, Issue, IssueGroup, Month, Pager, Post, Related, Route, Site,
                    Story, StoryPlace, Taxonomy, Term, entry_values, model_fields, route_path, sitemap_items, term_key)
 
 # Templates that read the whole site model: sitemap.xml reads sitemap_items(site), which is its
@@ -161,6 +162,8 @@ class Fingerprints:
         if kind is Taxonomy:
             terms = self.value(value.terms, template) if template in LISTS_TERMS else "None"
             return "Taxonomy(" + repr((value.name, value.title, value.singular)) + "," + terms + ")"
+        if kind is ChartOf:
+            value, kind = value.chart, Chart
         if kind is Chart:  # its bars' places, sizes and labels follow from its fields and the code
             return repr(("chart", value.unit, value.first, value.counts, value.total, value.peak, value.width,
                          value.height, value.plot_top, value.plot_bottom))

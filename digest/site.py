@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -97,13 +98,12 @@ class Pager:
     next_url: str | None
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):  # a tuple: a site has a route per page, and a dataclass is slow to make
     url: str
     template: str
     context: dict
 
-    @cached_property  # read for every page by the writer, the sitemap and page reuse
+    @property
     def output_path(self) -> str:
         return route_path(self.url)
 
@@ -135,8 +135,9 @@ def entry_values(entry: Entry, taxonomy: str) -> tuple[str, ...]:
     return getattr(entry, taxonomy)
 
 
-def entry_url(entry: Entry, config: Config) -> str:
-    local = entry.date.value.astimezone(config.tz)
+def entry_url(entry: Entry, config: Config, local: date | None = None) -> str:
+    """local: the entry's publication day in the site timezone, if known already."""
+    local = local or entry.date.value.astimezone(config.tz)
     path = config.permalink.format(year=f"{local.year:04d}", month=f"{local.month:02d}",
                                    day=f"{local.day:02d}", slug=entry.slug)
     return path.lstrip("/")
@@ -148,9 +149,17 @@ def newest_first(entries: Iterable[Entry]) -> list[Entry]:
 
 def place_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...], list[Problem]]:
     """Give each entry its URL; of two entries with one URL, the first by path keeps it."""
-    urls, problems, owner = {}, [], {}
+    posts, problems, _ = placed_posts(entries, config)
+    return posts, problems
+
+
+def placed_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...], list[Problem], dict[str, date]]:
+    """place_posts, and each post's publication day in the site timezone by its URL."""
+    urls, problems, owner, days = {}, [], {}, {}
+    tz = config.tz
     for entry in sorted(entries, key=lambda e: e.path):
-        url = entry_url(entry, config)
+        day = days[entry.path] = entry.date.value.astimezone(tz).date()
+        url = entry_url(entry, config, day)
         if url in owner:
             problems.append(Problem(entry.path, entry.line_of("slug"), "slug",
                                     f"same URL /{url} as {owner[url]}; give one of them another `slug:`"))
@@ -158,30 +167,42 @@ def place_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...],
         owner[url] = entry.path
         urls[entry.path] = url
     placed = [e for e in entries if e.path in urls]
-    return tuple(Post(e, urls[e.path]) for e in newest_first(placed)), problems
+    posts = tuple(Post(e, urls[e.path]) for e in newest_first(placed))
+    return posts, problems, {post.url: days[post.entry.path] for post in posts}
 
 
 def group_terms(posts: tuple[Post, ...], values_of, field: str):
     """Group posts by case-insensitive term: (name by key, slug by key, posts by key, problems).
     A term is named by its most used spelling; `field` is the front-matter key, for messages."""
-    spellings: dict[str, Counter] = defaultdict(Counter)
-    members: dict[str, list[Post]] = defaultdict(list)
+    spellings: dict[str, list[str]] = {}
+    members: dict[str, list[Post]] = {}
     first_place: dict[str, tuple[str, int]] = {}
     for post in posts:
         for value in values_of(post.entry):
             key = term_key(value)
-            spellings[key][value] += 1
-            members[key].append(post)
-            if key not in first_place:
+            found = members.get(key)
+            if found is None:
+                members[key], spellings[key] = [post], [value]
                 first_place[key] = (post.entry.path, post.entry.line_of(field))
-    names = {key: min(counts, key=lambda s: (-counts[s], s)) for key, counts in spellings.items()}
+            else:
+                found.append(post)
+                spellings[key].append(value)
+    names = {key: values[0] if values.count(values[0]) == len(values) else most_used(values)
+             for key, values in spellings.items()}
     slugs, problems = assign_slugs(names, first_place, field)
     return names, slugs, members, problems
 
 
+def most_used(spellings: list[str]) -> str:
+    """The most used spelling; of equally used ones, the first in code point order."""
+    counts = Counter(spellings)
+    return min(counts, key=lambda s: (-counts[s], s))
+
+
 def build_taxonomy(name: str, posts: tuple[Post, ...]) -> tuple[Taxonomy, list[Problem]]:
     field = "source" if name == "sources" else name
-    names, slugs, members, problems = group_terms(posts, lambda entry: entry_values(entry, name), field)
+    values_of = (lambda entry: entry_values(entry, name)) if name == "sources" else attrgetter(name)
+    names, slugs, members, problems = group_terms(posts, values_of, field)
     terms = [Term(name, key, names[key], slugs[key], tuple(members[key])) for key in names]
     terms.sort(key=lambda t: (t.name.casefold(), t.slug))
     title, singular = TAXONOMY_TITLES[name]
@@ -211,10 +232,12 @@ def short_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
 
 
-def build_months(posts: tuple[Post, ...], config: Config) -> tuple[Month, ...]:
+def build_months(posts: tuple[Post, ...], config: Config, day_of: dict | None = None) -> tuple[Month, ...]:
+    """day_of: publication_days(posts), if made already."""
+    day_of = day_of if day_of is not None else publication_days(posts, config)
     groups: dict[tuple[int, int], list[Post]] = defaultdict(list)
     for post in posts:
-        local = post.entry.date.value.astimezone(config.tz)
+        local = day_of[post.url]
         groups[(local.year, local.month)].append(post)
     return tuple(Month(y, m, tuple(groups[(y, m)])) for y, m in sorted(groups, reverse=True))
 
@@ -257,9 +280,10 @@ class EntryTerms(Mapping):
         return len(self.terms)
 
 
-def make_routes(config: Config, posts, taxonomies, months, features: "Features | None" = None) -> list[Route]:
+def make_routes(config: Config, posts, taxonomies, months, features: "Features | None" = None,
+                day_of: dict | None = None) -> list[Route]:
     features = features or Features((), (), {}, RelatedIndex(()))
-    routes, day_of = [], publication_days(posts, config)
+    routes, day_of = [], day_of if day_of is not None else publication_days(posts, config)
     for pager in paginate(posts, config.per_page, ""):
         routes.append(Route(pager.url, "list.html", {"kind": "home", "title": None, "pager": pager}))
     for post in posts:
@@ -371,6 +395,9 @@ def sitemap_items(site: "Site") -> list[tuple[str, Moment | None]]:
 
 def check_unique(routes: list[Route], posts) -> list[Problem]:
     """An entry URL that lands on a listing page (permalink `/{slug}/`, slug `tags`) is an error."""
+    paths = [route_path(route.url) for route in routes]
+    if len(set(paths)) == len(paths):
+        return []
     owners = {post.url: post.entry for post in posts}
     seen, problems = set(), []
     for route in routes:
@@ -440,16 +467,16 @@ def swap_entry(post: Post, entry: Entry) -> None:
 
 
 def build_site(entries: Iterable[Entry], config: Config) -> tuple[Site, list[Problem]]:
-    posts, problems = place_posts(list(entries), config)
+    posts, problems, day_of = placed_posts(list(entries), config)  # months, issues, charts read day_of
     posts = resolve_body_links(posts, config)
     taxonomies = {}
     for name in config.taxonomies:
         taxonomies[name], found = build_taxonomy(name, posts)
         problems += found
-    months = build_months(posts, config)
-    features, found = build_features(posts, taxonomies, config)
+    months = build_months(posts, config, day_of)
+    features, found = build_features(posts, taxonomies, config, day_of)
     problems += found
-    routes = make_routes(config, posts, taxonomies, months, features)
+    routes = make_routes(config, posts, taxonomies, months, features, day_of)
     problems += check_unique(routes, posts)
     return Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues), problems
 
@@ -563,8 +590,7 @@ class Bar(NamedTuple):  # a tuple: a site has tens of thousands of bars, and a d
 @dataclass(frozen=True)
 class Chart:
     """Entries per week (or per month for long spans), drawn as inline SVG by _chart.html.
-    It holds what it counts; its bars are worked out when a template first reads them: a
-    site has a chart per term, and a rebuild renders few of them."""
+    It holds what it counts; its bars are worked out when a template first reads them."""
 
     unit: str                   # "week" or "month"
     first: date                 # the first day of the first week or month
@@ -651,11 +677,13 @@ def story_places(stories: tuple[Story, ...]) -> dict[str, StoryPlace]:
 
 
 def build_issues(posts: tuple[Post, ...], stories: tuple[Story, ...], taxonomies: dict,
-                 config: Config) -> tuple[Issue, ...]:
-    """One issue per ISO week (of the publication date in the site timezone) that has entries; newest first."""
+                 config: Config, day_of: dict | None = None) -> tuple[Issue, ...]:
+    """One issue per ISO week (of the publication date in the site timezone) that has entries;
+    newest first. day_of: publication_days(posts), if made already."""
+    day_of = day_of if day_of is not None else publication_days(posts, config)
     weeks: dict[tuple[int, int], list[Post]] = defaultdict(list)
     for post in posts:
-        year, week, _ = local_day(post.entry.date, config).isocalendar()
+        year, week, _ = day_of[post.url].isocalendar()
         weeks[(year, week)].append(post)
     story_by_key = {story.key: story for story in stories}
     tags = taxonomies.get("tags")
@@ -844,15 +872,55 @@ LONG_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
                "August", "September", "October", "November", "December")
 
 
-def activity_chart(posts: Iterable[Post], config: Config, width: int = 600, day_of: dict | None = None) -> Chart | None:
+def activity_chart(posts: Iterable[Post], config: Config, width: int = 600,
+                   day_of: dict | None = None) -> "ChartOf | None":
     """Entries per week of publication (site timezone), or per month when the span is
-    longer than CHART_WEEKS_MAX weeks; empty weeks and months are drawn as gaps.
-    day_of: post URL -> its local day, made once for a site's hundreds of charts."""
-    if day_of is None:
-        day_of = publication_days(posts, config)
-    days = [day_of[post.url] for post in posts]
-    if not days:
+    longer than CHART_WEEKS_MAX weeks; empty weeks and months are drawn as gaps. None for
+    no posts. day_of: post URL -> its local day, made once for a site's hundreds of charts."""
+    posts = tuple(posts)
+    if not posts:
         return None
+    return ChartOf(posts, day_of if day_of is not None else publication_days(posts, config), width)
+
+
+class ChartOf:
+    """The activity chart of some posts, counted when first read (a Chart: templates and
+    fingerprints read it through this): a site has a chart per term, and a rebuild
+    fingerprints and renders few of them."""
+
+    __slots__ = ("posts", "day_of", "width", "_chart")
+
+    def __init__(self, posts: tuple[Post, ...], day_of: dict, width: int):
+        self.posts, self.day_of, self.width, self._chart = posts, day_of, width, None
+
+    @property
+    def chart(self) -> Chart:
+        if self._chart is None:
+            self._chart = count_chart([self.day_of[post.url] for post in self.posts], self.width)
+        return self._chart
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):  # asked before __init__ ran (unpickling, copying): not the chart's
+            raise AttributeError(name)
+        return getattr(self.chart, name)
+
+    def __reduce__(self):  # to a worker process (spawned, not forked): the counted chart alone
+        return ChartOf.counted, (self.chart,)
+
+    @staticmethod
+    def counted(chart: Chart) -> "ChartOf":
+        made = ChartOf((), {}, chart.width)
+        made._chart = chart
+        return made
+
+    def __eq__(self, other) -> bool:
+        return self.chart == other.chart if isinstance(other, ChartOf) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"ChartOf({self.chart!r})"
+
+
+def count_chart(days: list[date], width: int) -> Chart:
     first, last = min(days), max(days)
     first_monday = first - timedelta(days=first.weekday())
     weeks = (last - timedelta(days=last.weekday()) - first_monday).days // 7 + 1
@@ -898,9 +966,10 @@ class Features:
     related: "RelatedIndex"
 
 
-def build_features(posts: tuple[Post, ...], taxonomies: dict, config: Config) -> tuple[Features, list[Problem]]:
+def build_features(posts: tuple[Post, ...], taxonomies: dict, config: Config,
+                   day_of: dict | None = None) -> tuple[Features, list[Problem]]:
     stories, problems = build_stories(posts)
-    issues = build_issues(posts, stories, taxonomies, config)
+    issues = build_issues(posts, stories, taxonomies, config, day_of)
     related = RelatedIndex(posts, terms=feature_groups(taxonomies, stories))
     return Features(stories, issues, story_places(stories), related), problems
 

@@ -102,3 +102,15 @@ def test_a_single_busy_week_is_a_bar_not_a_block_filling_the_chart(tmp_path):
     assert abs((bar.x + bar.width / 2) - chart.width / 2) < 0.01   # centred under its label
     posts, config = posts_on([date(2025, 7, 1), date(2025, 7, 16)], tmp_path)
     assert all(b.width <= 48 for b in activity_chart(posts, config).bars)
+
+
+def test_a_chart_is_counted_when_first_read_and_pickles_as_counted(tmp_path):
+    import pickle
+
+    from digest.site import ChartOf
+
+    posts, config = posts_on([date(2025, 7, 1), date(2025, 7, 2), date(2025, 7, 16)], tmp_path)
+    chart = activity_chart(posts, config)
+    assert isinstance(chart, ChartOf) and chart._chart is None  # nothing counted yet
+    copy = pickle.loads(pickle.dumps(chart))
+    assert copy == chart and copy.posts == () and copy.description == chart.description
