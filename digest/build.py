@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import pickle
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import astuple, dataclass, field
@@ -12,7 +13,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .cache import EntryCache, TreeCache, compiled_templates, entries_folder, file_stat
+from .cache import EntryCache, TreeCache, compiled_templates, entries_folder, file_stat, settled_stats
 from .config import Config
 from .entries import Entry, read_entry
 from .errors import DigestError, Problem, raise_if_errors
@@ -82,13 +83,32 @@ def sources_with_stats(content_dir: str, root: str) -> tuple[list[str], list[tup
     return paths, [astuple(problem) for problem in problems], stats
 
 
+AHEAD = 32  # changed files a listing child parses itself; more go to the parse workers
+
+
+def sources_ahead(config: Config) -> tuple[list[str], list[tuple], list[tuple | None], bytes]:
+    """sources_with_stats(), and, pickled, load_entry() of each file (up to AHEAD) whose stat
+    is not one the entry cache knows: the files most likely edited since the last build. The
+    build would parse them after loading its caches; the child does it meanwhile, Markdown
+    and YAML libraries' import included. The build uses a parse only if the file's bytes
+    still hash the same when it reads them."""
+    paths, problems, stats = sources_with_stats(str(config.content_path), str(config.root))
+    known = settled_stats(config)
+    suspects = [path for path, stat in zip(paths, stats)
+                if stat is not None and known.get(display_path(path, config.root), ())[:4] != stat]
+    parsed = {}
+    if len(suspects) <= AHEAD:
+        parsed = {display_path(path, config.root): load_entry(Path(path), config) for path in suspects}
+    return paths, problems, stats, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def list_sources(config: Config, cache: bool, jobs: int | None) -> Background | None:
     """For a rebuild, start listing the content files with their stats on another core while
-    this process loads the caches: the entry cache then knows most files by their stat."""
+    this process loads the caches: the entry cache then knows most files by their stat, and
+    the child parses the others (sources_ahead)."""
     if not cache or not entries_folder(config).is_dir() or not config.content_path.is_dir():
         return None
-    return Background(sources_with_stats, str(config.content_path), str(config.root),
-                      jobs=worker_count(jobs, PARALLEL_FROM))
+    return Background(sources_ahead, config, jobs=worker_count(jobs, PARALLEL_FROM))
 
 
 def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None = None,
@@ -98,10 +118,11 @@ def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None 
     sources: list_sources(), the content files already being listed."""
     if not config.content_path.is_dir():
         return [], [Problem(config.content_dir, None, None, "content folder not found; create it or set content_dir")]
-    stats = None
+    stats, ahead = None, {}
     if sources is not None:
-        paths, listed, stats = sources.result()
+        paths, listed, stats, parsed = sources.result()
         problems = [Problem(*problem) for problem in listed]
+        ahead = pickle.loads(parsed)
     else:
         paths, problems = source_files(config.content_path, config.root)
     results: list = [None] * len(paths)
@@ -109,9 +130,14 @@ def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None 
     for index, path in enumerate(paths):
         if cache is not None:
             try:
-                hit = cache.get(cache.key_of(display_path(path, config.root), path, stats[index] if stats else None))
+                key = cache.key_of(display_path(path, config.root), path, stats[index] if stats else None)
             except OSError:
-                hit = None  # load_entry reports it
+                key = None  # load_entry reports it
+            hit = cache.get(key) if key is not None else None
+            if hit is None and key is not None and key[0] in ahead and ahead[key[0]][0] == key[1]:
+                hit = ahead[key[0]][1:]  # parsed by the listing child, from these very bytes
+                if not any(problem.is_error for problem in hit[1]):
+                    cache.put(key, hit)
             if hit is not None:
                 results[index] = hit
                 continue

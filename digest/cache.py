@@ -138,24 +138,40 @@ def entries_folder(config: Config) -> Path:
     return config.root / CACHE_DIR / "entries"
 
 
+def entries_key(config: Config) -> tuple[str, str]:
+    """What the entry cache's files are valid for: digest's code and the settings."""
+    return code_fingerprint(), settings_fingerprint(config)
+
+
+def settled_stats(config: Config) -> dict:
+    """The entry cache's stats (EntryCache.stats) alone, a small file: read by the child that
+    lists the content (build.sources_ahead) to tell which files changed."""
+    stored = _read(entries_folder(config) / STATS_FILE)
+    return stored["stats"] if stored and stored.get("key") == entries_key(config) else {}
+
+
+STATS_FILE = "stats.pickle"
+
+
 class EntryCache:
     """(path, content hash) -> (Entry | None, problems) for files read before with these settings,
-    kept in ENTRY_SHARDS files by path: a save rewrites only the files whose entries changed."""
+    kept in ENTRY_SHARDS files by path: a save rewrites only the files whose entries changed.
+    The stats of files read after they had settled are kept beside them, in STATS_FILE."""
 
     def __init__(self, config: Config, enabled: bool = True):
         self.folder = entries_folder(config)
-        self.key = (code_fingerprint(), settings_fingerprint(config))
+        self.key = entries_key(config)
         self.enabled = enabled
         self.started = time.time_ns()
         self.known: dict = {}
-        self.stats: dict = {}   # path -> (size, mtime_ns, ctime_ns, inode, content hash)
-        self.stored: list[tuple] = [(set(), {}) for _ in range(ENTRY_SHARDS)]  # what each file holds
+        self.stored: list[set] = [set() for _ in range(ENTRY_SHARDS)]  # the keys each file holds
         for number in range(ENTRY_SHARDS if enabled else 0):
             stored = _read(self.shard_path(number))
             if stored and stored.get("key") == self.key:
                 self.known.update(stored["entries"])
-                self.stats.update(stored.get("stats", {}))
-                self.stored[number] = (set(stored["entries"]), stored.get("stats", {}))
+                self.stored[number] = set(stored["entries"])
+        # path -> (size, mtime_ns, ctime_ns, inode, content hash)
+        self.stats: dict = settled_stats(config) if enabled else {}
         self.used: dict = {}
         self.seen: dict = {}    # this build's stats, for files that had settled when read
 
@@ -206,16 +222,17 @@ class EntryCache:
         keys (paths and content hashes) are those it holds already is left as it is."""
         if not self.enabled:
             return
-        shards: list[tuple[dict, dict]] = [({}, {}) for _ in range(ENTRY_SHARDS)]
+        shards: list[dict] = [{} for _ in range(ENTRY_SHARDS)]
+        stats = {}
         for key, value in self.used.items():
-            entries, stats = shards[entry_shard(key[0])]
-            entries[key] = value
+            shards[entry_shard(key[0])][key] = value
             if key[0] in self.seen and self.seen[key[0]][4] == key[1]:
                 stats[key[0]] = self.seen[key[0]]
-        for number, (entries, stats) in enumerate(shards):
-            keys, known = self.stored[number]
-            if entries.keys() != keys or stats != known or not self.shard_path(number).is_file():
-                _write(self.shard_path(number), {"key": self.key, "entries": entries, "stats": stats})
+        for number, entries in enumerate(shards):
+            if entries.keys() != self.stored[number] or not self.shard_path(number).is_file():
+                _write(self.shard_path(number), {"key": self.key, "entries": entries})
+        if stats != self.stats or not (self.folder / STATS_FILE).is_file():
+            _write(self.folder / STATS_FILE, {"key": self.key, "stats": stats})
         try:
             (self.folder.parent / "entries.pickle").unlink(missing_ok=True)  # the single file of before
         except OSError:

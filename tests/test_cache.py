@@ -3,6 +3,7 @@ writes exactly what a clean build writes, and 1 or 2 workers write the same byte
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
@@ -260,7 +261,7 @@ def test_an_edit_rewrites_one_file_of_the_entry_cache(site):
 
     root = site(corpus(40))
     built(root)
-    shards = sorted((root / ".digest-cache/entries").glob("*.pickle"))
+    shards = sorted((root / ".digest-cache/entries").glob("[0-9][0-9].pickle"))
     assert len(shards) == ENTRY_SHARDS  # 40 entries fill every one
     before = {path: path.stat().st_mtime_ns for path in shards}
     built(root)  # nothing changed: nothing rewritten
@@ -356,3 +357,61 @@ def test_settled_files_are_known_by_their_stat_and_any_write_still_shows(site, m
     assert reads == ["content/2025/07/entry-003.md"]
     assert b"Body of entry X" in after["2025/07/entry-003/index.html"]
     assert after == clean_build(root)
+
+
+def settled_site(site, monkeypatch, count: int = 6) -> Path:
+    """A built site whose files the entry cache knows by their stat (SETTLED made 0)."""
+    import time
+
+    import digest.cache as cache
+
+    root = site(corpus(count))
+    built(root)
+    monkeypatch.setattr(cache, "SETTLED", 0.0)
+    time.sleep(0.05)
+    built(root)
+    return root
+
+
+def test_the_listing_child_parses_the_files_whose_stat_changed(site, monkeypatch):
+    from digest.build import load_entry, sources_ahead
+
+    root = settled_site(site, monkeypatch)
+    config = load_config(root, search=False)
+    paths, _, _, parsed = sources_ahead(config)
+    assert len(paths) == 6 and pickle.loads(parsed) == {}  # nothing changed: nothing parsed
+    change_body(root)
+    parsed = pickle.loads(sources_ahead(config)[3])
+    edited = root / "content/2025/07/entry-003.md"
+    assert list(parsed) == ["content/2025/07/entry-003.md"]
+    assert parsed["content/2025/07/entry-003.md"] == load_entry(edited, config)
+    assert b"A new body for entry 3" in built(root, jobs=2)["2025/07/entry-003/index.html"]
+    assert built(root) == clean_build(root)
+
+
+def test_a_parse_ahead_of_older_bytes_is_not_used(site, monkeypatch):
+    """The file changes again after the listing child parsed it: the build parses it anew."""
+    from digest.build import read_entries, sources_ahead
+    from digest.cache import EntryCache
+
+    root = settled_site(site, monkeypatch)
+    config = load_config(root, search=False)
+    change_body(root)
+    listed = sources_ahead(config)
+    edit(root / "content/2025/07/entry-003.md", "A new body for entry 3", "The newest body of entry 3")
+
+    class Listed:  # what list_sources gives, its value taken before the second edit
+        def result(self):
+            return listed
+
+    entries, _ = read_entries(config, 1, EntryCache(config), Listed())
+    (entry,) = [entry for entry in entries if entry.path.endswith("entry-003.md")]
+    assert "The newest body of entry 3" in entry.body_html
+
+
+def test_the_listing_child_leaves_many_changed_files_to_the_parse_workers(site, monkeypatch):
+    from digest.build import AHEAD, sources_ahead
+
+    root = site(corpus(AHEAD + 1))
+    built(root)  # every file just written: none known by its stat
+    assert pickle.loads(sources_ahead(load_config(root, search=False))[3]) == {}
