@@ -345,18 +345,22 @@ def fewer_collections() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.unfreeze()  # what no_collections froze: collectable again once unreachable (serve)
         gc.set_threshold(*before)
 
 
 @contextmanager
 def no_collections() -> Iterator[None]:
     """For stretches that only build long-lived objects in this process (unpickling the
-    entry cache, the site model): a collector pass there finds no garbage, only work."""
+    entry cache, the site model): a collector pass there finds no garbage, only work. What
+    they made is then frozen (gc.freeze): later passes of this build do not walk it again
+    (a full pass over a 4,000-entry model costs 15 ms). fewer_collections unfreezes it."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 

@@ -415,3 +415,15 @@ def test_the_listing_child_leaves_many_changed_files_to_the_parse_workers(site, 
     root = site(corpus(AHEAD + 1))
     built(root)  # every file just written: none known by its stat
     assert pickle.loads(sources_ahead(load_config(root, search=False))[3]) == {}
+
+
+def test_a_build_leaves_nothing_frozen_from_the_collector(site):
+    """build() freezes the model it made (gc.freeze) while it runs and unfreezes it when done:
+    `digest serve` builds again and again in one process, and frozen objects are never freed."""
+    import gc
+
+    root = site(corpus(6))
+    built(root)
+    change_body(root)
+    built(root)
+    assert gc.get_freeze_count() == 0
