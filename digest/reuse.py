@@ -231,7 +231,8 @@ class Edits:
         added, removed or renamed, or nothing is known of the last build."""
         if not previous or previous.keys() != current.keys():
             return None
-        pairs = tuple((previous[path], entry) for path, entry in current.items() if entry is not previous[path])
+        pairs = tuple((previous[path], entry) for path, entry in current.items()
+                      if entry is not previous[path] and entry.fingerprint != previous[path].fingerprint)
         changed = {new.path for _, new in pairs}
         in_place = None
         if all(model_fields(old) == model_fields(new) for old, new in pairs):

@@ -47,7 +47,7 @@ from .entries import Entry
 from .errors import DigestError, Problem, format_problem, raise_if_errors
 from .load import find_sources
 from .render import Page, extra_pages, make_environment, render_pages, static_pages
-from .reuse import Fingerprints, route_keys
+from .reuse import Edits, Fingerprints, PageMap, route_keys
 from .search import index_site
 from .site import Site, build_site, linked_entry, model_fields, swap_entry
 from .write import check_relative, safe_target
@@ -108,6 +108,7 @@ class Rebuild:
     pages: int = 0
     written: int = 0             # pages whose bytes changed
     rendered: int = 0            # pages rendered (the rest kept their bytes: reuse.py)
+    fingerprinted: int = 0       # pages fingerprinted (all, unless the edit reached only some)
     entries: int = 0
     reread: int = 0
     in_place: bool = False       # the model was kept and the entries swapped into it (_edit_in_place)
@@ -157,7 +158,7 @@ class Preview:
         # failed rebuild or when its pages cannot be fingerprinted.
         self.site: Site | None = None
         self.prints: Fingerprints | None = None
-        self.readers: dict = {}                   # post URL -> indexes of the routes that show it (reuse.PageMap)
+        self.page_map: PageMap | None = None      # which routes show which post and term (reuse.PageMap)
         self.site_problems: list[Problem] = []
         self.server: PreviewServer | None = None
         self.temp: Path | None = None
@@ -236,13 +237,14 @@ class Preview:
                 self.config = config
             built = self._edit_in_place(config, changed, result)
             if built is None:
-                self.site = None
+                served, self.site = self.site, None
                 entries, problems = self._read_entries(config, changed, result)
                 raise_if_errors(problems)
                 site, site_problems = build_site(entries, config)
                 problems += site_problems
                 raise_if_errors(problems)
-                pages = self._render(site, changed, result) + static_pages(config) + extra_pages()  # as build.all_pages
+                edits = Edits.between(entries_of(served), entries_of(site), site.posts) if served else None
+                pages = self._render(site, changed, result, edits) + static_pages(config) + extra_pages()  # as build.all_pages
                 built = replace(self._collect(pages, result), entries=len(site.posts), base_path=config.base_path)
                 from_files = {id(problem) for _, _, found in self.entries.values() for problem in found}
                 self.site_problems = [p for p in problems if not p.is_error and id(p) not in from_files]
@@ -265,18 +267,22 @@ class Preview:
         result.seconds = time.perf_counter() - started
         return result
 
-    def _render(self, site, changed: set[Path], result: Rebuild) -> list[Page]:
+    def _render(self, site, changed: set[Path], result: Rebuild, edits: Edits | None = None) -> list[Page]:
         """Every route, with one Jinja environment kept across rebuilds: compiling the templates
         is most of a rebuild's time. Jinja reloads a template whose file changed; any change
-        under themes/ (a new override, say) or to the settings makes a new environment."""
+        under themes/ (a new override, say) or to the settings makes a new environment.
+        edits: how the entries differ from the served site's (reuse.Edits), if it is known:
+        an edit of terms then fingerprints only the routes it reaches (reuse.route_keys)."""
         themes = self.root / "themes"
         if self.environment is None or self.environment[0] != site.config or any(
                 path.is_relative_to(themes) for path in changed):
             self.environment = (site.config, make_environment(site.config))
         prints = Fingerprints(site)
-        keys, page_map, _ = route_keys(site, prints, None, {}, None)
-        self.prints, self.readers = prints, page_map.readers if page_map is not None else {}
         known = self.rendered
+        last_keys = {path: key for path, (key, _) in known.items()}
+        keys, self.page_map, result.fingerprinted = route_keys(site, prints, self.page_map if edits else None,
+                                                               last_keys, edits)
+        self.prints = prints
         pages: list[Page | None] = [None] * len(keys)
         for index, (route, key) in enumerate(zip(site.routes, keys)):
             previous = known.get(route.output_path) if key is not None else None
@@ -323,7 +329,7 @@ class Preview:
             self.entries[path] = known
             swap_entry(post, linked_entry(known[1], url_of, config))
             self.prints.refresh(post)
-            touched.update(self.readers.get(post.url, ()))
+            touched.update(self.page_map.readers.get(post.url, ()) if self.page_map else ())
         return self._render_touched(site, sorted(touched), current, result)
 
     def _render_touched(self, site: Site, indexes: list[int], current: Built, result: Rebuild) -> Built:
@@ -608,6 +614,11 @@ class _Either:
 
     def is_set(self) -> bool:
         return self.first.is_set() or self.second.is_set()
+
+
+def entries_of(site: Site) -> dict:
+    """Entry file -> the entry its post shows (reuse.Edits compares two sites by these)."""
+    return {post.entry.path: post.entry for post in site.posts}
 
 
 def file_stamp(path: Path) -> tuple:

@@ -271,3 +271,25 @@ def test_a_renamed_term_reaches_pages_that_name_it_without_showing_the_edited_en
     assert "BO LI" in quiet.read_text(encoding="utf-8")
     built(root, "clean", cache=False)
     assert snapshot(root / "output") == snapshot(root / "clean")
+
+
+@pytest.mark.parametrize("name", TERM_EDITS)
+def test_serve_fingerprints_only_what_an_edit_of_terms_reaches(site, tmp_path, name):
+    root = site(ENTRIES, SETTINGS)
+    served, result, before = edited(root, tmp_path, TERM_EDITS[name])
+    assert result.ok and not result.in_place, result
+    assert 0 < result.fingerprinted < route_count(root)
+    assert served.current.pages != before
+    assert_same_site(served, root, tmp_path)
+
+
+def test_serve_follows_edits_of_terms_and_in_place(site, tmp_path):
+    root = site(ENTRIES, SETTINGS)
+    served = preview(root, tmp_path)
+    steps = [(TERM_EDITS["the last entries leave a tag"], ["storm.md", "note.md"]), (IN_PLACE["title"], ["walkout.md"]),
+             (TERM_EDITS["tags"], ["talks.md"]), (IN_PLACE["body"], ["storm.md"]),
+             (lambda root: edit(root, "2025/07/storm.md", "tags: [Misc]", "tags: [Misc, Ports]"), ["storm.md"])]
+    for step, names in steps:
+        step(root)
+        assert served.rebuild({root / "content/2025/07" / name for name in names}).ok
+        assert_same_site(served, root, tmp_path)
