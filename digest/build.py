@@ -9,7 +9,7 @@ import pickle
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import astuple, dataclass, field
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -261,21 +261,19 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
                                                               tree.current_keys, edits)
     # With every page as before, output/ is likely up to date (output_is_current) and nothing
     # is written: then the spare is not looked at, the pages are checked in output/ instead.
-    same = len(route_prints) == len(tree.current_keys) and all(
-        tree.current_keys.get(route.output_path) == key for route, key in zip(site.routes, route_prints))
+    paths, last_keys = site.paths, tree.current_keys
+    same = len(route_prints) == len(last_keys) and all(map(is_key_of, paths, route_prints, repeat(last_keys)))
     found = None if same or scan is None else scan.result()
     keys = {}
     reused: list = [None] * len(site.routes)
     current, spare = tree.current_records(), tree.spare() if found is not None else None
     output = str(config.output_path)
-    for index, route in enumerate(site.routes):
-        key = route_prints[index]
+    for index, (path, key) in enumerate(zip(paths, route_prints)):
         if key is None:
             continue
-        path = route.output_path
         keys[path] = key
         record = current.get(path) if current is not None else None
-        if record is None or tree.current_keys.get(path) != key:
+        if record is None or last_keys.get(path) != key:
             continue
         kept = spare.get(path) if spare is not None else None
         if kept is not None and kept[0] == record[0] and found.get(path) == kept[1:]:
@@ -283,6 +281,10 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
         elif _stat_is(f"{output}/{path}", record):
             reused[index] = LinkedPage(path, f"{output}/{path}", record[0])
     return reused, keys, found, fingerprinted
+
+
+def is_key_of(path: str, key: bytes | None, keys: dict) -> bool:
+    return keys.get(path) == key
 
 
 def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list, searched: tuple | None) -> bool:

@@ -261,14 +261,15 @@ def route_keys(site: Site, prints: Fingerprints, last: PageMap | None, last_keys
     above); every other route keeps the last build's fingerprint."""
     if not prints.enabled:
         return [None] * len(site.routes), None, 0
-    paths = tuple(route.output_path for route in site.routes)
+    paths = site.paths
     usable = edits is not None and last is not None and last.base == prints.base
     if usable and edits.in_place is not None and last.routes == paths:
         touched: set[int] = set()
         for url in edits.in_place:
             touched.update(last.readers.get(url, ()))
-        keys = [prints.fingerprint(route) if index in touched else last_keys.get(paths[index])
-                for index, route in enumerate(site.routes)]
+        keys = list(map(last_keys.get, paths))
+        for index in touched:
+            keys[index] = prints.fingerprint(site.routes[index])
         return keys, last, len(touched)
     terms = site_terms(site)
     reached = terms_reach(site, last, edits, terms) if usable and edits.terms_only else None

@@ -123,6 +123,11 @@ class Site:
     stories: tuple = ()                     # Story, most recently updated first (issue 8)
     issues: tuple = ()                      # weekly digest Issue, newest first (issue 8)
 
+    @cached_property
+    def paths(self) -> tuple[str, ...]:
+        """Each route's output path, in order (read by every pass over the routes of a build)."""
+        return tuple(route_path(route.url) for route in self.routes)
+
 
 @lru_cache(maxsize=1 << 16)  # asked for every term of every entry, several times per build
 def term_key(text: str) -> str:
