@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import installed_versions, normal_name
 from .errors import WARNING, DigestError, Problem
+
+if TYPE_CHECKING:
+    import subprocess
 
 WITHOUT_SEARCH = "build without search: `digest build --no-search` (or `search = false` under [tool.digest])"
 HOW_TO_FIX = f"reinstall it with `pip install --force-reinstall 'pagefind-bin>=1.5.2'`, or {WITHOUT_SEARCH}"
@@ -75,6 +78,8 @@ def index_site(folder: Path, language: str = "en", entries: int | None = None, b
     """
     if entries == 0:
         return []
+    import subprocess  # here: a build without search does without it
+
     folder = folder.resolve()
     environment = {name: value for name, value in os.environ.items() if not name.upper().startswith("PAGEFIND_")}
     try:

@@ -8,13 +8,14 @@ page, with a bounded number in flight so results never pile up in memory. Stdlib
 from __future__ import annotations
 
 import marshal
-import multiprocessing
 import os
 import signal
 import threading
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 _shared: Any = None
 
@@ -42,6 +43,10 @@ def batches(items: Sequence, jobs: int, smallest: int) -> list[Sequence]:
 def _context() -> multiprocessing.context.BaseContext:
     # fork is the cheapest start and shares the value without pickling; it is unsafe in a
     # process with other threads (digest serve), where forkserver starts clean workers.
+    # (multiprocessing and concurrent.futures are imported here, when workers are wanted:
+    # 12 ms that a rebuild of a few pages does without.)
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -59,6 +64,8 @@ def ordered_map(work: Callable[[Any], Any], parts: Sequence, jobs: int, value: A
         finally:
             _set_shared(previous)
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(min(jobs, len(parts)), mp_context=_context(),
                                initializer=_set_shared, initargs=(value,))
     try:

@@ -10,7 +10,6 @@ import hashlib
 import os
 import shutil
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -179,7 +178,11 @@ def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, kno
         present = files_in(folder)
     records: dict = {}
     checked: set[Path] = set()
-    pool = ThreadPoolExecutor(WRITERS) if known is None else None
+    pool = None
+    if known is None:  # imported here: a rebuild writes into the reused folder, without threads
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(WRITERS)
     waiting: deque = deque()
     base = str(folder)
     try:

@@ -168,3 +168,15 @@ def test_a_cached_build_imports_no_parser(tmp_path):
             "print(sorted(m for m in ('yaml', 'markdown_it') if m in sys.modules))")
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert found.strip() == "[]"
+
+
+def test_the_build_command_imports_process_pools_and_subprocess_only_when_used():
+    """A rebuild of a few pages starts no worker pool and no Pagefind: multiprocessing,
+    concurrent.futures and subprocess (14 ms of imports) are imported where they are used."""
+    import subprocess
+    import sys
+
+    code = ("import sys, digest.build, digest.cli; print(sorted(m for m in "
+            "('multiprocessing', 'concurrent.futures', 'subprocess') if m in sys.modules))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert found.strip() == "[]"
