@@ -275,16 +275,22 @@ def route_keys(site: Site, prints: Fingerprints, last: PageMap | None, last_keys
     reached = terms_reach(site, last, edits, terms) if usable and edits.terms_only else None
     if reached is not None:
         return rekeyed(site, prints, last, last_keys, paths, reached, terms)
-    keys, readers, term_readers = [], {}, {}
-    for index, route in enumerate(site.routes):
-        shown: set = set()
-        held: set = set()
-        keys.append(prints.fingerprint(route, shown, held))
-        for url in shown:
-            readers.setdefault(url, []).append(index)
-        for term in held:
-            term_readers.setdefault(term, []).append(index)
+    readers: dict = {}
+    term_readers: dict = {}
+    keys = [recorded(prints, route, index, readers, term_readers) for index, route in enumerate(site.routes)]
     return keys, PageMap(prints.base, paths, as_arrays(readers), as_arrays(term_readers), terms), len(keys)
+
+
+def recorded(prints: Fingerprints, route: Route, index: int, readers: dict, term_readers: dict) -> bytes | None:
+    """The route's fingerprint, its index noted under each post and term its context holds."""
+    shown: set = set()
+    held: set = set()
+    key = prints.fingerprint(route, shown, held)
+    for url in shown:
+        readers.setdefault(url, []).append(index)
+    for term in held:
+        term_readers.setdefault(term, []).append(index)
+    return key
 
 
 def as_arrays(found: dict) -> dict:
@@ -350,7 +356,9 @@ def rekeyed(site: Site, prints: Fingerprints, last: PageMap, last_keys: dict, pa
     fingerprint, and their entries in the map move to their new places."""
     old_index = {path: index for index, path in enumerate(last.routes)}
     moved_to = [-1] * len(last.routes)  # the last build's route index -> this build's, if kept
-    keys, readers, term_readers = [], {}, {}
+    keys: list = []
+    readers: dict = {}
+    term_readers: dict = {}
     fingerprinted = 0
     for index, route in enumerate(site.routes):
         path = paths[index]
@@ -360,13 +368,7 @@ def rekeyed(site: Site, prints: Fingerprints, last: PageMap, last_keys: dict, pa
             moved_to[old] = index
             continue
         fingerprinted += 1
-        shown: set = set()
-        held: set = set()
-        keys.append(prints.fingerprint(route, shown, held))
-        for url in shown:
-            readers.setdefault(url, []).append(index)
-        for term in held:
-            term_readers.setdefault(term, []).append(index)
+        keys.append(recorded(prints, route, index, readers, term_readers))
     page_map = PageMap(prints.base, paths, moved(last.readers, moved_to, readers),
                        moved(last.term_readers, moved_to, term_readers), terms)
     return keys, page_map, fingerprinted

@@ -123,6 +123,11 @@ def built(root: Path, output: str = "output", cache: bool = True):
     return build(load_config(root, search=False, output_dir=output), jobs=1, cache=cache)
 
 
+def assert_equals_clean_build(root: Path) -> None:
+    built(root, "clean", cache=False)
+    assert snapshot(root / "output") == snapshot(root / "clean")
+
+
 @pytest.mark.parametrize("name", list(IN_PLACE) + list(REBUILT))
 def test_a_build_after_an_edit_equals_a_clean_build(site, name):
     root = site(ENTRIES, SETTINGS)
@@ -134,8 +139,7 @@ def test_a_build_after_an_edit_equals_a_clean_build(site, name):
     result = built(root)
     assert result.in_place == (name in IN_PLACE)
     assert snapshot(root / "output") != before
-    built(root, "clean", cache=False)
-    assert snapshot(root / "output") == snapshot(root / "clean")
+    assert_equals_clean_build(root)
 
 
 def test_builds_in_place_follow_each_other(site):
@@ -148,8 +152,7 @@ def test_builds_in_place_follow_each_other(site):
     assert not built(root).in_place
     IN_PLACE["author"](root)
     assert built(root).in_place
-    built(root, "clean", cache=False)
-    assert snapshot(root / "output") == snapshot(root / "clean")
+    assert_equals_clean_build(root)
 
 
 # --- edits of terms, across builds (reuse.terms_reach) -----------------------------------
@@ -196,8 +199,7 @@ def test_an_edit_of_terms_fingerprints_only_what_it_reaches(site, name):
     assert not result.in_place
     assert 0 < result.fingerprinted < route_count(root)
     assert snapshot(root / "output") != before
-    built(root, "clean", cache=False)
-    assert snapshot(root / "output") == snapshot(root / "clean")
+    assert_equals_clean_build(root)
 
 
 def test_a_new_term_taking_the_slug_of_another_is_a_whole_site_change(site):
@@ -208,8 +210,7 @@ def test_a_new_term_taking_the_slug_of_another_is_a_whole_site_change(site):
     result = built(root)
     assert result.fingerprinted == route_count(root)
     assert (root / "output/tags/labour/index.html").read_text(encoding="utf-8").count("(labour)") > 0
-    built(root, "clean", cache=False)
-    assert snapshot(root / "output") == snapshot(root / "clean")
+    assert_equals_clean_build(root)
 
 
 def test_edits_of_terms_and_in_place_follow_each_other(site):
@@ -222,8 +223,7 @@ def test_edits_of_terms_and_in_place_follow_each_other(site):
         step(root)
         result = built(root)
         assert result.fingerprinted < route_count(root)
-        built(root, "clean", cache=False)
-        assert snapshot(root / "output") == snapshot(root / "clean"), step
+        assert_equals_clean_build(root)
 
 
 def test_related_entries_follow_an_edit_of_terms_the_site_has_no_pages_for(site):
@@ -238,8 +238,7 @@ def test_related_entries_follow_an_edit_of_terms_the_site_has_no_pages_for(site)
     result = built(root)
     assert result.fingerprinted < route_count(root)
     assert "Storm closes airport" in (root / "output/2025/07/talks/index.html").read_text(encoding="utf-8")
-    built(root, "clean", cache=False)
-    assert snapshot(root / "output") == snapshot(root / "clean")
+    assert_equals_clean_build(root)
 
 
 @pytest.mark.parametrize("taxonomies", ['["tags", "people", "places"]', '["tags"]'])
@@ -269,8 +268,7 @@ def test_a_renamed_term_reaches_pages_that_name_it_without_showing_the_edited_en
     edit(root, "loud.md", "[Bo Li]", "[BO LI]")
     assert built(root).fingerprinted < route_count(root)
     assert "BO LI" in quiet.read_text(encoding="utf-8")
-    built(root, "clean", cache=False)
-    assert snapshot(root / "output") == snapshot(root / "clean")
+    assert_equals_clean_build(root)
 
 
 @pytest.mark.parametrize("name", TERM_EDITS)
