@@ -893,15 +893,17 @@ class ChartOf:
     fingerprints read it through this): a site has a chart per term, and a rebuild
     fingerprints and renders few of them."""
 
-    __slots__ = ("posts", "day_of", "width", "_chart")
+    # `members`, not `posts`: code that finds a page's entries by a `posts` attribute
+    # (route_lastmod) must not take a chart for a listing.
+    __slots__ = ("members", "day_of", "width", "_chart")
 
-    def __init__(self, posts: tuple[Post, ...], day_of: dict, width: int):
-        self.posts, self.day_of, self.width, self._chart = posts, day_of, width, None
+    def __init__(self, members: tuple[Post, ...], day_of: dict, width: int):
+        self.members, self.day_of, self.width, self._chart = members, day_of, width, None
 
     @property
     def chart(self) -> Chart:
         if self._chart is None:
-            self._chart = count_chart([self.day_of[post.url] for post in self.posts], self.width)
+            self._chart = count_chart([self.day_of[post.url] for post in self.members], self.width)
         return self._chart
 
     def __getattr__(self, name: str):

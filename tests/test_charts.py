@@ -113,4 +113,4 @@ def test_a_chart_is_counted_when_first_read_and_pickles_as_counted(tmp_path):
     chart = activity_chart(posts, config)
     assert isinstance(chart, ChartOf) and chart._chart is None  # nothing counted yet
     copy = pickle.loads(pickle.dumps(chart))
-    assert copy == chart and copy.posts == () and copy.description == chart.description
+    assert copy == chart and copy.members == () and copy.description == chart.description
