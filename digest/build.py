@@ -347,7 +347,7 @@ def fewer_collections() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.unfreeze()  # what no_collections froze: collectable again once unreachable (serve)
+        gc.unfreeze()  # what no_collections froze: collectable again once unreachable (serve, check)
         gc.set_threshold(*before)
 
 
@@ -432,6 +432,11 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
 def check(config: Config) -> list[Problem]:
     """Validate content, settings, templates and every internal link of the rendered site
     without writing anything; return the warnings (errors, or any problem under --strict, raise)."""
+    with fewer_collections():  # which also unfreezes what make_site froze (no_collections)
+        return _check(config)
+
+
+def _check(config: Config) -> list[Problem]:
     raise_if_errors(output_problems(config))
     site, warnings = make_site(config)
     found = link_problems(site, all_pages(site), config.output_dir)

@@ -427,3 +427,13 @@ def test_a_build_leaves_nothing_frozen_from_the_collector(site):
     change_body(root)
     built(root)
     assert gc.get_freeze_count() == 0
+
+
+def test_a_check_leaves_nothing_frozen_from_the_collector(site):
+    import gc
+
+    from digest.build import check
+
+    root = site(corpus(6))
+    check(load_config(root, search=False))
+    assert gc.get_freeze_count() == 0
