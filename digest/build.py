@@ -397,7 +397,8 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
     searched = search_key(config.language) if config.search and site.posts else None
     if output_is_current(site, config, tree, reused, searched):
         result.up_to_date = True  # the build would write what output/ holds: it stays as it is
-        if tree.spare() is None and link_spare(config.output_path, tree.current_records()):
+        if tree.spare() is None and link_spare(config.output_path, tree.current_records(),
+                                               worker_count(jobs, PARALLEL_FROM)):
             tree.spare_linked()  # so that the next build, which will write, has a folder to stage in
         entry_cache.save()
         clock.lap("write")  # checking output/ (and preparing the spare) is this build's writing

@@ -18,6 +18,7 @@ from .cache import TreeCache
 from .config import SETTINGS_FILE, Config, _line_of
 from .errors import DigestError, Problem
 from .render import Page
+from .workers import Background
 
 @dataclass(frozen=True)
 class KeptPage:
@@ -322,15 +323,28 @@ def _remove_stale(folder: Path, stale: set[str]) -> None:
             here = here.parent
 
 
-def link_spare(output: Path, records: dict) -> bool:
+def link_spare(output: Path, records: dict, jobs: int = 1) -> bool:
     """Make the spare folder (see stage) hold output/'s files as hard links, for the next
     build to stage in: what a build that swapped would have left there. False, and no spare,
-    where that cannot be done (a file system without hard links, a file gone)."""
+    where that cannot be done (a file system without hard links, a file gone). With jobs > 1
+    a forked child links half of the files meanwhile (each link and folder is work for the
+    kernel, on either core)."""
     spare = old_path(output)
     discard(spare)
+    paths = sorted(records)
+    half = len(paths) // 2
+    with Background(_link_files, str(output), str(spare), paths[:half], jobs=jobs) as child:
+        linked = _link_files(str(output), str(spare), paths[half:])
+        linked = child.result() and linked
+    if not linked:
+        discard(spare, quiet=True)
+    return linked
+
+
+def _link_files(output: str, spare: str, paths: list[str]) -> bool:
+    made = set()
     try:
-        made = set()
-        for relative in records:
+        for relative in paths:
             check_relative(relative)
             target = f"{spare}/{relative}"
             folder = target.rpartition("/")[0]
@@ -339,7 +353,6 @@ def link_spare(output: Path, records: dict) -> bool:
                 made.add(folder)
             os.link(f"{output}/{relative}", target, follow_symlinks=False)
     except (OSError, DigestError):
-        discard(spare, quiet=True)
         return False
     return True
 

@@ -91,3 +91,35 @@ def test_a_fork_that_fails_leaves_the_work_to_this_process():
         work = Background(whose, 3, jobs=2)
         assert work.pid is None and work.result() == (os.getpid(), 3)
     """)
+
+
+def test_the_spare_is_linked_by_two_processes_and_whole(tmp_path):
+    """write.link_spare with jobs=2: a child links half of the files, this process the rest;
+    the spare holds every file of output/, each a hard link to it."""
+    out = tmp_path / "output"
+    for number in range(40):
+        page = out / f"{number % 4}/{number}/index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f"page {number}", encoding="utf-8")
+    in_fresh_process(f"""
+        import os
+        from pathlib import Path
+        from digest import write
+        from digest.write import link_spare, old_path
+
+        children = []
+        real = write.Background
+        def watched(*args, **kwargs):
+            work = real(*args, **kwargs)
+            children.append(work.pid)
+            return work
+        write.Background = watched
+        output = Path({str(out)!r})
+        records = {{p.relative_to(output).as_posix(): None for p in output.rglob("*.html")}}
+        assert link_spare(output, records, jobs=2)
+        assert children and children[0] is not None  # a child did link
+        spare = old_path(output)
+        for relative in records:
+            assert os.stat(spare / relative).st_ino == os.stat(output / relative).st_ino
+        assert sorted(p.relative_to(spare).as_posix() for p in spare.rglob("*.html")) == sorted(records)
+    """)
