@@ -107,7 +107,7 @@ class Fingerprints:
             # sitemap.xml reads sitemap_items(site) (and the settings): of every page its URL and
             # whether it has a last-modified date, and which (`lastmod|iso_date`: Moment.iso()).
             text = repr((route.url, route.template)) + "\n".join(
-                [url + (" " + lastmod.iso() if lastmod is not None else "") for url, lastmod in sitemap_items(self.site)])
+                [repr(url) + (" " + lastmod.iso() if lastmod is not None else "") for url, lastmod in sitemap_items(self.site)])
         else:
             try:
                 text = repr((route.url, route.template)) + self.value(route.context, route.template)
