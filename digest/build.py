@@ -9,7 +9,7 @@ import pickle
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import astuple, dataclass, field
-from itertools import chain, repeat
+from itertools import chain
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -70,29 +70,25 @@ def _load_batch(paths: list[Path]) -> list:
     return [load_entry(path, config) for path in paths]
 
 
-def sources_with_stats(content_dir: str, root: str) -> tuple[list[str], list[tuple], list[tuple | None]]:
-    """source_files() with each file's stat (size, mtime_ns, ctime_ns, inode; None for a file
-    that went), and the listing's problems as tuples: plain data, for a Background child."""
-    paths, problems = source_files(Path(content_dir), Path(root))
+AHEAD = 32  # changed files a listing child parses itself; more go to the parse workers
+
+
+def sources_ahead(config: Config) -> tuple[list[str], list[tuple], list[tuple | None], bytes]:
+    """For a Background child, as plain data: source_files() with each file's stat (size,
+    mtime_ns, ctime_ns, inode; None for a file that went), the listing's problems as tuples,
+    and, pickled, load_entry() of each file (up to AHEAD) whose stat is not one the entry
+    cache knows: the files most likely edited since the last build. The build would parse
+    them after loading its caches; the child does it meanwhile, Markdown and YAML libraries'
+    import included. The build uses a parse only if the file's bytes still hash the same
+    when it reads them."""
+    paths, listed = source_files(config.content_path, config.root)
     stats: list[tuple | None] = []
     for path in paths:
         try:
             stats.append(file_stat(path))
         except OSError:
             stats.append(None)
-    return paths, [astuple(problem) for problem in problems], stats
-
-
-AHEAD = 32  # changed files a listing child parses itself; more go to the parse workers
-
-
-def sources_ahead(config: Config) -> tuple[list[str], list[tuple], list[tuple | None], bytes]:
-    """sources_with_stats(), and, pickled, load_entry() of each file (up to AHEAD) whose stat
-    is not one the entry cache knows: the files most likely edited since the last build. The
-    build would parse them after loading its caches; the child does it meanwhile, Markdown
-    and YAML libraries' import included. The build uses a parse only if the file's bytes
-    still hash the same when it reads them."""
-    paths, problems, stats = sources_with_stats(str(config.content_path), str(config.root))
+    problems = [astuple(problem) for problem in listed]
     known = settled_stats(config)
     suspects = [path for path, stat in zip(paths, stats)
                 if stat is not None and known.get(display_path(path, config.root), ())[:4] != stat]
@@ -262,7 +258,7 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
     # With every page as before, output/ is likely up to date (output_is_current) and nothing
     # is written: then the spare is not looked at, the pages are checked in output/ instead.
     paths, last_keys = site.paths, tree.current_keys
-    same = len(route_prints) == len(last_keys) and all(map(is_key_of, paths, route_prints, repeat(last_keys)))
+    same = len(route_prints) == len(last_keys) and list(map(last_keys.get, paths)) == route_prints
     found = None if same or scan is None else scan.result()
     keys = {}
     reused: list = [None] * len(site.routes)
@@ -281,10 +277,6 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
         elif _stat_is(f"{output}/{path}", record):
             reused[index] = LinkedPage(path, f"{output}/{path}", record[0])
     return reused, keys, found, fingerprinted
-
-
-def is_key_of(path: str, key: bytes | None, keys: dict) -> bool:
-    return keys.get(path) == key
 
 
 def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list, searched: tuple | None) -> bool:

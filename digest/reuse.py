@@ -52,7 +52,7 @@ COUNTS_TERMS = {"terms.html", "list.html"}
 # not the entries: the weekly digest's index (digests.html) and the archive (archive.html).
 # Elsewhere these are read whole. (Otherwise these two pages would show every entry, and an
 # edit of any entry would fingerprint and render both.)
-COUNTS_ONLY = {"digests.html": {"Issue"}, "archive.html": {"Month"}}
+COUNTS_ONLY = {"digests.html": {Issue}, "archive.html": {Month}}
 
 
 class Unknown(Exception):
@@ -168,7 +168,7 @@ class Fingerprints:
             return repr(("chart", value.unit, value.first, value.counts, value.total, value.peak, value.width,
                          value.height, value.plot_top, value.plot_bottom))
         names = FIELDS.get(kind)
-        if names is not None and kind.__name__ in COUNTS_ONLY.get(template, ()):
+        if names is not None and kind in COUNTS_ONLY.get(template, ()):
             return kind.__name__ + "(" + ",".join([self.value(getattr(value, name), template) for name in names
                                                    if name not in LISTS]) + f",{len(value.posts)})"
         if names is not None:

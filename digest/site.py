@@ -128,6 +128,12 @@ class Site:
         """Each route's output path, in order (read by every pass over the routes of a build)."""
         return tuple(route_path(route.url) for route in self.routes)
 
+    @cached_property
+    def sitemap(self) -> list:
+        """sitemap_items: the sitemap's fingerprint and its template both read them. (A post's
+        date is part of the model, so an entry swapped in place leaves them as they are.)"""
+        return make_sitemap(self)
+
 
 @lru_cache(maxsize=1 << 16)  # asked for every term of every entry, several times per build
 def term_key(text: str) -> str:
@@ -385,17 +391,16 @@ def _date_value(post: Post):
     return post.entry.date.value
 
 
-_sitemap: list = [None, None]  # the last site asked for, and its items
-
-
 def sitemap_items(site: "Site") -> list[tuple[str, Moment | None]]:
-    """(url, lastmod) of every HTML page but 404.html, which is no page to index. Made once
-    per site: the build fingerprints the sitemap with them, then renders it from them."""
-    if _sitemap[0] is not site:
-        newest = site.posts[0].entry.date if site.posts else None
-        _sitemap[:] = site, [(route.url, route_lastmod(route, newest)) for route in site.routes
-                             if route.output_path.endswith(".html") and route.output_path != "404.html"]
-    return _sitemap[1]
+    """(url, lastmod) of every HTML page but 404.html, which is no page to index (Site.sitemap:
+    made once per site, for the sitemap's fingerprint and then its template)."""
+    return site.sitemap
+
+
+def make_sitemap(site: "Site") -> list[tuple[str, Moment | None]]:
+    newest = site.posts[0].entry.date if site.posts else None
+    return [(route.url, route_lastmod(route, newest)) for route, path in zip(site.routes, site.paths)
+            if path.endswith(".html") and path != "404.html"]
 
 
 def check_unique(routes: list[Route], posts) -> list[Problem]:
