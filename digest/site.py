@@ -374,7 +374,7 @@ def feed_routes(page_url: str, title: str, posts: Iterable[Post], config: Config
     return routes
 
 
-def route_lastmod(route: Route, newest: Moment | None) -> Moment | None:
+def route_lastmod(route: Route, newest: Moment | None, order: PostOrder | None = None) -> Moment | None:
     """When a page last changed: its entry's date, else the newest entry it lists, else the site's newest."""
     post = route.context.get("post")
     if isinstance(post, Post):
@@ -383,12 +383,26 @@ def route_lastmod(route: Route, newest: Moment | None) -> Moment | None:
     for holder in holders:
         listed = getattr(holder, "posts", None)
         if listed and isinstance(listed[0], Post):  # the model's lists hold posts only, or none
-            return max(listed, key=_date_value).entry.date
+            return (order.newest(listed) if order else max(listed, key=_date_value)).entry.date
     return newest
 
 
 def _date_value(post: Post):
     return post.entry.date.value
+
+
+class PostOrder:
+    """Each post's place in site.posts (newest first), by id(): the sitemap asks every
+    listing page for its newest post, and places compare in C where a date key per post
+    costs a Python call (a tenth of a second at 10,000 entries)."""
+
+    def __init__(self, posts: tuple[Post, ...]):
+        self.posts, self.place = posts, {id(post): index for index, post in enumerate(posts)}
+
+    def newest(self, listed) -> Post:
+        """max(listed, key=date): the first post in list order of the newest date."""
+        date = self.posts[min(map(self.place.__getitem__, map(id, listed)))].entry.date.value
+        return next(post for post in listed if post.entry.date.value == date)
 
 
 def sitemap_items(site: "Site") -> list[tuple[str, Moment | None]]:
@@ -398,8 +412,8 @@ def sitemap_items(site: "Site") -> list[tuple[str, Moment | None]]:
 
 
 def make_sitemap(site: "Site") -> list[tuple[str, Moment | None]]:
-    newest = site.posts[0].entry.date if site.posts else None
-    return [(route.url, route_lastmod(route, newest)) for route, path in zip(site.routes, site.paths)
+    newest, order = site.posts[0].entry.date if site.posts else None, PostOrder(site.posts)
+    return [(route.url, route_lastmod(route, newest, order)) for route, path in zip(site.routes, site.paths)
             if path.endswith(".html") and path != "404.html"]
 
 

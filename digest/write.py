@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,6 +200,10 @@ def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, kno
                 if record is not None and record[0] == fingerprint and found == record[1:]:
                     records[page.path] = record
                     continue
+                rewritten = _rewrite(f"{base}/{page.path}", page.data, found) if isinstance(page, Page) else None
+                if rewritten is not None:
+                    records[page.path] = (fingerprint, *rewritten)
+                    continue
                 os.unlink(f"{base}/{page.path}")
             check_inside(base, page.path, checked)
             target = folder / page.path
@@ -236,6 +241,30 @@ def _put(page: Page | LinkedPage, target: Path, fingerprint: bytes) -> tuple:
     with open(target, "xb") as file:
         file.write(page.data)
     return _stat_of(target)
+
+
+def _rewrite(path: str, data: bytes, found: tuple) -> tuple | None:
+    """Write data over the file at path, found by files_in as (size, mtime_ns, inode), when
+    it is still that file and no other path shares it (a hard link from output/ does): the
+    file keeps its inode. A new file needs a new inode, and on a file system without a
+    journal taking one right after many deletions (a rebuild's) is slow. Its (size,
+    mtime_ns, inode), or None: then the caller replaces the file."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_ino != found[2]:
+            return None
+        os.ftruncate(fd, 0)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        info = os.fstat(fd)
+        return info.st_size, info.st_mtime_ns, info.st_ino
+    finally:
+        os.close(fd)
 
 
 def _same_bytes(source: str, fingerprint: bytes) -> bytes:

@@ -3,6 +3,7 @@ writes exactly what a clean build writes, and 1 or 2 workers write the same byte
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -240,6 +241,29 @@ def test_unchanged_pages_are_hard_links_to_the_last_output_and_never_written_thr
     assert after[page.as_posix()] != before
     assert old.read_bytes() == before  # the folder it was linked with still holds the old page
     assert not any(p.is_symlink() for p in (root / "output").rglob("*"))
+
+
+def test_a_changed_page_is_written_over_its_own_spare_file(site):
+    """A page whose file in the spare folder no other folder shares (no hard link with
+    output/) is rewritten in place, keeping its inode (a fresh inode is slow to take on a
+    file system without a journal); a file shared with output/ never is (above)."""
+    root = site(corpus(8))
+    built(root)
+    page = next((root / "output").rglob("entry-003/index.html")).relative_to(root / "output")
+    inode = (root / "output" / page).stat().st_ino
+    built(root)  # up to date: output/ is linked into the spare folder
+    assert (root / ".output.old" / page).stat().st_nlink == 2
+    change_body(root)
+    built(root)  # the page is a new file; its old file is output/'s no more, but the spare's own
+    assert (root / ".output.old" / page).stat().st_ino == inode
+    assert (root / ".output.old" / page).stat().st_nlink == 1
+    edit(root / "content/2025/07/entry-003.md", "A new body for entry 3", "A third body, longer than the first one")
+    with open(root / ".output.old" / page, "rb") as held:  # held open, its inode cannot be reused
+        after = built(root)
+        assert os.fstat(held.fileno()).st_ino == (root / "output" / page).stat().st_ino
+        assert held.read() == after[page.as_posix()]
+    assert b"A third body" in after[page.as_posix()] and after == clean_build(root)
+    assert (root / ".output.old" / page).read_bytes().count(b"A new body for entry 3")
 
 
 def test_compiled_templates_follow_the_settings(site):

@@ -230,3 +230,42 @@ def test_every_feed_holds_the_newest_entries_of_its_listing(tmp_path):
     assert len(terms) >= 4
     for term in terms:
         assert feeds[term.url + "feed.xml"].posts == newest(term.posts), term.name
+
+
+def test_sitemap_lastmod_is_the_newest_date_a_page_lists(tmp_path):
+    """Each listing page's lastmod is max(its posts, by date), first in list order on a tie,
+    also in lists kept oldest first (story timelines) and when one instant is written with
+    two offsets (the sitemap finds it by the posts' places in the site, not a key per post)."""
+    import random
+
+    from digest.build import make_site
+    from digest.config import load_config
+    from digest.site import _date_value, make_sitemap
+
+    rng = random.Random(11)
+    files = {}
+    for n in range(80):
+        hour = rng.randint(0, 3)
+        date = rng.choice([f"2025-03-1{hour}T1{hour}:00:00Z", f"2025-03-1{hour}T1{hour + 2}:00:00+02:00",
+                           f"2025-03-1{hour}"])
+        files[f"content/e{n:03d}.md"] = entry_text(
+            title=f"Entry {n}", date=date, tags=f"[t{rng.randint(0, 3)}, t{rng.randint(0, 3)}]",
+            people=f"[p{rng.randint(0, 2)}]", story=f"s{rng.randint(0, 2)}", summary="s")
+    root = write_site(tmp_path / "site", files, "per_page = 4\n")
+    site, _ = make_site(load_config(root, search=False))
+    expected = {}
+    for route in site.routes:
+        holders = [route.context.get("pager")] + list(route.context.values())
+        listed = next((h.posts for h in holders if getattr(h, "posts", None) and hasattr(h.posts[0], "entry")), None)
+        if "post" in route.context and hasattr(route.context["post"], "entry"):
+            expected[route.url] = route.context["post"].entry.date
+        elif listed:
+            expected[route.url] = max(listed, key=_date_value).entry.date
+    items = dict(make_sitemap(site))
+    listing = [route.url for route in site.routes if route.url in items and route.url in expected
+               and "post" not in route.context]
+    assert len(listing) > 20 and any("stories/" in url for url in listing)
+    assert [url for url in listing if items[url] is not expected[url]] == []
+    ties = [url for url in listing if sum(m.value == items[url].value for m in {id(m): m for m in
+                                           [p.entry.date for p in site.posts]}.values()) > 1]
+    assert ties, "no page whose newest instant is written twice"
