@@ -104,10 +104,10 @@ class Fingerprints:
         if route.template in WHOLE_SITE:
             if route.context:
                 return None
-            # sitemap.xml reads sitemap_items(site) (and the settings): of every page its URL and
-            # whether it has a last-modified date, and which (`lastmod|iso_date`: Moment.iso()).
+            # sitemap.xml reads sitemap_items(site) (and the settings): of every page its
+            # absolute URL and last-modified date, as text.
             text = repr((route.url, route.template)) + "\n".join(
-                [repr(url) + (" " + lastmod.iso() if lastmod is not None else "") for url, lastmod in sitemap_items(self.site)])
+                [repr(url) + " " + lastmod for url, lastmod in sitemap_items(self.site)])
         else:
             try:
                 text = repr((route.url, route.template)) + self.value(route.context, route.template)
