@@ -139,7 +139,8 @@ class Preview:
         self.config: Config | None = None
         self.entries: dict[Path, tuple[tuple, Entry | None, list[Problem]]] = {}  # path -> (stat, entry, problems)
         self.current: Built | None = None
-        self.search_root: Path | None = None
+        # The newest search index's pagefind/ folder, then the one before it (see _index).
+        self.search_roots: tuple[Path, ...] = ()
         self.status = Status()
         self.generation = 0
         self.changed = threading.Condition()     # guards current/status; notifies long-polls
@@ -475,10 +476,16 @@ class Preview:
                 Problem("search", None, None, f"could not prepare the search index: {error}")]
             self.report(Rebuild([], time.perf_counter() - started, False, problems=list(problems), kind="search"))
             return
-        self.search_root = folder / "pagefind"
+        with self.changed:
+            self.search_roots = (folder / "pagefind", *self.search_roots[:1])
         if warnings:
             self.report(Rebuild([], time.perf_counter() - started, True, problems=warnings, kind="search"))
-        self._discard_before("search", built.epoch - 1)  # keep one older index for requests in flight
+        # The index before stays: a search page that fetched its pagefind-entry.json goes on to
+        # fetch the files it names (named by their content), which the handler finds there.
+        kept = {root.parent for root in self.search_roots}
+        for old in self.temp.glob("search-*"):
+            if old not in kept:
+                shutil.rmtree(old, ignore_errors=True)
 
     def _index_loop(self) -> None:
         """Off the rebuild's path: Pagefind, then removing builds no request needs any more."""
@@ -849,7 +856,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if path == SCRIPT_PATH:
             return self.send(200, RELOAD_SCRIPT.encode("utf-8"), "text/javascript; charset=utf-8", send_body)
         with preview.changed:
-            built, status, search_root = preview.current, preview.status, preview.search_root
+            built, status, search_roots = preview.current, preview.status, preview.search_roots
         base = built.base_path if built is not None else preview.first_base_path
         if base != "/" and path in ("/", base.rstrip("/")):
             return self.redirect(base, query, send_body)
@@ -859,9 +866,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self.not_found(built, status, send_body)
         relative = path[len(base):]
         if relative == "pagefind" or relative.startswith("pagefind/"):
-            if search_root is None:
-                return self.not_found(built, status, send_body)
-            found = find_file(search_root, relative[len("pagefind"):])
+            # The newest index first; the one before for a page that began with it.
+            found = next((hit for hit in (find_file(root, relative[len("pagefind"):]) for root in search_roots)
+                          if hit is not None), None)
             name, data = (found.name, read_no_follow(found)) if isinstance(found, Path) else ("", None)
         else:
             found = find_page(built.pages, relative)
