@@ -211,7 +211,8 @@ def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, kno
                 raise DigestError([Problem("output", None, None, f"{page.path} changed while building; build again")])
             records[page.path] = None  # taken: a second page with this path is an error
             if pool is None:
-                _clear_way(folder, target)
+                if found is None:  # where a file was just removed, the way is clear
+                    _clear_way(base, page.path)
                 records[page.path] = (fingerprint, *_put(page, target, fingerprint))
                 continue
             waiting.append((page.path, fingerprint, pool.submit(_put, page, target, fingerprint)))
@@ -328,20 +329,32 @@ def files_in(folder: Path) -> dict[str, tuple]:
     return found
 
 
-def _clear_way(folder: Path, target: Path) -> None:
-    """In a reused folder, a file may sit where a folder must go, or a folder where a file must."""
-    if target.is_dir():
-        shutil.rmtree(target)
-    for parent in reversed(target.parents):
-        if parent != folder and parent.is_relative_to(folder) and parent.exists() and not parent.is_dir():
-            parent.unlink()
+def _clear_way(folder: str, relative: str) -> None:
+    """In a reused folder, a file may sit where a folder must go, or a folder where a file
+    must. (check_inside has made sure no folder on the way is a symlink.)"""
+    parts = relative.split("/")
+    here = folder
+    for depth, part in enumerate(parts, 1):
+        here = f"{here}/{part}"
+        try:
+            mode = os.lstat(here).st_mode
+        except FileNotFoundError:
+            return
+        if depth == len(parts):
+            if stat.S_ISDIR(mode):
+                shutil.rmtree(here)
+        elif not stat.S_ISDIR(mode):
+            os.unlink(here)
             return
 
 
 def _remove_stale(folder: Path, stale: set[str]) -> None:
     emptied = set()
     for relative in stale:
-        (folder / relative).unlink(missing_ok=True)
+        try:
+            (folder / relative).unlink()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            continue  # gone already, with a file now where its folder was, or a folder now at its place
         emptied.add((folder / relative).parent)
     for here in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
         while here != folder and here.is_relative_to(folder):

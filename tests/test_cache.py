@@ -101,6 +101,26 @@ def test_cached_rebuild_equals_clean_build(site, change):
     assert built(root) == after  # and once more from the cache, with nothing changed
 
 
+@pytest.mark.parametrize("before, after", [("extra", "extra/inner.css"), ("extra/inner.css", "extra")],
+                         ids=["file-where-a-folder-goes", "folder-where-a-file-goes"])
+def test_a_file_and_a_folder_trading_places_in_the_reused_folder(site, before, after):
+    root = site(corpus(4))
+    static = root / "themes/default/static"
+    (static / before).parent.mkdir(parents=True, exist_ok=True)
+    (static / before).write_text("one", encoding="utf-8")
+    built(root)
+    built_again(root)  # the spare folder, reused for the next build, holds `before`
+    assert (root / ".output.old/static" / before).is_file()
+    if (static / "extra").is_dir():
+        shutil.rmtree(static / "extra")
+    else:
+        (static / "extra").unlink()
+    (static / after).parent.mkdir(parents=True, exist_ok=True)
+    (static / after).write_text("two", encoding="utf-8")
+    result = built(root)
+    assert result[f"static/{after}"] == b"two" and result == clean_build(root)
+
+
 @pytest.mark.parametrize("jobs", [1, 2], ids=["spare-looked-at-here", "spare-looked-at-by-a-child"])
 def test_damaged_spare_folder_is_repaired(site, jobs):
     """A build that writes stages in the spare folder: a tampered page, a stray file and a
