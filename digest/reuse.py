@@ -41,8 +41,8 @@ from .render import default_theme_dir, theme_dirs
 from .site import (MODEL_FIELDS, Chart, ChartOf, EntryTerms, Feed, Issue, IssueGroup, Month, Pager, Post, Related, Route, Site,
                    Story, StoryPlace, Taxonomy, Term, entry_values, model_fields, route_path, sitemap_items, term_key)
 
-# Templates that read the whole site model: sitemap.xml reads sitemap_items(site), which is its
-# fingerprint; any other use of these templates (a context of its own) is always rendered.
+# Templates that read the whole site model: sitemap.xml reads sitemap_items(site, part), which is
+# its fingerprint; any other use of these templates (a context of its own) is always rendered.
 WHOLE_SITE = {"sitemap.xml"}
 # Templates that list a taxonomy's terms; elsewhere a template reads only its names.
 LISTS_TERMS = {"terms.html"}
@@ -102,12 +102,12 @@ class Fingerprints:
             return None
         self.shown, self.shown_terms = shown, terms
         if route.template in WHOLE_SITE:
-            if route.context:
+            if route.context.keys() - {"part"}:
                 return None
-            # sitemap.xml reads sitemap_items(site) (and the settings): of every page its
-            # absolute URL and last-modified date, as text.
+            # sitemap.xml reads sitemap_items(site, part) (and the settings): of every page it
+            # lists, its absolute URL and last-modified date, as text.
             text = repr((route.url, route.template)) + "\n".join(
-                [repr(url) + " " + lastmod for url, lastmod in sitemap_items(self.site)])
+                [repr(url) + " " + lastmod for url, lastmod in sitemap_items(self.site, route.context.get("part", 0))])
         else:
             try:
                 text = repr((route.url, route.template)) + self.value(route.context, route.template)
@@ -196,7 +196,8 @@ FIELDS = {kind: tuple(f.name for f in fields(kind))
 # post where it was (same URL, same place in every date-ordered list) but moves it between
 # terms. What that changes, besides the pages showing the edited posts: the pages of the
 # terms it left or joined or spelled anew (their listings, feeds, charts: all under the
-# term's URL), every page showing one of those terms' counts (the terms indexes), every page
+# term's URL), every page showing one of those terms' counts (the terms indexes; a new term's
+# index, which lists it), every page
 # holding one of them at all if it came or went or was renamed (entry pages, story
 # timelines), the related entries of the posts sharing a term an edited entry gained, the
 # sitemap, and pages that are new. A term elsewhere whose name or slug moved (a slug taken
@@ -318,11 +319,14 @@ def terms_reach(site: Site, last: PageMap, edits: Edits, terms: dict) -> set[str
         if terms.get((name, key)) != last.terms.get((name, key)):    # new, gone, renamed or another slug
             reached.update(last.term_readers.get((name, key, False), ()))
     paths = {last.routes[index] for index in reached}
+    # A new term had no readers: the index of its taxonomy (terms.html, LISTS_TERMS) now lists it.
+    paths.update(route_path(site.taxonomies[name].url) for name, key in moved
+                 if (name, key) in terms and (name, key) not in last.terms)
     homes = tuple(f"{name}/{known[1]}/" for name, key in moved
                   for known in (terms.get((name, key)), last.terms.get((name, key))) if known is not None)
     paths.update(path for path in last.routes if path.startswith(homes))
     paths.update(route_path(post.url) for post in sharing(site, edits.pairs))
-    paths.add("sitemap.xml")
+    paths.update(path for path in last.routes if path.startswith("sitemap"))  # sitemap.xml, its parts
     return paths
 
 

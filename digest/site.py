@@ -330,7 +330,7 @@ def make_routes(config: Config, posts, taxonomies, months, features: "Features |
                                   term.posts, config, newest_first=True)
     routes.append(Route("robots.txt", "robots.txt", {}))
     # The sitemap lists site.routes when it is rendered, so routes appended after this count too.
-    routes.append(Route("sitemap.xml", "sitemap.xml", {}))
+    routes += sitemap_routes(routes)
     # --- end of feeds, robots.txt, sitemap ---------------------------------------------
     return routes
 
@@ -405,11 +405,32 @@ class PostOrder:
         return next(post for post in listed if post.entry.date.value == date)
 
 
-def sitemap_items(site: "Site") -> list[tuple[str, str]]:
-    """(absolute URL, ISO last-modified date or "") of every HTML page but 404.html, which is
-    no page to index (Site.sitemap: made once per site, for the sitemap's fingerprint and then
-    its template, as text: both read every item, 175,000 of them at 100,000 entries)."""
-    return site.sitemap
+SITEMAP_LIMIT = 50_000  # URLs one sitemap file may list (sitemaps.org)
+
+
+def sitemap_routes(routes: list[Route]) -> list[Route]:
+    """sitemap.xml; for a site of more pages than one sitemap may list, sitemap.xml is a
+    sitemap index of sitemap-1.xml, sitemap-2.xml, ... that list SITEMAP_LIMIT pages each."""
+    pages = 0 if len(routes) <= SITEMAP_LIMIT else sum(map(is_sitemap_page, map(route_path, [r.url for r in routes])))
+    if pages <= SITEMAP_LIMIT:
+        return [Route("sitemap.xml", "sitemap.xml", {})]
+    parts = [f"sitemap-{number}.xml" for number in range(1, -(-pages // SITEMAP_LIMIT) + 1)]
+    return [Route("sitemap.xml", "sitemap_index.xml", {"parts": parts})] + \
+        [Route(url, "sitemap.xml", {"part": number}) for number, url in enumerate(parts, 1)]
+
+
+def is_sitemap_page(path: str) -> bool:
+    """Every HTML page but 404.html, which is no page to index."""
+    return path.endswith(".html") and path != "404.html"
+
+
+def sitemap_items(site: "Site", part: int = 0) -> list[tuple[str, str]]:
+    """(absolute URL, ISO last-modified date or "") of every page of the sitemap (is_sitemap_page),
+    or of those one part of a sitemap index lists (part 1, 2, ...). Site.sitemap: made once per
+    site, for the sitemap's fingerprint and then its template, as text: both read every item,
+    175,000 of them at 100,000 entries."""
+    items = site.sitemap
+    return items[(part - 1) * SITEMAP_LIMIT:part * SITEMAP_LIMIT] if part else items
 
 
 def make_sitemap(site: "Site") -> list[tuple[str, str]]:
@@ -417,7 +438,7 @@ def make_sitemap(site: "Site") -> list[tuple[str, str]]:
     base = site.config.base_url
     items = []
     for route, path in zip(site.routes, site.paths):
-        if path.endswith(".html") and path != "404.html":
+        if is_sitemap_page(path):
             lastmod = route_lastmod(route, newest, order)
             items.append((base + route.url.lstrip("/"), lastmod.iso() if lastmod is not None else ""))
     return items

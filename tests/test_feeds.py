@@ -271,3 +271,41 @@ def test_sitemap_lastmod_is_the_newest_date_a_page_lists(tmp_path):
     instants = [moment.value for moment in {p.entry.date.iso(): p.entry.date for p in site.posts}.values()]
     ties = [url for url in listing if instants.count(expected[url].value) > 1]
     assert ties, "no page whose newest instant is written twice"
+
+
+def test_past_the_sitemap_limit_sitemap_xml_is_an_index_of_parts(tmp_path, monkeypatch):
+    """The sitemap protocol allows 50,000 URLs a file: a bigger site gets sitemap.xml as a
+    sitemap index of sitemap-1.xml, sitemap-2.xml, ... (the limit lowered here to 7), which a
+    cached rebuild that adds a page (a new tag) keeps equal to a clean build's."""
+    from conftest import snapshot
+    from digest import site as site_module
+    from digest.build import build
+    from digest.config import load_config
+
+    monkeypatch.setattr(site_module, "SITEMAP_LIMIT", 7)
+    files = {f"content/e{n:02d}.md": entry_text(title=f"Entry {n}", date=f"2025-07-{n + 1:02d}",
+                                                 tags=f"[t{n % 3}]", summary="s") for n in range(12)}
+    root = write_site(tmp_path / "site", files, 'base_url = "https://owner.github.io/repo/"\n')
+    config = load_config(root, search=False)
+    build(config, jobs=1)
+    output = root / "output"
+    index = ET.parse(output / "sitemap.xml").getroot()
+    assert index.tag == SITEMAP + "sitemapindex"
+    parts = [loc.text for loc in index.iter(SITEMAP + "loc")]
+    pages = {"https://owner.github.io/repo/" + (p[:-len("index.html")] if p.endswith("index.html") else p)
+             for p in (path.relative_to(output).as_posix() for path in output.rglob("*.html")) if p != "404.html"}
+    assert parts == [f"https://owner.github.io/repo/sitemap-{n}.xml" for n in range(1, -(-len(pages) // 7) + 1)]
+    listed = []
+    for number in range(1, len(parts) + 1):
+        part = ET.parse(output / f"sitemap-{number}.xml").getroot()
+        assert part.tag == SITEMAP + "urlset"
+        urls = [url.findtext(SITEMAP + "loc") for url in part.iter(SITEMAP + "url")]
+        assert 0 < len(urls) <= 7 and all(url.findtext(SITEMAP + "lastmod") for url in part.iter(SITEMAP + "url"))
+        listed += urls
+    assert sorted(listed) == sorted(pages) and len(listed) == len(pages)
+    (root / "content/e05.md").write_text(entry_text(title="Entry 5", date="2025-07-06", tags="[t2, fresh]",
+                                                    summary="s"), encoding="utf-8")
+    build(config, jobs=1)
+    build(load_config(root, search=False, output_dir="clean"), jobs=1, cache=False)
+    assert snapshot(output) == snapshot(root / "clean")
+    assert len(list(ET.parse(output / "sitemap.xml").getroot().iter(SITEMAP + "loc"))) > len(parts) - 1

@@ -180,6 +180,10 @@ TERM_EDITS = {
     "a person leaves, related entries move": lambda root: edit(root, "2025/07/walkout.md", "[Ana Diaz, Bo Li]",
                                                                "[Bo Li]"),
     "terms and a title at once": both(MUTATIONS["tags"], MUTATIONS["title"]),
+    # No term's count changes: only the tags index and the people index learn the new ones.
+    "an entry gains a new tag": lambda root: edit(root, "2025/07/storm.md", "tags: [Weather]",
+                                                  "tags: [Weather, Hurricanes]"),
+    "an entry gains a new person": lambda root: edit(root, "2025/07/storm.md", "[Bo Li]", "[Bo Li, Cy Oh]"),
     "a tag and a place in two entries": both(MUTATIONS["people"], MUTATIONS["places"]),
 }
 
