@@ -7,12 +7,15 @@ byte for byte."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from conftest import entry_text, snapshot
+from conftest import entry_text, snapshot, write_site
 from digest.build import build, make_site
 from digest.config import load_config
 from digest.reuse import sharing
@@ -295,3 +298,77 @@ def test_serve_follows_edits_of_terms_and_in_place(site, tmp_path):
         step(root)
         assert served.rebuild({root / "content/2025/07" / name for name in names}).ok
         assert_same_site(served, root, tmp_path)
+
+
+# --- any edit of terms, generated (hypothesis) ------------------------------------------------
+# The cases above name the kinds of terms edits; this draws them at random over a small site
+# (terms added, removed, respelled, new, a slug taken), in build and in serve.
+
+POOL = {"tags": ["Ports", "Labour", "Weather", "Misc", "Strikes", "Hurricanes", "(labour)"],
+        "people": ["Ana Diaz", "Bo Li", "Cy Oh"], "places": ["Kyiv", "Lviv", "Odesa"]}
+BASE = {f"e{n}": {"tags": [POOL["tags"][n % 3], POOL["tags"][(n * 2) % 4]] if n % 3 else [POOL["tags"][n % 4]],
+                  "people": [POOL["people"][n % 2]] if n % 3 else [],
+                  "places": [POOL["places"][n % 2]] if n % 2 else []} for n in range(9)}
+# (entry, field, what, which): add a value of the pool, drop one, or respell one (another case).
+TERMS_EDITS = st.lists(st.tuples(st.sampled_from(sorted(BASE)), st.sampled_from(sorted(POOL)),
+                                 st.sampled_from(["add", "drop", "respell"]), st.integers(0, 10)),
+                       min_size=1, max_size=3)
+
+
+def term_file(name: str, spec: dict) -> str:
+    number = int(name[1:])
+    fields = {field: "[" + ", ".join(json.dumps(value) for value in values) + "]"
+              for field, values in spec.items() if values}
+    return entry_text(f'"Entry {number}"', f"2025-07-{number % 4 + 1:02d}", tags=fields.pop("tags"),
+                      story="Harbour strike" if number % 4 == 0 else None, **fields)
+
+
+def terms_site(root: Path, specs: dict) -> Path:
+    files = {f"content/{name}.md": term_file(name, spec) for name, spec in specs.items()}
+    return write_site(root, files, SETTINGS.replace("per_page = 5", "per_page = 2"))
+
+
+def drawn_edits(edits) -> dict:
+    specs = {name: {field: list(values) for field, values in spec.items()} for name, spec in BASE.items()}
+    for name, field, what, which in edits:
+        values = specs[name][field]
+        if what == "add":
+            value = POOL[field][which % len(POOL[field])]
+            if value.casefold() not in {v.casefold() for v in values}:
+                values.append(value)
+        elif values and (what == "respell" or len(values) > (field == "tags")):
+            index = which % len(values)
+            if what == "drop":
+                del values[index]
+            else:
+                values[index] = values[index].upper() if values[index] != values[index].upper() else values[index].lower()
+    return specs
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(TERMS_EDITS)
+def test_any_edit_of_terms_equals_a_clean_build(tmp_path_factory, edits):
+    root = terms_site(tmp_path_factory.mktemp("terms"), BASE)
+    built(root)
+    specs = drawn_edits(edits)
+    for name in specs:
+        if specs[name] != BASE[name]:
+            (root / f"content/{name}.md").write_text(term_file(name, specs[name]), encoding="utf-8")
+    built(root)
+    assert_equals_clean_build(root)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(TERMS_EDITS)
+def test_any_edit_of_terms_in_serve_equals_a_fresh_preview(tmp_path_factory, edits):
+    root = terms_site(tmp_path_factory.mktemp("terms"), BASE)
+    temp = tmp_path_factory.mktemp("temp")
+    served = preview(root, temp)
+    specs = drawn_edits(edits)
+    changed = set()
+    for name in specs:
+        if specs[name] != BASE[name]:
+            (root / f"content/{name}.md").write_text(term_file(name, specs[name]), encoding="utf-8")
+            changed.add(root / f"content/{name}.md")
+    assert served.rebuild(changed).ok
+    assert_same_site(served, root, temp)
