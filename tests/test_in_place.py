@@ -420,3 +420,16 @@ def test_any_edits_built_in_steps_equal_a_clean_build(tmp_path_factory, steps):
         apply_step(root, specs, step)
         built(root)
     assert_equals_clean_build(root)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(ANY_EDITS)
+def test_any_edits_served_in_steps_equal_a_fresh_preview(tmp_path_factory, steps):
+    root = terms_site(tmp_path_factory.mktemp("edits"), BASE)
+    temp = tmp_path_factory.mktemp("temp")
+    specs = {name: {field: list(values) for field, values in spec.items()} for name, spec in BASE.items()}
+    served = preview(root, temp)
+    for step in steps:
+        apply_step(root, specs, step)
+        assert served.rebuild({root / f"content/{name}.md" for name, _, _ in step}).ok
+    assert_same_site(served, root, temp)
