@@ -150,7 +150,7 @@ def stage(pages: Iterable[Page | KeptPage | LinkedPage], config: Config, tree: T
             os.rename(spare, staging)
         else:
             known, found = None, None
-            discard(spare)
+            set_aside(spare, config.output_path)
             staging.mkdir(parents=True)
         records = write_pages(pages, staging, known, found)
     except OSError as error:  # a full disk or a read-only folder is a message, not a traceback
@@ -372,7 +372,7 @@ def link_spare(output: Path, records: dict, jobs: int = 1) -> bool:
     a forked child links half of the files meanwhile (each link and folder is work for the
     kernel, on either core)."""
     spare = old_path(output)
-    discard(spare)
+    set_aside(spare, output)  # a spare of unknown records: deleted once the links are made
     paths = sorted(records)
     half = len(paths) // 2
     with Background(_link_files, str(output), str(spare), paths[:half], jobs=jobs) as child:
@@ -380,6 +380,7 @@ def link_spare(output: Path, records: dict, jobs: int = 1) -> bool:
         linked = child.result() and linked
     if not linked:
         discard(spare, quiet=True)
+    discard(trash_path(output), quiet=True)
     return linked
 
 
@@ -403,6 +404,22 @@ def old_path(output: Path) -> Path:
     return output.parent / f".{output.name}.old"
 
 
+def trash_path(output: Path) -> Path:
+    return output.parent / f".{output.name}.trash"
+
+
+def set_aside(spare: Path, output: Path) -> None:
+    """A spare folder this build cannot reuse (its records unknown: another digest wrote it)
+    is renamed out of the way and deleted after the writes (by swap, or link_spare): on a
+    file system without a journal, files made right after many deletions take ten times longer."""
+    if not spare.is_dir() or spare.is_symlink():
+        discard(spare)
+        return
+    trash = trash_path(output)
+    discard(trash)  # left by a build that failed after setting its spare aside
+    os.rename(spare, trash)
+
+
 def swap(staging: Path, output: Path, keep_old: bool = False) -> None:
     """Two renames: the old site out of the way, the new one in. With keep_old the old site
     stays beside it as the spare folder the next build reuses (see stage)."""
@@ -413,6 +430,7 @@ def swap(staging: Path, output: Path, keep_old: bool = False) -> None:
     os.rename(staging, output)
     if not keep_old:
         discard(old)
+    discard(trash_path(output))
 
 
 def discard(folder: Path, quiet: bool = False) -> None:

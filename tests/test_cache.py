@@ -121,6 +121,33 @@ def test_a_file_and_a_folder_trading_places_in_the_reused_folder(site, before, a
     assert result[f"static/{after}"] == b"two" and result == clean_build(root)
 
 
+def test_a_spare_folder_of_unknown_records_is_deleted_after_the_writes(site, monkeypatch):
+    """After an upgrade of digest (its records unknown), the spare folder is renamed aside and
+    deleted after the swap, not before the writes (files made right after many deletions are
+    slow on a file system without a journal); a folder left aside by a failed build goes too."""
+    from digest import write
+
+    root = site(corpus(8))
+    built(root)
+    built_again(root)
+    assert (root / ".output.old").is_dir()
+    (root / ".digest-cache/output.pickle").write_bytes(b"not a pickle")
+    seen = []
+    real = write.write_pages
+
+    def watching(*args, **kwargs):
+        seen.append(((root / ".output.trash").is_dir(), (root / ".output.old").exists()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(write, "write_pages", watching)
+    after = built(root)
+    assert seen == [(True, False)]  # aside, not yet deleted, while the pages were written
+    assert not (root / ".output.trash").exists() and after == clean_build(root)
+    (root / ".output.trash/left").mkdir(parents=True)
+    change_body(root)
+    assert built(root) == clean_build(root) and not (root / ".output.trash").exists()
+
+
 @pytest.mark.parametrize("jobs", [1, 2], ids=["spare-looked-at-here", "spare-looked-at-by-a-child"])
 def test_damaged_spare_folder_is_repaired(site, jobs):
     """A build that writes stages in the spare folder: a tampered page, a stray file and a
