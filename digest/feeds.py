@@ -13,7 +13,7 @@ import re
 
 from .config import Config
 from .entries import Moment
-from .site import Feed, Post
+from .site import Feed, Post, absolute_url
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # Atom requires `updated`; a feed with no entries has no date of its own, and the clock is no answer.
@@ -23,7 +23,7 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def absolute(path: str, config: Config) -> str:
-    return config.base_url + path.lstrip("/")
+    return absolute_url(path, config.base_url)
 
 
 def feed_time(moment: Moment) -> str:

@@ -14,7 +14,7 @@ from .config import Config
 from .entries import Moment
 from . import feeds
 from .errors import DigestError, Problem
-from .site import Route, Site, sitemap_items
+from .site import Route, Site, absolute_url, sitemap_items
 
 BUNDLED_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
@@ -56,10 +56,6 @@ def check_theme(config: Config) -> None:
 def site_url(path: str, base_path: str) -> str:
     """The one URL helper: a site-relative path -> a link under the base path."""
     return base_path + path.lstrip("/")
-
-
-def absolute_url(path: str, base_url: str) -> str:
-    return base_url + path.lstrip("/")
 
 
 def display_date(moment: Moment | None, tz) -> str:

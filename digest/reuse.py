@@ -324,9 +324,9 @@ def terms_reach(site: Site, last: PageMap, edits: Edits, terms: dict) -> set[str
                  if (name, key) in terms and (name, key) not in last.terms)
     homes = tuple(f"{name}/{known[1]}/" for name, key in moved
                   for known in (terms.get((name, key)), last.terms.get((name, key))) if known is not None)
-    paths.update(path for path in last.routes if path.startswith(homes))
+    # Under each moved term's URL; and sitemap.xml with its parts (sitemap-N.xml).
+    paths.update(path for path in last.routes if path.startswith((*homes, "sitemap")))
     paths.update(route_path(post.url) for post in sharing(site, edits.pairs))
-    paths.update(path for path in last.routes if path.startswith("sitemap"))  # sitemap.xml, its parts
     return paths
 
 

@@ -113,6 +113,11 @@ def route_path(url: str) -> str:
     return url + "index.html" if url.endswith("/") or not url else url
 
 
+def absolute_url(path: str, base_url: str) -> str:
+    """A site-relative path -> its full URL (feeds, the sitemap, the `absolute_url` filter)."""
+    return base_url + path.lstrip("/")
+
+
 @dataclass(frozen=True)
 class Site:
     config: Config
@@ -374,7 +379,7 @@ def feed_routes(page_url: str, title: str, posts: Iterable[Post], config: Config
     return routes
 
 
-def route_lastmod(route: Route, newest: Moment | None, order: PostOrder | None = None) -> Moment | None:
+def route_lastmod(route: Route, newest: Moment | None, order: PostOrder) -> Moment | None:
     """When a page last changed: its entry's date, else the newest entry it lists, else the site's newest."""
     post = route.context.get("post")
     if isinstance(post, Post):
@@ -383,7 +388,7 @@ def route_lastmod(route: Route, newest: Moment | None, order: PostOrder | None =
     for holder in holders:
         listed = getattr(holder, "posts", None)
         if listed and isinstance(listed[0], Post):  # the model's lists hold posts only, or none
-            return (order.newest(listed) if order else max(listed, key=_date_value)).entry.date
+            return order.newest(listed).entry.date
     return newest
 
 
@@ -401,8 +406,8 @@ class PostOrder:
 
     def newest(self, listed) -> Post:
         """max(listed, key=date): the first post in list order of the newest date."""
-        date = self.posts[min(map(self.place.__getitem__, map(id, listed)))].entry.date.value
-        return next(post for post in listed if post.entry.date.value == date)
+        date = _date_value(self.posts[min(map(self.place.__getitem__, map(id, listed)))])
+        return next(post for post in listed if _date_value(post) == date)
 
 
 SITEMAP_LIMIT = 50_000  # URLs one sitemap file may list (sitemaps.org)
@@ -440,23 +445,23 @@ def make_sitemap(site: "Site") -> list[tuple[str, str]]:
     for route, path in zip(site.routes, site.paths):
         if is_sitemap_page(path):
             lastmod = route_lastmod(route, newest, order)
-            items.append((base + route.url.lstrip("/"), lastmod.iso() if lastmod is not None else ""))
+            items.append((absolute_url(route.url, base), lastmod.iso() if lastmod is not None else ""))
     return items
 
 
-def check_unique(routes: list[Route], posts) -> list[Problem]:
-    """An entry URL that lands on a listing page (permalink `/{slug}/`, slug `tags`) is an error."""
-    paths = [route_path(route.url) for route in routes]
+def check_unique(routes: Sequence[Route], posts, paths: Sequence[str]) -> list[Problem]:
+    """An entry URL that lands on a listing page (permalink `/{slug}/`, slug `tags`) is an error.
+    paths: each route's output path (Site.paths)."""
     if len(set(paths)) == len(paths):
         return []
     owners = {post.url: post.entry for post in posts}
     seen, problems = set(), []
-    for route in routes:
-        if route.output_path in seen and route.url in owners:
+    for route, path in zip(routes, paths):
+        if path in seen and route.url in owners:
             entry = owners[route.url]
             problems.append(Problem(entry.path, entry.line_of("slug"), "slug",
                                     f"URL /{route.url} is already a page of the site; choose another `slug:`"))
-        seen.add(route.output_path)
+        seen.add(path)
     return problems
 
 
@@ -528,8 +533,9 @@ def build_site(entries: Iterable[Entry], config: Config) -> tuple[Site, list[Pro
     features, found = build_features(posts, taxonomies, config, day_of)
     problems += found
     routes = make_routes(config, posts, taxonomies, months, features, day_of)
-    problems += check_unique(routes, posts)
-    return Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues), problems
+    site = Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues)
+    problems += check_unique(site.routes, posts, site.paths)
+    return site, problems
 
 
 # === Stories, weekly digest issues, related entries, activity charts (issue 8) ==========
@@ -788,8 +794,9 @@ class RelatedIndex:
 
     Building that index reads every post (0.04 s at 10,000 entries), so the first FEW
     questions are answered without it when the site's own groups can say which posts carry
-    each feature (`terms`: feature_groups, the taxonomies' terms and the stories by key): the posts sharing one with the entry are scored one by one, by the same
-    weights and the same tie-break. Both ways give the same answer (tests/test_related.py).
+    each feature (`terms`: feature_groups, the taxonomies' terms and the stories by key):
+    the posts sharing one with the entry are scored one by one, by the same weights and the
+    same tie-break. Both ways give the same answer (tests/test_related.py).
     """
 
     FEW = 64  # questions answered without the index; a full pass asks one per entry

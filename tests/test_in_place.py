@@ -331,8 +331,13 @@ def terms_site(root: Path, specs: dict) -> Path:
     return write_site(root, files, SETTINGS.replace("per_page = 5", "per_page = 2"))
 
 
+def base_specs() -> dict:
+    """A copy of BASE that edits may change."""
+    return {name: {field: list(values) for field, values in spec.items()} for name, spec in BASE.items()}
+
+
 def drawn_edits(edits) -> dict:
-    specs = {name: {field: list(values) for field, values in spec.items()} for name, spec in BASE.items()}
+    specs = base_specs()
     for name, field, what, which in edits:
         values = specs[name][field]
         if what == "add":
@@ -438,7 +443,7 @@ def apply_step(root: Path, specs: dict, step) -> None:
 @given(ANY_EDITS)
 def test_any_edits_built_in_steps_equal_a_clean_build(tmp_path_factory, steps):
     root = terms_site(tmp_path_factory.mktemp("edits"), BASE)
-    specs = {name: {field: list(values) for field, values in spec.items()} for name, spec in BASE.items()}
+    specs = base_specs()
     built(root)
     for step in steps:
         apply_step(root, specs, step)
@@ -451,7 +456,7 @@ def test_any_edits_built_in_steps_equal_a_clean_build(tmp_path_factory, steps):
 def test_any_edits_served_in_steps_equal_a_fresh_preview(tmp_path_factory, steps):
     root = terms_site(tmp_path_factory.mktemp("edits"), BASE)
     temp = tmp_path_factory.mktemp("temp")
-    specs = {name: {field: list(values) for field, values in spec.items()} for name, spec in BASE.items()}
+    specs = base_specs()
     served = preview(root, temp)
     for step in steps:
         apply_step(root, specs, step)
