@@ -10,6 +10,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# The property tests (test_properties.py, test_in_place.py) draw the same examples on every
+# run of `make test`, as in CI: a submission never fails on a draw no earlier run made.
+# HYPOTHESIS_PROFILE=explore draws new examples each run, to hunt for new failures.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
