@@ -36,8 +36,10 @@ from .config import Config
 
 CACHE_DIR = ".digest-cache"
 LIBRARIES = ("markdown-it-py", "mdurl", "PyYAML", "anyascii", "Jinja2", "MarkupSafe")
-# Settings that decide what is built or where, never what an entry holds.
-NOT_IN_ENTRIES = {"raw", "search", "output_dir", "strict", "drafts"}
+# Settings that decide what is built or where, never what an entry holds. The site folder
+# (root) reaches an entry only through its shown path, which keys each entry: a project moved
+# or checked out afresh (the Pages workflow restores the cache) keeps its parsed entries.
+NOT_IN_ENTRIES = {"raw", "root", "search", "output_dir", "strict", "drafts"}
 
 
 @lru_cache(maxsize=1)

@@ -386,6 +386,25 @@ def test_an_output_folder_not_as_the_last_build_left_it_is_built_again(site, dis
     assert not any(path.is_symlink() for path in output.rglob("*"))
 
 
+def test_a_cache_restored_into_a_fresh_checkout_gives_a_clean_builds_pages(site, monkeypatch):
+    """The Pages workflow restores .digest-cache/ into a new checkout: no output/, and every
+    file's stat new to the cache. Entries come from the cache by their bytes, none parsed
+    again; the pages are a clean build's."""
+    import digest.build
+
+    first = site(corpus(40))  # more files than the listing child parses ahead (build.AHEAD)
+    built(first)
+    checkout = site(corpus(40), name="checkout")
+    shutil.copytree(first / ".digest-cache", checkout / ".digest-cache")
+    parsed: list[Path] = []
+    load_entry = digest.build.load_entry
+    monkeypatch.setattr(digest.build, "load_entry", lambda path, config: parsed.append(path) or load_entry(path, config))
+    pages = built(checkout)
+    assert parsed == []
+    assert pages == clean_build(checkout)
+    assert len(parsed) == 40  # the count is real: the clean build parsed every file
+
+
 def test_library_versions_in_the_code_fingerprint_are_the_installed_ones():
     """The cache reads versions from the `.dist-info` folders itself (importlib.metadata is slow
     to import); it must read what importlib.metadata reads, for every library that renders."""

@@ -21,7 +21,7 @@ WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 README = ROOT / "README.md"
 PAGES_BASE_URL = "${{ steps.pages.outputs.base_url }}"
 ACTIONS = {"actions/checkout": "v4", "actions/setup-python": "v5", "actions/configure-pages": "v5",
-           "actions/upload-pages-artifact": "v3", "actions/deploy-pages": "v4"}
+           "actions/upload-pages-artifact": "v3", "actions/deploy-pages": "v4", "actions/cache": "v4"}
 
 
 def workflow() -> dict:
@@ -69,6 +69,19 @@ def test_workflow_installs_then_builds_with_the_pages_base_url():
     assert build_steps[configure]["id"] == "pages"
     # configure-pages' base_url has no trailing slash; the command adds one.
     assert build_command() == f'digest build --base-url "{PAGES_BASE_URL}/"'
+
+
+def test_workflow_restores_the_build_cache_before_the_build():
+    """The newest cache of any earlier run (restore-keys, a prefix of every key) is restored
+    into the site folder before `digest build` reads it; output/ is not cached."""
+    build_steps = workflow()["jobs"]["build"]["steps"]
+    cache = next(i for i, step in enumerate(build_steps) if step.get("uses", "").startswith("actions/cache@"))
+    build = next(i for i, step in enumerate(build_steps) if step.get("run", "").startswith("digest build"))
+    assert cache < build
+    settings = build_steps[cache]["with"]
+    assert settings["path"] == ".digest-cache"
+    assert "${{ github.sha }}" in settings["key"]
+    assert settings["key"].startswith(settings["restore-keys"]) and settings["restore-keys"] != settings["key"]
 
 
 def test_workflow_uploads_the_configured_output_folder():
