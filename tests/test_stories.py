@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import feedparser
 import pytest
@@ -80,3 +81,27 @@ def test_story_feed_parses(built):
 
 def test_story_spellings_are_one_story_with_the_most_used_name(built):
     assert sorted(p.name for p in (built / "stories").iterdir()) == ["harbour-strike", "index.html", "winter-storm"]
+
+
+TAXONOMIES = ("tags", "people", "places", "sources")
+
+
+@pytest.mark.parametrize("chosen", [tuple(name for bit, name in enumerate(TAXONOMIES) if mask >> bit & 1)
+                                    for mask in range(16)], ids=lambda chosen: "+".join(chosen) or "none")
+def test_any_choice_of_taxonomies_builds_the_sample_site_with_every_link_resolving(tmp_path, chosen):
+    """`taxonomies` may name any of the four, or none: stories, digests, related entries and
+    charts still build, and no page links a taxonomy that was left out."""
+    from linkcheck import check_whole_site
+
+    from conftest import ROOT
+
+    root = tmp_path / "site"
+    shutil.copytree(ROOT / "content", root / "content")
+    write_site(root, {}, f'base_url = "https://owner.github.io/repo/"\ntaxonomies = {list(chosen)}\n')
+    out = build_out(root)
+    assert check_whole_site(out, "https://owner.github.io/repo/").problems == []
+    for name in TAXONOMIES:
+        assert (out / name / "index.html").is_file() == (name in chosen), name
+    story = read(out, "stories/russia-ukraine-peace-talks-2025/index.html")
+    assert ('href="/repo/tags/' in story) == ("tags" in chosen)
+    assert "Tags:" in story or "tags" in chosen
