@@ -232,11 +232,13 @@ def assign_slugs(names: dict[str, str], first_place: dict[str, tuple[str, int]],
     for key, name in names.items():
         by_slug[slugify(name) or "t-" + short_hash(key)].append(key)
     slugs, problems = {}, []
+    taken = set(by_slug)  # a term whose own slug is `c-372946` keeps it: suffixes go around it
     for slug, keys in by_slug.items():
         keys.sort()
         slugs[keys[0]] = slug
         for key in keys[1:]:
-            slugs[key] = f"{slug}-{short_hash(key)}"
+            slugs[key] = suffixed(slug, key, taken)
+            taken.add(slugs[key])
             path, line = first_place[key]
             problems.append(Problem(path, line, field,
                                     f"'{names[key]}' and '{names[keys[0]]}' make the same slug '{slug}'; "
@@ -244,8 +246,17 @@ def assign_slugs(names: dict[str, str], first_place: dict[str, tuple[str, int]],
     return slugs, problems
 
 
-def short_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
+def short_hash(text: str, length: int = 6) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
+
+
+def suffixed(slug: str, key: str, taken: set[str]) -> str:
+    """`slug-` and the shortest hash of the key, from 6 hex digits, that no slug has taken."""
+    for length in range(6, 40):
+        candidate = f"{slug}-{short_hash(key, length)}"
+        if candidate not in taken:
+            return candidate
+    return f"{slug}-{short_hash(key, 40)}"
 
 
 def build_months(posts: tuple[Post, ...], config: Config, day_of: dict | None = None) -> tuple[Month, ...]:

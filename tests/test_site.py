@@ -59,6 +59,20 @@ def test_colliding_term_slugs_get_distinct_stable_slugs_and_a_warning():
     assert {t.name: t.slug for t in again.taxonomies["tags"].terms}["C++"] == slugs["C++"]
 
 
+def test_a_colliding_terms_suffix_goes_around_a_term_that_has_that_slug_itself():
+    """`C++` would get `c-372946`; a tag spelled `c-372946` holds that slug, so `C++` gets a
+    longer suffix, in every grouping that takes slugs (taxonomies, stories, sources)."""
+    site, problems = build_site([entry("a", tags="[C++, C]"), entry("b", tags="[c-372946, c-372946a]")], CONFIG)
+    slugs = {t.name: t.slug for t in site.taxonomies["tags"].terms}
+    assert slugs == {"C": "c", "c-372946": "c-372946", "c-372946a": "c-372946a", "C++": "c-372946aa"}
+    assert [format_problem(p) for p in problems] == [
+        "content/a.md:5: warning: tags: 'C++' and 'C' make the same slug 'c'; 'C++' gets 'c-372946aa'"]
+    site, _ = build_site([entry("a", story="C++"), entry("b", story="C"), entry("c", story="c-372946")], CONFIG)
+    assert sorted(story.slug for story in site.stories) == ["c", "c-372946", "c-372946a"]
+    routes = [route.output_path for route in site.routes]
+    assert len(routes) == len(set(routes))
+
+
 def test_terms_that_make_no_slug_still_get_one():
     site, _ = build_site([entry("a", tags="['+++']")], CONFIG)
     assert site.taxonomies["tags"].terms[0].slug.startswith("t-")
