@@ -14,11 +14,11 @@ from pathlib import Path
 
 from . import __version__
 from .config import load_config
-from .errors import DigestError, Problem, format_problem, summarize
+from .errors import DigestError, Problem, format_problem, sort_key, summarize
 
 
 def print_problems(problems, output_name: str = "output") -> None:
-    for problem in problems:
+    for problem in sorted(problems, key=sort_key):  # by file and line, as DESIGN section 7 shows them
         print(format_problem(problem), file=sys.stderr)
     if any(p.is_error for p in problems):
         print(summarize(problems, output_name), file=sys.stderr)
@@ -87,14 +87,14 @@ def print_rebuild(rebuild) -> None:
         print(f"{clock} {what}: rebuilt {counted(rebuild.pages, 'page')} from {counted(rebuild.entries, 'entry', 'entries')} "
               f"({rebuild.reread} re-read, {rebuild.rendered} rendered, {rebuild.written} changed) in {rebuild.seconds:.2f} s",
               flush=True)
-        for problem in rebuild.problems:
+        for problem in sorted(rebuild.problems, key=sort_key):
             print(format_problem(problem), file=sys.stderr, flush=True)
     else:
         errors = [p for p in rebuild.problems if p.is_error]
         noun = "error" if len(errors) == 1 else "errors"
         print(f"{clock} {what}: rebuild failed with {len(errors)} {noun} in {rebuild.seconds:.2f} s; "
               f"still serving the last good site", flush=True)
-        for problem in rebuild.problems:
+        for problem in sorted(rebuild.problems, key=sort_key):
             print(format_problem(problem), file=sys.stderr, flush=True)
 
 

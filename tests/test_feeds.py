@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
 import pytest
 
-from conftest import entry_text, run_digest, snapshot, write_site
+from conftest import ROOT, build_out, entry_text, run_digest, snapshot, write_site
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -124,6 +125,20 @@ def test_listing_pages_link_their_feeds(built):
     assert re.search(r'<link rel="alternate" type="application/atom\+xml" title="[^"]*Russia[^"]*" href="/repo/tags/russia/feed.xml">', tag_page)
     for page in ("tags/index.html", "archive/index.html", "archive/2025/07/index.html"):
         assert 'href="/repo/feed.xml"' in (built / page).read_text(encoding="utf-8"), page
+
+
+def test_every_listing_page_of_the_sample_site_links_a_feed(tmp_path):
+    """Every page but an entry's, search and 404: home and its pages, indexes of terms, term
+    pages, archive and months, stories and each story, weekly digests and each issue."""
+    root = tmp_path / "site"
+    shutil.copytree(ROOT / "content", root / "content")
+    output = build_out(write_site(root, {}, 'per_page = 2\n'))
+    listings = [path for path in output.rglob("*.html") if path.name != "404.html" and
+                not re.fullmatch(r"(search|\d{4}/\d{2}/[^/]+)/index\.html", path.relative_to(output).as_posix())]
+    assert len(listings) > 40 and (output / "stories/index.html") in listings and (output / "digest/index.html") in listings
+    missing = [path.relative_to(output).as_posix() for path in listings
+               if '<link rel="alternate" type="application/atom+xml"' not in path.read_text(encoding="utf-8")]
+    assert missing == []
 
 
 def test_json_feed_1_1(built):

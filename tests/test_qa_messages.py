@@ -48,3 +48,16 @@ def test_one_entry_is_counted_in_the_singular(site):
     result = run_digest(root, "build", "--no-search")
     assert result.returncode == 0
     assert " from 1 entry into output/ " in result.stdout
+
+
+def test_warnings_are_printed_sorted_by_file_and_line(site):
+    """The story's collision (line 6) is found before the source's (line 7) in a.md, and b.md's
+    before a.md's: the command prints them by file, then line, in build and in check."""
+    root = site({"content/b.md": entry_text(title="B", story='"C talks"', source='"C News"', body="[x](/nope/)"),
+                 "content/a.md": entry_text(title="A", story='"C++ talks"', source='"C++ News"')})
+    for args in (("build", "--no-search"), ("check",)):
+        result = run_digest(root, *args)
+        assert result.returncode == 0, result.stderr
+        places = [line.split(": ", 1)[0] for line in result.stderr.splitlines() if ": warning: " in line]
+        assert len(places) == 3, result.stderr
+        assert places == sorted(places, key=lambda place: (place.split(":")[0], int(place.split(":")[1])))
