@@ -85,14 +85,40 @@ def _positive_int(value: Any) -> int:
     return value
 
 
+# What a base URL may hold, as written: every page's links start with its path, unencoded
+# (the preview server compares request paths with it after decoding them).
+URL_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+URL_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/-]*")
+
+
 def _base_url(value: Any) -> str:
     parts = urlsplit(_text(value))
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise BadValue(f"expected an absolute http(s) URL such as 'https://owner.github.io/repo/', got {value!r}")
     if parts.query or parts.fragment:
         raise BadValue(f"expected a URL without query or fragment, got {value!r}")
+    if "@" in parts.netloc:
+        raise BadValue(f"expected a URL without a user name or password (every feed and the sitemap "
+                       f"would publish them), got {value!r}")
+    if not URL_HOST.fullmatch(parts.netloc):
+        raise BadValue(f"expected a host name in ASCII letters, digits, '.' and '-' (an international "
+                       f"domain in its xn-- form), with an optional :port, got {value!r}")
+    if "//" in parts.path or not URL_PATH.fullmatch(parts.path):
+        raise BadValue(f"expected a path of folder names in ASCII letters, digits and -._~ (no spaces, "
+                       f"no %-escapes) between single slashes, such as '/repo/', got {value!r}")
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+def _language(value: Any) -> str:
+    """A BCP 47 language tag, as <html lang> and Pagefind's stemming read it."""
+    text = _text(value)
+    if not LANGUAGE_TAG.fullmatch(text):
+        raise BadValue(f"expected a language tag such as 'en', 'uk' or 'pt-BR', got {value!r}")
+    return text
 
 
 def _timezone(value: Any) -> str:
@@ -140,7 +166,7 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "title": _nonempty_text,
     "description": _text,
     "base_url": _base_url,
-    "language": _nonempty_text,
+    "language": _language,
     "timezone": _timezone,
     "theme": _theme,
     "per_page": _positive_int,

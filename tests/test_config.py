@@ -85,6 +85,47 @@ def test_a_bad_flag_is_named(tmp_path):
     assert format_problem(caught.value.problems[0]).startswith("command line: --base-url: expected an absolute http(s) URL")
 
 
+@pytest.mark.parametrize("given, kept", [
+    ("https://owner.github.io/repo", "https://owner.github.io/repo/"),
+    ("http://localhost:8000", "http://localhost:8000/"),
+    ("https://news.example.org/a-b_c.d~e/2025/", "https://news.example.org/a-b_c.d~e/2025/"),
+    ("http://127.0.0.1:8080/x/", "http://127.0.0.1:8080/x/"),
+    ("http://[::1]:8000/", "http://[::1]:8000/"),
+])
+def test_a_base_url_is_kept_with_one_trailing_slash(tmp_path, given, kept):
+    assert load_config(tmp_path, base_url=given).base_url == kept
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("https://owner.github.io//repo//", "a path of folder names"),
+    ("https://owner.github.io/my repo/", "a path of folder names"),
+    ("https://owner.github.io/my%20repo/", "a path of folder names"),
+    ("https://owner.github.io/café/", "a path of folder names"),
+    ("https://user:secret@owner.github.io/repo/", "a URL without a user name or password"),
+    ("https://café.example/", "a host name in ASCII"),
+    ("https://owner.github.io:port/", "a host name in ASCII"),
+    ("https://owner.github.io/repo/?x=1", "a URL without query or fragment"),
+    ("owner.github.io/repo/", "an absolute http(s) URL"),
+])
+def test_a_base_url_that_would_break_or_leak_into_every_link_is_an_error(tmp_path, given, expected):
+    with pytest.raises(DigestError) as caught:
+        load_config(tmp_path, base_url=given)
+    message = format_problem(caught.value.problems[0])
+    assert message.startswith(f"command line: --base-url: expected {expected}") and repr(given) in message
+
+
+@pytest.mark.parametrize("language, good", [("en", True), ("uk", True), ("pt-BR", True), ("zh-Hant-TW", True),
+                                             ("", False), ("english language", False), ('en" onload="x', False),
+                                             ("e", False), ("en_GB", False)])
+def test_language_is_a_language_tag(tmp_path, language, good):
+    text = f"[tool.digest]\nlanguage = '{language}'\n"  # a TOML literal string: the quotes as written
+    if good:
+        assert load_config(write_settings(tmp_path, text)).language == language
+    else:
+        assert problems(tmp_path, text) == [
+            f"pyproject.toml:2: tool.digest.language: expected a language tag such as 'en', 'uk' or 'pt-BR', got {language!r}"]
+
+
 def test_a_missing_theme_folder_is_named_with_its_line_among_the_other_setting_errors(tmp_path):
     found = problems(tmp_path, '[tool.digest]\ntitle = "QA"\ntheme = "mine"\nper_page = 0\n')
     assert found == [
