@@ -23,9 +23,12 @@ FAR_ZONE = 'timezone = "Pacific/Kiritimati"\n'   # UTC+14: "today" differs from 
 @pytest.fixture
 def reference_text():
     if not REFERENCE.is_file():
-        if os.environ.get("CI") == "true":
+        # Our CI clones the repository beside shared/ and must run these. GitHub's runners
+        # check out the repository alone, and the article is not ours to publish in it: there
+        # they skip (OWN_ARTICLE's tests cover `--from` everywhere).
+        if os.environ.get("CI") == "true" and os.environ.get("GITHUB_ACTIONS") != "true":
             pytest.fail(f"{REFERENCE} is missing")
-        pytest.skip(f"{REFERENCE} is missing")
+        pytest.skip(f"{REFERENCE} is missing (it lives beside the repository, in shared/reference/)")
     return REFERENCE.read_text(encoding="utf-8")
 
 
