@@ -145,7 +145,9 @@ def to_text_or_list(node: Node, config: Config | None = None) -> tuple[str, ...]
 def to_moment(node: Node, config: Config) -> Moment:
     if node.kind != "scalar":
         raise FieldError(f"expected {DATE_HELP}, got {describe(node)}")
-    text = to_text(node)
+    text = " ".join(node.value.split())
+    if not text:
+        raise FieldError(f"expected {DATE_HELP}, got nothing")
     try:
         if DATE.fullmatch(text):
             day = date.fromisoformat(text)
@@ -227,7 +229,7 @@ def to_source(node: Node, config: Config | None = None) -> dict:
     values = {}
     for key, key_line, value in node.value:
         if key not in SOURCE_KEYS:
-            raise FieldError(f"unknown key 'source.{key}'{did_you_mean(key, SOURCE_KEYS)}; source takes name and url", key_line)
+            continue  # a warning, as an unknown field is (unknown_source_keys)
         try:
             values[key] = to_http_url(value) if key == "url" else to_text(value)
         except FieldError as error:
@@ -235,6 +237,14 @@ def to_source(node: Node, config: Config | None = None) -> dict:
     if "name" not in values:
         raise FieldError("source.name is missing: give the publisher's name", node.line)
     return values
+
+
+def unknown_source_keys(node: Node) -> list[tuple[int, str]]:
+    """(line, message) for each key of a `source:` mapping that is not name or url."""
+    if node.kind != "map":
+        return []
+    return [(key_line, f"unknown key 'source.{key}'{did_you_mean(key, SOURCE_KEYS)}; source takes name and url")
+            for key, key_line, _ in node.value if key not in SOURCE_KEYS]
 
 
 @dataclass(frozen=True)
@@ -291,6 +301,9 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
             continue
         if node.kind == "scalar" and not node.value.strip() and not field.required:
             continue  # `story:` with nothing after it means no story.
+        if key == "source":
+            for key_line, message in unknown_source_keys(node):
+                report(key_line, key, message, WARNING)
         try:
             values[key] = field.convert(node, config)
         except FieldError as error:

@@ -65,6 +65,8 @@ def test_dates_with_offset_and_naive_in_site_timezone():
     ("07/23/2025", "date: expected a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00, got '07/23/2025'"),
     ("2025-7-3", "date: expected a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00, got '2025-7-3'"),
     ("[2025-07-23]", "date: expected a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00, got a list"),
+    ("''", "date: expected a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00, got nothing"),
+    ("", "date: expected a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00, got nothing"),
 ])
 def test_dates_are_strict(given, message):
     _, problems = read(front(date=given))
@@ -104,6 +106,18 @@ def test_unknown_key_is_a_warning_with_did_you_mean():
     entry, problems = read(front(tag="[x]"))
     assert entry is not None
     assert problems == ["content/entry.md:6: warning: tag: unknown field (did you mean 'tags'?)"]
+
+
+def test_an_unknown_key_of_source_is_a_warning_with_did_you_mean():
+    """As an unknown field is (DESIGN section 1); the known keys are still read."""
+    entry, problems = read(front(source="{nme: X, name: Y, url: 'https://example.org/a'}"))
+    assert (entry.source_name, entry.source_url) == ("Y", "https://example.org/a")
+    assert problems == ["content/entry.md:6: warning: source: unknown key 'source.nme' (did you mean 'name'?); "
+                        "source takes name and url"]
+    entry, problems = read(front(source="{nme: X}"))
+    assert entry is None and problems == [
+        "content/entry.md:6: warning: source: unknown key 'source.nme' (did you mean 'name'?); source takes name and url",
+        "content/entry.md:6: source: source.name is missing: give the publisher's name"]
 
 
 def test_source_url_must_be_http():
