@@ -545,8 +545,21 @@ def build_site(entries: Iterable[Entry], config: Config) -> tuple[Site, list[Pro
     problems += found
     routes = make_routes(config, posts, taxonomies, months, features, day_of)
     site = Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues)
-    problems += check_unique(site.routes, posts, site.paths)
+    problems += check_unique(site.routes, posts, site.paths) + check_reserved(posts)
     return site, problems
+
+
+# Folders the build fills with files that are not pages: the theme's static files and the
+# search index (which the preview serves from Pagefind's own folder).
+RESERVED_FOLDERS = ("static", "pagefind")
+
+
+def check_reserved(posts: Sequence[Post]) -> list[Problem]:
+    """An entry URL inside a folder of RESERVED_FOLDERS (permalink `/{slug}/`, slug `static`)."""
+    return [Problem(post.entry.path, post.entry.line_of("slug"), "slug",
+                    f"URL /{post.url} is inside /{post.url.split('/', 1)[0]}/, which holds the site's "
+                    f"{'static files' if post.url.startswith('static/') else 'search index'}; choose another `slug:`")
+            for post in posts if post.url.split("/", 1)[0] in RESERVED_FOLDERS]
 
 
 # === Stories, weekly digest issues, related entries, activity charts (issue 8) ==========

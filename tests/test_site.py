@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from digest.config import Config
 from digest.errors import format_problem
 from digest.load import parse_source
@@ -39,6 +41,15 @@ def test_an_entry_url_on_a_listing_page_is_an_error():
     _, problems = build_site([entry("tags")], config)
     assert [format_problem(p) for p in problems] == [
         "content/tags.md:1: slug: URL /tags/ is already a page of the site; choose another `slug:`"]
+
+
+@pytest.mark.parametrize("slug, holds", [("static", "static files"), ("pagefind", "search index")])
+def test_an_entry_url_in_a_folder_of_static_files_or_the_search_index_is_an_error(slug, holds):
+    config = Config(root=".", permalink="/{slug}/")
+    _, problems = build_site([entry(slug), entry("fine")], config)
+    assert [format_problem(p) for p in problems] == [
+        f"content/{slug}.md:1: slug: URL /{slug}/ is inside /{slug}/, which holds the site's {holds}; choose another `slug:`"]
+    assert build_site([entry(slug)], CONFIG)[1] == []  # under /2025/07/ the name is free
 
 
 def test_terms_merge_case_and_spacing_and_take_the_most_used_spelling():
@@ -124,7 +135,6 @@ def test_an_entry_hashes_every_field_and_a_replaced_one_hashes_anew():
 
 
 def test_swap_entry_takes_only_a_version_the_model_reads_the_same():
-    import pytest
     from dataclasses import replace
 
     from digest.site import model_fields, swap_entry
