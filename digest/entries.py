@@ -239,6 +239,13 @@ def to_source(node: Node, config: Config | None = None) -> dict:
     return values
 
 
+# Names authors reach for that spelling alone does not lead to (difflib finds `tag` -> `tags`).
+OTHER_NAMES = {"person": "people", "persons": "people", "place": "places", "location": "places",
+               "locations": "places", "authors": "author", "by": "author", "published": "date",
+               "description": "summary", "excerpt": "summary", "categories": "tags", "category": "tags",
+               "keywords": "tags", "publisher": "source", "event": "event_date"}
+
+
 def unknown_source_keys(node: Node) -> list[tuple[int, str]]:
     """(line, message) for each key of a `source:` mapping that is not name or url."""
     if node.kind != "map":
@@ -297,7 +304,9 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
     for key, (line, node) in given.items():
         field = FIELDS_BY_NAME.get(key)
         if field is None:
-            report(line, key, f"unknown field{did_you_mean(key, FIELDS_BY_NAME)}", WARNING)
+            meant = OTHER_NAMES.get(key.lower())
+            hint = f" (did you mean '{meant}'?)" if meant else did_you_mean(key, FIELDS_BY_NAME)
+            report(line, key, f"unknown field{hint}", WARNING)
             continue
         if node.kind == "scalar" and not node.value.strip() and not field.required:
             continue  # `story:` with nothing after it means no story.

@@ -120,6 +120,14 @@ def test_an_unknown_key_of_source_is_a_warning_with_did_you_mean():
         "content/entry.md:6: source: source.name is missing: give the publisher's name"]
 
 
+@pytest.mark.parametrize("given, meant", [("person", "people"), ("place", "places"), ("Categories", "tags"),
+                                          ("authors", "author"), ("description", "summary"), ("publisher", "source")])
+def test_an_unknown_field_named_for_another_generator_suggests_ours(given, meant):
+    entry, problems = read(front(**{given: "[x]"}))
+    assert entry is not None
+    assert problems == [f"content/entry.md:6: warning: {given}: unknown field (did you mean '{meant}'?)"]
+
+
 def test_source_url_must_be_http():
     for url in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "ftp://example.org/", "//example.org/x", "data:text/html,x"]:
         _, problems = read(front(source=f"{{name: X, url: '{url}'}}"))
