@@ -87,15 +87,13 @@ def print_rebuild(rebuild) -> None:
         print(f"{clock} {what}: rebuilt {counted(rebuild.pages, 'page')} from {counted(rebuild.entries, 'entry', 'entries')} "
               f"({rebuild.reread} re-read, {rebuild.rendered} rendered, {rebuild.written} changed) in {rebuild.seconds:.2f} s",
               flush=True)
-        for problem in sorted(rebuild.problems, key=sort_key):
-            print(format_problem(problem), file=sys.stderr, flush=True)
     else:
         errors = [p for p in rebuild.problems if p.is_error]
         noun = "error" if len(errors) == 1 else "errors"
         print(f"{clock} {what}: rebuild failed with {len(errors)} {noun} in {rebuild.seconds:.2f} s; "
               f"still serving the last good site", flush=True)
-        for problem in sorted(rebuild.problems, key=sort_key):
-            print(format_problem(problem), file=sys.stderr, flush=True)
+    for problem in sorted(rebuild.problems, key=sort_key):
+        print(format_problem(problem), file=sys.stderr, flush=True)
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -145,9 +145,9 @@ def to_text_or_list(node: Node, config: Config | None = None) -> tuple[str, ...]
 def to_moment(node: Node, config: Config) -> Moment:
     if node.kind != "scalar":
         raise FieldError(f"expected {DATE_HELP}, got {describe(node)}")
-    text = " ".join(node.value.split())
-    if not text:
+    if not node.value.strip():
         raise FieldError(f"expected {DATE_HELP}, got nothing")
+    text = to_text(node)
     try:
         if DATE.fullmatch(text):
             day = date.fromisoformat(text)
@@ -229,7 +229,7 @@ def to_source(node: Node, config: Config | None = None) -> dict:
     values = {}
     for key, key_line, value in node.value:
         if key not in SOURCE_KEYS:
-            continue  # a warning, as an unknown field is (unknown_source_keys)
+            continue  # a warning, as an unknown field is (read_entry, Field.keys)
         try:
             values[key] = to_http_url(value) if key == "url" else to_text(value)
         except FieldError as error:
@@ -246,20 +246,21 @@ OTHER_NAMES = {"person": "people", "persons": "people", "place": "places", "loca
                "keywords": "tags", "publisher": "source", "event": "event_date"}
 
 
-def unknown_source_keys(node: Node) -> list[tuple[int, str]]:
-    """(line, message) for each key of a `source:` mapping that is not name or url."""
-    if node.kind != "map":
-        return []
-    return [(key_line, f"unknown key 'source.{key}'{did_you_mean(key, SOURCE_KEYS)}; source takes name and url")
-            for key, key_line, _ in node.value if key not in SOURCE_KEYS]
-
-
 @dataclass(frozen=True)
 class Field:
     name: str
     convert: Callable[[Node, Config], Any]
     required: bool = False
     help: str = ""
+    keys: tuple[str, ...] = ()   # a mapping's known keys: any other is a warning, as a field is
+
+    def unknown_keys(self, node: Node) -> list[tuple[int, str]]:
+        """(line, message) for each key of the field's mapping that is not one of its keys."""
+        if not self.keys or node.kind != "map":
+            return []
+        return [(line, f"unknown key '{self.name}.{key}'{did_you_mean(key, self.keys)}; "
+                       f"{self.name} takes {' and '.join(self.keys)}")
+                for key, line, _ in node.value if key not in self.keys]
 
 
 FIELDS = (
@@ -267,7 +268,7 @@ FIELDS = (
     Field("date", to_moment, True, "when the source was published: date, or date-time with offset"),
     Field("summary", to_body_text, True, "one or two sentences shown in listings, feeds and search"),
     Field("tags", to_nonempty_list, True, "list of topics, at least one"),
-    Field("source", to_source, False, "the publisher: `name` and an optional http(s) `url`"),
+    Field("source", to_source, False, "the publisher: `name` and an optional http(s) `url`", SOURCE_KEYS),
     Field("author", to_text_or_list, False, "author of the source: text or a list of text"),
     Field("people", to_text_list, False, "people the entry is about"),
     Field("places", to_text_list, False, "places the entry is about"),
@@ -310,9 +311,8 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
             continue
         if node.kind == "scalar" and not node.value.strip() and not field.required:
             continue  # `story:` with nothing after it means no story.
-        if key == "source":
-            for key_line, message in unknown_source_keys(node):
-                report(key_line, key, message, WARNING)
+        for key_line, message in field.unknown_keys(node):
+            report(key_line, key, message, WARNING)
         try:
             values[key] = field.convert(node, config)
         except FieldError as error:

@@ -549,17 +549,21 @@ def build_site(entries: Iterable[Entry], config: Config) -> tuple[Site, list[Pro
     return site, problems
 
 
-# Folders the build fills with files that are not pages: the theme's static files and the
-# search index (which the preview serves from Pagefind's own folder).
-RESERVED_FOLDERS = ("static", "pagefind")
+# Folders the build fills with files that are not pages (the preview serves pagefind/ from
+# Pagefind's own folder), and what they hold.
+RESERVED_FOLDERS = {"static": "static files", "pagefind": "search index"}
 
 
 def check_reserved(posts: Sequence[Post]) -> list[Problem]:
     """An entry URL inside a folder of RESERVED_FOLDERS (permalink `/{slug}/`, slug `static`)."""
-    return [Problem(post.entry.path, post.entry.line_of("slug"), "slug",
-                    f"URL /{post.url} is inside /{post.url.split('/', 1)[0]}/, which holds the site's "
-                    f"{'static files' if post.url.startswith('static/') else 'search index'}; choose another `slug:`")
-            for post in posts if post.url.split("/", 1)[0] in RESERVED_FOLDERS]
+    problems = []
+    for post in posts:
+        folder = post.url.partition("/")[0]
+        if folder in RESERVED_FOLDERS:
+            problems.append(Problem(post.entry.path, post.entry.line_of("slug"), "slug",
+                                    f"URL /{post.url} is inside /{folder}/, which holds the site's "
+                                    f"{RESERVED_FOLDERS[folder]}; choose another `slug:`"))
+    return problems
 
 
 # === Stories, weekly digest issues, related entries, activity charts (issue 8) ==========
