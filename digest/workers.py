@@ -54,16 +54,30 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def ordered_map(work: Callable[[Any], Any], parts: Sequence, jobs: int, value: Any) -> Iterator[Any]:
-    """Yield work(part) for each part, in order; `value` is what shared() returns meanwhile."""
+    """Yield work(part) for each part, in order; `value` is what shared() returns meanwhile.
+    Workers are forked and given their first parts now, not when the first result is asked
+    for: by then the caller may have started threads (write.write_pages writes with a few),
+    and a process with threads does not fork: it would start clean workers and pickle
+    `value` (the whole site) to each."""
     if jobs <= 1 or len(parts) <= 1:
-        previous = _shared
-        _set_shared(value)
-        try:
-            for part in parts:
-                yield work(part)
-        finally:
-            _set_shared(previous)
-        return
+        return _in_this_process(work, parts, value)
+    results = _in_workers(work, parts, jobs, value)
+    next(results)  # the workers start; from here on, closing the results stops them
+    return results
+
+
+def _in_this_process(work: Callable[[Any], Any], parts: Sequence, value: Any) -> Iterator[Any]:
+    previous = _shared
+    _set_shared(value)
+    try:
+        for part in parts:
+            yield work(part)
+    finally:
+        _set_shared(previous)
+
+
+def _in_workers(work: Callable[[Any], Any], parts: Sequence, jobs: int, value: Any) -> Iterator[Any]:
+    """None once the workers have their first parts, then the results in order."""
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(min(jobs, len(parts)), mp_context=_context(),
@@ -71,6 +85,7 @@ def ordered_map(work: Callable[[Any], Any], parts: Sequence, jobs: int, value: A
     try:
         waiting = iter(parts)
         running = deque(pool.submit(work, part) for _, part in zip(range(2 * jobs), waiting))
+        yield None
         while running:
             result = running.popleft().result()
             following = next(waiting, None)

@@ -1,4 +1,5 @@
-"""workers.Background: a value worked out by a forked child while the build goes on.
+"""workers.Background: a value worked out by a forked child while the build goes on; and
+workers.ordered_map's forked workers.
 
 A process with other threads never forks (the test run may have some: asyncio's watchers),
 so the checks that need a child run in a fresh interpreter of their own."""
@@ -6,11 +7,15 @@ so the checks that need a child run in a fresh interpreter of their own."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
 import threading
 
+from conftest import entry_text, snapshot, write_site
+from digest.build import build
+from digest.config import load_config
 from digest.workers import Background
 
 HELPERS = """
@@ -70,7 +75,74 @@ def whose() -> int:
     return os.getpid()
 
 
-def test_one_job_or_another_thread_means_no_child():
+def test_ordered_map_forks_its_workers_when_called_not_when_first_asked():
+    """The caller may start threads between the call and the first result (write_pages writes
+    with a few); the workers must be forked by then, inheriting the shared value: this one
+    cannot be pickled, as clean workers (forkserver, spawn) would need."""
+    in_fresh_process("""
+        import threading
+        from digest.workers import ordered_map, shared
+
+        class Inherited:
+            def __reduce__(self):
+                raise TypeError("pickled: the workers were not forked")
+
+        def where(part):
+            return part, os.getpid(), type(shared()).__name__
+
+        results = ordered_map(where, [1, 2, 3, 4, 5, 6, 7], 2, Inherited())
+        stop = threading.Event()
+        writer = threading.Thread(target=stop.wait)
+        writer.start()
+        try:
+            found = list(results)
+        finally:
+            stop.set()
+            writer.join()
+        assert [part for part, _, _ in found] == [1, 2, 3, 4, 5, 6, 7]
+        assert all(pid != os.getpid() and name == "Inherited" for _, pid, name in found)
+    """)
+
+
+def test_a_rebuild_into_a_fresh_staging_folder_renders_in_forked_workers(tmp_path):
+    """With the spare folder gone (a failed build removes it), a rebuild links its unchanged
+    pages from output/ into a fresh folder with writer threads running, and renders the rest
+    in workers: forked ones, not clean ones that would be sent the whole site. Its output is
+    a clean build's."""
+    root = tmp_path / "site"
+    entries = {f"content/entry-{n:03}.md": entry_text(title=f"Entry {n}", date=f"2025-{1 + n // 28:02}-{1 + n % 28:02}",
+                                                      tags="[Common]") for n in range(80)}
+    write_site(root, entries, "per_page = 1\nsearch = false\n")
+    in_fresh_process(f"""
+        import shutil
+        from pathlib import Path
+        from digest import workers
+        from digest.build import build
+        from digest.config import load_config
+
+        root = Path({str(root)!r})
+        assert build(load_config(root), jobs=2).pages
+        assert build(load_config(root), jobs=2).up_to_date  # which links output/ into the spare
+        shutil.rmtree(root / ".output.old")
+        oldest = root / "content/entry-000.md"
+        oldest.write_text(oldest.read_text().replace("[Common]", "[Rare]"))
+        methods = []
+        real = workers._context
+        def recorded():
+            context = real()
+            methods.append(context.get_start_method())
+            return context
+        workers._context = recorded
+        result = build(load_config(root), jobs=2)
+        assert result.reused and result.pages - result.reused > 50, result  # linked, and more than a batch rendered
+        assert methods == ["fork"], methods
+    """)
+    rebuilt = snapshot(root / "output")
+    shutil.rmtree(root / ".digest-cache")
+    shutil.rmtree(root / "output")
+    build(load_config(root), jobs=1)
+    assert snapshot(root / "output") == rebuilt
+
     assert Background(whose, jobs=1).result() == os.getpid()
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
