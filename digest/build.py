@@ -40,6 +40,10 @@ class BuildResult:
     up_to_date: bool = False  # output/ already held exactly this build: nothing was written
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # What the build worked with (the model, the caches, the pages reused): freed with the
+    # result, not when the build returns, so that `digest build` can leave (os._exit) without
+    # freeing its millions of objects one by one: 50 ms at 10,000 entries.
+    state: tuple = field(default=(), repr=False, compare=False)
 
 
 class Stopwatch:
@@ -208,13 +212,26 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[Page | KeptPage 
     check_theme(site.config)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
     workers = worker_count(jobs, len(todo))
-    rendered = _rendered(ordered_map(_render_batch, batches(todo, workers, 50) if todo else [], workers,
-                                     RenderJob(site, compiled)))
+    # The sitemap lists every page: the longest to render, it goes first, in a batch of its
+    # own, not last with the feeds, where one core would end the build alone.
+    first = [i for i in todo if site.routes[i].template in RENDERED_FIRST] if workers > 1 else []
+    rest = [i for i in todo if i not in first] if first else todo
+    parts = [first] * bool(first) + (batches(rest, workers, 50) if rest else [])
+    rendered = zip(first + rest, _rendered(ordered_map(_render_batch, parts, workers, RenderJob(site, compiled))))
+    held: dict[int, Page] = {}  # rendered before their turn
     for index in range(len(site.routes)):
         page = reused[index] if index < len(reused) else None
-        yield page if page is not None else next(rendered)
+        if page is None:
+            while index not in held:
+                done, page = next(rendered)
+                held[done] = page
+            page = held.pop(index)
+        yield page
     yield from static_pages(site.config)
     yield from extra_pages()
+
+
+RENDERED_FIRST = {"sitemap.xml"}
 
 
 def _rendered(results: Iterator[tuple[list[Page], list[Problem]]]) -> Iterator[Page]:
@@ -395,6 +412,7 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
         entry_cache.save()
         clock.lap("write")  # checking output/ (and preparing the spare) is this build's writing
         result.entries, result.pages = len(site.posts), result.reused
+        result.state = (site, entry_cache, tree, reused, found)
         return result
     before = result.timings["render"]
     html_pages = [0]
@@ -419,6 +437,7 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
         remember_templates(config, compiled)
     clock.lap("write")
     result.entries, result.pages = len(site.posts), html_pages[0]
+    result.state = (site, entry_cache, tree, reused, found)
     return result
 
 

@@ -40,12 +40,16 @@ def config_from(args: argparse.Namespace, **extra):
     return config
 
 
+FINISHED: list = []  # the results of the builds run, kept to the end (BuildResult.state)
+
+
 def run_build(args: argparse.Namespace) -> int:
     from .build import build
 
     config = config_from(args)
     started = time.perf_counter()
     result = build(config, jobs=args.jobs, cache=not args.no_cache)
+    FINISHED.append(result)  # freed by entry()'s os._exit, not object by object
     if not args.quiet:
         print_problems(result.warnings)
         stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in result.timings.items())
@@ -216,6 +220,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    FINISHED.clear()
     args = make_parser().parse_args(argv)
     try:
         return args.run(args)

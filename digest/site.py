@@ -92,7 +92,7 @@ class Month:
 class Pager:
     number: int
     total: int
-    posts: tuple[Post, ...]
+    posts: tuple[Post, ...]     # in site order (newest first), as every listing paginates them
     url: str
     prev_url: str | None
     next_url: str | None
@@ -392,11 +392,14 @@ def feed_routes(page_url: str, title: str, posts: Iterable[Post], config: Config
 
 def route_lastmod(route: Route, newest: Moment | None, order: PostOrder) -> Moment | None:
     """When a page last changed: its entry's date, else the newest entry it lists, else the site's newest."""
-    post = route.context.get("post")
+    context = route.context
+    post = context.get("post")
     if isinstance(post, Post):
         return post.entry.date
-    holders = [route.context.get("pager")] + list(route.context.values())
-    for holder in holders:
+    pager = context.get("pager")
+    if type(pager) is Pager and pager.posts:  # in site order: its newest post comes first
+        return pager.posts[0].entry.date
+    for holder in [pager, *context.values()]:
         listed = getattr(holder, "posts", None)
         if listed and isinstance(listed[0], Post):  # the model's lists hold posts only, or none
             return order.newest(listed).entry.date
@@ -452,11 +455,15 @@ def sitemap_items(site: "Site", part: int = 0) -> list[tuple[str, str]]:
 def make_sitemap(site: "Site") -> list[tuple[str, str]]:
     newest, order = site.posts[0].entry.date if site.posts else None, PostOrder(site.posts)
     base = site.config.base_url
+    texts: dict[int, str] = {}  # id(Moment) -> Moment.iso(): a listing's date is one of its posts'
     items = []
     for route, path in zip(site.routes, site.paths):
         if is_sitemap_page(path):
             lastmod = route_lastmod(route, newest, order)
-            items.append((absolute_url(route.url, base), lastmod.iso() if lastmod is not None else ""))
+            text = "" if lastmod is None else texts.get(id(lastmod))
+            if text is None:
+                text = texts[id(lastmod)] = lastmod.iso()
+            items.append((absolute_url(route.url, base), text))
     return items
 
 
