@@ -212,11 +212,11 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[Page | KeptPage 
     check_theme(site.config)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
     workers = worker_count(jobs, len(todo))
-    # The sitemap lists every page: the longest to render, it goes first, in a batch of its
+    # A sitemap lists every page: the longest to render, each goes first, in a batch of its
     # own, not last with the feeds, where one core would end the build alone.
     first = [i for i in todo if site.routes[i].template in RENDERED_FIRST] if workers > 1 else []
     rest = [i for i in todo if i not in first] if first else todo
-    parts = [first] * bool(first) + (batches(rest, workers, 50) if rest else [])
+    parts = [[i] for i in first] + (batches(rest, workers, 50) if rest else [])
     rendered = zip(first + rest, _rendered(ordered_map(_render_batch, parts, workers, RenderJob(site, compiled))))
     held: dict[int, Page] = {}  # rendered before their turn
     for index in range(len(site.routes)):
