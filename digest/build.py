@@ -400,6 +400,7 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
         edits = Edits.between(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
         reused, tree.staged_keys, found, result.fingerprinted = reusable_pages(site, config, tree, edits, scan) \
             if tree.enabled else ([], {}, None, 0)
+    result.state = (site, entry_cache, tree, reused, found)
     result.in_place = tree.staged_map is not None and tree.staged_map is tree.current_map
     result.reused = sum(page is not None and page.path.endswith(".html") for page in reused)
     clock.lap("render")  # fingerprinting counts as rendering
@@ -412,7 +413,6 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
         entry_cache.save()
         clock.lap("write")  # checking output/ (and preparing the spare) is this build's writing
         result.entries, result.pages = len(site.posts), result.reused
-        result.state = (site, entry_cache, tree, reused, found)
         return result
     before = result.timings["render"]
     html_pages = [0]
@@ -437,7 +437,6 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
         remember_templates(config, compiled)
     clock.lap("write")
     result.entries, result.pages = len(site.posts), html_pages[0]
-    result.state = (site, entry_cache, tree, reused, found)
     return result
 
 

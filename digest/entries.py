@@ -305,9 +305,7 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
     for key, (line, node) in given.items():
         field = FIELDS_BY_NAME.get(key)
         if field is None:
-            meant = OTHER_NAMES.get(key.lower())
-            hint = f" (did you mean '{meant}'?)" if meant else did_you_mean(key, FIELDS_BY_NAME)
-            report(line, key, f"unknown field{hint}", WARNING)
+            report(line, key, f"unknown field{did_you_mean(key, FIELDS_BY_NAME, OTHER_NAMES)}", WARNING)
             continue
         if node.kind == "scalar" and not node.value.strip() and not field.required:
             continue  # `story:` with nothing after it means no story.

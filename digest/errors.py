@@ -65,9 +65,11 @@ def summarize(problems: Iterable[Problem], output_name: str = "output") -> str:
     return f"digest: {len(errors)} {noun} in {len(files)} {file_noun}; {outcome}"
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ` (did you mean 'tags'?)` suffix, or an empty string."""
-    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+def did_you_mean(word: str, choices: Iterable[str], other_names: dict[str, str] | None = None) -> str:
+    """A ` (did you mean 'tags'?)` suffix, or an empty string. other_names: names spelling
+    alone does not lead to (`person` -> `people`), by lower-case word."""
+    meant = (other_names or {}).get(word.lower())
+    match = [meant] if meant else difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
