@@ -46,13 +46,24 @@ from .site import (MODEL_FIELDS, Chart, ChartOf, EntryTerms, Feed, Issue, IssueG
 WHOLE_SITE = {"sitemap.xml"}
 # Templates that list a taxonomy's terms; elsewhere a template reads only its names.
 LISTS_TERMS = {"terms.html"}
-# Templates that show a term's entry count (`term.count`); elsewhere its name and URL only.
-COUNTS_TERMS = {"terms.html", "list.html"}
+# Templates that show a term's entry count (`term.count`) on every page, and those that show
+# it on their first page only (a term's listing: page 1 carries its count and chart, the
+# pages after it only entries). Elsewhere a template reads a term's name and URL only.
+COUNTS_TERMS = {"terms.html"}
+COUNTS_TERMS_ON_FIRST_PAGE = {"list.html"}
 # Templates that read of an issue or a month only where it is and how many entries it has,
 # not the entries: the weekly digest's index (digests.html) and the archive (archive.html).
 # Elsewhere these are read whole. (Otherwise these two pages would show every entry, and an
 # edit of any entry would fingerprint and render both.)
 COUNTS_ONLY = {"digests.html": {Issue}, "archive.html": {Month}}
+
+
+def shows_counts(route: Route) -> bool:
+    """Whether the route's page shows the counts of the terms in its context."""
+    if route.template in COUNTS_TERMS_ON_FIRST_PAGE:
+        pager = route.context.get("pager")
+        return type(pager) is not Pager or pager.number == 1
+    return route.template in COUNTS_TERMS
 
 
 class Unknown(Exception):
@@ -86,6 +97,7 @@ class Fingerprints:
         self.site = site
         self.shown: set | None = None
         self.shown_terms: set | None = None
+        self.counting = False  # whether the route being fingerprinted shows its terms' counts
         self.terms: dict = {}  # (id(term), counted) -> (term, its value): the term keeps its id taken
         theme = theme_fingerprint(site.config)
         self.enabled = theme is not None
@@ -101,6 +113,7 @@ class Fingerprints:
         if not self.enabled:
             return None
         self.shown, self.shown_terms = shown, terms
+        self.counting = shows_counts(route)
         if route.template in WHOLE_SITE:
             if route.context.keys() - {"part"}:
                 return None
@@ -149,8 +162,8 @@ class Fingerprints:
         if kind is dict:
             return "{" + ",".join([self.value(key, template) + ":" + self.value(item, template)
                                    for key, item in value.items()]) + "}"
-        if kind is Term:  # its count only where a template shows it: elsewhere a tag's count
-            counted = template in COUNTS_TERMS      # would reach every entry page
+        if kind is Term:  # its count only where a page shows it: elsewhere a tag's count
+            counted = self.counting                 # would reach every entry page
             if self.shown_terms is not None:
                 self.shown_terms.add((value.taxonomy, value.key, counted))
             known = self.terms.get((id(value), counted))  # a term is on many pages: made once

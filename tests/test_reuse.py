@@ -59,7 +59,7 @@ MUTATIONS = {
     "deleted": lambda root: (root / "content/2025/06/filler-3.md").unlink(),
     "added": lambda root: (root / "content/2025/07/new.md").write_text(
         entry_text('"A new one"', "2025-07-10", tags="[Ports, New tag]", people="[Bo Li]"), encoding="utf-8"),
-    # Ports' second page lists the same five entries, still "Page 2 of 3", but shows 12 entries, not 11.
+    # Ports' second page lists the same five entries, still "Page 2 of 3"; its first shows 12 entries, not 11.
     "old entry joins a tag": lambda root: (root / "content/2025/07/older.md").write_text(
         entry_text('"From the archive"', "2024-01-10", tags="[Ports]"), encoding="utf-8"),
     "renamed": lambda root: (root / "content/2025/07/note.md").rename(root / "content/2025/07/renamed.md"),
@@ -91,6 +91,18 @@ def test_a_page_whose_fingerprint_did_not_change_did_not_change(site, name):
     assert same or name in ("setting", "timezone"), "some pages must keep their fingerprint"
     wrong = [path for path in same if pages_after[path] != pages_before[path]]
     assert wrong == [], f"fingerprint unchanged but the page changed: {wrong}"
+
+
+def test_a_terms_count_is_on_its_first_page_only_so_the_pages_after_keep_their_bytes(site):
+    root = site(ENTRIES, SETTINGS)
+    pages_before, prints_before = rendered(root)
+    MUTATIONS["old entry joins a tag"](root)
+    pages_after, prints_after = rendered(root)
+    first, second = "tags/ports/index.html", "tags/ports/page/2/index.html"
+    assert b"11 entries \xc2\xb7 <a" in pages_before[first] and b"12 entries \xc2\xb7 <a" in pages_after[first]
+    assert b"entries \xc2\xb7" not in pages_after[second] and b"All tags</a>" in pages_after[second]
+    assert prints_after[first] != prints_before[first]
+    assert prints_after[second] == prints_before[second] and pages_after[second] == pages_before[second]
 
 
 def test_every_page_has_its_own_fingerprint_with_the_bundled_theme(site):
