@@ -24,7 +24,7 @@ from .reuse import Edits, Fingerprints, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
 from .site import Site, build_site
 from .workers import Background, batches, default_jobs, ordered_map, shared
-from .write import (KeptPage, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_problems,
+from .write import (KEPT, Kept, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_problems,
                     stage, swap)
 
 PARALLEL_FROM = 400  # entries to parse or pages to render before workers pay for themselves
@@ -205,10 +205,10 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
         return [], list(error.problems)
 
 
-def stream_pages(site: Site, jobs: int | None, reused: Sequence[Page | KeptPage | LinkedPage | None] = (),
-                 compiled: Path | None = None) -> Iterator[Page | KeptPage | LinkedPage]:
+def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
+                 compiled: Path | None = None) -> Iterator[Page | LinkedPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
-    workers while the caller writes."""
+    workers while the caller writes; none for a route whose reused[i] is KEPT."""
     check_theme(site.config)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
     workers = worker_count(jobs, len(todo))
@@ -219,7 +219,8 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[Page | KeptPage 
     parts = [[i] for i in first] + (batches(rest, workers, 50) if rest else [])
     rendered = zip(first + rest, _rendered(ordered_map(_render_batch, parts, workers, RenderJob(site, compiled))))
     held: dict[int, Page] = {}  # rendered before their turn
-    for index in range(len(site.routes)):
+    streamed = [i for i, page in enumerate(reused) if page is not KEPT] + list(range(len(reused), len(site.routes)))
+    for index in streamed:
         page = reused[index] if index < len(reused) else None
         if page is None:
             while index not in held:
@@ -261,15 +262,16 @@ def _spare_files(folder: str) -> dict | None:
 
 
 def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | None = None,
-                   scan: Background | None = None) -> tuple[list, dict, dict | None, int]:
+                   scan: Background | None = None) -> tuple[list, dict, dict, dict | None, int]:
     """For each route, the previous build's page when its fingerprint (reuse.py) is unchanged
     and its file is as that build left it, else None; this build's fingerprints by path; and
     the spare folder's files when the build will write (a page changed), for stage to reuse.
     edits: what changed in the entries since the last build (reuse.Edits), if known;
     scan: scan_spare(), looking at the spare folder. Last, the number of pages fingerprinted.
 
-    A page the spare folder holds (the staging folder to be, see write.stage) goes as a
-    KeptPage, no bytes read; one only the current output holds, as a LinkedPage: a hard link."""
+    A page the spare folder holds (the staging folder to be, see write.stage) is KEPT, no
+    bytes read, its spare record in the second value (path -> record); one only the current
+    output holds goes as a LinkedPage: a hard link."""
     route_prints, tree.staged_map, fingerprinted = route_keys(site, Fingerprints(site), tree.current_map,
                                                               tree.current_keys, edits)
     # With every page as before, output/ is likely up to date (output_is_current) and nothing
@@ -277,7 +279,7 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
     paths, last_keys = site.paths, tree.current_keys
     same = len(route_prints) == len(last_keys) and list(map(last_keys.get, paths)) == route_prints
     found = None if same or scan is None else scan.result()
-    keys = {}
+    keys, kept_records = {}, {}
     reused: list = [None] * len(site.routes)
     current, spare = tree.current_records(), tree.spare() if found is not None else None
     output = str(config.output_path)
@@ -290,10 +292,11 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
             continue
         kept = spare.get(path) if spare is not None else None
         if kept is not None and kept[0] == record[0] and found.get(path) == kept[1:]:
-            reused[index] = KeptPage(path, kept[0])
+            reused[index] = KEPT
+            kept_records[path] = kept
         elif _stat_is(f"{output}/{path}", record):
             reused[index] = LinkedPage(path, f"{output}/{path}", record[0])
-    return reused, keys, found, fingerprinted
+    return reused, kept_records, keys, found, fingerprinted
 
 
 def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list, searched: tuple | None) -> bool:
@@ -398,11 +401,12 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
         result.warnings += found
         # Everything is validated: from here on we render and write, page by page.
         edits = Edits.between(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
-        reused, tree.staged_keys, found, result.fingerprinted = reusable_pages(site, config, tree, edits, scan) \
-            if tree.enabled else ([], {}, None, 0)
-    result.state = (site, entry_cache, tree, reused, found)
+        reused, kept, tree.staged_keys, found, result.fingerprinted = reusable_pages(site, config, tree, edits, scan) \
+            if tree.enabled else ([], {}, {}, None, 0)
+    result.state = (site, entry_cache, tree, reused, kept, found)
     result.in_place = tree.staged_map is not None and tree.staged_map is tree.current_map
-    result.reused = sum(page is not None and page.path.endswith(".html") for page in reused)
+    kept_html = sum(path.endswith(".html") for path in kept)
+    result.reused = kept_html + sum(type(page) is LinkedPage and page.path.endswith(".html") for page in reused)
     clock.lap("render")  # fingerprinting counts as rendering
     searched = search_key(config.language) if config.search and site.posts else None
     if output_is_current(site, config, tree, reused, searched):
@@ -415,10 +419,10 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
         result.entries, result.pages = len(site.posts), result.reused
         return result
     before = result.timings["render"]
-    html_pages = [0]
+    html_pages = [kept_html]
     compiled = compiled_templates(config) if cache else None
     staging = stage(timed(stream_pages(site, jobs, reused, compiled), result.timings, "render", html_pages),
-                    config, tree, found)
+                    config, tree, found, kept)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
     try:

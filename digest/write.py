@@ -21,13 +21,17 @@ from .errors import DigestError, Problem
 from .render import Page
 from .workers import Background
 
-@dataclass(frozen=True)
-class KeptPage:
-    """A page whose bytes the reused staging folder (the spare, see stage) already holds:
-    the build knows them unchanged (reuse.py) and saw the file untouched, so it sends no bytes."""
+class Kept:
+    """build.reusable_pages' mark for a page the reused staging folder (the spare, see stage)
+    already holds: the build knows its bytes unchanged (reuse.py) and saw the file untouched.
+    Such a page is not streamed at all: its record goes to stage as `kept`, all at once (a
+    one-entry rebuild keeps 17,000 of the 18,000 pages of a 10,000-entry site)."""
 
-    path: str
-    digest: bytes    # blake2b-128 of the bytes, as in the tree records
+    def __repr__(self) -> str:
+        return "KEPT"
+
+
+KEPT = Kept()
 
 
 @dataclass(frozen=True)
@@ -129,15 +133,17 @@ def _no_links_between(folder: str, directory: str, checked: set) -> bool:
     return True
 
 
-def stage(pages: Iterable[Page | KeptPage | LinkedPage], config: Config, tree: TreeCache | None = None,
-          found: dict | None = None) -> Path:
+def stage(pages: Iterable[Page | LinkedPage], config: Config, tree: TreeCache | None = None,
+          found: dict | None = None, kept: dict | None = None) -> Path:
     """Write every page into a staging folder and return it.
 
     With a TreeCache that knows the spare folder (the site from the build before last, kept
     by swap), that folder becomes the staging folder: files whose bytes are unchanged are left
     as they are, the rest are rewritten, and everything else in it is deleted. The result is
     byte for byte what a fresh folder would hold, at a fraction of the disk writes.
-    found: files_in(spare), when the caller has looked already (it is not looked at twice)."""
+    found: files_in(spare), when the caller has looked already (it is not looked at twice);
+    kept: path -> the spare's record, of each page it holds that is to be kept as it is
+    (checked against `found`)."""
     problems = output_problems(config)
     if problems:
         raise DigestError(problems)
@@ -149,10 +155,12 @@ def stage(pages: Iterable[Page | KeptPage | LinkedPage], config: Config, tree: T
         if known is not None and spare.is_dir() and not spare.is_symlink():
             os.rename(spare, staging)
         else:
+            if kept:  # the spare went between the build's look and now: never write a guess
+                raise DigestError([Problem("output", None, None, f"{spare} changed while building; build again")])
             known, found = None, None
             set_aside(spare, config.output_path)
             staging.mkdir(parents=True)
-        records = write_pages(pages, staging, known, found)
+        records = write_pages(pages, staging, known, found, kept)
     except OSError as error:  # a full disk or a read-only folder is a message, not a traceback
         discard(staging, quiet=True)
         raise DigestError([Problem(config.output_dir, None, None,
@@ -168,17 +176,18 @@ def stage(pages: Iterable[Page | KeptPage | LinkedPage], config: Config, tree: T
 WRITERS = 4  # threads writing new files: the file system works on several at once (the GIL is released)
 
 
-def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, known: dict | None = None,
-                present: dict | None = None) -> dict:
+def write_pages(pages: Iterable[Page | LinkedPage], folder: Path, known: dict | None = None,
+                present: dict | None = None, kept: dict | None = None) -> dict:
     """Write pages into folder; return {path: (hash, size, mtime_ns, inode)} of what it holds.
     `known` describes a folder written before: unchanged files are kept, stale ones removed;
-    `present` is what files_in(folder) found there, if the caller has looked already.
+    `present` is what files_in(folder) found there, if the caller has looked already; `kept`,
+    the records of files known to stay as they are (from `known`, checked against `present`).
     Into a fresh folder, files are written by a few threads at once."""
     if known is None:
         present = {}
     elif present is None:
         present = files_in(folder)
-    records: dict = {}
+    records: dict = dict(kept) if kept else {}
     checked: set[Path] = set()
     pool = None
     if known is None:  # imported here: a rebuild writes into the reused folder, without threads
@@ -191,8 +200,7 @@ def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, kno
         for page in pages:
             if page.path in records:
                 raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
-            kept = isinstance(page, KeptPage)
-            fingerprint = page.digest if kept or isinstance(page, LinkedPage) else \
+            fingerprint = page.digest if isinstance(page, LinkedPage) else \
                 hashlib.blake2b(page.data, digest_size=16).digest()
             found = present.get(page.path)
             if found is not None:  # a file files_in found in the folder: inside it, no link on the way
@@ -207,8 +215,6 @@ def write_pages(pages: Iterable[Page | KeptPage | LinkedPage], folder: Path, kno
                 os.unlink(f"{base}/{page.path}")
             check_inside(base, page.path, checked)
             target = folder / page.path
-            if kept:  # the file changed between the build's look and now: never write a guess
-                raise DigestError([Problem("output", None, None, f"{page.path} changed while building; build again")])
             records[page.path] = None  # taken: a second page with this path is an error
             if pool is None:
                 if found is None:  # where a file was just removed, the way is clear

@@ -168,6 +168,32 @@ def test_damaged_spare_folder_is_repaired(site, jobs):
     assert not any(p.is_symlink() for p in (root / "output").rglob("*"))
 
 
+def test_a_spare_folder_gone_after_the_build_looked_stops_the_build_and_keeps_output(site, monkeypatch):
+    """The pages the build found unchanged in the spare folder are not sent to be written: if
+    that folder goes before the writes, the build stops rather than stage a site without them."""
+    from digest import build as build_module
+    from digest.errors import DigestError
+
+    root = site(corpus(8))
+    built(root)
+    before = built_again(root)
+    real = build_module.reusable_pages
+
+    def then_removed(*args, **kwargs):
+        found = real(*args, **kwargs)
+        assert found[1], "some pages are kept from the spare folder"
+        shutil.rmtree(root / ".output.old")
+        return found
+
+    monkeypatch.setattr(build_module, "reusable_pages", then_removed)
+    change_body(root)
+    with pytest.raises(DigestError, match="changed while building; build again"):
+        built(root)
+    assert snapshot(root / "output") == before
+    monkeypatch.undo()
+    assert built(root) == clean_build(root)
+
+
 def test_damaged_cache_files_are_ignored(site):
     root = site(corpus(8))
     expected = built(root)
