@@ -159,10 +159,6 @@ def entry_url(entry: Entry, config: Config, local: date | None = None) -> str:
     return path.lstrip("/")
 
 
-def newest_first(entries: Iterable[Entry]) -> list[Entry]:
-    return sorted(entries, key=lambda e: (e.date.value.timestamp(), e.path), reverse=True)
-
-
 def place_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...], list[Problem]]:
     """Give each entry its URL; of two entries with one URL, the first by path keeps it."""
     posts, problems, _ = placed_posts(entries, config)
@@ -171,20 +167,22 @@ def place_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...],
 
 def placed_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...], list[Problem], dict[str, date]]:
     """place_posts, and each post's publication day in the site timezone by its URL."""
-    urls, problems, owner, days = {}, [], {}, {}
+    problems, owner = [], {}
+    placed = []  # (instant, path, url, day, entry): sorted, newest first, by instant then path
     tz = config.tz
-    for entry in sorted(entries, key=lambda e: e.path):
-        day = days[entry.path] = entry.date.value.astimezone(tz).date()
+    for entry in sorted(entries, key=attrgetter("path")):
+        moment = entry.date.value
+        day = moment.astimezone(tz).date()
         url = entry_url(entry, config, day)
         if url in owner:
             problems.append(Problem(entry.path, entry.line_of("slug"), "slug",
                                     f"same URL /{url} as {owner[url]}; give one of them another `slug:`"))
             continue
         owner[url] = entry.path
-        urls[entry.path] = url
-    placed = [e for e in entries if e.path in urls]
-    posts = tuple(Post(e, urls[e.path]) for e in newest_first(placed))
-    return posts, problems, {post.url: days[post.entry.path] for post in posts}
+        placed.append((moment.timestamp(), entry.path, url, day, entry))
+    placed.sort(reverse=True)  # paths differ: no two tuples compare further than the path
+    posts = tuple([Post(entry, url) for _, _, url, _, entry in placed])
+    return posts, problems, {url: day for _, _, url, day, _ in placed}
 
 
 def group_terms(posts: tuple[Post, ...], values_of, field: str):
@@ -767,7 +765,7 @@ def build_issues(posts: tuple[Post, ...], stories: tuple[Story, ...], taxonomies
     tags = taxonomies.get("tags")
     issues = []
     for (year, week), members in sorted(weeks.items(), reverse=True):
-        members.sort(key=lambda p: (p.entry.date.value, p.entry.path))
+        members.reverse()  # oldest first: posts come newest first, by instant then path (placed_posts)
         start = date.fromisocalendar(year, week, 1)
         issues.append(Issue(year, week, start, start + timedelta(days=6), tuple(members),
                             issue_groups(members, story_by_key, tags)))

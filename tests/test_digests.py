@@ -93,3 +93,16 @@ def test_feed_of_issues(built):
     content = week1.content[0].value
     assert '<a href="https://example.org/news/walkout/">Dockers walk out</a>' in content
     assert '<a href="https://example.org/news/tags/ports/">Ports</a> (2)' in content
+
+
+def test_an_issue_lists_its_entries_oldest_first_and_equal_instants_by_path(tmp_path):
+    files = {
+        "content/b.md": entry_text("Noon in Kyiv", "2025-07-01T15:00:00+03:00", tags="[Ports]"),
+        "content/a.md": entry_text("Noon in London", "2025-07-01T12:00:00Z", tags="[Ports]"),
+        "content/c.md": entry_text("Earlier", "2025-06-30", tags="[Ports]"),
+        "content/d.md": entry_text("Later", "2025-07-02T09:00:00Z", tags="[Ports]"),
+    }
+    site, _ = make_site(load_config(write_site(tmp_path, files, 'timezone = "UTC"\n')))
+    [issue] = site.issues
+    assert [post.entry.path for post in issue.posts] == ["content/c.md", "content/a.md", "content/b.md", "content/d.md"]
+    assert [post.entry.path for post in site.posts] == ["content/d.md", "content/b.md", "content/a.md", "content/c.md"]
