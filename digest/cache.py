@@ -175,6 +175,7 @@ class EntryCache:
         # path -> (size, mtime_ns, ctime_ns, inode, content hash)
         self.stats: dict = settled_stats(config) if enabled else {}
         self.used: dict = {}
+        self.added: list = []   # the keys of used that get() did not know
         self.seen: dict = {}    # this build's stats, for files that had settled when read
 
     def key_of(self, shown_path: str, path: str, stat: tuple | None = None) -> tuple[str, str]:
@@ -203,7 +204,9 @@ class EntryCache:
         return value
 
     def put(self, key: tuple[str, str], value) -> None:
+        """After get(key) gave None."""
         self.used[key] = value
+        self.added.append(key)
 
     def previous_entries(self) -> dict:
         """File -> its entry in the last build (the cache holds what that build used). A file
@@ -224,15 +227,17 @@ class EntryCache:
         keys (paths and content hashes) are those it holds already is left as it is."""
         if not self.enabled:
             return
-        shards: list[dict] = [{} for _ in range(ENTRY_SHARDS)]
-        stats = {}
-        for key, value in self.used.items():
-            shards[entry_shard(key[0])][key] = value
-            if key[0] in self.seen and self.seen[key[0]][4] == key[1]:
-                stats[key[0]] = self.seen[key[0]]
-        for number, entries in enumerate(shards):
-            if entries.keys() != self.stored[number] or not self.shard_path(number).is_file():
-                _write(self.shard_path(number), {"key": self.key, "entries": entries})
+        # Only the keys that came or went tell which files change: no pass over every entry.
+        # Every key get() gave is known, so when as many were got as are known, none went.
+        got = len(self.used) - len(self.added)
+        gone = self.known.keys() - self.used.keys() if got != len(self.known) else set()
+        touched = {entry_shard(path) for path, _ in [*self.added, *gone]}
+        for number in range(ENTRY_SHARDS):
+            if number in touched or not self.shard_path(number).is_file():
+                keys = [key for key in self.stored[number] if key not in gone]
+                keys += [key for key in self.added if entry_shard(key[0]) == number]
+                _write(self.shard_path(number), {"key": self.key, "entries": {key: self.used[key] for key in keys}})
+        stats = {path: seen for path, seen in self.seen.items() if (path, seen[4]) in self.used}
         if stats != self.stats or not (self.folder / STATS_FILE).is_file():
             _write(self.folder / STATS_FILE, {"key": self.key, "stats": stats})
         try:

@@ -370,6 +370,27 @@ def test_an_edit_rewrites_one_file_of_the_entry_cache(site):
     assert again == clean_build(root)
 
 
+def test_the_entry_cache_keeps_what_the_last_build_used_and_nothing_else(site):
+    """A deleted file leaves the cache, a renamed one moves to its new path, an edited one
+    keeps only its new bytes; each of the cache's files holds its own files' entries."""
+    from digest.cache import EntryCache, entry_shard
+
+    root = site(corpus(40))
+    built(root)
+    content = root / "content/2025/07"
+    (content / "entry-005.md").unlink()
+    (content / "entry-006.md").rename(content / "renamed.md")
+    change_body(root)
+    built(root)
+    config = load_config(root, search=False)
+    cache = EntryCache(config)
+    held = {path: entry.body_html for (path, _), (entry, _) in cache.known.items()}
+    expected = {f"content/2025/07/entry-{n:03d}.md" for n in range(40) if n not in (5, 6)} | {"content/2025/07/renamed.md"}
+    assert held.keys() == expected and len(cache.known) == len(expected)  # one version of each
+    assert "A new body for entry 3" in held["content/2025/07/entry-003.md"]
+    assert all(entry_shard(path) == number for number, keys in enumerate(cache.stored) for path, _ in keys)
+
+
 def test_a_build_with_nothing_to_change_leaves_the_output_as_it_is(site):
     root = site(corpus(8))
     config = load_config(root, search=False)
