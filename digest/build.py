@@ -392,8 +392,9 @@ def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
     with ExitStack() as children:  # work on the other core: done, or stopped, once the pages to reuse are known
         sources = started(children, list_sources(config, cache, jobs))
         with no_collections():
-            entry_cache, tree = EntryCache(config, cache), TreeCache(config, cache)
-        scan = started(children, scan_spare(config, tree, jobs))
+            tree = TreeCache(config, cache)
+            scan = started(children, scan_spare(config, tree, jobs))
+            entry_cache = EntryCache(config, cache)
         site, result.warnings = make_site(config, jobs, entry_cache, sources)
         clock.lap("load")
         found = body_link_problems(site)
