@@ -39,7 +39,8 @@ from .config import Config
 from .entries import Moment
 from .render import default_theme_dir, theme_dirs
 from .site import (MODEL_FIELDS, Chart, ChartOf, EntryTerms, Feed, Issue, IssueGroup, Month, Pager, Post, Related, Route, Site,
-                   Story, StoryPlace, Taxonomy, Term, entry_values, model_fields, route_path, sitemap_items, term_key)
+                   Story, StoryPlace, Taxonomy, Term, entry_values, model_fields, route_path, sitemap_items,
+                   sitemap_lastmods, term_key)
 
 # Templates that read the whole site model: sitemap.xml reads sitemap_items(site, part), which is
 # its fingerprint; any other use of these templates (a context of its own) is always rendered.
@@ -229,6 +230,7 @@ class PageMap:
     readers: dict                   # post URL -> array of the indexes of the routes showing it
     term_readers: dict              # (taxonomy, term key, count shown) -> array of the indexes of the routes holding it
     terms: dict                     # (taxonomy, term key) -> (name, slug)
+    lastmods: tuple                 # each route's last-modified text in the sitemap (or None)
 
 
 @dataclass(frozen=True)
@@ -292,7 +294,8 @@ def route_keys(site: Site, prints: Fingerprints, last: PageMap | None, last_keys
     readers: dict = {}
     term_readers: dict = {}
     keys = [recorded(prints, route, index, readers, term_readers) for index, route in enumerate(site.routes)]
-    return keys, PageMap(prints.base, paths, as_arrays(readers), as_arrays(term_readers), terms), len(keys)
+    page_map = PageMap(prints.base, paths, as_arrays(readers), as_arrays(term_readers), terms, sitemap_lastmods(site))
+    return keys, page_map, len(keys)
 
 
 def recorded(prints: Fingerprints, route: Route, index: int, readers: dict, term_readers: dict) -> bytes | None:
@@ -372,6 +375,10 @@ def rekeyed(site: Site, prints: Fingerprints, last: PageMap, last_keys: dict, pa
     """Fingerprint the routes reached and the new ones; the rest keep the last build's
     fingerprint, and their entries in the map move to their new places."""
     old_index = {path: index for index, path in enumerate(last.routes)}
+    # The sitemap's last-modified dates, likewise: an edit of terms moves no date and no post
+    # out of any list but a term's, so a route it did not reach lists the posts it listed.
+    site.make_sitemap_knowing([None if old is None or path in reached else last.lastmods[old]
+                               for old, path in zip(map(old_index.get, paths), paths)])
     moved_to = [-1] * len(last.routes)  # the last build's route index -> this build's, if kept
     keys: list = []
     readers: dict = {}
@@ -387,7 +394,7 @@ def rekeyed(site: Site, prints: Fingerprints, last: PageMap, last_keys: dict, pa
         fingerprinted += 1
         keys.append(recorded(prints, route, index, readers, term_readers))
     page_map = PageMap(prints.base, paths, moved(last.readers, moved_to, readers),
-                       moved(last.term_readers, moved_to, term_readers), terms)
+                       moved(last.term_readers, moved_to, term_readers), terms, sitemap_lastmods(site))
     return keys, page_map, fingerprinted
 
 

@@ -139,6 +139,10 @@ class Site:
         date is part of the model, so an entry swapped in place leaves them as they are.)"""
         return make_sitemap(self)
 
+    def make_sitemap_knowing(self, known: Sequence[str | None]) -> None:
+        """Make Site.sitemap now, with the last-modified texts `known` gives (see make_sitemap)."""
+        self.__dict__["sitemap"] = make_sitemap(self, known)
+
 
 @lru_cache(maxsize=1 << 16)  # asked for every term of every entry, several times per build
 def term_key(text: str) -> str:
@@ -436,19 +440,30 @@ def sitemap_items(site: "Site", part: int = 0) -> list[tuple[str, str]]:
     return items[(part - 1) * SITEMAP_LIMIT:part * SITEMAP_LIMIT] if part else items
 
 
-def make_sitemap(site: "Site") -> list[tuple[str, str]]:
+def make_sitemap(site: "Site", known: Sequence[str | None] = ()) -> list[tuple[str, str]]:
+    """sitemap_items of the whole site. known: for each route, its last-modified text where it
+    is known already, else None (reuse.rekeyed gives the last build's, for the routes an edit
+    of terms did not reach)."""
     newest = site.posts[0].entry.date if site.posts else None
     base = site.config.base_url
     texts: dict[int, str] = {}  # id(Moment) -> Moment.iso(): a listing's date is one of its posts'
     items = []
-    for route, path in zip(site.routes, site.paths):
+    for index, (route, path) in enumerate(zip(site.routes, site.paths)):
         if is_sitemap_page(path):
-            lastmod = route_lastmod(route, newest)
-            text = "" if lastmod is None else texts.get(id(lastmod))
+            text = known[index] if known else None
             if text is None:
-                text = texts[id(lastmod)] = lastmod.iso()
+                lastmod = route_lastmod(route, newest)
+                text = "" if lastmod is None else texts.get(id(lastmod))
+                if text is None:
+                    text = texts[id(lastmod)] = lastmod.iso()
             items.append((absolute_url(route.url, base), text))
     return items
+
+
+def sitemap_lastmods(site: "Site") -> tuple[str | None, ...]:
+    """Each route's last-modified text in Site.sitemap; None for a route it does not list."""
+    texts = iter([text for _, text in site.sitemap])
+    return tuple([next(texts) if is_sitemap_page(path) else None for path in site.paths])
 
 
 def check_unique(routes: Sequence[Route], posts, paths: Sequence[str]) -> list[Problem]:
