@@ -5,30 +5,24 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import pickle
 import time
 from contextlib import ExitStack, contextmanager
-from dataclasses import astuple, dataclass, field
-from itertools import chain
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .cache import EntryCache, TreeCache, compiled_templates, entries_folder, file_stat, settled_stats
+from .cache import EntryCache, TreeCache, compiled_templates
 from .config import Config
-from .entries import Entry, read_entry
 from .errors import DigestError, Problem, raise_if_errors
 from .links import body_link_problems, link_problems
-from .load import LoadError, display_path, load_source, source_files
+from .read import list_sources, read_entries
 from .render import Page, check_theme, extra_pages, make_environment, remember_templates, render_pages, static_pages
 from .reuse import Edits, Fingerprints, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
 from .site import Site, build_site
-from .workers import Background, batches, default_jobs, ordered_map, shared
+from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
 from .write import (KEPT, Kept, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_problems,
                     stage, swap)
-
-PARALLEL_FROM = 400  # entries to parse or pages to render before workers pay for themselves
-
 
 @dataclass
 class BuildResult:
@@ -54,115 +48,6 @@ class Stopwatch:
         now = time.perf_counter()
         self.timings[name] = self.timings.get(name, 0.0) + now - self.last
         self.last = now
-
-
-def load_entry(path: Path, config: Config) -> tuple[str | None, Entry | None, list[Problem]]:
-    """One content file -> (its content hash, its Entry or None, its problems)."""
-    try:
-        source = load_source(path, config.root)
-    except LoadError as error:
-        return None, None, [Problem(display_path(path, config.root), error.line, error.field, error.message)]
-    except OSError as error:
-        return None, None, [Problem(display_path(path, config.root), None, None, f"cannot read the file: {error.strerror}")]
-    entry, problems = read_entry(source, config)
-    return source.digest, entry, problems
-
-
-def _load_batch(paths: list[Path]) -> list:
-    """In a worker (or here): shared() is the Config."""
-    config = shared()
-    return [load_entry(path, config) for path in paths]
-
-
-AHEAD = 32  # changed files a listing child parses itself; more go to the parse workers
-
-
-def sources_ahead(config: Config) -> tuple[list[str], list[tuple], list[tuple | None], bytes]:
-    """For a Background child, as plain data: source_files() with each file's stat (size,
-    mtime_ns, ctime_ns, inode; None for a file that went), the listing's problems as tuples,
-    and, pickled, load_entry() of each file (up to AHEAD) whose stat is not one the entry
-    cache knows: the files most likely edited since the last build. The build would parse
-    them after loading its caches; the child does it meanwhile, Markdown and YAML libraries'
-    import included. The build uses a parse only if the file's bytes still hash the same
-    when it reads them."""
-    paths, listed = source_files(config.content_path, config.root)
-    stats: list[tuple | None] = []
-    for path in paths:
-        try:
-            stats.append(file_stat(path))
-        except OSError:
-            stats.append(None)
-    problems = [astuple(problem) for problem in listed]
-    known = settled_stats(config)
-    suspects = [path for path, stat in zip(paths, stats)
-                if stat is not None and known.get(display_path(path, config.root), ())[:4] != stat]
-    parsed = {}
-    if len(suspects) <= AHEAD:
-        parsed = {display_path(path, config.root): load_entry(Path(path), config) for path in suspects}
-    return paths, problems, stats, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def list_sources(config: Config, cache: bool, jobs: int | None) -> Background | None:
-    """For a rebuild, start listing the content files with their stats on another core while
-    this process loads the caches: the entry cache then knows most files by their stat, and
-    the child parses the others (sources_ahead)."""
-    if not cache or not entries_folder(config).is_dir() or not config.content_path.is_dir():
-        return None
-    return Background(sources_ahead, config, jobs=worker_count(jobs, PARALLEL_FROM))
-
-
-def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None = None,
-                 sources: Background | None = None) -> tuple[list[Entry], list[Problem]]:
-    """Load and check every content file, collecting all problems; files the cache has seen
-    with the same bytes are not parsed again, the rest are parsed in batches across workers.
-    sources: list_sources(), the content files already being listed."""
-    if not config.content_path.is_dir():
-        return [], [Problem(config.content_dir, None, None, "content folder not found; create it or set content_dir")]
-    stats, ahead = None, {}
-    if sources is not None:
-        paths, listed, stats, parsed = sources.result()
-        problems = [Problem(*problem) for problem in listed]
-        ahead = pickle.loads(parsed)
-    else:
-        paths, problems = source_files(config.content_path, config.root)
-    results: list = [None] * len(paths)
-    to_parse = []
-    for index, path in enumerate(paths):
-        if cache is not None:
-            try:
-                key = cache.key_of(display_path(path, config.root), path, stats[index] if stats else None)
-            except OSError:
-                key = None  # load_entry reports it
-            hit = cache.get(key) if key is not None else None
-            if hit is None and key is not None and key[0] in ahead and ahead[key[0]][0] == key[1]:
-                hit = ahead[key[0]][1:]  # parsed by the listing child, from these very bytes
-                if not any(problem.is_error for problem in hit[1]):
-                    cache.put(key, hit)
-            if hit is not None:
-                results[index] = hit
-                continue
-        to_parse.append(index)
-    workers = worker_count(jobs, len(to_parse))
-    parts = batches([Path(paths[i]) for i in to_parse], workers, 25)
-    parsed = chain.from_iterable(ordered_map(_load_batch, parts, workers, config))
-    for index, (content_hash, entry, found) in zip(to_parse, parsed):
-        results[index] = (entry, found)
-        if cache is not None and content_hash is not None and not any(p.is_error for p in found):
-            cache.put((display_path(paths[index], config.root), content_hash), (entry, found))
-    entries = []
-    for entry, found in results:
-        problems += found
-        if entry is not None and (config.drafts or not entry.draft):
-            entries.append(entry)
-    return entries, problems
-
-
-def worker_count(jobs: int | None, tasks: int) -> int:
-    """--jobs N is taken as given; by default all cores, but one process for small sites,
-    where starting workers costs more than it saves."""
-    if jobs is not None:
-        return max(1, jobs)
-    return default_jobs() if tasks >= PARALLEL_FROM else 1
 
 
 def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = None,
@@ -379,18 +264,20 @@ def no_collections() -> Iterator[None]:
             gc.enable()
 
 
-def build(config: Config, jobs: int | None = None, cache: bool = True) -> BuildResult:
-    """jobs: worker processes (None: all cores, one for small sites); cache: use .digest-cache/."""
+def build(config: Config, jobs: int | None = None, cache: bool = True,
+          sources: Background | None = None) -> BuildResult:
+    """jobs: worker processes (None: all cores, one for small sites); cache: use .digest-cache/;
+    sources: read.list_sources(config, cache, jobs), when the caller has started it already."""
     with fewer_collections():
-        return _build(config, jobs, cache)
+        return _build(config, jobs, cache, sources)
 
 
-def _build(config: Config, jobs: int | None, cache: bool) -> BuildResult:
+def _build(config: Config, jobs: int | None, cache: bool, sources: Background | None) -> BuildResult:
     result = BuildResult()
     clock = Stopwatch(result.timings)
     raise_if_errors(output_problems(config))
     with ExitStack() as children:  # work on the other core: done, or stopped, once the pages to reuse are known
-        sources = started(children, list_sources(config, cache, jobs))
+        sources = started(children, sources or list_sources(config, cache, jobs))
         with no_collections():
             tree = TreeCache(config, cache)
             scan = started(children, scan_spare(config, tree, jobs))

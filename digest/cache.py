@@ -147,7 +147,7 @@ def entries_key(config: Config) -> tuple[str, str]:
 
 def settled_stats(config: Config) -> dict:
     """The entry cache's stats (EntryCache.stats) alone, a small file: read by the child that
-    lists the content (build.sources_ahead) to tell which files changed."""
+    lists the content (read.sources_ahead) to tell which files changed."""
     stored = _read(entries_folder(config) / STATS_FILE)
     return stored["stats"] if stored and stored.get("key") == entries_key(config) else {}
 

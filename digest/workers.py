@@ -24,6 +24,17 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
+PARALLEL_FROM = 400  # entries to parse or pages to render before workers pay for themselves
+
+
+def worker_count(jobs: int | None, tasks: int) -> int:
+    """--jobs N is taken as given; by default all cores, but one process for small sites,
+    where starting workers costs more than it saves."""
+    if jobs is not None:
+        return max(1, jobs)
+    return default_jobs() if tasks >= PARALLEL_FROM else 1
+
+
 def shared() -> Any:
     """The value given to ordered_map, in a worker or in this process."""
     return _shared

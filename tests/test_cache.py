@@ -437,15 +437,15 @@ def test_a_cache_restored_into_a_fresh_checkout_gives_a_clean_builds_pages(site,
     """The Pages workflow restores .digest-cache/ into a new checkout: no output/, and every
     file's stat new to the cache. Entries come from the cache by their bytes, none parsed
     again; the pages are a clean build's."""
-    import digest.build
+    import digest.read
 
-    first = site(corpus(40))  # more files than the listing child parses ahead (build.AHEAD)
+    first = site(corpus(40))  # more files than the listing child parses ahead (read.AHEAD)
     built(first)
     checkout = site(corpus(40), name="checkout")
     shutil.copytree(first / ".digest-cache", checkout / ".digest-cache")
     parsed: list[Path] = []
-    load_entry = digest.build.load_entry
-    monkeypatch.setattr(digest.build, "load_entry", lambda path, config: parsed.append(path) or load_entry(path, config))
+    load_entry = digest.read.load_entry
+    monkeypatch.setattr(digest.read, "load_entry", lambda path, config: parsed.append(path) or load_entry(path, config))
     pages = built(checkout)
     assert parsed == []
     assert pages == clean_build(checkout)
@@ -511,7 +511,7 @@ def settled_site(site, monkeypatch, count: int = 6) -> Path:
 
 
 def test_the_listing_child_parses_the_files_whose_stat_changed(site, monkeypatch):
-    from digest.build import load_entry, sources_ahead
+    from digest.read import load_entry, sources_ahead
 
     root = settled_site(site, monkeypatch)
     config = load_config(root, search=False)
@@ -528,7 +528,7 @@ def test_the_listing_child_parses_the_files_whose_stat_changed(site, monkeypatch
 
 def test_a_parse_ahead_of_older_bytes_is_not_used(site, monkeypatch):
     """The file changes again after the listing child parsed it: the build parses it anew."""
-    from digest.build import read_entries, sources_ahead
+    from digest.read import read_entries, sources_ahead
     from digest.cache import EntryCache
 
     root = settled_site(site, monkeypatch)
@@ -547,7 +547,7 @@ def test_a_parse_ahead_of_older_bytes_is_not_used(site, monkeypatch):
 
 
 def test_the_listing_child_leaves_many_changed_files_to_the_parse_workers(site, monkeypatch):
-    from digest.build import AHEAD, sources_ahead
+    from digest.read import AHEAD, sources_ahead
 
     root = site(corpus(AHEAD + 1))
     built(root)  # every file just written: none known by its stat

@@ -239,7 +239,7 @@ def test_warnings_build_and_fail_under_strict(case, tmp_path):
     assert {p for p in tree(tmp_path) if not p.startswith(DIGEST_OWNED)} == {
         p for p in everything if not p.startswith(DIGEST_OWNED)}
     assert b"SECRET TEXT" not in b"".join(snapshot(root / "output").values())
-    # A rebuild lists the content in a forked child (build.list_sources): the same warnings.
+    # A rebuild lists the content in a forked child (read.list_sources): the same warnings.
     again = run_digest(root, "build", "--jobs", "2")
     assert (again.returncode, again.stderr.splitlines()) == (0, warned(WARNINGS[case]))
 
