@@ -231,11 +231,13 @@ class EntryCache:
         # Every key get() gave is known, so when as many were got as are known, none went.
         got = len(self.used) - len(self.added)
         gone = self.known.keys() - self.used.keys() if got != len(self.known) else set()
-        touched = {entry_shard(path) for path, _ in [*self.added, *gone]}
+        added: list[list] = [[] for _ in range(ENTRY_SHARDS)]  # each shard's new keys
+        for key in self.added:
+            added[entry_shard(key[0])].append(key)
+        touched = {entry_shard(path) for path, _ in gone}
         for number in range(ENTRY_SHARDS):
-            if number in touched or not self.shard_path(number).is_file():
-                keys = [key for key in self.stored[number] if key not in gone]
-                keys += [key for key in self.added if entry_shard(key[0]) == number]
+            if added[number] or number in touched or not self.shard_path(number).is_file():
+                keys = [key for key in self.stored[number] if key not in gone] + added[number]
                 _write(self.shard_path(number), {"key": self.key, "entries": {key: self.used[key] for key in keys}})
         stats = {path: seen for path, seen in self.seen.items() if (path, seen[4]) in self.used}
         if stats != self.stats or not (self.folder / STATS_FILE).is_file():

@@ -375,20 +375,20 @@ def rekeyed(site: Site, prints: Fingerprints, last: PageMap, last_keys: dict, pa
     """Fingerprint the routes reached and the new ones; the rest keep the last build's
     fingerprint, and their entries in the map move to their new places."""
     old_index = {path: index for index, path in enumerate(last.routes)}
+    # Each route's index in the last build when it is kept as it was, else None.
+    kept = [None if path in reached else old_index.get(path) for path in paths]
     # The sitemap's last-modified dates, likewise: an edit of terms moves no date and no post
     # out of any list but a term's, so a route it did not reach lists the posts it listed.
-    site.make_sitemap_knowing([None if old is None or path in reached else last.lastmods[old]
-                               for old, path in zip(map(old_index.get, paths), paths)])
+    site.make_sitemap_knowing([None if old is None else last.lastmods[old] for old in kept])
     moved_to = [-1] * len(last.routes)  # the last build's route index -> this build's, if kept
     keys: list = []
     readers: dict = {}
     term_readers: dict = {}
     fingerprinted = 0
     for index, route in enumerate(site.routes):
-        path = paths[index]
-        old = old_index.get(path)
-        if old is not None and path not in reached:
-            keys.append(last_keys.get(path))
+        old = kept[index]
+        if old is not None:
+            keys.append(last_keys.get(paths[index]))
             moved_to[old] = index
             continue
         fingerprinted += 1
