@@ -85,7 +85,8 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
         job.environment = make_environment(job.site.config, watching=False, compiled=job.compiled)
     routes = job.site.routes
     try:
-        return render_pages(job.site, [routes[i] for i in indexes], job.environment), []
+        # The environment lives for this build only, so its `cached` outputs stay valid.
+        return render_pages(job.site, [routes[i] for i in indexes], job.environment, keep_cached=True), []
     except DigestError as error:
         return [], list(error.problems)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from markupsafe import Markup, escape
 
 from conftest import entry_text, run_digest
 from digest.config import load_config
 from digest.errors import DigestError, format_problem
-from digest.render import absolute_url, site_url
+from digest.render import absolute_url, make_environment, render_pages, site_url
 from digest.build import make_site, all_pages
 
 
@@ -72,3 +73,36 @@ def test_a_template_syntax_error_names_the_file_and_line(site):
 def test_front_matter_is_data_never_a_template(site):
     root = site({"content/a.md": entry_text(title="'{{ config.title }} {% if 1 %}x{% endif %}'")})
     assert "{{ config.title }} {% if 1 %}x{% endif %}" in pages_of(root)["2025/07/a/index.html"]
+
+
+def test_cached_renders_a_macro_once_per_set_of_arguments(site):
+    """The `cached` template global (Hugo's partialCached): one call per macro and arguments,
+    the very objects, not equal ones; keyword arguments are part of the key."""
+    env = make_environment(load_config(site({"content/a.md": entry_text()})), watching=False)
+    calls = []
+
+    def card(post, heading="h2"):
+        calls.append((post, heading))
+        return Markup(f"<{heading}>{escape(post['title'])}</{heading}>")
+
+    one, same_title = {"title": "A & B"}, {"title": "A & B"}
+    template = env.from_string("{{ cached(card, one) }}|{{ cached(card, one) }}|{{ cached(card, same_title) }}|"
+                               "{{ cached(card, one, heading='h3') }}|{{ cached(card, one, heading='h3') }}")
+    assert template.render(card=card, one=one, same_title=same_title) == \
+        "<h2>A &amp; B</h2>|<h2>A &amp; B</h2>|<h2>A &amp; B</h2>|<h3>A &amp; B</h3>|<h3>A &amp; B</h3>"
+    assert calls == [(one, "h2"), (same_title, "h2"), (one, "h3")]
+
+
+def test_render_pages_drops_cached_outputs_unless_told_they_are_of_the_same_site(site):
+    """serve edits posts in place between renders: an output cached before must not show."""
+    config = load_config(site({"content/a.md": entry_text()}))
+    built, _ = make_site(config)
+    env = make_environment(config, watching=False)
+    home = [route for route in built.routes if route.output_path == "index.html"]
+    render_pages(built, home, env)
+    assert env.globals["cached"].outputs, "the home page's card went through `cached`"
+    env.globals["cached"].outputs["stale"] = "from another state of the site"
+    render_pages(built, home, env, keep_cached=True)
+    assert "stale" in env.globals["cached"].outputs
+    render_pages(built, home, env)
+    assert "stale" not in env.globals["cached"].outputs
