@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -146,3 +147,17 @@ def test_metadata_at_a_domain_root(site):
     assert page.first("og:url") == url
     assert [link["href"] for link in page.links if link.get("rel") == "canonical"] == [url]
     assert json.loads(page.json_ld[0])["url"] == url
+
+
+def test_tags_in_metadata_are_spelt_as_their_pages_name_them(site):
+    """article:tag and JSON-LD keywords use a tag's page name (the most used spelling), as the
+    entry's own tag links do, not the spelling of this one entry."""
+    root = site({"content/a.md": entry_text(title="A", tags="[ukraine, Talks]"),
+                 "content/b.md": entry_text(title="B", tags="[Ukraine]"),
+                 "content/c.md": entry_text(title="C", tags="[Ukraine]")})
+    run_digest(root, "build", "--no-search")
+    page = (root / "output" / "2025" / "07" / "a" / "index.html").read_text()
+    assert re.findall(r'<meta property="article:tag" content="([^"]*)">', page) == ["Ukraine", "Talks"]
+    ld = json.loads(page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
+    assert ld["keywords"] == ["Ukraine", "Talks"]
+

@@ -81,6 +81,10 @@ def test_story_feed_parses(built):
 
 def test_story_spellings_are_one_story_with_the_most_used_name(built):
     assert sorted(p.name for p in (built / "stories").iterdir()) == ["harbour-strike", "index.html", "winter-storm"]
+    # Search filters by story too: one value, the story's name, whatever the entry's spelling.
+    for name in ("walkout", "talks", "deal"):
+        filters = re.findall(r'data-pagefind-filter="story">([^<]*)<', read(built, f"{name}/index.html"))
+        assert filters == ["Harbour strike"], name
 
 
 TAXONOMIES = ("tags", "people", "places", "sources")
