@@ -44,6 +44,7 @@ import watchfiles
 from .config import SETTINGS_FILE, Config, load_config
 from .entries import Entry
 from .errors import DigestError, Problem, format_problem, raise_if_errors
+from .links import body_link_problems
 from .load import find_sources
 from .read import load_entry
 from .render import Page, extra_pages, make_environment, render_pages, static_pages
@@ -161,6 +162,7 @@ class Preview:
         self.prints: Fingerprints | None = None
         self.page_map: PageMap | None = None      # which routes show which post and term (reuse.PageMap)
         self.site_problems: list[Problem] = []
+        self.link_warnings: list[Problem] = []   # broken links in entry bodies (links.py)
         self.server: PreviewServer | None = None
         self.temp: Path | None = None
 
@@ -237,6 +239,7 @@ class Preview:
                 self.entries.clear()
                 self.config = config
             built = self._edit_in_place(config, changed, result)
+            site = self.site
             if built is None:
                 served, self.site = self.site, None
                 entries, problems = self._read_entries(config, changed, result)
@@ -250,6 +253,8 @@ class Preview:
                 from_files = {id(problem) for _, _, found in self.entries.values() for problem in found}
                 self.site_problems = [p for p in problems if not p.is_error and id(p) not in from_files]
                 self.site = site if self.prints is not None and self.prints.enabled else None
+            # As `digest build`: a body edit in place can break or mend a link, so every time.
+            self.link_warnings = body_link_problems(site)
         except DigestError as error:
             result.ok, result.problems = False, list(error.problems)
         except Exception as error:  # a bug must not take the preview down; say what it was
@@ -357,9 +362,9 @@ class Preview:
                      entries=current.entries, base_path=current.base_path)
 
     def _warnings(self) -> list[Problem]:
-        """The warnings of the served build: each file's, then the rest (folder scan, site)."""
+        """The warnings of the served build: each file's, its links', then the rest (folder scan, site)."""
         found = [problem for _, _, problems in self.entries.values() for problem in problems if not problem.is_error]
-        return found + self.site_problems
+        return found + self.link_warnings + self.site_problems
 
     def _shown(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else path.as_posix()

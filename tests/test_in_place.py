@@ -123,6 +123,32 @@ def test_an_edit_that_breaks_the_entry_is_reported(site, tmp_path):
     assert not result.ok and any(problem.field == "tags" for problem in result.problems)
 
 
+
+def link_warnings(result) -> list[str]:
+    return [f"{problem.path}:{problem.line}: {problem.message}" for problem in result.problems
+            if not problem.is_error and "no such page" in problem.message]
+
+
+def test_serve_warns_of_broken_links_as_build_does_and_follows_edits_in_place(site, tmp_path):
+    root = site(ENTRIES, SETTINGS)
+    entry = root / "content/2025/07/storm.md"
+    entry.write_text(entry.read_text(encoding="utf-8").replace("Body text.", "See [gone](/tags/nope/)."), encoding="utf-8")
+    served = Preview(root)
+    served.temp = tmp_path
+    first = served.rebuild(set())
+    assert first.ok and link_warnings(first) == ["content/2025/07/storm.md:9: link to '/tags/nope/': no such page in the site"]
+    built_warnings = [f"{p.path}:{p.line}: {p.message}" for p in built(root).warnings if "no such page" in p.message]
+    assert built_warnings == link_warnings(first)
+    # A body edit (made in place) that mends the link, then one that breaks another.
+    edit(root, "2025/07/storm.md", "See [gone](/tags/nope/).", "See [the tags](/tags/).")
+    mended = served.rebuild({entry})
+    assert mended.ok and mended.in_place and link_warnings(mended) == []
+    edit(root, "2025/07/storm.md", "See [the tags](/tags/).", "Body.\n\nSee [x](/nowhere/).")
+    broken = served.rebuild({entry})
+    assert broken.ok and broken.in_place
+    assert link_warnings(broken) == ["content/2025/07/storm.md:11: link to '/nowhere/': no such page in the site"]
+
+
 def built(root: Path, output: str = "output", cache: bool = True):
     return build(load_config(root, search=False, output_dir=output), jobs=1, cache=cache)
 
