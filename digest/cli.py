@@ -6,6 +6,7 @@ Exit status: 0 success, 1 content, settings or template errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import threading
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import load_config
-from .errors import DigestError, Problem, format_problem, sort_key, summarize
+from .errors import COMMAND_LINE, DigestError, Problem, format_problem, sort_key, summarize
 
 
 def print_problems(problems, output_name: str = "output") -> None:
@@ -62,9 +63,9 @@ def run_build(args: argparse.Namespace) -> int:
         stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in result.timings.items())
         reused = f" ({result.reused} unchanged, not rendered again)" if result.reused else ""
         if result.up_to_date:
-            reused = f" (all unchanged: {config.output_dir}/ was already up to date)"
+            reused = f" (all unchanged: {config.output_dir.rstrip('/')}/ was already up to date)"
         print(f"Built {counted(result.pages, 'page')}{reused} from {counted(result.entries, 'entry', 'entries')} "
-              f"into {config.output_dir}/ "
+              f"into {config.output_dir.rstrip('/')}/ "
               f"in {time.perf_counter() - started:.2f} s ({stages})")
     return 0
 
@@ -75,7 +76,7 @@ def run_check(args: argparse.Namespace) -> int:
     config = config_from(args)
     warnings = check(config)
     print_problems(warnings)
-    print(f"digest: no errors ({len(warnings)} warnings); nothing was written")
+    print(f"digest: no errors ({counted(len(warnings), 'warning')}); nothing was written")
     return 0
 
 
@@ -107,6 +108,12 @@ def print_rebuild(rebuild) -> None:
         print(format_problem(problem), file=sys.stderr, flush=True)
 
 
+def listen_advice(error: OSError) -> str:
+    if error.errno in (errno.EADDRINUSE, errno.EACCES):
+        return "stop the other server or choose another port with --port (0 picks a free one)"
+    return "give --host an address of this machine, such as 127.0.0.1 (the default)"
+
+
 def run_serve(args: argparse.Namespace) -> int:
     import signal
 
@@ -124,8 +131,8 @@ def run_serve(args: argparse.Namespace) -> int:
         try:
             first = preview.start()
         except PortInUse as error:
-            print(f"digest: cannot listen on {args.host}:{args.port}: {error.strerror or error}; "
-                  f"stop the other server or choose another port with --port (0 picks a free one)", file=sys.stderr)
+            print(f"digest: cannot listen on {args.host}:{args.port}: {error.strerror or error}; {listen_advice(error)}",
+                  file=sys.stderr)
             return 1
         print_rebuild(first)
         print(f"Serving {preview.url} (building into {preview.temp}); press Ctrl-C to stop", flush=True)
@@ -234,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     except DigestError as error:
         output = getattr(args, "output_name", None) or getattr(args, "output", None) or "output"
         print_problems(error.problems, output)
-        return 1
+        # A bad value on the command line is a usage error, as argparse's own (`--jobs 0`).
+        return 2 if all(p.path == COMMAND_LINE for p in error.problems if p.is_error) else 1
     except OSError as error:  # a disk or permission problem: say what, without a traceback
         print(f"digest: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1

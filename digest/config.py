@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from .errors import Problem, did_you_mean, raise_if_errors
+from .errors import COMMAND_LINE, Problem, did_you_mean, raise_if_errors
 
 SETTINGS_FILE = "pyproject.toml"
 ALL_TAXONOMIES = ("tags", "people", "places", "sources")
@@ -217,6 +217,10 @@ def read_settings(root: Path) -> tuple[dict, str]:
     return table, text
 
 
+# The command-line flag of a setting, where its name is not the setting's (`--output`).
+FLAGS = {"output_dir": "--output", "search": "--no-search"}
+
+
 def load_config(root: Path | str = ".", **flags: Any) -> Config:
     """Read and check the settings, then apply command-line flags (those not None)."""
     root = Path(root).resolve()
@@ -238,7 +242,7 @@ def load_config(root: Path | str = ".", **flags: Any) -> Config:
             try:
                 values[key] = SETTINGS[key](value)
             except BadValue as error:
-                problems.append(Problem("command line", None, f"--{key.replace('_', '-')}", str(error)))
+                problems.append(Problem(COMMAND_LINE, None, FLAGS.get(key, f"--{key.replace('_', '-')}"), str(error)))
         else:
             values[key] = value
     theme = values.get("theme", "default")

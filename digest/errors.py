@@ -12,6 +12,7 @@ from typing import Iterable
 
 ERROR = "error"
 WARNING = "warning"
+COMMAND_LINE = "command line"  # the path of a problem with a flag or argument
 
 
 @dataclass(frozen=True, order=True)
@@ -57,12 +58,13 @@ def summarize(problems: Iterable[Problem], output_name: str = "output") -> str:
     """`digest: 3 errors in 2 files; output/ was not changed` (`nothing was written` when the
     output folder itself was refused: it may not be an output folder at all)."""
     errors = [p for p in problems if p.is_error]
-    files = {p.path for p in errors}
+    files = {p.path for p in errors} - {COMMAND_LINE}
     noun = "error" if len(errors) == 1 else "errors"
-    file_noun = "file" if len(files) == 1 else "files"
+    places = [f"in {len(files)} {'file' if len(files) == 1 else 'files'}"] if files else []
+    places += ["on the command line"] if any(p.path == COMMAND_LINE for p in errors) else []
     refused = any(p.field in OUTPUT_FIELDS for p in errors)
     outcome = "nothing was written" if refused else f"{output_name.rstrip('/')}/ was not changed"
-    return f"digest: {len(errors)} {noun} in {len(files)} {file_noun}; {outcome}"
+    return f"digest: {len(errors)} {noun} {' and '.join(places)}; {outcome}"
 
 
 def did_you_mean(word: str, choices: Iterable[str], other_names: dict[str, str] | None = None) -> str:

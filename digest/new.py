@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .config import Config
 from .entries import FIELDS_BY_NAME, slugify
-from .errors import DigestError, Problem
+from .errors import COMMAND_LINE, DigestError, Problem
 
 EXPECTED_SHAPE = ("expected a plain-text article: a first line like '07/23/2025 / By Belle Carter', "
                   "then the article's paragraphs, then a 'Tagged Under:' line followed by a line of "
@@ -142,7 +142,7 @@ def new_entry(config: Config, title: str, today: date | None = None) -> NewEntry
     """A blank entry for `title`, dated today in the site timezone, at content/YYYY/MM/<slug>.md."""
     title = " ".join(title.split())
     if not title:
-        raise DigestError([Problem("command line", None, "title", "expected a title, such as \"Talks resume in Istanbul\"")])
+        raise DigestError([Problem(COMMAND_LINE, None, "title", "expected a title, such as \"Talks resume in Istanbul\"")])
     day = today or today_in(config)
     text = entry_text(title, day, body="Write the entry here: the longer summary, key points and context.\n")
     return place_entry(config, day, slug_for(title), text)
@@ -151,7 +151,7 @@ def new_entry(config: Config, title: str, today: date | None = None) -> NewEntry
 def slug_for(title: str) -> str:
     slug = slugify(title)
     if not slug:
-        raise DigestError([Problem("command line", None, "title",
+        raise DigestError([Problem(COMMAND_LINE, None, "title",
                                    f"'{title}' gives an empty file name; use letters or digits in the title")])
     return slug
 

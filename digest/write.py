@@ -17,7 +17,7 @@ from typing import Iterable
 
 from .cache import TreeCache
 from .config import SETTINGS_FILE, Config, _line_of
-from .errors import DigestError, Problem
+from .errors import COMMAND_LINE, DigestError, Problem
 from .render import Page
 from .workers import Background
 
@@ -83,7 +83,7 @@ def output_problems(config: Config) -> list[Problem]:
         return [Problem(SETTINGS_FILE, _line_of(text, "output_dir"), "tool.digest.output_dir", message)]
     if config.output_dir == Config.output_dir:  # the default, set nowhere
         return [Problem(SETTINGS_FILE, None, "tool.digest.output_dir", message)]
-    return [Problem("command line", None, "--output", message)]
+    return [Problem(COMMAND_LINE, None, "--output", message)]
 
 
 def staging_path(output: Path) -> Path:

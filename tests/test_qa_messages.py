@@ -61,3 +61,34 @@ def test_warnings_are_printed_sorted_by_file_and_line(site):
         places = [line.split(": ", 1)[0] for line in result.stderr.splitlines() if ": warning: " in line]
         assert len(places) == 3, result.stderr
         assert places == sorted(places, key=lambda place: (place.split(":")[0], int(place.split(":")[1])))
+
+
+def test_a_bad_value_on_the_command_line_is_a_usage_error_named_by_its_flag(site):
+    """Exit status 2, as for a flag argparse refuses (`--jobs 0`); the summary says where."""
+    root = site({DATE: entry_text()})
+    for args, line in [(("--base-url", "ftp://x/"), "command line: --base-url: expected an absolute http(s) URL"),
+                       (("--output", ""), "command line: --output: expected non-empty text"),
+                       (("--jobs", "0"), "argument --jobs: expected a whole number of at least 1")]:
+        result = run_digest(root, "build", "--no-search", *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert line in result.stderr, result.stderr
+        assert " in 1 file" not in result.stderr
+    assert "digest: 1 error on the command line; output/ was not changed" in \
+        run_digest(root, "build", "--no-search", "--base-url", "ftp://x/").stderr.splitlines()
+    assert not (root / "output").exists()
+
+
+def test_counts_and_folders_read_as_written(site):
+    root = site({DATE: entry_text(extra_field="x")})
+    assert run_digest(root, "check").stdout == "digest: no errors (1 warning); nothing was written\n"
+    built = run_digest(root, "build", "--no-search", "--output", "public/")
+    assert built.returncode == 0 and " into public/ in " in built.stdout, built.stdout
+
+
+def test_serve_on_an_address_that_is_not_this_machines_says_to_change_the_host(site):
+    root = site({DATE: entry_text()})
+    result = run_digest(root, "serve", "--host", "999.1.1.1", "--port", "0", timeout=60)
+    assert result.returncode == 1
+    line = result.stderr.splitlines()[-1]
+    assert line.startswith("digest: cannot listen on 999.1.1.1:0: ") and line.endswith(
+        "give --host an address of this machine, such as 127.0.0.1 (the default)"), line
