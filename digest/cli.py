@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from . import __version__
-from .config import load_config
+from .config import enclosing_site, load_config
 from .errors import COMMAND_LINE, DigestError, Problem, format_problem, sort_key, summarize
 
 
@@ -168,7 +168,7 @@ def run_new(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(format_problem(problem), file=sys.stderr)
         print("digest: nothing was written", file=sys.stderr)
-        return 1
+        return 2 if all(p.path == COMMAND_LINE for p in error.problems if p.is_error) else 1
     print(entry.relative)
     return 0
 
@@ -236,6 +236,11 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     FINISHED.clear()
     args = make_parser().parse_args(argv)
+    site = enclosing_site(Path.cwd())
+    if site is not None:
+        print(f"digest: this folder is inside the content or output folder of the site {site}; "
+              f"run digest from the site folder: cd {os.path.relpath(site)}", file=sys.stderr)
+        return 2
     try:
         return args.run(args)
     except DigestError as error:

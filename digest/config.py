@@ -217,6 +217,37 @@ def read_settings(root: Path) -> tuple[dict, str]:
     return table, text
 
 
+def _is_site(folder: Path) -> bool:
+    return (folder / "content").is_dir() or "digest" in _tool_tables(folder)
+
+
+def _tool_tables(folder: Path) -> dict:
+    try:
+        table = tomllib.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8")).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    return table if isinstance(table, dict) else {}
+
+
+def enclosing_site(folder: Path) -> Path | None:
+    """The site whose content or output folder `folder` is inside, when `folder` is no site
+    itself: digest run there would start a site within the site (`digest new` in
+    content/2025/ writing content/2025/content/...)."""
+    folder = folder.resolve()
+    if _is_site(folder):
+        return None
+    for parent in folder.parents:
+        if _is_site(parent):
+            table = _tool_tables(parent).get("digest", {})
+            table = table if isinstance(table, dict) else {}
+            for key in ("content_dir", "output_dir"):
+                name = table.get(key, getattr(Config, key))
+                if isinstance(name, str) and name and folder.is_relative_to((parent / name).resolve()):
+                    return parent
+            return None  # the nearest site decides
+    return None
+
+
 # The command-line flag of a setting, where its name is not the setting's (`--output`).
 FLAGS = {"output_dir": "--output", "search": "--no-search"}
 

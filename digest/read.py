@@ -80,7 +80,7 @@ def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None 
     with the same bytes are not parsed again, the rest are parsed in batches across workers.
     sources: list_sources(), the content files already being listed."""
     if not config.content_path.is_dir():
-        return [], [Problem(config.content_dir, None, None, "content folder not found; create it or set content_dir")]
+        return [], [Problem(config.content_dir, None, None, "content folder not found; run digest from the site folder (the one holding content/ and pyproject.toml), or create it, or set content_dir")]
     stats, ahead = None, {}
     if sources is not None:
         paths, listed, stats, parsed = sources.result()

@@ -372,7 +372,7 @@ class Preview:
     def _read_entries(self, config: Config, changed: set[Path], result: Rebuild):
         """Every entry, re-reading only files that changed (by the watcher's word or their stat)."""
         if not config.content_path.is_dir():
-            return [], [Problem(config.content_dir, None, None, "content folder not found; create it or set content_dir")]
+            return [], [Problem(config.content_dir, None, None, "content folder not found; run digest from the site folder (the one holding content/ and pyproject.toml), or create it, or set content_dir")]
         paths, problems = find_sources(config.content_path, config.root)
         fresh = {}
         for path in paths:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import entry_text, run_digest
+import os
+
+import pytest
+
+from conftest import entry_text, run_digest, snapshot
 
 DATE = "content/e.md"
 
@@ -92,3 +96,31 @@ def test_serve_on_an_address_that_is_not_this_machines_says_to_change_the_host(s
     line = result.stderr.splitlines()[-1]
     assert line.startswith("digest: cannot listen on 999.1.1.1:0: ") and line.endswith(
         "give --host an address of this machine, such as 127.0.0.1 (the default)"), line
+
+
+@pytest.mark.parametrize("command", [("new", "From a subfolder"), ("build", "--no-search"), ("check",), ("serve", "--port", "0")])
+def test_digest_run_inside_the_content_or_output_folder_points_to_the_site_folder(site, command):
+    """Not a second site inside the first (content/2025/content/...): every command refuses,
+    writes nothing and says where to run it."""
+    root = site({"content/2025/07/a.md": entry_text()})
+    assert run_digest(root, "build", "--no-search").returncode == 0
+    before = snapshot(root)
+    for inside in (root / "content" / "2025", root / "output" / "tags"):
+        result = run_digest(inside, *command, timeout=60)
+        assert result.returncode == 2, result
+        assert result.stderr == (f"digest: this folder is inside the content or output folder of the site {root}; "
+                                 f"run digest from the site folder: cd {os.path.relpath(root, inside)}\n")
+    assert snapshot(root) == before
+
+
+def test_a_site_with_its_own_content_dir_is_found_too(site):
+    root = site({"posts/a.md": entry_text()}, 'content_dir = "posts"\n')
+    result = run_digest(root / "posts", "new", "Here")
+    assert result.returncode == 2 and "cd .." in result.stderr
+    assert not (root / "posts" / "content").exists() and not (root / "posts" / "posts").exists()
+
+
+def test_a_folder_without_content_says_to_run_from_the_site_folder(tmp_path):
+    result = run_digest(tmp_path, "build", "--no-search")
+    assert result.returncode == 1
+    assert "content: content folder not found; run digest from the site folder" in result.stderr
