@@ -8,21 +8,26 @@ import os
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from .cache import EntryCache, TreeCache, compiled_templates
 from .config import Config
 from .errors import DigestError, Problem, raise_if_errors
 from .links import body_link_problems, link_problems
 from .read import list_sources, read_entries
-from .render import Page, check_theme, extra_pages, make_environment, remember_templates, render_pages, static_pages
+from .render import (Page, check_theme, extra_pages, load_templates, make_environment, remember_templates,
+                     render_pages, static_pages)
 from .reuse import Edits, Fingerprints, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
 from .site import Site, build_site
 from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
 from .write import (KEPT, Kept, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_problems,
                     stage, swap)
+
+if TYPE_CHECKING:
+    import jinja2
 
 @dataclass
 class BuildResult:
@@ -72,17 +77,23 @@ def all_pages(site: Site) -> list[Page]:
 
 @dataclass
 class RenderJob:
-    """What render workers share: the site, and the Jinja environment each makes once."""
+    """What render workers share: the site and the build's Jinja environment. A worker not
+    forked (workers._context) gets them pickled; an environment does not pickle, so there
+    the worker makes its own, reading the compiled templates kept in `compiled`."""
     site: Site
-    compiled: Path | None = None     # compiled templates kept between builds (the cache)
-    environment: object = None
+    environment: jinja2.Environment | None
+    compiled: str | None = None
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "environment": None}
 
 
 def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
     """In a worker (or here): shared() is the RenderJob. Errors come back as values."""
     job = shared()
     if job.environment is None:
-        job.environment = make_environment(job.site.config, watching=False, compiled=job.compiled)
+        compiled = Path(job.compiled) if job.compiled else None
+        job.environment = make_environment(job.site.config, watching=False, compiled=compiled)
     routes = job.site.routes
     try:
         # The environment lives for this build only, so its `cached` outputs stay valid.
@@ -92,18 +103,26 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
 
 
 def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
-                 compiled: Path | None = None) -> Iterator[Page | LinkedPage]:
+                 environment: jinja2.Environment | None = None,
+                 meanwhile: Callable[[], None] | None = None) -> Iterator[Page | LinkedPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
-    workers while the caller writes; none for a route whose reused[i] is KEPT."""
+    workers while the caller writes; none for a route whose reused[i] is KEPT.
+    meanwhile: work of this process's own, done while the workers render their first batches."""
     check_theme(site.config)
+    environment = environment or make_environment(site.config, watching=False)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
     workers = worker_count(jobs, len(todo))
+    if workers > 1:
+        load_templates(environment)  # once, here: each forked worker would compile them again
+    job = RenderJob(site, environment, getattr(environment.bytecode_cache, "directory", None))
     # A sitemap lists every page: the longest to render, each goes first, in a batch of its
     # own, not last with the feeds, where one core would end the build alone.
     first = [i for i in todo if site.routes[i].template in RENDERED_FIRST] if workers > 1 else []
     rest = [i for i in todo if i not in first] if first else todo
     parts = [[i] for i in first] + (batches(rest, workers, 50) if rest else [])
-    rendered = zip(first + rest, _rendered(ordered_map(_render_batch, parts, workers, RenderJob(site, compiled))))
+    rendered = zip(first + rest, _rendered(ordered_map(_render_batch, parts, workers, job)))
+    if meanwhile is not None:
+        meanwhile()
     held: dict[int, Page] = {}  # rendered before their turn
     streamed = [i for i, page in enumerate(reused) if page is not KEPT] + list(range(len(reused), len(site.routes)))
     for index in streamed:
@@ -183,6 +202,11 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
         elif _stat_is(f"{output}/{path}", record):
             reused[index] = LinkedPage(path, f"{output}/{path}", record[0])
     return reused, kept_records, keys, found, fingerprinted
+
+
+def keep_fingerprints(site: Site, config: Config, tree: TreeCache, result: BuildResult) -> None:
+    """The fingerprints of a build with nothing to reuse, for the next build to compare."""
+    _, _, tree.staged_keys, _, result.fingerprinted = reusable_pages(site, config, tree)
 
 
 def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list, searched: tuple | None) -> bool:
@@ -290,8 +314,13 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         result.warnings += found
         # Everything is validated: from here on we render and write, page by page.
         edits = Edits.between(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
-        reused, kept, tree.staged_keys, found, result.fingerprinted = reusable_pages(site, config, tree, edits, scan) \
-            if tree.enabled else ([], {}, {}, None, 0)
+        reused, kept, found, fingerprint = [], {}, None, None
+        if tree.enabled and tree.current_records() is None:
+            # A first build reuses nothing: the fingerprints are only kept for the next one,
+            # worked out while the workers render (stream_pages' meanwhile).
+            fingerprint = partial(keep_fingerprints, site, config, tree, result)
+        elif tree.enabled:
+            reused, kept, tree.staged_keys, found, result.fingerprinted = reusable_pages(site, config, tree, edits, scan)
     result.state = (site, entry_cache, tree, reused, kept, found)
     result.in_place = tree.staged_map is not None and tree.staged_map is tree.current_map
     kept_html = sum(path.endswith(".html") for path in kept)
@@ -309,9 +338,9 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         return result
     before = result.timings["render"]
     html_pages = [kept_html]
-    compiled = compiled_templates(config) if cache else None
-    staging = stage(timed(stream_pages(site, jobs, reused, compiled), result.timings, "render", html_pages),
-                    config, tree, found, kept)
+    environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
+    staging = stage(timed(stream_pages(site, jobs, reused, environment, fingerprint), result.timings, "render",
+                          html_pages), config, tree, found, kept)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
     try:
@@ -326,8 +355,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         raise
     tree.swapped(kept_old=cache)
     entry_cache.save()
-    if compiled is not None:
-        remember_templates(config, compiled)
+    remember_templates(environment)
     clock.lap("write")
     result.entries, result.pages = len(site.posts), html_pages[0]
     return result

@@ -103,20 +103,25 @@ class Cached:
         return known[3]
 
 
-class ReadOnlyBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates are read during a build, and stored only after it succeeds
-    (remember_templates): a failed build writes nothing anywhere."""
+class HeldBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Reads the compiled templates kept between builds; holds those this build compiles
+    until it succeeds (remember_templates): a failed build writes nothing anywhere."""
+
+    def __init__(self, directory: str):
+        super().__init__(directory)
+        self.held: list[jinja2.bccache.Bucket] = []
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        pass
+        self.held.append(bucket)
 
 
 def make_environment(config: Config, watching: bool = True, compiled: Path | None = None) -> jinja2.Environment:
     """watching: look whether a template file changed at each use (digest serve); a build
     reads each template once. compiled: a folder of compiled templates kept between builds
-    (Jinja checks each against its template's source before using it), only read here."""
+    (Jinja checks each against its template's source before using it); the ones compiled
+    anew are stored by remember_templates."""
     loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs(config)])
-    bytecode = ReadOnlyBytecodeCache(str(compiled)) if compiled is not None else None
+    bytecode = HeldBytecodeCache(str(compiled)) if compiled is not None else None
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              auto_reload=watching, bytecode_cache=bytecode)
@@ -136,19 +141,28 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
     return env
 
 
-def remember_templates(config: Config, compiled: Path) -> None:
-    """After a successful build: store the compiled form of every template not stored yet."""
-    try:
-        compiled.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return  # no cache: templates are compiled each time, as without one
-    env = make_environment(config, watching=False)
-    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+def load_templates(env: jinja2.Environment) -> None:
+    """Compile (or read the compiled form of) every template now, once: render workers
+    forked after this inherit them, and remember_templates stores them as they are."""
     for name in env.list_templates():
         try:
             env.get_template(name)
         except (jinja2.TemplateError, OSError, UnicodeDecodeError):
             pass  # a template no page uses may be broken: it is compiled when used, and reported
+
+
+def remember_templates(env: jinja2.Environment) -> None:
+    """After a successful build: store the templates it compiled (see HeldBytecodeCache)."""
+    cache = env.bytecode_cache
+    if not isinstance(cache, HeldBytecodeCache) or not cache.held:
+        return
+    try:
+        Path(cache.directory).mkdir(parents=True, exist_ok=True)
+        for bucket in cache.held:
+            jinja2.FileSystemBytecodeCache.dump_bytecode(cache, bucket)
+    except OSError:
+        return  # no cache: templates are compiled each time, as without one
+    cache.held.clear()
 
 
 # --- rendering -------------------------------------------------------------------------

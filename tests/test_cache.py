@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import entry_text, run_digest, snapshot
-from digest.build import build
+from digest.build import build, make_site
 from digest.config import load_config
+from digest.errors import DigestError
+from digest.render import make_environment, render_pages
 
 
 def corpus(count: int) -> dict[str, str]:
@@ -172,7 +174,6 @@ def test_a_spare_folder_gone_after_the_build_looked_stops_the_build_and_keeps_ou
     """The pages the build found unchanged in the spare folder are not sent to be written: if
     that folder goes before the writes, the build stops rather than stage a site without them."""
     from digest import build as build_module
-    from digest.errors import DigestError
 
     root = site(corpus(8))
     built(root)
@@ -574,3 +575,30 @@ def test_a_check_leaves_nothing_frozen_from_the_collector(site):
     root = site(corpus(6))
     check(load_config(root, search=False))
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_compiled_templates_are_stored_after_a_build_succeeds_never_after_one_fails(site, jobs):
+    """A build compiles the templates once (before forking its render workers) and stores
+    them only once it succeeded: a failed build writes nothing anywhere."""
+    root = site(corpus(60))
+    folder = root / "themes/default/templates"
+    folder.mkdir(parents=True)
+    (folder / "404.html").write_text("{% extends 'base.html' %}{% block content %}{{ nope.nope }}{% endblock %}",
+                                     encoding="utf-8")
+    with pytest.raises(DigestError):
+        built(root, jobs=jobs)
+    assert not list((root / ".digest-cache").glob("templates-*/*"))
+    (folder / "404.html").unlink()
+    first = built(root, jobs=jobs)
+    stored = list((root / ".digest-cache").glob("templates-*/*"))
+    if jobs > 1:  # all of them, compiled before the workers fork
+        templates = list((Path(__file__).resolve().parent.parent / "themes/default/templates").iterdir())
+    else:  # those the pages use, as they are rendered
+        config = load_config(root, search=False)
+        environment = make_environment(config, watching=False)
+        render_pages(make_site(config)[0], None, environment)
+        templates = list(environment.cache)
+    assert len(stored) == len(templates) > 20, (stored, templates)
+    # The next build reads them, and its pages are a clean build's.
+    assert built_again(root) == first == clean_build(root)

@@ -155,6 +155,46 @@ def test_a_rebuild_into_a_fresh_staging_folder_renders_in_forked_workers(tmp_pat
         other.join()
 
 
+
+def test_a_build_in_a_process_with_threads_renders_in_clean_workers_as_a_forked_one_does(tmp_path):
+    """A process with another thread does not fork: its render workers start clean (forkserver)
+    and are sent the site pickled, without the build's Jinja environment (it does not pickle),
+    so each makes its own. Cold and warm, the output is a one-process build's."""
+    root = tmp_path / "site"
+    entries = {f"content/entry-{n:03}.md": entry_text(title=f"Entry {n}", date=f"2025-{1 + n // 28:02}-{1 + n % 28:02}",
+                                                      tags="[Common]") for n in range(80)}
+    write_site(root, entries, "per_page = 1\nsearch = false\n")
+    in_fresh_process(f"""
+        import threading
+        from pathlib import Path
+        from digest import workers
+        from digest.build import build
+        from digest.config import load_config
+
+        root = Path({str(root)!r})
+        methods = []
+        real = workers._context
+        def recorded():
+            context = real()
+            methods.append(context.get_start_method())
+            return context
+        workers._context = recorded
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()
+        try:
+            assert build(load_config(root, output_dir="cold"), jobs=2).pages
+            assert build(load_config(root, output_dir="cold"), jobs=2, cache=False).pages
+        finally:
+            stop.set()
+            other.join()
+        assert methods and "fork" not in methods, methods
+    """)
+    clean = snapshot(root / "cold")
+    build(load_config(root, output_dir="alone"), jobs=1, cache=False)
+    assert snapshot(root / "alone") == clean
+
+
 def test_a_fork_that_fails_leaves_the_work_to_this_process():
     in_fresh_process("""
         def no_fork():
