@@ -23,8 +23,8 @@ from .reuse import Edits, Fingerprints, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
 from .site import Site, build_site
 from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
-from .write import (KEPT, Kept, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_problems,
-                    stage, swap)
+from .write import (KEPT, Kept, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_lock,
+                    output_problems, stage, swap)
 
 if TYPE_CHECKING:
     import jinja2
@@ -290,17 +290,18 @@ def no_collections() -> Iterator[None]:
 
 
 def build(config: Config, jobs: int | None = None, cache: bool = True,
-          sources: Background | None = None) -> BuildResult:
+          sources: Background | None = None, waiting: Callable[[], None] = lambda: None) -> BuildResult:
     """jobs: worker processes (None: all cores, one for small sites); cache: use .digest-cache/;
-    sources: read.list_sources(config, cache, jobs), when the caller has started it already."""
-    with fewer_collections():
+    sources: read.list_sources(config, cache, jobs), when the caller has started it already;
+    waiting: called when another build holds the output folder, before this one waits for it."""
+    raise_if_errors(output_problems(config))  # first: the lock file goes beside the output folder
+    with output_lock(config.output_path, waiting), fewer_collections():
         return _build(config, jobs, cache, sources)
 
 
 def _build(config: Config, jobs: int | None, cache: bool, sources: Background | None) -> BuildResult:
     result = BuildResult()
     clock = Stopwatch(result.timings)
-    raise_if_errors(output_problems(config))
     with ExitStack() as children:  # work on the other core: done, or stopped, once the pages to reuse are known
         sources = started(children, sources or list_sources(config, cache, jobs))
         with no_collections():

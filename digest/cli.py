@@ -50,13 +50,19 @@ def run_build(args: argparse.Namespace) -> int:
 
     config = config_from(args)
     started = time.perf_counter()
+
+    def waiting() -> None:  # as cargo does: say why nothing happens (unless told to be quiet)
+        if not args.quiet:
+            print(f"digest: waiting for another digest build writing {config.output_dir}/ to finish",
+                  file=sys.stderr, flush=True)
+
     # A rebuild lists (and parses what changed) on the other core from here on, while this
     # process imports the rest of digest and loads its caches: 35 ms sooner than if the
     # build started the child itself.
     with list_sources(config, not args.no_cache, args.jobs) or nullcontext() as sources:
         from .build import build
 
-        result = build(config, jobs=args.jobs, cache=not args.no_cache, sources=sources)
+        result = build(config, jobs=args.jobs, cache=not args.no_cache, sources=sources, waiting=waiting)
     FINISHED.append(result)  # freed by entry()'s os._exit, not object by object
     if not args.quiet:
         print_problems(result.warnings)

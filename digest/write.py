@@ -6,14 +6,16 @@ the old site survives. Every path is checked to stay inside the folder it is wri
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
 import stat
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from .cache import TreeCache
 from .config import SETTINGS_FILE, Config, _line_of
@@ -88,6 +90,45 @@ def output_problems(config: Config) -> list[Problem]:
 
 def staging_path(output: Path) -> Path:
     return output.parent / f".{output.name}.staging"
+
+
+def lock_path(output: Path) -> Path:
+    return output.parent / f".{output.name}.lock"
+
+
+@contextmanager
+def output_lock(output: Path, waiting: Callable[[], None] = lambda: None) -> Iterator[None]:
+    """Held by a build from its first look at output/, the folders beside it and the cache
+    to its last write: two builds at once rename each other's folders away. A second build
+    calls waiting(), then blocks until the first is done, and builds after it.
+    The lock file is never deleted: a build waiting on a deleted one would run alongside a
+    third that made a new one. Where it cannot be made or locked (a read-only folder, a file
+    system without locks), the build goes on without it, as before; it fails, with its own
+    message, only if it cannot write there either."""
+    try:
+        descriptor = os.open(lock_path(output), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        if not _locked(descriptor, fcntl.LOCK_NB):
+            waiting()
+            _locked(descriptor, 0)
+        yield
+    finally:
+        os.close(descriptor)  # which releases the lock
+
+
+def _locked(descriptor: int, flags: int) -> bool:
+    """False when another process holds the lock (with LOCK_NB); else True: the lock is
+    ours, or the file system has none (some network ones), and the build goes on without."""
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | flags)
+    except BlockingIOError:
+        return False
+    except OSError:
+        pass
+    return True
 
 
 def check_relative(relative: str) -> None:

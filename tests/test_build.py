@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 
 from conftest import entry_text, run_digest, snapshot
+
+from digest.write import lock_path, output_lock
 
 
 def test_build_prints_what_it_built_and_the_stage_timings(site):
@@ -41,8 +45,8 @@ def test_a_failed_build_leaves_the_previous_output_untouched(site):
     result = run_digest(root, "build", "--no-search")
     assert result.returncode == 1
     assert snapshot(root / "output") == before
-    # no staging folder is left; the cache and the spare copy kept for fast rebuilds may be
-    assert set(os.listdir(root)) <= {"content", "output", "pyproject.toml", ".digest-cache", ".output.old"}
+    # no staging folder is left; the cache, the spare copy kept for fast rebuilds and the lock file may be
+    assert set(os.listdir(root)) <= {"content", "output", "pyproject.toml", ".digest-cache", ".output.old", ".output.lock"}
     assert not (root / ".output.staging").exists()
 
 
@@ -102,3 +106,58 @@ def test_the_failure_summary_names_the_configured_output_folder(site):
     result = run_digest(root, "build", "--no-search")
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == "digest: 1 error in 1 file; public/ was not changed"
+
+
+WAITING = "digest: waiting for another digest build writing output/ to finish\n"
+
+
+def test_a_build_waits_while_another_writes_the_output_then_builds(site):
+    """QA: two builds at once shared .output.staging/ and .output.old/; one failed with a raw
+    OS error, the other said it built and left output/ with whole trees gone. A build now
+    holds a lock beside output/: here the test holds it, through the same helper, while two
+    real builds start; each says it waits and touches nothing, and once it is free both build,
+    one after the other, the site a clean build of the same content gives."""
+    files = {f"content/e{number}.md": entry_text(title=f"Entry {number}", tags=f"[T{number % 3}]")
+             for number in range(12)}
+    root = site(files)
+    assert run_digest(root, "build", "--no-search").returncode == 0  # a cache and a spare to reuse
+    files["content/e3.md"] = entry_text(title="Edited", tags="[New]")
+    (root / "content/e3.md").write_text(files["content/e3.md"], encoding="utf-8")
+    before = snapshot(root / "output")
+    builds = []
+    with output_lock(root / "output"):
+        for flags in ([], ["--no-cache"]):
+            builds.append(subprocess.Popen([sys.executable, "-m", "digest", "build", "--no-search", *flags],
+                                           cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+            # Blocks until the line comes, or (without the lock) until the build ends without it.
+            assert builds[-1].stderr.readline() == WAITING
+        assert snapshot(root / "output") == before
+        assert not (root / ".output.staging").exists()
+    for build in builds:
+        out, err = build.communicate(timeout=120)
+        assert (build.returncode, err) == (0, ""), err
+        assert out.startswith("Built ")
+    clean = site(files, name="clean")
+    assert run_digest(clean, "build", "--no-search", "--no-cache").returncode == 0
+    assert snapshot(root / "output") == snapshot(clean / "output")
+    assert lock_path(root / "output").read_bytes() == b""  # left in place, never written to
+    assert not (root / ".output.staging").exists()
+
+
+def test_a_build_goes_on_without_a_lock_file_it_cannot_make(site, tmp_path):
+    """Where the lock file cannot be made, the build runs without it, and writes nothing
+    where that name leads: here it is a symlink to a file that must not appear."""
+    root = site({"content/a.md": entry_text()})
+    (root / ".output.lock").symlink_to(tmp_path / "elsewhere")
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and (root / "output/.nojekyll").is_file()
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_check_needs_no_lock(site):
+    root = site({"content/a.md": entry_text()})
+    assert run_digest(root, "build", "--no-search").returncode == 0
+    with output_lock(root / "output"):
+        result = run_digest(root, "check", timeout=30)
+    assert result.returncode == 0, result.stderr
