@@ -92,21 +92,16 @@ def staging_path(output: Path) -> Path:
     return output.parent / f".{output.name}.staging"
 
 
-def lock_path(output: Path) -> Path:
-    return output.parent / f".{output.name}.lock"
-
-
 @contextmanager
 def output_lock(output: Path, waiting: Callable[[], None] = lambda: None) -> Iterator[None]:
     """Held by a build from its first look at output/, the folders beside it and the cache
     to its last write: two builds at once rename each other's folders away. A second build
     calls waiting(), then blocks until the first is done, and builds after it.
-    The lock file is never deleted: a build waiting on a deleted one would run alongside a
-    third that made a new one. Where it cannot be made or locked (a read-only folder, a file
-    system without locks), the build goes on without it, as before; it fails, with its own
-    message, only if it cannot write there either."""
+    The lock is on the folder holding output/ (where the staging folders go), not on a file
+    of its own: a failed build still writes nothing anywhere. Where that folder cannot be
+    opened or locked (a file system without locks), the build goes on without it, as before."""
     try:
-        descriptor = os.open(lock_path(output), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        descriptor = os.open(output.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError:
         yield
         return

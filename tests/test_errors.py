@@ -24,12 +24,9 @@ def one(line: str, outcome: str = UNCHANGED) -> list[str]:
 
 
 REFUSED = "nothing was written"
-# The one file any build may leave, failed or not: the empty lock file beside output/ that
-# keeps two builds from writing it at once (README "Building").
-LOCK = "site/.output.lock"
 # What a successful build may write: the output, and (for fast rebuilds) its cache and the
 # spare copy of the previous site beside it.
-DIGEST_OWNED = ("site/output/", "site/.digest-cache", "site/.output.old", LOCK)  # the output folder itself was refused
+DIGEST_OWNED = ("site/output/", "site/.digest-cache", "site/.output.old")  # the output folder itself was refused
 
 
 def slug_path(value: str) -> list[str]:
@@ -142,13 +139,6 @@ def tree(folder: Path) -> dict[str, object]:
     return found
 
 
-def after_build(folder: Path) -> dict[str, object]:
-    """tree(folder) without the lock file a build leaves beside output/, which must be empty."""
-    found = tree(folder)
-    assert found.pop(LOCK, b"") == b""
-    return found
-
-
 def prepare(case: str, tmp_path: Path) -> Path:
     """Copy the case's fixture into tmp_path/site, add what git cannot hold, and give it a
     previous build in output/ (a folder digest wrote: it has .nojekyll)."""
@@ -184,7 +174,7 @@ def test_bad_input_fails_with_exact_lines_and_changes_nothing(case, tmp_path):
     assert result.returncode == 1
     assert result.stdout == ""
     assert snapshot(root / "output") == previous
-    assert after_build(tmp_path) == everything  # nothing written anywhere, not even a staging folder
+    assert tree(tmp_path) == everything  # nothing written anywhere, not even a staging folder
     assert time.perf_counter() - started < 20
 
 
@@ -235,11 +225,11 @@ def test_warnings_build_and_fail_under_strict(case, tmp_path):
         f"digest: {errors} error{'s' if errors > 1 else ''} in 1 file; {UNCHANGED}"]
     assert strict.returncode == 1
     assert snapshot(root / "output") == previous
-    assert after_build(tmp_path) == everything
+    assert tree(tmp_path) == everything
 
     checked = run_digest(root, "check", "--strict")
     assert (checked.returncode, checked.stderr) == (strict.returncode, strict.stderr)
-    assert after_build(tmp_path) == everything
+    assert tree(tmp_path) == everything
 
     built = run_digest(root, "build")
     assert built.returncode == 0, built.stderr

@@ -158,8 +158,7 @@ def test_a_missing_binary_fails_the_build_and_keeps_the_old_site(site, tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines() == MISSING_LINES
     assert snapshot(root / "out") == before
-    # no staging left behind: only the lock file every build keeps beside the output folder
-    assert [p.name for p in root.iterdir() if p.name.startswith(".out.")] == [".out.lock"]
+    assert [p.name for p in root.iterdir() if p.name.startswith(".out.")] == []  # no staging left behind
 
 
 def test_a_binary_that_cannot_run_fails_the_build_and_keeps_the_old_site(site, tmp_path):
@@ -170,8 +169,7 @@ def test_a_binary_that_cannot_run_fails_the_build_and_keeps_the_old_site(site, t
     assert result.returncode == 1
     assert result.stderr.splitlines()[0].startswith("search: could not run Pagefind (Exec format error); reinstall it")
     assert snapshot(root / "out") == before
-    # no staging left behind: only the lock file every build keeps beside the output folder
-    assert [p.name for p in root.iterdir() if p.name.startswith(".out.")] == [".out.lock"]
+    assert [p.name for p in root.iterdir() if p.name.startswith(".out.")] == []  # no staging left behind
 
 
 def test_a_folder_pagefind_rejects_is_a_clear_error(tmp_path):
