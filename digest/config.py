@@ -8,9 +8,9 @@ import zoneinfo
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-from .errors import COMMAND_LINE, Problem, did_you_mean, raise_if_errors
+from .errors import COMMAND_LINE, Problem, character_problem, did_you_mean, raise_if_errors
 
 SETTINGS_FILE = "pyproject.toml"
 ALL_TAXONOMIES = ("tags", "people", "places", "sources")
@@ -64,6 +64,9 @@ class BadValue(ValueError):
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise BadValue(f"expected text, got {_kind(value)}")
+    problem = character_problem(value)  # TOML's \u escapes can write any of them
+    if problem:
+        raise BadValue(problem)
     return value
 
 
@@ -91,10 +94,24 @@ URL_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1
 URL_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/-]*")
 
 
+def port_problem(parts: SplitResult) -> str | None:
+    """What is wrong with a split URL's port (urllib checks it only when asked), or None."""
+    try:
+        parts.port
+    except ValueError:
+        return f"port '{parts.netloc.rpartition(':')[2]}' is not a number from 0 to 65535"
+    return None
+
+
 def _base_url(value: Any) -> str:
-    parts = urlsplit(_text(value))
+    expected = f"expected an absolute http(s) URL such as 'https://owner.github.io/repo/', got {value!r}"
+    text = _text(value)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an IPv6 address without its closing `]`
+        raise BadValue(expected) from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise BadValue(f"expected an absolute http(s) URL such as 'https://owner.github.io/repo/', got {value!r}")
+        raise BadValue(expected)
     if parts.query or parts.fragment:
         raise BadValue(f"expected a URL without query or fragment, got {value!r}")
     if "@" in parts.netloc:
@@ -103,6 +120,8 @@ def _base_url(value: Any) -> str:
     if not URL_HOST.fullmatch(parts.netloc):
         raise BadValue(f"expected a host name in ASCII letters, digits, '.' and '-' (an international "
                        f"domain in its xn-- form), with an optional :port, got {value!r}")
+    if port_problem(parts):
+        raise BadValue(f"expected a port from 0 to 65535, got {value!r}")
     if "//" in parts.path or not URL_PATH.fullmatch(parts.path):
         raise BadValue(f"expected a path of folder names in ASCII letters, digits and -._~ (no spaces, "
                        f"no %-escapes) between single slashes, such as '/repo/', got {value!r}")

@@ -12,8 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 from anyascii import anyascii
 
-from .config import Config
-from .errors import WARNING, Problem, did_you_mean
+from .config import Config, port_problem
+from .errors import WARNING, Problem, character_problem, did_you_mean
 from .load import Node, Source
 from .markdown import Link, render_with_links
 
@@ -26,6 +26,9 @@ PATH_LIKE = re.compile(r"[/\\%]|\.\.")
 # markdown-it-py's link parser is quadratic in unclosed `[`: 100,000 of them take minutes.
 MAX_BRACKETS = 10_000
 DATE_HELP = "a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00"
+# Python's dates end at years 1 and 9999; a year's margin keeps every date digest derives in
+# range: the day in the site time zone or in UTC (up to 26 hours away), the week of an issue.
+YEARS = (2, 9998)
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,11 @@ class Entry:
 
 
 class FieldError(ValueError):
-    def __init__(self, message: str, line: int | None = None):
+    """field: the dotted name of a key inside the field (`source.url`), when it is about one."""
+
+    def __init__(self, message: str, line: int | None = None, field: str | None = None):
         super().__init__(message)
-        self.message, self.line = message, line
+        self.message, self.line, self.field = message, line, field
 
 
 # --- converters: (node, config) -> value, or FieldError -------------------------------
@@ -93,7 +98,8 @@ def describe(node: Node) -> str:
 def to_text(node: Node, config: Config | None = None) -> str:
     if node.kind != "scalar":
         raise FieldError(f"expected text, got {describe(node)}")
-    text = " ".join(node.value.split()) if "\n" in node.value else node.value.strip()
+    # A line break (a folded YAML line, or a "\n" or "\r" escape) is a space in one-line text.
+    text = " ".join(node.value.split()) if "\n" in node.value or "\r" in node.value else node.value.strip()
     if not text:
         raise FieldError("expected text, got nothing")
     return text
@@ -148,6 +154,9 @@ def to_moment(node: Node, config: Config) -> Moment:
     if not node.value.strip():
         raise FieldError(f"expected {DATE_HELP}, got nothing")
     text = to_text(node)
+    if DATE.match(text) and not YEARS[0] <= int(text[:4]) <= YEARS[1]:
+        raise FieldError(f"'{text}' is outside the years digest supports, {YEARS[0]:04d} to {YEARS[1]}; "
+                         f"write a date from {YEARS[0]:04d}-01-01 to {YEARS[1]}-12-31")
     try:
         if DATE.fullmatch(text):
             day = date.fromisoformat(text)
@@ -159,8 +168,7 @@ def to_moment(node: Node, config: Config) -> Moment:
             moment = Moment(value, True)
         else:
             raise FieldError(f"expected {DATE_HELP}, got '{text}'")
-        moment.value.astimezone(timezone.utc).timestamp()  # out of range near year 1 or 9999
-    except (ValueError, OverflowError) as error:
+    except ValueError as error:
         if isinstance(error, FieldError):
             raise
         raise FieldError(f"'{text}' is not a real date; expected {DATE_HELP}") from None
@@ -189,7 +197,7 @@ def to_flag(node: Node, config: Config | None = None) -> bool:
 
 
 def to_kind(node: Node, config: Config | None = None) -> str:
-    if node.kind != "scalar":
+    if node.kind != "scalar" or not node.value.strip():
         raise FieldError(f"expected one of {', '.join(KINDS)}, got {describe(node)}")
     text = to_text(node).lower()
     if text not in KINDS:
@@ -211,9 +219,17 @@ def to_slug_text(node: Node, config: Config | None = None) -> str:
 
 def to_http_url(node: Node, config: Config | None = None) -> str:
     text = to_text(node)
-    parts = urlsplit(text)
+    expected = f"expected an http:// or https:// URL, got '{text}'"
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an IPv6 address without its closing `]`
+        raise FieldError(expected) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in text for c in " \t<>\"'`"):
-        raise FieldError(f"expected an http:// or https:// URL, got '{text}'")
+        raise FieldError(expected)
+    if not parts.hostname:
+        raise FieldError(f"'{text}' has no host name; write a URL such as https://example.org/news")
+    if port_problem(parts):  # browsers and the HTML checker refuse such a link
+        raise FieldError(f"{port_problem(parts)} in '{text}'; correct it or leave the port out")
     return text
 
 
@@ -233,9 +249,10 @@ def to_source(node: Node, config: Config | None = None) -> dict:
         try:
             values[key] = to_http_url(value) if key == "url" else to_text(value)
         except FieldError as error:
-            raise FieldError(f"{key}: {error.message}", value.line) from None
+            raise FieldError(error.message, value.line, f"source.{key}") from None
     if "name" not in values:
-        raise FieldError("source.name is missing: give the publisher's name", node.line)
+        raise FieldError("required key is missing: add 'name:' under 'source:' (the publisher's name)",
+                         node.line, "source.name")
     return values
 
 
@@ -254,12 +271,12 @@ class Field:
     help: str = ""
     keys: tuple[str, ...] = ()   # a mapping's known keys: any other is a warning, as a field is
 
-    def unknown_keys(self, node: Node) -> list[tuple[int, str]]:
-        """(line, message) for each key of the field's mapping that is not one of its keys."""
+    def unknown_keys(self, node: Node) -> list[tuple[int, str, str]]:
+        """(line, dotted key, message) for each key of the field's mapping that is not one of its keys."""
         if not self.keys or node.kind != "map":
             return []
-        return [(line, f"unknown key '{self.name}.{key}'{did_you_mean(key, self.keys)}; "
-                       f"{self.name} takes {' and '.join(self.keys)}")
+        return [(line, f"{self.name}.{key}", f"unknown key{did_you_mean(key, self.keys)}; "
+                                             f"{self.name} takes {' and '.join(self.keys)}")
                 for key, line, _ in node.value if key not in self.keys]
 
 
@@ -294,6 +311,22 @@ def slugify(text: str, limit: int | None = SLUG_MAX) -> str:
     return slug[: cut if cut > limit // 2 else limit].strip("-")
 
 
+def unpublishable(node: Node, name: str):
+    """(line, field, message) for each text under a field that holds a character no page or
+    feed may hold: written as a YAML escape (`"\\0"`, `"\\e"`, `"\\uFFFF"`), it passes the
+    file's own check (load.CONTROL). name: the field's dotted name."""
+    if node.kind == "scalar":
+        problem = character_problem(node.value)
+        if problem:
+            yield node.line, name, problem
+    elif node.kind == "seq":
+        for item in node.value:
+            yield from unpublishable(item, name)
+    else:
+        for key, _, value in node.value:
+            yield from unpublishable(value, f"{name}.{key}")
+
+
 def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Problem]]:
     """Convert one Source; an Entry only when no field has an error."""
     values, problems = {}, []
@@ -307,14 +340,21 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
         if field is None:
             report(line, key, f"unknown field{did_you_mean(key, FIELDS_BY_NAME, OTHER_NAMES)}", WARNING)
             continue
-        if node.kind == "scalar" and not node.value.strip() and not field.required:
-            continue  # `story:` with nothing after it means no story.
-        for key_line, message in field.unknown_keys(node):
-            report(key_line, key, message, WARNING)
+        if node.kind == "scalar" and node.plain and not node.value and not field.required:
+            continue  # `story:` with nothing after it means no story; `story: ""` is an error below.
+        for key_line, name, message in field.unknown_keys(node):
+            report(key_line, name, message, WARNING)
+        unfit = list(unpublishable(node, key))
+        for problem in unfit:
+            report(*problem)
+        if unfit:
+            continue  # the converter's messages would quote the character
         try:
             values[key] = field.convert(node, config)
         except FieldError as error:
-            report(error.line or node.line, key, error.message)
+            blank = node.kind == "scalar" and not node.value.strip() and not field.required
+            report(error.line or node.line, error.field or key,
+                   error.message + ("; give a value, or delete the line to leave the field out" if blank else ""))
     for field in FIELDS:
         if field.required and field.name not in given:
             report(1, field.name, f"required field is missing: add '{field.name}:' ({field.help})")

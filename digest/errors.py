@@ -7,6 +7,7 @@ CLI prints. Standard library only: every other module may import this one.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -49,6 +50,27 @@ def format_problem(problem: Problem) -> str:
     label = "warning: " if problem.severity == WARNING else ""
     field = f"{problem.field}: " if problem.field else ""
     return f"{place}: {label}{field}{problem.message}"
+
+
+# Characters no HTML page or XML feed may hold (HTML's "control", "surrogate" and
+# "noncharacter"; XML 1.0 refuses most of them too): C0 controls but tab, LF and CR, DEL and
+# the C1 controls, surrogates, and U+FDD0-U+FDEF and the last two code points of each plane.
+NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                         + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000))
+                         + "]")
+
+
+def character_problem(text: str) -> str | None:
+    """Why text cannot be published, naming its first forbidden character, or None."""
+    found = NOT_IN_TEXT.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return (f"U+{code:04X} is half of a UTF-16 surrogate pair, which cannot go into a web page or feed; "
+                "write the character itself (or its \\U escape)")
+    what = "noncharacter" if code > 0x9F else "control character"
+    return f"{what} U+{code:04X} cannot go into a web page or feed; delete it, or write the character you meant itself"
 
 
 OUTPUT_FIELDS = ("tool.digest.output_dir", "--output")

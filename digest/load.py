@@ -34,11 +34,13 @@ PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,20
 
 class Node(NamedTuple):
     """A YAML node: kind is `scalar` (value: str), `seq` (tuple of Node) or `map`
-    (tuple of (key text, key line, Node)); line is 1-based in the file."""
+    (tuple of (key text, key line, Node)); line is 1-based in the file. plain: a scalar
+    written without quotes or `|`/`>`, so an empty plain one is nothing at all (`slug:`)."""
 
     kind: str
     value: object
     line: int
+    plain: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,9 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
         start = error.context_mark
         if error.problem and error.context and start and mark and start.line != mark.line:
             problem += f" ({error.context} that starts on line {start.line + first_line}, column {start.column + 1})"
+        if "invalid Unicode character escape" in problem:  # libyaml refuses \ud800-\udfff
+            problem += ("; a \\u escape names one character, not half of a surrogate pair "
+                        "(\\ud83d\\ude00): write the character itself, or its \\U escape")
         if mark and _indented_with_tab(text, mark.line):
             problem = "a tab indents this line; YAML indents with spaces only: replace the tab with spaces"
         raise LoadError(line, None, f"YAML syntax error{column}: {problem}") from None
@@ -210,7 +215,7 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
     if root is None:
         return ()
     try:
-        node = _convert(root, first_line, set(), 0)
+        node = _convert(root, first_line, set(), 0, "")
     except _Alias:
         raise LoadError(_alias_line(text, first_line), None,
                         "YAML anchors and aliases (&name, *name) are not supported; write the value out") from None
@@ -233,7 +238,8 @@ def _alias_line(text: str, first_line: int) -> int | None:
     return None  # pragma: no cover - only called when compose found an alias
 
 
-def _convert(node: yaml.Node, first_line: int, seen: set, depth: int) -> Node:
+def _convert(node: yaml.Node, first_line: int, seen: set, depth: int, parent: str) -> Node:
+    """parent: the dotted name of the mapping key the node is under (`source.`), for messages."""
     line = node.start_mark.line + first_line
     if id(node) in seen:
         raise _Alias()
@@ -245,16 +251,16 @@ def _convert(node: yaml.Node, first_line: int, seen: set, depth: int) -> Node:
         tag = "!!" + node.tag[len(YAML_TAG):] if node.tag.startswith(YAML_TAG) else node.tag
         raise LoadError(line, None, f"YAML tag '{tag}' is not allowed; front matter is plain text, lists and mappings")
     if node.id == "scalar":  # yaml.ScalarNode (and SequenceNode, MappingNode below)
-        return Node("scalar", node.value, line)
+        return Node("scalar", node.value, line, not node.style)  # style '' (libyaml) or None: plain
     if node.id == "sequence":
-        return Node("seq", tuple(_convert(item, first_line, seen, depth + 1) for item in node.value), line)
+        return Node("seq", tuple(_convert(item, first_line, seen, depth + 1, parent) for item in node.value), line)
     pairs, lines_of = [], {}
     for key_node, value_node in node.value:
-        key = _convert(key_node, first_line, seen, depth + 1)
+        key = _convert(key_node, first_line, seen, depth + 1, parent)
         if key.kind != "scalar":
             raise LoadError(key.line, None, "a key must be plain text")
         if key.value in lines_of:
-            raise LoadError(key.line, key.value, f"duplicate key (first on line {lines_of[key.value]}); keep one")
+            raise LoadError(key.line, parent + key.value, f"duplicate key (first on line {lines_of[key.value]}); keep one")
         lines_of[key.value] = key.line
-        pairs.append((key.value, key.line, _convert(value_node, first_line, seen, depth + 1)))
+        pairs.append((key.value, key.line, _convert(value_node, first_line, seen, depth + 1, f"{parent}{key.value}.")))
     return Node("map", tuple(pairs), line)

@@ -45,7 +45,7 @@ def test_errors_uses_the_standard_library_only():
     tree = ast.parse((PACKAGE / "errors.py").read_text(encoding="utf-8"))
     imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    assert imported <= {"__future__", "difflib", "dataclasses", "typing"}
+    assert imported <= {"__future__", "difflib", "dataclasses", "re", "typing"}
 
 
 def test_only_the_cli_prints():

@@ -91,6 +91,7 @@ def test_a_bad_flag_is_named(tmp_path):
     ("https://news.example.org/a-b_c.d~e/2025/", "https://news.example.org/a-b_c.d~e/2025/"),
     ("http://127.0.0.1:8080/x/", "http://127.0.0.1:8080/x/"),
     ("http://[::1]:8000/", "http://[::1]:8000/"),
+    ("http://localhost:65535", "http://localhost:65535/"),
 ])
 def test_a_base_url_is_kept_with_one_trailing_slash(tmp_path, given, kept):
     assert load_config(tmp_path, base_url=given).base_url == kept
@@ -104,6 +105,8 @@ def test_a_base_url_is_kept_with_one_trailing_slash(tmp_path, given, kept):
     ("https://user:secret@owner.github.io/repo/", "a URL without a user name or password"),
     ("https://café.example/", "a host name in ASCII"),
     ("https://owner.github.io:port/", "a host name in ASCII"),
+    ("https://owner.github.io:99999/", "a port from 0 to 65535"),
+    ("http://[::1:8000/", "an absolute http(s) URL"),
     ("https://owner.github.io/repo/?x=1", "a URL without query or fragment"),
     ("owner.github.io/repo/", "an absolute http(s) URL"),
 ])
@@ -132,3 +135,13 @@ def test_a_missing_theme_folder_is_named_with_its_line_among_the_other_setting_e
         "pyproject.toml:3: tool.digest.theme: no folder themes/mine/; create it or set theme = \"default\"",
         "pyproject.toml:4: tool.digest.per_page: expected a whole number of at least 1, got 0",
     ]
+
+
+def test_a_setting_with_a_character_no_page_may_hold_is_an_error(tmp_path):
+    """TOML's \\u escapes can write any of them; the title and description reach every page and feed."""
+    found = problems(tmp_path, '[tool.digest]\ntitle = "News\\u0000"\ndescription = "A \\uFFFF digest"\n')
+    assert found == [
+        "pyproject.toml:2: tool.digest.title: control character U+0000 cannot go into a web page or feed; "
+        "delete it, or write the character you meant itself",
+        "pyproject.toml:3: tool.digest.description: noncharacter U+FFFF cannot go into a web page or feed; "
+        "delete it, or write the character you meant itself"]

@@ -8,8 +8,8 @@ import pytest
 
 from digest.config import Config
 from digest.entries import FIELDS, read_entry, slugify
-from digest.errors import format_problem
-from digest.load import parse_source
+from digest.errors import NOT_IN_TEXT, format_problem
+from digest.load import LoadError, parse_source
 
 UTC_SITE = Config(root=".")
 
@@ -112,12 +112,12 @@ def test_an_unknown_key_of_source_is_a_warning_with_did_you_mean():
     """As an unknown field is (DESIGN section 1); the known keys are still read."""
     entry, problems = read(front(source="{nme: X, name: Y, url: 'https://example.org/a'}"))
     assert (entry.source_name, entry.source_url) == ("Y", "https://example.org/a")
-    assert problems == ["content/entry.md:6: warning: source: unknown key 'source.nme' (did you mean 'name'?); "
+    assert problems == ["content/entry.md:6: warning: source.nme: unknown key (did you mean 'name'?); "
                         "source takes name and url"]
     entry, problems = read(front(source="{nme: X}"))
     assert entry is None and problems == [
-        "content/entry.md:6: warning: source: unknown key 'source.nme' (did you mean 'name'?); source takes name and url",
-        "content/entry.md:6: source: source.name is missing: give the publisher's name"]
+        "content/entry.md:6: warning: source.nme: unknown key (did you mean 'name'?); source takes name and url",
+        "content/entry.md:6: source.name: required key is missing: add 'name:' under 'source:' (the publisher's name)"]
 
 
 @pytest.mark.parametrize("given, meant", [("person", "people"), ("place", "places"), ("Categories", "tags"),
@@ -131,7 +131,7 @@ def test_an_unknown_field_named_for_another_generator_suggests_ours(given, meant
 def test_source_url_must_be_http():
     for url in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "ftp://example.org/", "//example.org/x", "data:text/html,x"]:
         _, problems = read(front(source=f"{{name: X, url: '{url}'}}"))
-        assert problems == [f"content/entry.md:6: source: url: expected an http:// or https:// URL, got '{url}'"]
+        assert problems == [f"content/entry.md:6: source.url: expected an http:// or https:// URL, got '{url}'"]
     entry, _ = read(front(source="{name: X, url: 'https://example.org/a'}"))
     assert (entry.source_name, entry.source_url) == ("X", "https://example.org/a")
 
@@ -202,3 +202,167 @@ def test_the_build_command_imports_process_pools_and_subprocess_only_when_used()
             "('multiprocessing', 'concurrent.futures', 'subprocess') if m in sys.modules))")
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert found.strip() == "[]"
+
+
+# --- characters no page or feed may hold, written as YAML escapes ----------------------
+
+# Every field, with a place in its text for an escape: (key, value, line, field named).
+TEXT_PLACES = [
+    ("title", '"T {x}"', 2, "title"),
+    ("date", '"2025-07-23{x}"', 3, "date"),
+    ("summary", '"S {x}"', 4, "summary"),
+    ("tags", '[a, "b {x}"]', 5, "tags"),
+    ("source", '"N {x}"', 6, "source"),
+    ("source", '{{name: "N {x}"}}', 6, "source.name"),
+    ("source", '{{name: N, url: "https://example.org/{x}"}}', 6, "source.url"),
+    ("author", '"A {x}"', 6, "author"),
+    ("author", '[A, "B {x}"]', 6, "author"),
+    ("people", '["P {x}"]', 6, "people"),
+    ("places", '["P {x}"]', 6, "places"),
+    ("story", '"S {x}"', 6, "story"),
+    ("event_date", '"2025-07-20{x}"', 6, "event_date"),
+    ("kind", '"news{x}"', 6, "kind"),
+    ("draft", '"false{x}"', 6, "draft"),
+    ("slug", '"s{x}"', 6, "slug"),
+]
+FORBIDDEN_ESCAPES = [
+    ("\\0", "control character", "0000"), ("\\a", "control character", "0007"), ("\\b", "control character", "0008"),
+    ("\\v", "control character", "000B"), ("\\f", "control character", "000C"), ("\\e", "control character", "001B"),
+    ("\\x1f", "control character", "001F"), ("\\x7f", "control character", "007F"), ("\\N", "control character", "0085"),
+    ("\\x9f", "control character", "009F"), ("\\uFDD0", "noncharacter", "FDD0"), ("\\uFDEF", "noncharacter", "FDEF"),
+    ("\\uFFFE", "noncharacter", "FFFE"), ("\\uFFFF", "noncharacter", "FFFF"), ("\\U0001FFFE", "noncharacter", "1FFFE"),
+    ("\\U0010FFFF", "noncharacter", "10FFFF"),
+]
+
+
+def test_the_text_places_cover_every_field():
+    assert {key for key, *_ in TEXT_PLACES} == {field.name for field in FIELDS}
+
+
+@pytest.mark.parametrize("key, value, line, field", TEXT_PLACES)
+def test_a_character_no_page_or_feed_may_hold_is_refused_in_every_field(key, value, line, field):
+    """Written as a YAML escape it passes the file's own check; the Nu checker and XML parsers
+    refuse the pages and feeds it would reach."""
+    for escape, what, code in FORBIDDEN_ESCAPES:
+        entry, problems = read(front(**{key: value.format(x=escape)}))
+        assert entry is None and problems == [
+            f"content/entry.md:{line}: {field}: {what} U+{code} cannot go into a web page or feed; "
+            "delete it, or write the character you meant itself"], escape
+
+
+@pytest.mark.parametrize("key, value, line, field", [place for place in TEXT_PLACES if place[0] in
+                                                     ("title", "summary", "tags", "source", "author", "people",
+                                                      "places", "story")])
+def test_escapes_of_characters_pages_may_hold_are_ordinary_text(key, value, line, field):
+    for escape in ("\\t", "\\L", "\\_", "\\uFFFD", "\\uFDCF", "\\uFDF0", "\\U0001FFFD", "\\xA0", "é"):
+        entry, problems = read(front(**{key: value.format(x=escape)}))
+        assert entry is not None and problems == [], (escape, problems)
+
+
+def test_a_line_break_escape_in_one_line_text_is_a_space():
+    entry, _ = read(front(title='"Talks\\r\\nresume\\rin\\nIstanbul"', tags='["ceasefire\\rtalks"]'))
+    assert entry.title == "Talks resume in Istanbul" and entry.tags == ("ceasefire talks",)
+
+
+@pytest.mark.parametrize("key, value, line, field", TEXT_PLACES)
+def test_a_surrogate_is_refused_by_either_yaml_loader(key, value, line, field, monkeypatch):
+    """libyaml refuses a `\\ud800` escape as a syntax error, saying what to write instead; the
+    pure-Python loader (where PyYAML was built without libyaml) reads it, and the field refuses it."""
+    with pytest.raises(LoadError) as caught:
+        read(front(**{key: value.format(x="\\ud83d\\ude00")}))
+    assert caught.value.line == line and caught.value.message.endswith(
+        "found invalid Unicode character escape code; a \\u escape names one character, not half of a "
+        "surrogate pair (\\ud83d\\ude00): write the character itself, or its \\U escape")
+    import yaml
+
+    monkeypatch.setattr("digest.load.base_loader", lambda: yaml.BaseLoader)
+    entry, problems = read(front(**{key: value.format(x="\\ud800")}))
+    assert entry is None and problems == [
+        f"content/entry.md:{line}: {field}: U+D800 is half of a UTF-16 surrogate pair, which cannot go into a "
+        "web page or feed; write the character itself (or its \\U escape)"]
+
+
+@pytest.mark.parametrize("reference", ["&#0;", "&#7;", "&#12;", "&#x1B;", "&#127;", "&#x85;", "&#x9F;", "&#xD800;",
+                                       "&#xDFFF;", "&#xFDD0;", "&#xFFFE;", "&#xFFFF;", "&#x1FFFF;", "&#x10FFFF;",
+                                       "&#x110000;", "&#99999999;"])
+def test_a_character_reference_in_the_body_makes_no_character_pages_may_not_hold(reference):
+    """markdown-it-py turns every reference to a forbidden code point into U+FFFD, except
+    `&#12;`: a form feed is whitespace in HTML (the Nu checker accepts it) and the Atom
+    template drops it (feeds.xml_safe, tests/test_feeds.py)."""
+    body = f"a {reference} b\n\n# h {reference}\n\n[x](/a \"{reference}\") ![{reference}](/i.png)\n"
+    entry, problems = read(front().replace("Body\n", body))
+    assert problems == []
+    assert set(NOT_IN_TEXT.findall(entry.body_html)) <= {"\x0c"}
+
+
+# --- empty values, dates at the ends of the range ------------------------------------
+
+OPTIONAL = [field.name for field in FIELDS if not field.required]
+
+
+@pytest.mark.parametrize("key", OPTIONAL)
+def test_an_empty_quoted_value_is_an_error_in_every_optional_field(key):
+    """`kind: ""` would silently mean the default; nothing after the colon is the way to leave
+    a field out (digest new writes `slug:` and `event_date:` so)."""
+    for empty in ('""', "''", '"  "', "' '", "|", ">-"):
+        entry, problems = read(front(**{key: empty}))
+        assert entry is None and len(problems) == 1, (empty, problems)
+        assert problems[0].startswith(f"content/entry.md:6: {key}: expected "), problems
+        assert problems[0].endswith(", got nothing; give a value, or delete the line to leave the field out") \
+            or problems[0].endswith(", got '  '; give a value, or delete the line to leave the field out") \
+            or problems[0].endswith(", got ' '; give a value, or delete the line to leave the field out"), problems
+    entry, problems = read(front(**{key: ""}))
+    assert entry is not None and problems == []
+    assert (entry.kind, entry.draft, entry.slug, entry.story, entry.event_date) == ("news", False, "entry", None, None)
+
+
+@pytest.mark.parametrize("key, empty", [(key, empty) for key in ("title", "summary", "date", "tags")
+                                        for empty in ('""', "", "' '")])
+def test_an_empty_required_field_is_an_error(key, empty):
+    entry, problems = read(front(**{key: empty}))
+    assert entry is None and len(problems) == 1 and ("got nothing" in problems[0] or "got ' '" in problems[0])
+    assert "delete the line" not in problems[0]
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://example.org:99999/a", "port '99999' is not a number from 0 to 65535 in 'https://example.org:99999/a'; "
+                                    "correct it or leave the port out"),
+    ("https://example.org:65536/", "port '65536' is not a number from 0 to 65535 in 'https://example.org:65536/'; "
+                                   "correct it or leave the port out"),
+    ("http://example.org:8o/", "port '8o' is not a number from 0 to 65535 in 'http://example.org:8o/'; "
+                               "correct it or leave the port out"),
+    ("http://[::1]:70000/", "port '70000' is not a number from 0 to 65535 in 'http://[::1]:70000/'; "
+                            "correct it or leave the port out"),
+    ("https://:443/a", "'https://:443/a' has no host name; write a URL such as https://example.org/news"),
+    ("https://user@/a", "'https://user@/a' has no host name; write a URL such as https://example.org/news"),
+    ("http://[::1/a", "expected an http:// or https:// URL, got 'http://[::1/a'"),
+])
+def test_a_source_url_with_a_bad_port_or_no_host_is_an_error(url, message):
+    entry, problems = read(front(source=f"{{name: N, url: '{url}'}}"))
+    assert entry is None and problems == [f"content/entry.md:6: source.url: {message}"]
+
+
+@pytest.mark.parametrize("url", ["https://example.org:65535/a", "http://example.org:0/", "http://[::1]:8080/a",
+                                 "https://example.org:/a", "HTTPS://Example.org/a?b=1#c"])
+def test_a_source_url_with_a_good_port_or_none_is_kept(url):
+    entry, problems = read(front(source=f"{{name: N, url: '{url}'}}"))
+    assert problems == [] and entry.source_url == url
+
+
+OUT_OF_RANGE = ["0001-12-31", "0001-01-01T00:30:00+01:00", "0000-01-01", "9999-01-01", "9999-12-31",
+                "9999-12-31T23:00:00Z", "9999-12-31T23:59:59-12:00", "9999-12-31 10:00"]
+AT_THE_ENDS = ["0002-01-01", "0002-01-01T00:00:00+14:00", "0002-01-01T00:00", "9998-12-31",
+               "9998-12-31T23:59:59-12:00", "9998-12-31T23:59:59"]
+
+
+@pytest.mark.parametrize("key, line", [("date", 3), ("event_date", 6)])
+def test_dates_outside_the_supported_years_are_an_error_naming_the_range(key, line):
+    kiritimati = Config(root=".", timezone="Pacific/Kiritimati")
+    for value in OUT_OF_RANGE:
+        entry, problems = read(front(**{key: value}), kiritimati)
+        assert entry is None and problems == [
+            f"content/entry.md:{line}: {key}: '{value}' is outside the years digest supports, 0002 to 9998; "
+            "write a date from 0002-01-01 to 9998-12-31"], value
+    for value in AT_THE_ENDS:
+        entry, problems = read(front(**{key: value}), kiritimati)
+        assert entry is not None and problems == [], value

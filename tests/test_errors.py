@@ -99,11 +99,37 @@ FAILURES = {
     "slug_backslashes": slug_path("..\\..\\windows"),
     "slug_empty": one(f"{FILE}:6: slug: '?!' gives an empty slug; use letters or digits, such as 'peace-talks'"),
     "source_url_not_http": [
-        f"content/{name}.md:8: source: url: expected an http:// or https:// URL, got '{url}'" for name, url in (
+        f"content/{name}.md:8: source.url: expected an http:// or https:// URL, got '{url}'" for name, url in (
             ("data", "data:text/html,<script>alert(1)</script>"), ("entity", "&#106;avascript:alert(1)"),
             ("javascript", "javascript:alert(1)"), ("mixed_case", "JaVaScRiPt:alert(1)"),
             ("quote_breakout", 'https://example.org/"><script>alert(1)</script>'))
     ] + [f"digest: 5 errors in 5 files; {UNCHANGED}"],
+    "escaped_control_characters": [f"{FILE}:{line}: {field}: {what} U+{code} cannot go into a web page or feed; "
+                                   "delete it, or write the character you meant itself" for line, field, what, code in (
+        (2, "title", "control character", "0000"), (4, "summary", "noncharacter", "FFFF"),
+        (5, "tags", "control character", "001B"), (7, "source.name", "control character", "0085"),
+        (9, "author", "control character", "0007"), (10, "people", "control character", "0008"),
+        (11, "places", "noncharacter", "10FFFF"), (12, "story", "control character", "007F"))
+    ] + [f"digest: 8 errors in 1 file; {UNCHANGED}"],
+    "empty_values": [f"{FILE}:{line}: {field}: expected {expected}, got nothing; give a value, or delete the line "
+                     "to leave the field out" for line, field, expected in (
+        (6, "kind", "one of news, analysis, opinion, official"), (7, "draft", "true or false"), (8, "slug", "text"),
+        (9, "event_date", DATE_HELP))
+    ] + [f"digest: 4 errors in 1 file; {UNCHANGED}"],
+    "source_url_bad_port": [
+        "content/ipv6_unclosed.md:8: source.url: expected an http:// or https:// URL, got 'http://[::1/talks'",
+        "content/no_host.md:8: source.url: 'https://:443/talks' has no host name; write a URL such as https://example.org/news",
+        "content/port.md:8: source.url: port '99999' is not a number from 0 to 65535 in 'https://example.org:99999/talks'; "
+        "correct it or leave the port out",
+        f"digest: 3 errors in 3 files; {UNCHANGED}"],
+    "dates_out_of_range": [
+        f"content/{name}.md:{line}: {field}: '{value}' is outside the years digest supports, 0002 to 9998; "
+        "write a date from 0002-01-01 to 9998-12-31"
+        for name, value in (("before_year_one", "0001-01-01T00:30:00+01:00"), ("last_hours", "9999-12-31T23:59:59-12:00"),
+                            ("last_week", "9999-12-31"), ("utc_overflow", "9999-12-31T23:00:00Z"), ("year_zero", "0000-06-01"))
+        for line, field in ((3, "date"), (6, "event_date"))
+    ] + [f"digest: 10 errors in 5 files; {UNCHANGED}"],
+    "duplicate_nested_key": one(f"{FILE}:9: source.name: duplicate key (first on line 7); keep one"),
     "same_url": one("content/2025/07/talks.md:1: slug: same URL /2025/07/talks/ as content/2025/07/more/talks.md; "
                     "give one of them another `slug:`"),
     "output_is_content_folder": one("pyproject.toml:3: tool.digest.output_dir: 'content' is or contains the content "

@@ -169,3 +169,21 @@ def test_body_link_hrefs_are_escaped_as_markdown_it_writes_them():
 
     for url in ("a&b.md", 'x"y<z>.md', "plain/path/", "&amp;", "q?a=1&b=2#f"):
         assert escape_href(url) == escapeHtml(url)
+
+
+@pytest.mark.parametrize("timezone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_dates_at_both_ends_of_the_supported_years_build(timezone, tmp_path):
+    """Every day digest derives from an entry's date stays in Python's range: the day in the
+    site time zone (+14:00 or -12:00 here) and in UTC, the ISO week of its weekly issue (the
+    last week of 9999 ends in the year 10000), months of the charts, feeds and sitemap."""
+    from conftest import entry_text, run_digest, write_site
+
+    dates = ["0002-01-01", "0002-01-01T00:00:00+14:00", "0002-01-01T00:00:00", "0002-01-01T00:00:00-12:00",
+             "9998-12-31", "9998-12-31T23:59:59-12:00", "9998-12-31T23:59:59", "9998-12-31T23:59:59+14:00"]
+    files = {f"content/e{number}.md": entry_text(f"E{number}", value, story="S", event_date=value)
+             for number, value in enumerate(dates)}
+    root = write_site(tmp_path / "site", files, f'timezone = "{timezone}"\n')
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    years = {path.parent.parent.name for path in (root / "output" / "digest").glob("*/w*/index.html")}
+    assert years & {"0001", "0002"} and years & {"9998", "9999"}, years
