@@ -180,13 +180,21 @@ def local_time(value: datetime, text: str, config: Config) -> datetime:
     repeats (daylight saving) is refused rather than guessed."""
     first, second = value.replace(tzinfo=config.tz), value.replace(tzinfo=config.tz, fold=1)
     if first.utcoffset() != second.utcoffset():
+        # The zone's own offsets on either side of the change, as the author would write them.
+        offsets = f"{_offset(first)} or {_offset(second)}"
         there = first.astimezone(timezone.utc).astimezone(config.tz).replace(tzinfo=None)
         if there != value:
             raise FieldError(f"'{text}' does not exist in the site time zone {config.timezone} "
-                             "(the clocks skip it); add an offset such as +01:00")
+                             f"(the clocks skip it); add the offset you meant: {offsets}")
         raise FieldError(f"'{text}' happens twice in the site time zone {config.timezone} "
-                         "(the clocks go back); add an offset such as +01:00")
+                         f"(the clocks go back); add the offset you meant: {offsets}")
     return first
+
+
+def _offset(moment: datetime) -> str:
+    """`+01:00`, `-04:00`, `+05:45`."""
+    minutes = int(moment.utcoffset().total_seconds()) // 60
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def to_flag(node: Node, config: Config | None = None) -> bool:

@@ -86,9 +86,9 @@ FAILURES = {
         f"digest: 2 errors in 1 file; {UNCHANGED}",
     ],
     "naive_time_skipped_by_dst": one(f"{FILE}:3: date: '2025-03-30T03:30' does not exist in the site time zone "
-                                     "Europe/Kyiv (the clocks skip it); add an offset such as +01:00"),
+                                     "Europe/Kyiv (the clocks skip it); add the offset you meant: +02:00 or +03:00"),
     "naive_time_repeated_by_dst": one(f"{FILE}:3: date: '2025-10-26 03:30' happens twice in the site time zone "
-                                      "Europe/Kyiv (the clocks go back); add an offset such as +01:00"),
+                                      "Europe/Kyiv (the clocks go back); add the offset you meant: +03:00 or +02:00"),
     "file_over_size_limit": one(f"{FILE}:8: file is 2,097,286 bytes and passes the limit of 2,097,152 (2 MB) "
                                 "on this line: split it or shorten it"),
     "pathological_markdown": one(f"{FILE}:7: body: 100,000 '[' characters; more than 10,000 are refused, "
