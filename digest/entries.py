@@ -352,7 +352,7 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
             continue  # `story:` with nothing after it means no story; `story: ""` is an error below.
         for key_line, name, message in field.unknown_keys(node):
             report(key_line, name, message, WARNING)
-        unfit = list(unpublishable(node, key))
+        unfit = list(unpublishable(node, key)) if source.may_hold_unfit else []
         for problem in unfit:
             report(*problem)
         if unfit:

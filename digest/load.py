@@ -15,7 +15,7 @@ from pathlib import Path
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from .errors import WARNING, Problem
+from .errors import WARNING, Problem, first_unfit
 
 if TYPE_CHECKING:
     import yaml
@@ -51,6 +51,9 @@ class Source:
     body: str
     body_line: int            # line of the body's first line in the file
     digest: str = ""          # content hash, for caches
+    # False when the front matter's text holds no backslash (no YAML escape) and no character
+    # errors.NOT_IN_TEXT refuses: then no value can hold one (entries.unpublishable).
+    may_hold_unfit: bool = True
 
 
 class LoadError(Exception):
@@ -149,9 +152,11 @@ def parse_source(data: bytes, shown_path: str, file_name: str) -> Source:
     close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None)
     if close is None:
         raise LoadError(1, None, "front matter is not closed: add a '---' line after the last field")
-    front = parse_front_matter("\n".join(lines[1:close]).translate(YAML_ONLY_BREAKS), first_line=2)
+    front_text = "\n".join(lines[1:close]).translate(YAML_ONLY_BREAKS)
+    front = parse_front_matter(front_text, first_line=2)
     body = "\n".join(lines[close + 1:])
-    return Source(shown_path, file_name, front, body, close + 2, hashlib.sha256(data).hexdigest())
+    unfit = "\\" in front_text or first_unfit(front_text) is not None
+    return Source(shown_path, file_name, front, body, close + 2, hashlib.sha256(data).hexdigest(), unfit)
 
 
 def _line_at(text: str, index: int) -> int:

@@ -250,6 +250,18 @@ def test_a_character_no_page_or_feed_may_hold_is_refused_in_every_field(key, val
             "delete it, or write the character you meant itself"], escape
 
 
+def test_a_noncharacter_written_as_itself_is_refused_too():
+    """No backslash in the front matter: a file holding one of these as itself (a control
+    character is refused for the whole file, load.CONTROL) is still checked, field by field."""
+    # (YAML itself refuses U+FFFE and U+FFFF written as themselves.)
+    for character, code in (("\ufdd0", "FDD0"), ("\ufdef", "FDEF"), ("\U0001fffe", "1FFFE"), ("\U0010ffff", "10FFFF")):
+        for key, value, line, field in [place for place in TEXT_PLACES if "\"" in place[1]]:
+            entry, problems = read(front(**{key: value.format(x=character)}))
+            assert entry is None and problems == [
+                f"content/entry.md:{line}: {field}: noncharacter U+{code} cannot go into a web page or feed; "
+                "delete it, or write the character you meant itself"], (key, code)
+
+
 @pytest.mark.parametrize("key, value, line, field", [place for place in TEXT_PLACES if place[0] in
                                                      ("title", "summary", "tags", "source", "author", "people",
                                                       "places", "story")])
