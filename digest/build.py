@@ -8,7 +8,6 @@ import os
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
@@ -103,11 +102,9 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
 
 
 def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
-                 environment: jinja2.Environment | None = None,
-                 meanwhile: Callable[[], None] | None = None) -> Iterator[Page | LinkedPage]:
+                 environment: jinja2.Environment | None = None) -> Iterator[Page | LinkedPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
-    workers while the caller writes; none for a route whose reused[i] is KEPT.
-    meanwhile: work of this process's own, done while the workers render their first batches."""
+    workers while the caller writes; none for a route whose reused[i] is KEPT."""
     check_theme(site.config)
     environment = environment or make_environment(site.config, watching=False)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
@@ -121,8 +118,6 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
     rest = [i for i in todo if i not in first] if first else todo
     parts = [[i] for i in first] + (batches(rest, workers, 50) if rest else [])
     rendered = zip(first + rest, _rendered(ordered_map(_render_batch, parts, workers, job)))
-    if meanwhile is not None:
-        meanwhile()
     held: dict[int, Page] = {}  # rendered before their turn
     streamed = [i for i, page in enumerate(reused) if page is not KEPT] + list(range(len(reused), len(site.routes)))
     for index in streamed:
@@ -202,11 +197,6 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
         elif _stat_is(f"{output}/{path}", record):
             reused[index] = LinkedPage(path, f"{output}/{path}", record[0])
     return reused, kept_records, keys, found, fingerprinted
-
-
-def keep_fingerprints(site: Site, config: Config, tree: TreeCache, result: BuildResult) -> None:
-    """The fingerprints of a build with nothing to reuse, for the next build to compare."""
-    _, _, tree.staged_keys, _, result.fingerprinted = reusable_pages(site, config, tree)
 
 
 def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list, searched: tuple | None) -> bool:
@@ -315,13 +305,8 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         result.warnings += found
         # Everything is validated: from here on we render and write, page by page.
         edits = Edits.between(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
-        reused, kept, found, fingerprint = [], {}, None, None
-        if tree.enabled and tree.current_records() is None:
-            # A first build reuses nothing: the fingerprints are only kept for the next one,
-            # worked out while the workers render (stream_pages' meanwhile).
-            fingerprint = partial(keep_fingerprints, site, config, tree, result)
-        elif tree.enabled:
-            reused, kept, tree.staged_keys, found, result.fingerprinted = reusable_pages(site, config, tree, edits, scan)
+        reused, kept, tree.staged_keys, found, result.fingerprinted = reusable_pages(site, config, tree, edits, scan) \
+            if tree.enabled else ([], {}, {}, None, 0)
     result.state = (site, entry_cache, tree, reused, kept, found)
     result.in_place = tree.staged_map is not None and tree.staged_map is tree.current_map
     kept_html = sum(path.endswith(".html") for path in kept)
@@ -340,7 +325,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     before = result.timings["render"]
     html_pages = [kept_html]
     environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
-    staging = stage(timed(stream_pages(site, jobs, reused, environment, fingerprint), result.timings, "render",
+    staging = stage(timed(stream_pages(site, jobs, reused, environment), result.timings, "render",
                           html_pages), config, tree, found, kept)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before

