@@ -284,7 +284,7 @@ def build(config: Config, jobs: int | None = None, cache: bool = True,
     """jobs: worker processes (None: all cores, one for small sites); cache: use .digest-cache/;
     sources: read.list_sources(config, cache, jobs), when the caller has started it already;
     waiting: called when another build holds the output folder, before this one waits for it."""
-    raise_if_errors(output_problems(config))  # first: the lock file goes beside the output folder
+    raise_if_errors(output_problems(config))  # first: a refused folder is not one to lock
     with output_lock(config.output_path, waiting), fewer_collections():
         return _build(config, jobs, cache, sources)
 
