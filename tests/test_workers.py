@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 from conftest import entry_text, snapshot, write_site
 from digest.build import build
@@ -25,6 +26,17 @@ from digest.workers import Background
 
 def whose(extra=0):
     return os.getpid(), extra
+
+def recorded_start_methods():
+    # A list that gets the start method of each worker pool made from here on.
+    from digest import workers
+    methods, real = [], workers._context
+    def recorded():
+        context = real()
+        methods.append(context.get_start_method())
+        return context
+    workers._context = recorded
+    return methods
 
 def fails(pid):
     if os.getpid() != pid:
@@ -104,19 +116,24 @@ def test_ordered_map_forks_its_workers_when_called_not_when_first_asked():
     """)
 
 
+def site_of_80_pages(tmp_path: Path) -> Path:
+    """A site whose build has enough pages to render in workers (one entry per listing page)."""
+    root = tmp_path / "site"
+    entries = {f"content/entry-{n:03}.md": entry_text(title=f"Entry {n}", date=f"2025-{1 + n // 28:02}-{1 + n % 28:02}",
+                                                      tags="[Common]") for n in range(80)}
+    write_site(root, entries, "per_page = 1\nsearch = false\n")
+    return root
+
+
 def test_a_rebuild_into_a_fresh_staging_folder_renders_in_forked_workers(tmp_path):
     """With the spare folder gone (a failed build removes it), a rebuild links its unchanged
     pages from output/ into a fresh folder with writer threads running, and renders the rest
     in workers: forked ones, not clean ones that would be sent the whole site. Its output is
     a clean build's."""
-    root = tmp_path / "site"
-    entries = {f"content/entry-{n:03}.md": entry_text(title=f"Entry {n}", date=f"2025-{1 + n // 28:02}-{1 + n % 28:02}",
-                                                      tags="[Common]") for n in range(80)}
-    write_site(root, entries, "per_page = 1\nsearch = false\n")
+    root = site_of_80_pages(tmp_path)
     in_fresh_process(f"""
         import shutil
         from pathlib import Path
-        from digest import workers
         from digest.build import build
         from digest.config import load_config
 
@@ -126,13 +143,7 @@ def test_a_rebuild_into_a_fresh_staging_folder_renders_in_forked_workers(tmp_pat
         shutil.rmtree(root / ".output.old")
         oldest = root / "content/entry-000.md"
         oldest.write_text(oldest.read_text().replace("[Common]", "[Rare]"))
-        methods = []
-        real = workers._context
-        def recorded():
-            context = real()
-            methods.append(context.get_start_method())
-            return context
-        workers._context = recorded
+        methods = recorded_start_methods()
         result = build(load_config(root), jobs=2)
         assert result.reused and result.pages - result.reused > 50, result  # linked, and more than a batch rendered
         assert methods == ["fork"], methods
@@ -160,25 +171,15 @@ def test_a_build_in_a_process_with_threads_renders_in_clean_workers_as_a_forked_
     """A process with another thread does not fork: its render workers start clean (forkserver)
     and are sent the site pickled, without the build's Jinja environment (it does not pickle),
     so each makes its own. Cold and warm, the output is a one-process build's."""
-    root = tmp_path / "site"
-    entries = {f"content/entry-{n:03}.md": entry_text(title=f"Entry {n}", date=f"2025-{1 + n // 28:02}-{1 + n % 28:02}",
-                                                      tags="[Common]") for n in range(80)}
-    write_site(root, entries, "per_page = 1\nsearch = false\n")
+    root = site_of_80_pages(tmp_path)
     in_fresh_process(f"""
         import threading
         from pathlib import Path
-        from digest import workers
         from digest.build import build
         from digest.config import load_config
 
         root = Path({str(root)!r})
-        methods = []
-        real = workers._context
-        def recorded():
-            context = real()
-            methods.append(context.get_start_method())
-            return context
-        workers._context = recorded
+        methods = recorded_start_methods()
         stop = threading.Event()
         other = threading.Thread(target=stop.wait)
         other.start()
