@@ -150,6 +150,10 @@ def run_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # Ctrl-C is how a preview ends: not an error
         print("Stopping", flush=True)
     finally:
+        # A second Ctrl-C (or `timeout`'s second TERM) must not stop the cleanup halfway and
+        # leave the temporary folder behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         preview.close()
     return 0
 

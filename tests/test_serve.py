@@ -122,6 +122,21 @@ def serve():
         assert not server.temp.exists(), f"{server.temp} was left behind"
 
 
+
+def test_a_second_ctrl_c_while_stopping_still_removes_the_temporary_folder(site):
+    """Ctrl-C pressed twice, or GNU timeout's TERM sent to the process and its group: the
+    second signal comes while the preview closes, and must not cut the cleanup short."""
+    root = site({"content/a.md": entry_text()})
+    for signals in ([signal.SIGINT, signal.SIGINT], [signal.SIGTERM, signal.SIGTERM], [signal.SIGINT, signal.SIGTERM]):
+        server = Server(root)
+        for number in signals:
+            server.process.send_signal(number)
+            time.sleep(0.005)
+        code = server.stop()
+        assert code in (0, 130), (code, server.errors)
+        assert not any("Traceback" in line for line in server.errors), server.errors
+        assert not server.temp.exists(), f"{server.temp} was left behind ({signals})"
+
 def two_entries(site, settings: str = "", **first):
     return site({"content/2025/07/talks.md": entry_text(title="Talks in Istanbul", **first),
                  "content/2025/07/call.md": entry_text(title="A phone call", date="2025-07-03")}, settings)
