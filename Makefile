@@ -39,4 +39,4 @@ bench: install
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf output .output.staging .output.old .output.trash .digest-cache .pytest_cache
+	rm -rf output .output.staging .output.old .output.trash .digest-cache .pytest_cache .hypothesis build dist

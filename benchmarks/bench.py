@@ -328,6 +328,10 @@ def main() -> None:
     parser.add_argument("--no-serve", action="store_true", help="skip the digest serve measurement")
     parser.add_argument("--serve-only", action="store_true", help="only the digest serve measurement")
     args = parser.parse_args()
+    if not (SHARED / "make_corpus.py").is_file():  # the corpus and Hugo's site live beside the repository
+        parser.exit(2, f"bench.py: {SHARED / 'make_corpus.py'} is missing: the benchmark needs the shared "
+                       f"folder beside the repository ({REPO.parent / 'shared'}), with bench/make_corpus.py "
+                       "and bench/sites/hugo\n")
     sizes = args.sizes or ([300] if args.quick else [1000, 4000, 10000])
     if args.huge:
         sizes.append(100_000)

@@ -171,7 +171,9 @@ def _taxonomies(value: Any) -> tuple[str, ...]:
     for name in value:
         if name not in ALL_TAXONOMIES:
             raise BadValue(f"unknown taxonomy {name!r}{did_you_mean(name, ALL_TAXONOMIES)}; choose from {list(ALL_TAXONOMIES)}")
-    return tuple(dict.fromkeys(value))
+        if value.count(name) > 1:
+            raise BadValue(f"taxonomy {name!r} is listed {value.count(name)} times; list each once")
+    return tuple(value)
 
 
 def _folder(value: Any) -> str:

@@ -67,6 +67,11 @@ def test_bad_values_are_all_reported(tmp_path):
     ]
 
 
+
+def test_a_taxonomy_listed_twice_is_an_error(tmp_path):
+    assert problems(tmp_path, '[tool.digest]\ntaxonomies = ["tags", "people", "tags"]\n') == [
+        "pyproject.toml:2: tool.digest.taxonomies: taxonomy 'tags' is listed 2 times; list each once"]
+
 def test_toml_syntax_error_names_the_line(tmp_path):
     assert problems(tmp_path, '[tool.digest]\ntitle = "unclosed\n')[0].startswith("pyproject.toml:2: TOML syntax error")
 
