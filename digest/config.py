@@ -36,6 +36,9 @@ class Config:
     output_dir: str = "output"
     drafts: bool = False
     strict: bool = False
+    # The site has search (the `search` setting): its search box, menu link and page. The
+    # --no-search flag skips only one build's index; the page then says it is not available.
+    search_pages: bool = True
     # Settings the site file did not set, kept so `digest serve` can tell what changed.
     raw: tuple = field(default=(), compare=False)
 
@@ -287,6 +290,7 @@ def load_config(root: Path | str = ".", **flags: Any) -> Config:
             values[key] = SETTINGS[key](value)
         except BadValue as error:
             problems.append(Problem(SETTINGS_FILE, _line_of(text, key), f"tool.digest.{key}", str(error)))
+    search_pages = values.get("search", True)
     for key, value in flags.items():
         if value is None:
             continue
@@ -303,7 +307,8 @@ def load_config(root: Path | str = ".", **flags: Any) -> Config:
         problems.append(Problem(SETTINGS_FILE, line, "tool.digest.theme",
                                 f"no folder themes/{theme}/; create it or set theme = \"default\""))
     raise_if_errors(problems)
-    return Config(root=root, raw=tuple(sorted((k, repr(v)) for k, v in table.items())), **values)
+    return Config(root=root, raw=tuple(sorted((k, repr(v)) for k, v in table.items())), search_pages=search_pages,
+                  **values)
 
 
 def with_flags(config: Config, **changes: Any) -> Config:

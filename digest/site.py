@@ -338,7 +338,8 @@ def make_routes(config: Config, posts, taxonomies, months, features: "Features |
     # --- issue 8: stories, weekly digest issues and their feeds ---
     routes += feature_routes(config, posts, taxonomies, features, day_of)
     # --- end of issue 8 routes ---
-    routes.append(Route("search/", "search.html", {"title": "Search"}))
+    if config.search_pages:
+        routes.append(Route("search/", "search.html", {"title": "Search"}))
     routes.append(Route("404.html", "404.html", {"title": "Page not found"}))
     # --- feeds, robots.txt, sitemap (issue 5) ------------------------------------------
     routes += feed_routes("", config.title, posts, config, json_feed=True, newest_first=True)

@@ -100,6 +100,25 @@ def test_no_search_writes_no_index(site, tmp_path):
     assert "search" not in result.stdout
 
 
+
+def test_a_site_without_search_has_no_search_box_link_or_page_but_no_search_keeps_them(site):
+    """`search = false` is a site without search: no box in the header, no menu link, no
+    /search/ page, none in the sitemap or on the 404 page. `--no-search` skips one build's
+    index only: the pages stay as they are (the search page says it is not available)."""
+    root = site({"content/a.md": entry_text()}, "search = false\n")
+    assert run_digest(root, "build").returncode == 0
+    pages = {path.relative_to(root / "output").as_posix(): path.read_text(encoding="utf-8")
+             for path in (root / "output").rglob("*") if path.suffix in (".html", ".xml")}
+    assert "search/index.html" not in pages and not (root / "output" / "pagefind").exists()
+    assert not [path for path, text in pages.items() if "search/" in text or "site-search" in text]
+    assert "Try the <a href=\"/\">latest entries</a> or the <a href=\"/archive/\">archive</a>." in pages["404.html"]
+    flagged = site({"content/a.md": entry_text()}, name="flagged")
+    assert run_digest(flagged, "build", "--no-search").returncode == 0
+    home = (flagged / "output" / "index.html").read_text(encoding="utf-8")
+    assert 'id="site-search"' in home and 'href="/search/"' in home
+    assert (flagged / "output" / "search" / "index.html").is_file()
+    assert "/search/" in (flagged / "output" / "sitemap.xml").read_text(encoding="utf-8")
+
 def test_drafts_never_reach_the_index(site):
     root = site({"content/a.md": entry_text(title="Published"), "content/b.md": entry_text(title="Hidden", draft="true")})
     assert run_digest(root, "build").returncode == 0
