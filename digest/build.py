@@ -17,7 +17,7 @@ from .errors import DigestError, Problem, raise_if_errors
 from .links import body_link_problems, link_problems
 from .read import list_sources, read_entries
 from .render import (Page, check_theme, extra_pages, load_templates, make_environment, remember_templates,
-                     render_pages, static_pages)
+                     render_pages, static_pages, static_problems)
 from .reuse import Edits, Fingerprints, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
 from .site import Site, build_site
@@ -64,7 +64,7 @@ def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = N
         raise_if_errors(problems, config.strict)
     with no_collections():
         site, site_problems = build_site(entries, config)
-    problems += site_problems
+    problems += site_problems + static_problems(site)
     if any(problem.is_error for problem in problems):
         raise_if_errors(problems, config.strict)
     return site, problems

@@ -13,6 +13,10 @@ from urllib.parse import SplitResult, urlsplit
 from .errors import COMMAND_LINE, Problem, character_problem, did_you_mean, raise_if_errors
 
 SETTINGS_FILE = "pyproject.toml"
+# The site's folder of files published as they are at the output root (Hugo's static/). A
+# fixed name, not a setting: one more folder setting would need rules for every way it could
+# overlap the site root, the content folder and the output folder.
+STATIC_DIR = "static"
 ALL_TAXONOMIES = ("tags", "people", "places", "sources")
 PERMALINK_FIELDS = {"year", "month", "day", "slug"}
 
@@ -54,6 +58,10 @@ class Config:
     @property
     def output_path(self) -> Path:
         return (self.root / self.output_dir).resolve()
+
+    @property
+    def static_path(self) -> Path:
+        return (self.root / STATIC_DIR).resolve()
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from .errors import WARNING, Problem
 from .markdown import is_internal
-from .render import Page, extra_pages, static_pages
+from .render import Page, extra_pages, static_files
 from .site import Site
 
 LINK_ATTRIBUTES = {"href", "src"}
@@ -61,8 +61,8 @@ def target_file(href: str, from_url: str, base_path: str, files: set[str]) -> st
 
 def site_files(site: Site) -> set[str]:
     """Every file a build writes, known from the model before anything is rendered."""
-    pages = static_pages(site.config) + extra_pages()
-    return {route.output_path for route in site.routes} | {page.path for page in pages}
+    return ({route.output_path for route in site.routes} | set(static_files(site.config))
+            | {page.path for page in extra_pages()})
 
 
 def body_link_problems(site: Site, files: set[str] | None = None) -> list[Problem]:

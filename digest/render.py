@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from datetime import timezone
 from functools import lru_cache, partial
@@ -10,10 +12,10 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from .config import Config
+from .config import SETTINGS_FILE, STATIC_DIR, Config
 from .entries import Moment
 from . import feeds
-from .errors import DigestError, Problem
+from .errors import WARNING, DigestError, Problem
 from .site import Route, Site, absolute_url, sitemap_items
 
 BUNDLED_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -228,15 +230,113 @@ def _from_template(error: Exception) -> bool:
     return False
 
 
-def static_pages(config: Config) -> list[Page]:
-    """The themes' static/ files under `static/`; a site's theme overrides the default's."""
+# What editors and systems leave beside the files one saves: swap, backup and temporary files
+# (vim, emacs, JetBrains, Kate, `sed -i`, downloads in progress), version control's files and
+# folder litter. Never published from the site's static/ folder, and no cause for a rebuild.
+LITTER = re.compile(r"""^\.\#                 # emacs locks
+                      | ~$ | ^\#.*\#$          # backups, emacs autosaves
+                      | ^4913$                 # vim's probe file
+                      | ^sed[A-Za-z0-9]{6}$    # `sed -i` writing aside
+                      | \.(sw[a-p]x?|tmp|temp|bak|orig|part|crdownload|kate-swp)$
+                      | ___jb_\w+___$
+                      | ^\.(git|hg|svn|DS_Store$|_) | ^(Thumbs\.db|desktop\.ini)$""", re.VERBOSE | re.IGNORECASE)
+
+
+def theme_static_files(config: Config) -> dict[str, Path]:
+    """The themes' static/ files, by output path under `static/`; a site's theme overrides the default's."""
     files: dict[str, Path] = {}
     for folder in reversed(theme_dirs(config)):
         static = folder / "static"
         for path in sorted(static.rglob("*")) if static.is_dir() else []:
             if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
                 files["static/" + path.relative_to(static).as_posix()] = path
-    return [Page(name, files[name].read_bytes()) for name in sorted(files)]
+    return files
+
+
+def site_static_files(config: Config) -> tuple[dict[str, Path], list[Problem]]:
+    """The site's own static/ folder, by output path: each file at its own path from the
+    output root (Hugo's static/). Dotfiles are published, since `.well-known/` must be; LITTER
+    never is. As in content/ (load.py), a symlink is followed to a file inside the folder, one
+    leading out of it (or nowhere) is skipped with a warning, and a symlinked folder is not
+    entered: nothing outside the folder is read."""
+    top = config.static_path
+    files: dict[str, Path] = {}
+    problems: list[Problem] = []
+    if not top.is_dir():
+        return files, problems
+
+    def unreadable(error: OSError) -> None:  # os.walk would skip the folder without a word
+        shown = Path(error.filename).relative_to(top).as_posix()
+        problems.append(Problem(f"{STATIC_DIR}/{shown}", None, None, f"cannot read the folder: {error.strerror}"))
+
+    for folder, folders, names in os.walk(top, onerror=unreadable):  # a symlinked folder is listed, not entered
+        folders[:] = [name for name in folders if not LITTER.search(name)]
+        for name in folders + [name for name in names if not LITTER.search(name)]:
+            path = Path(folder, name)
+            relative = path.relative_to(top).as_posix()
+            if path.is_symlink() and not (path.exists() and path.resolve().is_relative_to(top)):
+                problems.append(Problem(f"{STATIC_DIR}/{relative}", None, None,
+                                        "symlink points outside the static folder (or nowhere); skipped", WARNING))
+            elif path.is_file():  # not a folder, a pipe or a device
+                files[relative] = path
+    return files, sorted(problems)
+
+
+def static_files(config: Config) -> dict[str, Path]:
+    """Every file published as it is, by output path: the themes' and the site's. (Where the
+    two meet, the build stops first: static_problems.)"""
+    return {**theme_static_files(config), **site_static_files(config)[0]}
+
+
+def static_pages(config: Config) -> list[Page]:
+    files = static_files(config)
+    pages = []
+    for name in sorted(files):
+        try:
+            pages.append(Page(name, files[name].read_bytes()))
+        except OSError as error:
+            raise DigestError([Problem(_shown(str(files[name]), config), None, None,
+                                       f"cannot read the file: {error.strerror}")]) from None
+    return pages
+
+
+def static_problems(site: Site) -> list[Problem]:
+    """The site's static/ folder against everything else the build writes: a file landing on a
+    page, a theme's static file, `.nojekyll` or in the search index's pagefind/ (or where a
+    folder of theirs goes) is an error naming both, never a silent override. And the
+    folder's warnings (symlinks skipped)."""
+    config = site.config
+    files, problems = site_static_files(config)
+    if config.content_path.is_relative_to(config.static_path):
+        problems.append(Problem(SETTINGS_FILE, None, "tool.digest.content_dir",
+                                f"the content folder lies inside {STATIC_DIR}/, whose files are published as they "
+                                "are; choose a folder outside it"))
+    if not files:
+        return problems
+    page_fix = "remove or rename the file (to change that page, override its template: see Themes in the README)"
+    taken = {path: (f"the page /{route.url} that digest makes", page_fix)
+             for route, path in zip(site.routes, site.paths)}
+    for path, source in theme_static_files(config).items():
+        taken[path] = (f"the theme's file {_shown(str(source), config)}",
+                       "remove or rename the file (to replace a theme's file, put yours in themes/<name>/static/)")
+    for page in extra_pages():
+        taken[page.path] = ("a file digest writes itself", "remove the file")
+    folders: dict[str, str] = {}  # a folder of what the build writes -> one thing in it
+    for path, (what, _) in taken.items():
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:depth]), what)
+    for relative in sorted(files):
+        if relative.partition("/")[0] == "pagefind":  # written after the pages, by Pagefind
+            what, fix = "in the folder of the search index", f"move the file out of {STATIC_DIR}/pagefind/"
+        elif relative in taken:
+            what, fix = taken[relative]
+        elif relative in folders:
+            what, fix = f"a folder holding {folders[relative]}", "rename the file"
+        else:
+            continue
+        problems.append(Problem(f"{STATIC_DIR}/{relative}", None, None, f"/{relative} is {what}; {fix}"))
+    return problems
 
 
 def extra_pages() -> list[Page]:

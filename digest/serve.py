@@ -47,7 +47,7 @@ from .errors import DigestError, Problem, format_problem, raise_if_errors
 from .links import body_link_problems
 from .load import find_sources
 from .read import load_entry
-from .render import Page, extra_pages, make_environment, render_pages, static_pages
+from .render import LITTER, Page, extra_pages, make_environment, render_pages, static_pages, static_problems
 from .reuse import Edits, Fingerprints, PageMap, route_keys
 from .search import index_site
 from .site import Site, build_site, linked_entry, model_fields, swap_entry
@@ -61,21 +61,13 @@ SCRIPT_PATH = "/__digest__/reload.js"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 WILDCARD = {"0.0.0.0", "::", ""}
 
-# Editors save through temporary, swap and backup files: vim (`.x.swp`, `x~`, `4913`),
-# emacs (`.#x`, `#x#`), JetBrains (`x___jb_tmp___`), Kate, `sed -i`, and downloads in progress.
-EDITOR_NOISE = re.compile(r"""^\.            # hidden: .x.swp, .#x (emacs locks), .DS_Store
-                            | ~$ | ^\#.*\#$  # backups, emacs autosaves
-                            | ^4913$         # vim's probe file
-                            | ^sed[A-Za-z0-9]{6}$  # `sed -i` writing aside
-                            | \.(sw[a-p]x?|tmp|temp|bak|orig|part|crdownload|kate-swp)$
-                            | ___jb_\w+___$""", re.VERBOSE | re.IGNORECASE)
-
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
                  ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
                  ".json": "application/json", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8",
                  ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                  ".gif": "image/gif", ".webp": "image/webp", ".ico": "image/x-icon", ".wasm": "application/wasm",
-                 ".woff2": "font/woff2", ".woff": "font/woff"}
+                 ".woff2": "font/woff2", ".woff": "font/woff", ".avif": "image/avif", ".pdf": "application/pdf",
+                 ".mp3": "audio/mpeg", ".mp4": "video/mp4", ".webm": "video/webm"}
 
 
 @dataclass(frozen=True)
@@ -121,8 +113,10 @@ class PortInUse(OSError):
     pass
 
 
-def is_editor_noise(name: str) -> bool:
-    return bool(EDITOR_NOISE.search(name))
+def is_editor_noise(name: str, hidden: bool = True) -> bool:
+    """Editors save through temporary, swap and backup files (render.LITTER), most of them
+    hidden: a hidden name is noise too, but in static/, where `.well-known/` is published."""
+    return (hidden and name.startswith(".")) or bool(LITTER.search(name))
 
 
 def url_host(host: str) -> str:
@@ -245,7 +239,7 @@ class Preview:
                 entries, problems = self._read_entries(config, changed, result)
                 raise_if_errors(problems)
                 site, site_problems = build_site(entries, config)
-                problems += site_problems
+                problems += site_problems + static_problems(site)
                 raise_if_errors(problems)
                 edits = Edits.between(entries_of(served), entries_of(site), site.posts) if served else None
                 pages = self._render(site, changed, result, edits) + static_pages(config) + extra_pages()  # as build.all_pages
@@ -508,7 +502,7 @@ class Preview:
         config = self.config
         if config is None:
             return []
-        return [folder for folder in (config.content_path, self.root / "themes") if folder.is_dir()]
+        return [folder for folder in (config.content_path, self.root / "themes", config.static_path) if folder.is_dir()]
 
     def _keep_watching(self, watch: Callable[[], None]) -> None:
         """Run a watcher until stopped; if it fails (a watched folder vanished), say so and retry."""
@@ -527,9 +521,14 @@ class Preview:
         self._keep_watching(self._watch_settings_once)
 
     def _watch_tree_once(self) -> None:
-        """content/ and themes/, recursively; restarted when content_dir moves."""
+        """content/, themes/ and static/, recursively; restarted when content_dir moves or one
+        of them appears."""
+        watched = self.watch_folders()
         while not self.stop.is_set():
             folders = self.watch_folders()
+            if set(folders) - set(watched):  # made since the last look, and maybe filled already
+                self._note([(None, str(folder)) for folder in set(folders) - set(watched)])
+            watched = folders
             if not folders:
                 self.tree_armed.set()
                 self.stop.wait(0.5)
@@ -556,14 +555,16 @@ class Preview:
                 self._note(changes)
 
     def _wanted(self, change, path: str) -> bool:
-        relative = Path(path)
+        relative, hidden = Path(path), True
         if self.config is not None and relative.is_relative_to(self.config.content_path):
             relative = relative.relative_to(self.config.content_path)
             if any(part.startswith("_") for part in relative.parts):  # not entries
                 return False
+        elif self.config is not None and relative.is_relative_to(self.config.static_path):
+            relative, hidden = relative.relative_to(self.config.static_path), False  # .well-known/ is published
         elif relative.is_relative_to(self.root):
             relative = relative.relative_to(self.root)
-        return not any(is_editor_noise(part) for part in relative.parts)
+        return not any(is_editor_noise(part, hidden) for part in relative.parts)
 
     def _note(self, changes) -> None:
         with self.wake:

@@ -69,6 +69,8 @@ def output_problems(config: Config) -> list[Problem]:
         reason = "is or contains the content folder"
     elif output.is_relative_to(content):
         reason = "is inside the content folder"
+    elif output.is_relative_to(config.static_path):
+        reason = "is or is inside the static folder, whose files are published as they are"
     elif root.is_relative_to(output):
         reason = "contains the site root"
     elif (output / ".git").exists():

@@ -17,12 +17,14 @@ from digest.errors import DigestError
 from digest.render import make_environment, render_pages
 
 
-def corpus(count: int) -> dict[str, str]:
+def corpus(count: int) -> dict[str, str | bytes]:
     tags = ["Russia", "Ukraine", "ceasefire talks", "energy", "Київ"]
-    return {f"content/2025/07/entry-{n:03d}.md": entry_text(
+    entries = {f"content/2025/07/entry-{n:03d}.md": entry_text(
         title=f'"Entry {n}"', date=f"2025-07-{1 + n % 28:02d}", tags=f"[{tags[n % 5]}, {tags[(n * 3) % 5]}]",
         body=f"# Heading {n}\n\nBody of entry {n} with <b>raw</b> HTML and a [link](https://example.org/{n}).",
         people=f"[Person {n % 7}]") for n in range(count)}
+    # The site's own static/ folder, copied to the output root.
+    return {**entries, "static/images/map.png": bytes(range(256)), "static/.well-known/security.txt": "Contact: x\n"}
 
 
 def built(root: Path, output: str = "output", jobs: int | None = 1, cache: bool = True) -> dict[str, bytes]:
@@ -72,6 +74,19 @@ def change_static_file(root: Path) -> None:
     (folder / "style.css").write_text("body { color: teal; }\n", encoding="utf-8")
 
 
+def add_site_static_file(root: Path) -> None:
+    (root / "static/files").mkdir(parents=True)
+    (root / "static/files/report.pdf").write_bytes(b"%PDF-1.4 new")
+
+
+def change_site_static_file(root: Path) -> None:
+    (root / "static/images/map.png").write_bytes(b"another map")
+
+
+def delete_site_static_file(root: Path) -> None:
+    (root / "static/.well-known/security.txt").unlink()
+
+
 def change_setting(root: Path) -> None:
     # unsafe_html changes what every entry's body renders to, so it must reach the entry cache.
     with open(root / "pyproject.toml", "a", encoding="utf-8") as file:
@@ -86,8 +101,8 @@ def rename_file(root: Path) -> None:
     (root / "content/2025/07/entry-006.md").rename(root / "content/2025/07/renamed-entry.md")
 
 
-CHANGES = [change_body, change_front_matter, change_template, change_static_file, change_setting,
-           delete_file, rename_file]
+CHANGES = [change_body, change_front_matter, change_template, change_static_file, add_site_static_file,
+           change_site_static_file, delete_site_static_file, change_setting, delete_file, rename_file]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=lambda f: f.__name__)
@@ -412,7 +427,8 @@ def test_a_build_with_nothing_to_change_leaves_the_output_as_it_is(site):
     assert (root / ".output.old" / page).read_bytes() == output[page.as_posix()]
 
 
-@pytest.mark.parametrize("disturb", ["stray file", "page edited", "page removed", "symlink", "static file"])
+@pytest.mark.parametrize("disturb", ["stray file", "page edited", "page removed", "symlink", "static file",
+                                     "site static file"])
 def test_an_output_folder_not_as_the_last_build_left_it_is_built_again(site, disturb):
     root = site(corpus(8))
     config = load_config(root, search=False)
@@ -427,8 +443,10 @@ def test_an_output_folder_not_as_the_last_build_left_it_is_built_again(site, dis
         page.unlink()
     elif disturb == "symlink":
         (output / "link.html").symlink_to(root / "pyproject.toml")
-    else:
+    elif disturb == "static file":
         change_static_file(root)
+    else:
+        delete_site_static_file(root)
     assert not build(config, jobs=1).up_to_date
     assert snapshot(output) == clean_build(root)
     assert not any(path.is_symlink() for path in output.rglob("*"))

@@ -86,6 +86,27 @@ def test_an_edit_the_model_reads_rebuilds_it(site, tmp_path, name):
     assert_same_site(served, root, tmp_path)
 
 
+# The site's own static/ folder: files the model never reads, published as they are.
+STATIC = {"static/images/map.png": bytes(range(256)), "static/.well-known/security.txt": "Contact: one\n"}
+STATIC_EDITS = {
+    "added": lambda root: (root / "static/images/chart.png").write_bytes(b"a new chart"),
+    "changed": lambda root: (root / "static/.well-known/security.txt").write_text("Contact: two\n", encoding="utf-8"),
+    "deleted": lambda root: (root / "static/images/map.png").unlink(),
+}
+
+
+@pytest.mark.parametrize("name", STATIC_EDITS)
+def test_a_static_file_added_changed_or_deleted_reaches_the_preview(site, tmp_path, name):
+    root = site({**ENTRIES, **STATIC}, SETTINGS)
+    served, result, before = edited(root, tmp_path, STATIC_EDITS[name])
+    assert result.ok and not result.in_place, result
+    assert served.current.pages != before
+    assert_same_site(served, root, tmp_path)
+    published = {path: data for path, data in served.current.pages.items() if (root / "static" / path).is_file()}
+    assert published == {path.relative_to(root / "static").as_posix(): path.read_bytes()
+                         for path in (root / "static").rglob("*") if path.is_file()}
+
+
 def test_edits_in_place_follow_each_other(site, tmp_path):
     root = site(ENTRIES, SETTINGS)
     served = preview(root, tmp_path)

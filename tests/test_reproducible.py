@@ -25,15 +25,19 @@ SETTINGS = '[tool.digest]\ntitle = "Reproducible"\nbase_url = "https://owner.git
 
 
 def copy_site(target: Path, reverse: bool) -> Path:
-    """The sample content, its files created in sorted or reverse order (so directory listing
-    order and inode order differ), with different modification times."""
+    """The sample content and a static/ folder, their files created in sorted or reverse order
+    (so directory listing order and inode order differ), with different modification times."""
     target.mkdir(parents=True)
     (target / "pyproject.toml").write_text(SETTINGS, encoding="utf-8")
     files = sorted(p for p in (ROOT / "content").rglob("*") if p.is_file())
-    for number, path in enumerate(reversed(files) if reverse else files):
-        copy = target / path.relative_to(ROOT)
+    static = [f"static/{name}" for name in ("ads.txt", "images/a.png", "images/b.png", ".well-known/security.txt")]
+    for number, path in enumerate(reversed(files + static) if reverse else files + static):
+        copy = target / (path if isinstance(path, str) else path.relative_to(ROOT))
         copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, copy)
+        if isinstance(path, str):
+            copy.write_bytes(path.encode() * 3)
+        else:
+            shutil.copyfile(path, copy)
         os.utime(copy, (1_000_000 + number * 7919, 1_000_000 + number * 7919))
     return target
 

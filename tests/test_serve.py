@@ -320,6 +320,27 @@ def test_the_site_is_served_under_its_base_path(site, serve):
     assert server.get("/repo/static/style.css")[1]["Content-Type"].startswith("text/css")
 
 
+def test_static_files_are_served_and_an_edit_of_one_rebuilds(site, serve):
+    root = two_entries(site, 'base_url = "https://example.org/repo/"\n')
+    server = serve(root)  # no static/ yet: it appears while serving, already holding a file
+    (root / "static/.well-known").mkdir(parents=True)
+    policy = root / "static/.well-known/security.txt"
+    policy.write_text("Contact: one", encoding="utf-8")
+    server.wait_for("/repo/.well-known/security.txt", "Contact: one")
+    policy.write_text("Contact: two", encoding="utf-8")  # a hidden folder, yet watched
+    server.wait_for("/repo/.well-known/security.txt", "Contact: two")
+    server.wait_line(lambda line: "static/.well-known/security.txt changed" in line and ": rebuilt " in line)
+    (root / "static/images").mkdir()
+    (root / "static/images/map.png").write_bytes(b"\x89PNG map")
+    server.wait_for("/repo/images/map.png", "PNG map")
+    assert server.get("/repo/images/map.png")[1]["Content-Type"] == "image/png"
+    (root / "static/images/.map.png.swp").write_text("vim", encoding="utf-8")  # editor litter: no rebuild, not served
+    policy.unlink()
+    server.wait_for("/repo/.well-known/security.txt", "Page not found", status=404)
+    assert server.get("/repo/images/.map.png.swp")[0] == 404
+    assert not any("swp" in line for line in server.rebuild_lines()), server.rebuild_lines()
+
+
 def test_search_is_indexed_for_the_preview_and_again_after_a_rebuild(site, serve):
     root = two_entries(site)
     server = serve(root)
@@ -515,3 +536,9 @@ def test_find_file_never_follows_a_symlink(tmp_path):
 ])
 def test_editor_noise(name, noise):
     assert is_editor_noise(name) is noise
+
+
+@pytest.mark.parametrize("name, noise", [(".well-known", False), (".htaccess", False), (".map.png.swp", True),
+                                         (".#map.png", True), (".git", True), (".DS_Store", True), ("map.png", False)])
+def test_in_static_a_hidden_name_is_no_noise_but_editor_files_are(name, noise):
+    assert is_editor_noise(name, hidden=False) is noise

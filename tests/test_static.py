@@ -1,0 +1,154 @@
+"""The site's own static/ folder (Hugo's static/): each file published byte for byte at the
+same path from the output root, links to it resolving under the base path, and every clash
+with what digest writes itself an error that leaves output/ as it was."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import build_out, entry_text, run_digest, snapshot
+
+ENTRY = "content/2025/07/talks.md"
+MAP = bytes(range(256)) * 4  # not text: copied, never decoded
+
+
+def static_site(site, files: dict | None = None, settings: str = "", body: str = "Body text."):
+    return site({ENTRY: entry_text(title="Talks", body=body), **(files or {})}, settings)
+
+
+def test_every_file_of_static_is_copied_to_the_same_path_under_the_output_root(site):
+    root = static_site(site, {"static/images/2025/map.png": MAP,
+                              "static/.well-known/security.txt": "Contact: mailto:desk@example.org\n",
+                              "static/googlec0ffee.html": "google-site-verification: googlec0ffee.html",
+                              "static/CNAME": "news.example.org\n", "static/ads.txt": "example.com, 1, DIRECT\n",
+                              "static/.htaccess": "ErrorDocument 404 /404.html\n"})
+    out = build_out(root)
+    for name in ("images/2025/map.png", ".well-known/security.txt", "googlec0ffee.html", "CNAME", "ads.txt",
+                 ".htaccess"):
+        assert (out / name).read_bytes() == (root / "static" / name).read_bytes(), name
+    assert (out / "static/style.css").is_file() and (out / "index.html").is_file()  # the theme's, and the pages
+    # Published files get the mode every output file gets, whatever the source file's.
+    os.chmod(root / "static/ads.txt", 0o755)
+    out = build_out(root)
+    assert (out / "ads.txt").stat().st_mode == (out / "index.html").stat().st_mode
+
+
+def test_version_control_files_and_editor_litter_in_static_are_not_published(site):
+    litter = ["static/.git/HEAD", "static/.gitignore", "static/images/.gitkeep", "static/.DS_Store",
+              "static/images/._map.png", "static/images/.map.png.swp", "static/images/map.png~",
+              "static/images/#map.png#", "static/Thumbs.db", "static/ads.txt.tmp"]
+    root = static_site(site, {"static/images/map.png": MAP, **{name: "litter" for name in litter}})
+    published = set(snapshot(build_out(root)))
+    assert "images/map.png" in published
+    assert [name for name in litter if name.removeprefix("static/") in published] == []
+
+
+def test_a_body_image_links_to_a_static_file_under_a_sub_path_base_url_without_a_warning(site):
+    body = "![map](/images/map.png)\n\nThe [policy](/.well-known/security.txt) and [a gap](/images/gone.png)."
+    root = static_site(site, {"static/images/map.png": MAP, "static/.well-known/security.txt": "x\n"},
+                       'base_url = "https://example.org/repo/"\n', body)
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 0, result.stderr
+    # The missing one is reported, at its line: the two that exist are not.
+    warning = f"{ENTRY}:9: warning: link to '/images/gone.png': no such page in the site"
+    assert result.stderr.splitlines() == [warning]
+    page = (root / "output/2025/07/talks/index.html").read_text(encoding="utf-8")
+    assert '<img src="/repo/images/map.png" alt="map">' in page
+    assert 'href="/repo/.well-known/security.txt"' in page
+    checked = run_digest(root, "check")
+    assert (checked.returncode, checked.stderr.splitlines()) == (0, [warning])
+
+
+FIX_PAGE = "remove or rename the file (to change that page, override its template: see Themes in the README)"
+COLLISIONS = {
+    "home page": ("static/index.html", "/index.html is the page / that digest makes; " + FIX_PAGE),
+    "tags index": ("static/tags/index.html", "/tags/index.html is the page /tags/ that digest makes; " + FIX_PAGE),
+    "entry page": ("static/2025/07/talks/index.html",
+                   "/2025/07/talks/index.html is the page /2025/07/talks/ that digest makes; " + FIX_PAGE),
+    "feed": ("static/feed.xml", "/feed.xml is the page /feed.xml that digest makes; " + FIX_PAGE),
+    "sitemap": ("static/sitemap.xml", "/sitemap.xml is the page /sitemap.xml that digest makes; " + FIX_PAGE),
+    "theme static file": ("static/static/style.css",
+                          "/static/style.css is the theme's file themes/default/static/style.css; remove or rename "
+                          "the file (to replace a theme's file, put yours in themes/<name>/static/)"),
+    "search index": ("static/pagefind/pagefind.js",
+                     "/pagefind/pagefind.js is in the folder of the search index; move the file out of static/pagefind/"),
+    ".nojekyll": ("static/.nojekyll", "/.nojekyll is a file digest writes itself; remove the file"),
+    "file where a folder of pages goes": ("static/archive",
+                                          "/archive is a folder holding the page /archive/ that digest makes; rename the file"),
+}
+
+
+@pytest.mark.parametrize("case", COLLISIONS)
+def test_a_static_file_where_digest_writes_something_else_is_an_error_and_output_is_kept(site, case):
+    path, message = COLLISIONS[case]
+    root = static_site(site, {"static/images/map.png": MAP})
+    assert run_digest(root, "build", "--no-search").returncode == 0
+    before = snapshot(root / "output")
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
+    (root / path).write_text("mine", encoding="utf-8")
+    for command in ("build", "check"):
+        result = run_digest(root, command, "--no-search") if command == "build" else run_digest(root, command)
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [f"{path}: {message}",
+                                              "digest: 1 error in 1 file; output/ was not changed"], command
+    assert snapshot(root / "output") == before
+
+
+def test_every_clash_is_listed_at_once(site):
+    root = static_site(site, {"static/feed.xml": "a", "static/static/style.css": "b", "static/pagefind/x.js": "c"})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1 and not (root / "output").exists()
+    lines = result.stderr.splitlines()
+    assert [line.partition(":")[0] for line in lines[:-1]] == [
+        "static/feed.xml", "static/pagefind/x.js", "static/static/style.css"]
+    assert lines[-1] == "digest: 3 errors in 3 files; output/ was not changed"
+
+
+def test_a_theme_static_file_name_of_its_own_under_static_static_is_no_clash(site):
+    root = static_site(site, {"static/static/newsroom.css": "p {}"})
+    out = build_out(root)
+    assert (out / "static/newsroom.css").read_text(encoding="utf-8") == "p {}" and (out / "static/style.css").is_file()
+
+
+def test_symlinks_in_static_follow_the_content_folder_rule(site, tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not for publishing", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/inside.txt").write_text("nor this", encoding="utf-8")
+    root = static_site(site, {"static/images/map.png": MAP})
+    static = root / "static"
+    (static / "secret.txt").symlink_to(outside)
+    (static / "folder").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (static / "dangling.png").symlink_to(static / "nowhere.png")
+    (static / "same-map.png").symlink_to(static / "images/map.png")  # inside: its bytes are published
+    (static / "images-again").symlink_to(static / "images", target_is_directory=True)  # a folder: not entered
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 0, result.stderr
+    skipped = "warning: symlink points outside the static folder (or nowhere); skipped"
+    assert result.stderr.splitlines() == [f"static/{name}: {skipped}" for name in ("dangling.png", "folder", "secret.txt")]
+    published = snapshot(root / "output")
+    assert published["same-map.png"] == MAP and published["images/map.png"] == MAP
+    assert not any(name.startswith(("secret", "folder", "dangling", "images-again")) for name in published)
+    assert not any(path.is_symlink() for path in (root / "output").rglob("*"))
+    strict = run_digest(root, "build", "--no-search", "--strict")
+    assert strict.returncode == 1 and "static/secret.txt: symlink points outside" in strict.stderr
+
+
+def test_an_output_folder_inside_static_is_refused(site):
+    root = static_site(site, {"static/images/map.png": MAP})
+    result = run_digest(root, "build", "--no-search", "--output", "static/site")
+    assert result.returncode == 2  # a bad value on the command line, as for any --output refused
+    assert result.stderr.splitlines() == [
+        "command line: --output: 'static/site' is or is inside the static folder, whose files are published as "
+        "they are; choose a folder of its own, such as 'output'", "digest: 1 error on the command line; nothing was written"]
+    assert not (root / "static/site").exists()
+
+
+def test_a_content_folder_inside_static_is_an_error(site):
+    root = site({"static/news/2025/07/talks.md": entry_text(title="Talks")}, 'content_dir = "static/news"\n')
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1
+    assert "pyproject.toml: tool.digest.content_dir: the content folder lies inside static/" in result.stderr
+
