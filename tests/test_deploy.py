@@ -22,7 +22,7 @@ from linkcheck import LinkChecker, check_whole_site
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 README = ROOT / "README.md"
 PAGES_BASE_URL = "${{ steps.pages.outputs.base_url }}"
-ACTIONS = {"actions/checkout": "v4", "actions/setup-python": "v5", "actions/configure-pages": "v5",
+ACTIONS = {"actions/checkout": "v6", "actions/setup-python": "v6", "actions/configure-pages": "v5",
            "actions/upload-pages-artifact": "v3", "actions/deploy-pages": "v4", "actions/cache": "v4"}
 
 
