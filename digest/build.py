@@ -8,6 +8,7 @@ import os
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
@@ -16,8 +17,8 @@ from .config import Config
 from .errors import DigestError, Problem, raise_if_errors
 from .links import body_link_problems, link_problems
 from .read import list_sources, read_entries
-from .render import (Page, check_theme, extra_pages, load_templates, make_environment, remember_templates,
-                     render_pages, static_pages, static_problems)
+from .render import (Page, check_theme, each_static_page, extra_pages, load_templates, make_environment,
+                     remember_templates, render_pages, static_pages, static_problems)
 from .reuse import Edits, Fingerprints, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
 from .site import Site, build_site
@@ -128,7 +129,7 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
                 held[done] = page
             page = held.pop(index)
         yield page
-    yield from static_pages(site.config)
+    yield from each_static_page(site.config)
     yield from extra_pages()
 
 
@@ -210,7 +211,7 @@ def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list,
     if searched != tree.current_search or (searched is not None) != (tree.current_bundle is not None):
         return False
     expected = {route.output_path: current[route.output_path][1:] for route in site.routes}
-    for page in static_pages(config) + extra_pages():
+    for page in chain(each_static_page(config), extra_pages()):
         record = current.get(page.path)
         if record is None or record[0] != hashlib.blake2b(page.data, digest_size=16).digest():
             return False

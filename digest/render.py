@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timezone
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import Iterator
 
 import jinja2
 import markupsafe
@@ -289,15 +290,20 @@ def static_files(config: Config) -> dict[str, Path]:
 
 
 def static_pages(config: Config) -> list[Page]:
+    return list(each_static_page(config))
+
+
+def each_static_page(config: Config) -> Iterator[Page]:
+    """The static files as pages, each read when it is asked for: a build writes them one by
+    one, so a site's folder of images is never held in memory all at once."""
     files = static_files(config)
-    pages = []
     for name in sorted(files):
         try:
-            pages.append(Page(name, files[name].read_bytes()))
+            data = files[name].read_bytes()
         except OSError as error:
             raise DigestError([Problem(_shown(str(files[name]), config), None, None,
                                        f"cannot read the file: {error.strerror}")]) from None
-    return pages
+        yield Page(name, data)
 
 
 def static_problems(site: Site) -> list[Problem]:

@@ -152,3 +152,17 @@ def test_a_content_folder_inside_static_is_an_error(site):
     assert result.returncode == 1
     assert "pyproject.toml: tool.digest.content_dir: the content folder lies inside static/" in result.stderr
 
+
+
+def test_static_files_are_read_one_at_a_time_as_they_are_written(site):
+    """A newsroom's static/ may hold hundreds of MB of images: the build reads each file when
+    it writes it (render.each_static_page), never the whole folder into memory at once."""
+    from digest.config import load_config
+    from digest.render import each_static_page
+
+    root = site({"content/a.md": entry_text(), "static/a.bin": b"first", "static/b.bin": b"second"})
+    pages = each_static_page(load_config(root))
+    first = next(page for page in pages if page.path == "a.bin")  # the first in path order
+    (root / "static" / "b.bin").write_bytes(b"changed after a.bin was read")
+    rest = {page.path: page.data for page in pages}
+    assert first.data == b"first" and rest["b.bin"] == b"changed after a.bin was read"
