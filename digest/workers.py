@@ -45,6 +45,30 @@ def _set_shared(value: Any) -> None:
     _shared = value
 
 
+def _start_worker(value: Any, parent: int | None) -> None:
+    """A pool worker's start: the shared value, and (forked by the build: parent) its end
+    with the build's, however the build ends."""
+    _set_shared(value)
+    if parent is not None:
+        _end_with(parent)
+
+
+def _end_with(parent: int) -> None:
+    """Be killed when the process that forked this one dies (Linux). A killed build's workers
+    would otherwise live on, each waiting on a pipe the other still holds open."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no prctl (not Linux): nothing to ask for
+        return
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
 def batches(items: Sequence, jobs: int, smallest: int) -> list[Sequence]:
     """Batches that shrink toward the end, each a third of a worker's share of what is left
     and at least `smallest` long: a few big ones while every worker is busy, small ones last,
@@ -99,8 +123,9 @@ def _in_workers(work: Callable[[Any], Any], parts: Sequence, jobs: int, value: A
     """None once the workers have their first parts, then the results in order."""
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(min(jobs, len(parts)), mp_context=_context(),
-                               initializer=_set_shared, initargs=(value,))
+    context = _context()
+    pool = ProcessPoolExecutor(min(jobs, len(parts)), mp_context=context, initializer=_start_worker,
+                               initargs=(value, os.getpid() if context.get_start_method() == "fork" else None))
     try:
         waiting = iter(parts)
         running = deque(pool.submit(work, part) for _, part in zip(range(2 * jobs), waiting))
@@ -130,6 +155,7 @@ class Background:
             reader, writer = os.pipe()
         except OSError:  # out of file descriptors: do it here
             return
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:  # out of processes or memory: do it here
@@ -139,6 +165,7 @@ class Background:
         if pid == 0:  # the child: send the value and leave, running none of the parent's exit code
             code = 1
             try:
+                _end_with(parent)
                 os.close(reader)
                 with os.fdopen(writer, "wb") as out:
                     out.write(marshal.dumps(work(*args)))

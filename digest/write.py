@@ -94,6 +94,24 @@ def staging_path(output: Path) -> Path:
     return output.parent / f".{output.name}.staging"
 
 
+# The lock's descriptor while a build holds it. A child forked meanwhile (a worker, the
+# listing child) closes its copy at once: a worker outliving a killed build would otherwise
+# hold the lock, and every later build would wait for it forever.
+_HELD: set[int] = set()
+
+
+def _close_held_in_child() -> None:
+    for descriptor in _HELD:
+        try:
+            os.close(descriptor)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_held_in_child)
+
+
 @contextmanager
 def output_lock(output: Path, waiting: Callable[[], None] = lambda: None) -> Iterator[None]:
     """Held by a build from its first look at output/, the folders beside it and the cache
@@ -107,12 +125,14 @@ def output_lock(output: Path, waiting: Callable[[], None] = lambda: None) -> Ite
     except OSError:
         yield
         return
+    _HELD.add(descriptor)
     try:
         if not _locked(descriptor, fcntl.LOCK_NB):
             waiting()
             _locked(descriptor, 0)
         yield
     finally:
+        _HELD.discard(descriptor)
         os.close(descriptor)  # which releases the lock
 
 

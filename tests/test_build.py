@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from conftest import entry_text, run_digest, snapshot
 
@@ -150,3 +153,76 @@ def test_check_needs_no_lock(site):
     with output_lock(root / "output"):
         result = run_digest(root, "check", timeout=30)
     assert result.returncode == 0, result.stderr
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat_file.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_killed_build_leaves_no_worker_behind_holding_the_lock(site):
+    """QA: killing only a build's main process (`kill PID`, the OOM killer) left its forked
+    workers alive, holding its lock: every later build waited forever. A child closes its
+    copy of the lock when forked, and a worker dies with the build that forked it."""
+    files = {f"content/e{n:03}.md": entry_text(title=f"Entry {n}", tags=f"[T{n % 7}]",
+                                               date=f"2025-{1 + n // 28 % 12:02}-{1 + n % 28:02}") for n in range(600)}
+    root = site(files)
+    build = subprocess.Popen([sys.executable, "-m", "digest", "build", "--no-search", "--no-cache", "--jobs", "2"],
+                             cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(workers := children_of(build.pid)) < 2 and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert len(workers) >= 2, "the build forked no workers to kill it among"
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in workers), "workers outlived the killed build"
+    result = run_digest(root, "build", "--no-search", timeout=120)
+    assert result.returncode == 0 and "waiting" not in result.stderr, result.stderr
+
+
+def test_a_child_forked_while_a_build_holds_the_lock_does_not_hold_it(site, tmp_path):
+    """Were a worker to outlive its build (no prctl: not Linux), it must not keep the lock."""
+    code = f"""
+import os, sys, time
+from pathlib import Path
+from digest.write import output_lock
+with output_lock(Path({str(tmp_path / 'output')!r})):
+    child = os.fork()
+    if child == 0:
+        time.sleep(30)
+        os._exit(0)
+print(child, flush=True)
+time.sleep(30)
+"""
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    with holder.stdout:
+        child = int(holder.stdout.readline())
+    try:
+        holder.kill()  # the lock's owner is gone; its child lives on
+        holder.wait()
+        assert alive(child)
+        taken = subprocess.run([sys.executable, "-c", f"""
+import fcntl, os
+descriptor = os.open({str(tmp_path)!r}, os.O_RDONLY | os.O_DIRECTORY)
+fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+"""], capture_output=True, text=True, timeout=30)
+        assert taken.returncode == 0, taken.stderr
+    finally:
+        os.kill(child, signal.SIGKILL)
