@@ -339,10 +339,19 @@ def static_problems(site: Site) -> list[Problem]:
             what, fix = taken[relative]
         elif relative in folders:
             what, fix = f"a folder holding {folders[relative]}", "rename the file"
+        elif (above := _file_above(relative, taken)) is not None:  # static/feed.xml/x.txt
+            what, fix = f"inside {STATIC_DIR}/{above}/, a folder in the place of {taken[above][0]}", \
+                f"rename the folder {STATIC_DIR}/{above}/"
         else:
             continue
         problems.append(Problem(f"{STATIC_DIR}/{relative}", None, None, f"/{relative} is {what}; {fix}"))
     return problems
+
+
+def _file_above(relative: str, taken: dict) -> str | None:
+    """The first folder on a static file's path that is a file the build writes, if any."""
+    parts = relative.split("/")
+    return next((above for depth in range(1, len(parts)) if (above := "/".join(parts[:depth])) in taken), None)
 
 
 def extra_pages() -> list[Page]:

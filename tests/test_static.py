@@ -77,6 +77,21 @@ COLLISIONS = {
     ".nojekyll": ("static/.nojekyll", "/.nojekyll is a file digest writes itself; remove the file"),
     "file where a folder of pages goes": ("static/archive",
                                           "/archive is a folder holding the page /archive/ that digest makes; rename the file"),
+    # A folder where digest writes a file (QA): output/feed.xml cannot be both.
+    "folder where a page goes": ("static/feed.xml/x.txt",
+                                 "/feed.xml/x.txt is inside static/feed.xml/, a folder in the place of the page "
+                                 "/feed.xml that digest makes; rename the folder static/feed.xml/"),
+    "folder where an entry page goes": ("static/2025/07/talks/index.html/x.txt",
+                                        "/2025/07/talks/index.html/x.txt is inside static/2025/07/talks/index.html/, a "
+                                        "folder in the place of the page /2025/07/talks/ that digest makes; rename "
+                                        "the folder static/2025/07/talks/index.html/"),
+    "folder where a theme file goes": ("static/static/style.css/x.txt",
+                                       "/static/style.css/x.txt is inside static/static/style.css/, a folder in the "
+                                       "place of the theme's file themes/default/static/style.css; rename the "
+                                       "folder static/static/style.css/"),
+    "folder where .nojekyll goes": ("static/.nojekyll/x.txt",
+                                    "/.nojekyll/x.txt is inside static/.nojekyll/, a folder in the place of a "
+                                    "file digest writes itself; rename the folder static/.nojekyll/"),
 }
 
 
