@@ -33,7 +33,10 @@ def is_safe_url(url: str) -> bool:
 
 
 # Ids the default theme gives its own elements; a heading called "Main" must not take them.
-RESERVED_IDS = frozenset({"main", "search", "site-search"})
+# (Every id the default theme writes: tests/test_render.py keeps the two lists together.)
+RESERVED_IDS = frozenset({"main", "search", "site-search", "related-title", "chart-title", "chart-desc",
+                          "search-query", "search-sort", "search-filters", "search-status", "search-results",
+                          "search-more"})
 
 
 @dataclass(frozen=True)

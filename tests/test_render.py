@@ -106,3 +106,19 @@ def test_render_pages_drops_cached_outputs_unless_told_they_are_of_the_same_site
     assert "stale" in env.globals["cached"].outputs
     render_pages(built, home, env)
     assert "stale" not in env.globals["cached"].outputs
+
+
+def test_a_heading_never_takes_an_id_the_theme_writes():
+    """A body's `## Related title` would give the page two elements with the id of the
+    related-entries box (invalid HTML, and the box's accessible name from the wrong one)."""
+    import re
+    from pathlib import Path
+
+    from digest.markdown import RESERVED_IDS, render_markdown
+    templates = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates"
+    written = {found for path in templates.iterdir() for found in re.findall(r'\bid="([^"{]+)"', path.read_text())}
+    assert written <= RESERVED_IDS
+    for reserved in sorted(RESERVED_IDS):
+        html = render_markdown(f"## {reserved.replace('-', ' ')}\n")
+        assert f'id="{reserved}"' not in html and f'id="{reserved}-2"' in html, html
+
