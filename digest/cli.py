@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     site = enclosing_site(Path.cwd())
     if site is not None:
-        print(f"digest: this folder is inside the content or output folder of the site {site}; "
+        print(f"digest: this folder is inside the content, output, static or themes folder of the site {site}; "
               f"run digest from the site folder: cd {os.path.relpath(site)}", file=sys.stderr)
         return 2
     try:

@@ -262,7 +262,7 @@ def _tool_tables(folder: Path) -> dict:
 
 
 def enclosing_site(folder: Path) -> Path | None:
-    """The site whose content or output folder `folder` is inside, when `folder` is no site
+    """The site whose content, output, static or themes folder `folder` is inside, when `folder` is no site
     itself: digest run there would start a site within the site (`digest new` in
     content/2025/ writing content/2025/content/...)."""
     folder = folder.resolve()
@@ -272,8 +272,8 @@ def enclosing_site(folder: Path) -> Path | None:
         if _is_site(parent):
             table = _tool_tables(parent).get("digest", {})
             table = table if isinstance(table, dict) else {}
-            for key in ("content_dir", "output_dir"):
-                name = table.get(key, getattr(Config, key))
+            names = [table.get(key, getattr(Config, key)) for key in ("content_dir", "output_dir")]
+            for name in names + [STATIC_DIR, "themes"]:  # a draft written in static/ would be published
                 if isinstance(name, str) and name and folder.is_relative_to((parent / name).resolve()):
                     return parent
             return None  # the nearest site decides

@@ -102,13 +102,14 @@ def test_serve_on_an_address_that_is_not_this_machines_says_to_change_the_host(s
 def test_digest_run_inside_the_content_or_output_folder_points_to_the_site_folder(site, command):
     """Not a second site inside the first (content/2025/content/...): every command refuses,
     writes nothing and says where to run it."""
-    root = site({"content/2025/07/a.md": entry_text()})
+    root = site({"content/2025/07/a.md": entry_text(), "static/images/a.txt": "x", "themes/mine/templates/x.html": "x"})
     assert run_digest(root, "build", "--no-search").returncode == 0
     before = snapshot(root)
-    for inside in (root / "content" / "2025", root / "output" / "tags"):
+    for inside in (root / "content" / "2025", root / "output" / "tags", root / "static" / "images",
+                   root / "themes" / "mine" / "templates"):
         result = run_digest(inside, *command, timeout=60)
         assert result.returncode == 2, result
-        assert result.stderr == (f"digest: this folder is inside the content or output folder of the site {root}; "
+        assert result.stderr == (f"digest: this folder is inside the content, output, static or themes folder of the site {root}; "
                                  f"run digest from the site folder: cd {os.path.relpath(root, inside)}\n")
     assert snapshot(root) == before
 
