@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 from typing import Any, Callable
@@ -25,6 +26,9 @@ DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{
 PATH_LIKE = re.compile(r"[/\\%]|\.\.")
 # markdown-it-py's link parser is quadratic in unclosed `[`: 100,000 of them take minutes.
 MAX_BRACKETS = 10_000
+# Unicode categories that show nothing: format characters (zero-width space, direction
+# marks), separators. Text made only of them would be a tag page linked by an empty link.
+INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Cc"}
 DATE_HELP = "a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00"
 # Python's dates end at years 1 and 9999; a year's margin keeps every date digest derives in
 # range: the day in the site time zone or in UTC (up to 26 hours away), the week of an issue.
@@ -102,6 +106,14 @@ def to_text(node: Node, config: Config | None = None) -> str:
     text = " ".join(node.value.split()) if "\n" in node.value or "\r" in node.value else node.value.strip()
     if not text:
         raise FieldError("expected text, got nothing")
+    return visible(text)
+
+
+def visible(text: str, line: int | None = None) -> str:
+    """text, unless nothing of it shows (see INVISIBLE)."""
+    if not any(unicodedata.category(character) not in INVISIBLE for character in text):
+        codes = ", ".join(dict.fromkeys(f"U+{ord(character):04X}" for character in text))
+        raise FieldError(f"expected text, got only characters nobody can see ({codes}); write the text", line)
     return text
 
 
@@ -127,6 +139,7 @@ def to_text_list(node: Node, config: Config | None = None) -> tuple[str, ...]:
         text = " ".join(item.value.split())
         if not text:
             raise FieldError("empty item in the list; remove it", item.line)
+        visible(text, item.line)
         if text.casefold() not in seen:
             seen.add(text.casefold())
             items.append(text)

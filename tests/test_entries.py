@@ -378,3 +378,16 @@ def test_dates_outside_the_supported_years_are_an_error_naming_the_range(key, li
     for value in AT_THE_ENDS:
         entry, problems = read(front(**{key: value}), kiritimati)
         assert entry is not None and problems == [], value
+
+
+def test_text_of_invisible_characters_only_is_refused():
+    """A zero-width space or a direction mark alone would make a tag page whose links show
+    nothing (QA); in a title, a blank heading."""
+    for tags, codes in (('[Ukraine, "\\u200b"]', "U+200B"), ('["\\u200f\\u200e", Ukraine]', "U+200F, U+200E")):
+        entry, problems = read(front(tags=tags))
+        assert entry is None and problems == [
+            f"content/entry.md:5: tags: expected text, got only characters nobody can see ({codes}); write the text"]
+    entry, problems = read(front(title='"\\u2060\\u00a0\\u200b"'))
+    assert entry is None and problems[0].startswith("content/entry.md:2: title: expected text, got only characters")
+    entry, problems = read(front(title='"Kyiv\\u200b talks"', tags='["\\u200fשלום"]'))
+    assert entry is not None and problems == [], problems
