@@ -26,6 +26,12 @@ def print_problems(problems, output_name: str = "output") -> None:
         print(summarize(problems, output_name), file=sys.stderr)
 
 
+def exit_status(problems) -> int:
+    """1 for bad input; 2 when every error is on the command line: a usage error, as
+    argparse's own (`--jobs 0`)."""
+    return 2 if all(p.path == COMMAND_LINE for p in problems if p.is_error) else 1
+
+
 def counted(number: int, one: str, many: str | None = None) -> str:
     """`1 entry`, `8 entries`."""
     return f"{number} {one if number == 1 else (many or one + 's')}"
@@ -178,7 +184,7 @@ def run_new(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(format_problem(problem), file=sys.stderr)
         print("digest: nothing was written", file=sys.stderr)
-        return 2 if all(p.path == COMMAND_LINE for p in error.problems if p.is_error) else 1
+        return exit_status(error.problems)
     print(entry.relative)
     return 0
 
@@ -256,8 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     except DigestError as error:
         output = getattr(args, "output_name", None) or getattr(args, "output", None) or "output"
         print_problems(error.problems, output)
-        # A bad value on the command line is a usage error, as argparse's own (`--jobs 0`).
-        return 2 if all(p.path == COMMAND_LINE for p in error.problems if p.is_error) else 1
+        return exit_status(error.problems)
     except OSError as error:  # a disk or permission problem: say what, without a traceback
         print(f"digest: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1

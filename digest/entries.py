@@ -249,8 +249,9 @@ def to_http_url(node: Node, config: Config | None = None) -> str:
         raise FieldError(expected)
     if not parts.hostname:
         raise FieldError(f"'{text}' has no host name; write a URL such as https://example.org/news")
-    if port_problem(parts):  # browsers and the HTML checker refuse such a link
-        raise FieldError(f"{port_problem(parts)} in '{text}'; correct it or leave the port out")
+    bad_port = port_problem(parts)
+    if bad_port:  # browsers and the HTML checker refuse such a link
+        raise FieldError(f"{bad_port} in '{text}'; correct it or leave the port out")
     return text
 
 

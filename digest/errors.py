@@ -55,15 +55,13 @@ def format_problem(problem: Problem) -> str:
 # Characters no HTML page or XML feed may hold (HTML's "control", "surrogate" and
 # "noncharacter"; XML 1.0 refuses most of them too): C0 controls but tab, LF and CR, DEL and
 # the C1 controls, surrogates, and U+FDD0-U+FDEF and the last two code points of each plane.
-NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
-                         + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000))
-                         + "]")
-
-
+_UNFIT = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+NOT_IN_TEXT = re.compile("[" + _UNFIT + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF)
+                                                 for plane in range(0, 0x110000, 0x10000)) + "]")
 # NOT_IN_TEXT's characters of the Basic Multilingual Plane: searched 7 times faster, as no
 # character past that plane takes the search to the slow path (a cold build searches the
 # front matter of every file).
-UNFIT_IN_PLANE_0 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+UNFIT_IN_PLANE_0 = re.compile("[" + _UNFIT + "\ufffe\uffff]")
 PAST_PLANE_0 = re.compile("[\U00010000-\U0010ffff]")
 
 

@@ -74,13 +74,18 @@ def list_sources(config: Config, cache: bool, jobs: int | None) -> Background | 
     return Background(sources_ahead, config, jobs=worker_count(jobs, PARALLEL_FROM))
 
 
+def no_content_folder(config: Config) -> Problem:
+    return Problem(config.content_dir, None, None, "content folder not found; run digest from the site folder "
+                   "(the one holding content/ and pyproject.toml), or create it, or set content_dir")
+
+
 def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None = None,
                  sources: Background | None = None) -> tuple[list[Entry], list[Problem]]:
     """Load and check every content file, collecting all problems; files the cache has seen
     with the same bytes are not parsed again, the rest are parsed in batches across workers.
     sources: list_sources(), the content files already being listed."""
     if not config.content_path.is_dir():
-        return [], [Problem(config.content_dir, None, None, "content folder not found; run digest from the site folder (the one holding content/ and pyproject.toml), or create it, or set content_dir")]
+        return [], [no_content_folder(config)]
     stats, ahead = None, {}
     if sources is not None:
         paths, listed, stats, parsed = sources.result()

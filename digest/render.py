@@ -329,9 +329,8 @@ def static_problems(site: Site) -> list[Problem]:
         taken[page.path] = ("a file digest writes itself", "remove the file")
     folders: dict[str, str] = {}  # a folder of what the build writes -> one thing in it
     for path, (what, _) in taken.items():
-        parts = path.split("/")
-        for depth in range(1, len(parts)):
-            folders.setdefault("/".join(parts[:depth]), what)
+        for folder in _folders_above(path):
+            folders.setdefault(folder, what)
     for relative in sorted(files):
         if relative.partition("/")[0] == "pagefind":  # written after the pages, by Pagefind
             what, fix = "in the folder of the search index", f"move the file out of {STATIC_DIR}/pagefind/"
@@ -350,8 +349,13 @@ def static_problems(site: Site) -> list[Problem]:
 
 def _file_above(relative: str, taken: dict) -> str | None:
     """The first folder on a static file's path that is a file the build writes, if any."""
-    parts = relative.split("/")
-    return next((above for depth in range(1, len(parts)) if (above := "/".join(parts[:depth])) in taken), None)
+    return next((folder for folder in _folders_above(relative) if folder in taken), None)
+
+
+def _folders_above(path: str) -> Iterator[str]:
+    """`a`, `a/b` for `a/b/c.png`."""
+    parts = path.split("/")
+    return ("/".join(parts[:depth]) for depth in range(1, len(parts)))
 
 
 def extra_pages() -> list[Page]:

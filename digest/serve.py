@@ -46,7 +46,7 @@ from .entries import Entry
 from .errors import DigestError, Problem, format_problem, raise_if_errors
 from .links import body_link_problems
 from .load import find_sources
-from .read import load_entry
+from .read import load_entry, no_content_folder
 from .render import LITTER, Page, extra_pages, make_environment, render_pages, static_pages, static_problems
 from .reuse import Edits, Fingerprints, PageMap, route_keys
 from .search import index_site
@@ -366,7 +366,7 @@ class Preview:
     def _read_entries(self, config: Config, changed: set[Path], result: Rebuild):
         """Every entry, re-reading only files that changed (by the watcher's word or their stat)."""
         if not config.content_path.is_dir():
-            return [], [Problem(config.content_dir, None, None, "content folder not found; run digest from the site folder (the one holding content/ and pyproject.toml), or create it, or set content_dir")]
+            return [], [no_content_folder(config)]
         paths, problems = find_sources(config.content_path, config.root)
         fresh = {}
         for path in paths:
