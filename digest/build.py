@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import time
 from contextlib import ExitStack, contextmanager
@@ -12,12 +11,12 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
-from .cache import EntryCache, TreeCache, compiled_templates
+from .cache import EntryCache, FileHashes, TreeCache, compiled_templates
 from .config import Config
 from .errors import DigestError, Problem, raise_if_errors
 from .links import body_link_problems, link_problems
 from .read import list_sources, read_entries
-from .render import (Page, check_theme, each_static_page, extra_pages, load_templates, make_environment,
+from .render import (Page, StaticFile, check_theme, each_static_page, extra_pages, load_templates, make_environment,
                      remember_templates, render_pages, static_pages, static_problems)
 from .reuse import Edits, Fingerprints, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
@@ -103,9 +102,11 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
 
 
 def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
-                 environment: jinja2.Environment | None = None) -> Iterator[Page | LinkedPage]:
+                 environment: jinja2.Environment | None = None,
+                 hashes: FileHashes | None = None) -> Iterator[Page | StaticFile | LinkedPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
-    workers while the caller writes; none for a route whose reused[i] is KEPT."""
+    workers while the caller writes; none for a route whose reused[i] is KEPT. Then the
+    static files (known by their stat to `hashes`, if given) and the extra pages."""
     check_theme(site.config)
     environment = environment or make_environment(site.config, watching=False)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
@@ -129,7 +130,7 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
                 held[done] = page
             page = held.pop(index)
         yield page
-    yield from each_static_page(site.config)
+    yield from each_static_page(site.config, hashes)
     yield from extra_pages()
 
 
@@ -200,7 +201,8 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
     return reused, kept_records, keys, found, fingerprinted
 
 
-def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list, searched: tuple | None) -> bool:
+def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list, searched: tuple | None,
+                      hashes: FileHashes | None = None) -> bool:
     """True when this build would write exactly what output/ holds: every page kept from the
     last build (its fingerprint unchanged), the static and other files the same bytes, the
     search index made by this Pagefind for these pages (none without search), and nothing
@@ -211,9 +213,9 @@ def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list,
     if searched != tree.current_search or (searched is not None) != (tree.current_bundle is not None):
         return False
     expected = {route.output_path: current[route.output_path][1:] for route in site.routes}
-    for page in chain(each_static_page(config), extra_pages()):
+    for page in chain(each_static_page(config, hashes), extra_pages()):
         record = current.get(page.path)
-        if record is None or record[0] != hashlib.blake2b(page.data, digest_size=16).digest():
+        if record is None or record[0] != page.digest:
             return False
         expected[page.path] = record[1:]
     if len(expected) != len(current):  # a file of the last build this one does not make
@@ -297,6 +299,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         sources = started(children, sources or list_sources(config, cache, jobs))
         with no_collections():
             tree = TreeCache(config, cache)
+            hashes = FileHashes(config, cache)
             scan = started(children, scan_spare(config, tree, jobs))
             entry_cache = EntryCache(config, cache)
         site, result.warnings = make_site(config, jobs, entry_cache, sources)
@@ -314,19 +317,20 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     result.reused = kept_html + sum(type(page) is LinkedPage and page.path.endswith(".html") for page in reused)
     clock.lap("render")  # fingerprinting counts as rendering
     searched = search_key(config.language) if config.search and site.posts else None
-    if output_is_current(site, config, tree, reused, searched):
+    if output_is_current(site, config, tree, reused, searched, hashes):
         result.up_to_date = True  # the build would write what output/ holds: it stays as it is
         if tree.spare() is None and link_spare(config.output_path, tree.current_records(),
                                                worker_count(jobs, PARALLEL_FROM)):
             tree.spare_linked()  # so that the next build, which will write, has a folder to stage in
         entry_cache.save()
+        hashes.save()
         clock.lap("write")  # checking output/ (and preparing the spare) is this build's writing
         result.entries, result.pages = len(site.posts), result.reused
         return result
     before = result.timings["render"]
     html_pages = [kept_html]
     environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
-    staging = stage(timed(stream_pages(site, jobs, reused, environment), result.timings, "render",
+    staging = stage(timed(stream_pages(site, jobs, reused, environment, hashes), result.timings, "render",
                           html_pages), config, tree, found, kept)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
@@ -342,6 +346,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         raise
     tree.swapped(kept_old=cache)
     entry_cache.save()
+    hashes.save()
     remember_templates(environment)
     clock.lap("write")
     result.entries, result.pages = len(site.posts), html_pages[0]

@@ -248,6 +248,47 @@ class EntryCache:
             pass
 
 
+class FileHashes:
+    """blake2b-128 of the static files (render.each_static_page), by path: a file is read and
+    hashed again only when its stat changed. As for the entries (EntryCache.key_of), a stat
+    stands for the bytes only when taken after the file had settled; a folder of images is
+    then neither read nor hashed by a build that does not write it."""
+
+    def __init__(self, config: Config, enabled: bool = True, stored: dict | None = None):
+        """enabled: read and save the hashes in the cache folder; stored: those an earlier
+        FileHashes kept (its `seen`), in place of the cache folder's."""
+        self.path = config.root / CACHE_DIR / "static.pickle"
+        self.enabled = enabled
+        if stored is None:
+            found = _read(self.path) if enabled else None
+            stored = found["hashes"] if found and found.get("code") == code_fingerprint() else {}
+        self.stored: dict = stored   # path -> (size, mtime_ns, ctime_ns, inode, digest)
+        self.started = time.time_ns()
+        self.taken: dict = {}   # this build's hashes, settled or not: a second look reads nothing
+        self.seen: dict = {}    # the settled ones, to keep
+
+    def known(self, path: str, stat: tuple) -> bytes | None:
+        """The file's hash, when its stat is that of a read made before, else None."""
+        taken = self.taken.get(path)
+        if taken is not None and taken[:4] == stat:
+            return taken[4]
+        stored = self.stored.get(path)
+        if stored is not None and stored[:4] == stat:
+            self.taken[path] = self.seen[path] = stored
+            return stored[4]
+        return None
+
+    def remember(self, path: str, stat: tuple, digest: bytes) -> None:
+        """The hash of the bytes read after taking stat."""
+        self.taken[path] = (*stat, digest)
+        if max(stat[1], stat[2]) < self.started - SETTLED * 1e9:
+            self.seen[path] = (*stat, digest)
+
+    def save(self) -> None:
+        if self.enabled and (self.seen != self.stored or not self.path.is_file()):
+            _write(self.path, {"code": code_fingerprint(), "hashes": self.seen})
+
+
 class TreeCache:
     """What the current output folder and the spare one (the build before it) hold, file by file."""
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
 from datetime import timezone
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Iterator
 
 import jinja2
 import markupsafe
 
+from .cache import FileHashes, file_stat
 from .config import SETTINGS_FILE, STATIC_DIR, Config
 from .entries import Moment
 from . import feeds
@@ -28,6 +30,27 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July",
 class Page:
     path: str        # relative to the output folder, with `/`
     data: bytes
+
+    @cached_property
+    def digest(self) -> bytes:
+        """What the output tree records hold of a file (cache.TreeCache)."""
+        return hashlib.blake2b(self.data, digest_size=16).digest()
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    """A static file the build knows by its stat (cache.FileHashes): read only when written."""
+
+    path: str
+    source: str
+    digest: bytes
+
+    @property
+    def data(self) -> bytes:
+        data = _read_static(self.source)
+        if hashlib.blake2b(data, digest_size=16).digest() != self.digest:  # written to since its stat
+            raise DigestError([Problem(self.source, None, None, "changed while building; build again")])
+        return data
 
 
 def default_theme_dir() -> Path:
@@ -293,17 +316,31 @@ def static_pages(config: Config) -> list[Page]:
     return list(each_static_page(config))
 
 
-def each_static_page(config: Config) -> Iterator[Page]:
+def each_static_page(config: Config, hashes: FileHashes | None = None) -> Iterator[Page | StaticFile]:
     """The static files as pages, each read when it is asked for: a build writes them one by
-    one, so a site's folder of images is never held in memory all at once."""
+    one, so a site's folder of images is never held in memory all at once. With hashes, a
+    file whose stat is known comes as a StaticFile, not read unless it must be written."""
     files = static_files(config)
     for name in sorted(files):
+        source = str(files[name])
         try:
-            data = files[name].read_bytes()
+            stat = file_stat(source) if hashes is not None else None
+            digest = hashes.known(source, stat) if hashes is not None else None
+            if digest is not None:
+                yield StaticFile(name, source, digest)
+                continue
+            page = Page(name, _read_static(source))
         except OSError as error:
-            raise DigestError([Problem(_shown(str(files[name]), config), None, None,
+            raise DigestError([Problem(_shown(source, config), None, None,
                                        f"cannot read the file: {error.strerror}")]) from None
-        yield Page(name, data)
+        if hashes is not None:
+            hashes.remember(source, stat, page.digest)
+        yield page
+
+
+def _read_static(source: str) -> bytes:
+    with open(source, "rb") as file:
+        return file.read()
 
 
 def static_problems(site: Site) -> list[Problem]:

@@ -41,13 +41,15 @@ from urllib.parse import parse_qs, quote, unquote
 import jinja2
 import watchfiles
 
+from .cache import FileHashes
 from .config import SETTINGS_FILE, Config, load_config
 from .entries import Entry
 from .errors import DigestError, Problem, format_problem, raise_if_errors
 from .links import body_link_problems
 from .load import find_sources
 from .read import load_entry, no_content_folder
-from .render import LITTER, Page, extra_pages, make_environment, render_pages, static_pages, static_problems
+from .render import (LITTER, Page, StaticFile, each_static_page, extra_pages, make_environment, render_pages,
+                     static_problems)
 from .reuse import Edits, Fingerprints, PageMap, route_keys
 from .search import index_site
 from .site import Site, build_site, linked_entry, model_fields, swap_entry
@@ -149,6 +151,8 @@ class Preview:
         self.tree_armed, self.settings_armed = threading.Event(), threading.Event()
         self.environment: tuple[Config, jinja2.Environment] | None = None
         self.rendered: dict[str, tuple[bytes, Page]] = {}  # path -> (fingerprint, page) of the last render
+        self.static_hashes: dict = {}            # FileHashes.seen of the last rebuild's static files
+        self.static_bytes: dict[bytes, bytes] = {}  # their bytes by hash, as served
         self.written: Built | None = None        # the last build written to disk (background thread)
         # The model of the served build, for edits made in place (_edit_in_place); None after a
         # failed rebuild or when its pages cannot be fingerprinted.
@@ -242,7 +246,7 @@ class Preview:
                 problems += site_problems + static_problems(site)
                 raise_if_errors(problems)
                 edits = Edits.between(entries_of(served), entries_of(site), site.posts) if served else None
-                pages = self._render(site, changed, result, edits) + static_pages(config) + extra_pages()  # as build.all_pages
+                pages = self._render(site, changed, result, edits) + self._static_pages(config) + extra_pages()  # as build.all_pages
                 built = replace(self._collect(pages, result), entries=len(site.posts), base_path=config.base_path)
                 from_files = {id(problem) for _, _, found in self.entries.values() for problem in found}
                 self.site_problems = [p for p in problems if not p.is_error and id(p) not in from_files]
@@ -382,6 +386,21 @@ class Preview:
                    if entry is not None and (config.drafts or not entry.draft)]
         problems += [problem for _, _, found in fresh.values() for problem in found]
         return entries, problems
+
+    def _static_pages(self, config: Config) -> list[Page]:
+        """The static files, each read again only when its stat changed since a rebuild read
+        it (cache.FileHashes): a folder of images is not read on every save."""
+        hashes = FileHashes(config, enabled=False, stored=self.static_hashes)
+        pages, served = [], {}
+        for page in each_static_page(config, hashes):
+            digest = page.digest  # known, or taken as the file was read
+            if isinstance(page, StaticFile):
+                known = self.static_bytes.get(digest)
+                page = Page(page.path, known if known is not None else page.data)
+            served[digest] = page.data
+            pages.append(page)
+        self.static_hashes, self.static_bytes = hashes.seen, served
+        return pages
 
     def _collect(self, pages: list[Page], result: Rebuild) -> Built:
         """The new build, in memory: every path checked as `digest build` checks it; written

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 from .cache import TreeCache
 from .config import SETTINGS_FILE, Config, _line_of
 from .errors import COMMAND_LINE, DigestError, Problem
-from .render import Page
+from .render import Page, StaticFile
 from .workers import Background
 
 class Kept:
@@ -191,7 +191,7 @@ def _no_links_between(folder: str, directory: str, checked: set) -> bool:
     return True
 
 
-def stage(pages: Iterable[Page | LinkedPage], config: Config, tree: TreeCache | None = None,
+def stage(pages: Iterable[Page | StaticFile | LinkedPage], config: Config, tree: TreeCache | None = None,
           found: dict | None = None, kept: dict | None = None) -> Path:
     """Write every page into a staging folder and return it.
 
@@ -234,7 +234,7 @@ def stage(pages: Iterable[Page | LinkedPage], config: Config, tree: TreeCache | 
 WRITERS = 4  # threads writing new files: the file system works on several at once (the GIL is released)
 
 
-def write_pages(pages: Iterable[Page | LinkedPage], folder: Path, known: dict | None = None,
+def write_pages(pages: Iterable[Page | StaticFile | LinkedPage], folder: Path, known: dict | None = None,
                 present: dict | None = None, kept: dict | None = None) -> dict:
     """Write pages into folder; return {path: (hash, size, mtime_ns, inode)} of what it holds.
     `known` describes a folder written before: unchanged files are kept, stale ones removed;
@@ -258,15 +258,17 @@ def write_pages(pages: Iterable[Page | LinkedPage], folder: Path, known: dict | 
         for page in pages:
             if page.path in records:
                 raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
-            fingerprint = page.digest if isinstance(page, LinkedPage) else \
-                hashlib.blake2b(page.data, digest_size=16).digest()
+            fingerprint = page.digest
             found = present.get(page.path)
             if found is not None:  # a file files_in found in the folder: inside it, no link on the way
                 record = known.get(page.path)
                 if record is not None and record[0] == fingerprint and found == record[1:]:
                     records[page.path] = record
                     continue
-                rewritten = _rewrite(f"{base}/{page.path}", page.data, found) if isinstance(page, Page) else None
+            if isinstance(page, StaticFile):  # to be written: read once, here
+                page = Page(page.path, page.data)
+            if found is not None:
+                rewritten = None if isinstance(page, LinkedPage) else _rewrite(f"{base}/{page.path}", page.data, found)
                 if rewritten is not None:
                     records[page.path] = (fingerprint, *rewritten)
                     continue
@@ -294,7 +296,7 @@ def write_pages(pages: Iterable[Page | LinkedPage], folder: Path, known: dict | 
     return records
 
 
-def _put(page: Page | LinkedPage, target: Path, fingerprint: bytes) -> tuple:
+def _put(page: Page | StaticFile | LinkedPage, target: Path, fingerprint: bytes) -> tuple:
     """One new file (a hard link for a LinkedPage); its (size, mtime_ns, inode)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(page, LinkedPage):

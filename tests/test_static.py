@@ -181,3 +181,78 @@ def test_static_files_are_read_one_at_a_time_as_they_are_written(site):
     (root / "static" / "b.bin").write_bytes(b"changed after a.bin was read")
     rest = {page.path: page.data for page in pages}
     assert first.data == b"first" and rest["b.bin"] == b"changed after a.bin was read"
+
+
+def settled(monkeypatch) -> list[str]:
+    """Files count as settled at once (cache.SETTLED made 0); the list of the static files
+    read from now on (render._read_static)."""
+    import time
+
+    import digest.cache as cache
+    import digest.render as render
+
+    monkeypatch.setattr(cache, "SETTLED", 0.0)
+    time.sleep(0.05)  # every file written so far is older than the next build's start
+    reads: list[str] = []
+    real = render._read_static
+    monkeypatch.setattr(render, "_read_static", lambda source: reads.append(os.path.basename(source)) or real(source))
+    return reads
+
+
+def test_a_static_file_whose_stat_is_unchanged_is_not_read_again_and_any_write_still_shows(site, monkeypatch):
+    """A folder of images is neither read nor hashed by a build that does not write it: the
+    hash of a file read after it had settled stands while its size, mtime, ctime and inode
+    do, as for the entries. A write that keeps the size and puts the mtime back still
+    changes the ctime, and the file is read."""
+    from test_cache import built, clean_build, edit
+
+    root = static_site(site, {"static/images/map.png": MAP, "static/ads.txt": "example.com, 1, DIRECT\n"})
+    reads = settled(monkeypatch)
+    built(root)
+    assert "map.png" in reads and "ads.txt" in reads  # the first build that trusts stats reads them
+    reads.clear()
+    built(root)  # nothing changed: output/ is kept as it is
+    assert reads == []
+    edit(root / ENTRY, "Body text.", "A new body.")
+    assert b"A new body." in built(root)["2025/07/talks/index.html"]  # a build that writes
+    assert reads == []
+    picture = root / "static/images/map.png"
+    before = picture.stat()
+    picture.write_bytes(bytes(reversed(MAP)))
+    os.utime(picture, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert picture.stat().st_size == before.st_size and picture.stat().st_mtime_ns == before.st_mtime_ns
+    after = built(root)
+    assert set(reads) == {"map.png"}  # to tell it changed, then to write it
+    assert after["images/map.png"] == bytes(reversed(MAP)) and after == clean_build(root)
+    reads.clear()  # into a new output folder: the known files are read to be written
+    assert built(root, "public")["ads.txt"] == b"example.com, 1, DIRECT\n"
+    assert {"ads.txt", "map.png", "style.css"} <= set(reads)
+
+
+def test_a_static_file_written_to_after_its_stat_was_taken_stops_the_build(tmp_path):
+    from digest.errors import DigestError
+    from digest.render import Page, StaticFile
+
+    source = tmp_path / "map.png"
+    source.write_bytes(b"new bytes")
+    known = StaticFile("map.png", str(source), Page("map.png", b"old bytes").digest)
+    with pytest.raises(DigestError) as error:
+        known.data
+    assert error.value.problems[0].message == "changed while building; build again"
+    assert StaticFile("map.png", str(source), Page("map.png", b"new bytes").digest).data == b"new bytes"
+
+
+def test_serve_reads_a_static_file_again_only_when_it_changed(site, tmp_path, monkeypatch):
+    from digest.serve import Preview
+
+    root = static_site(site, {"static/images/map.png": MAP, "static/ads.txt": "example.com, 1, DIRECT\n"})
+    reads = settled(monkeypatch)
+    served = Preview(root)
+    served.temp = tmp_path  # Built folders are named in it; nothing is written without start()
+    assert served.rebuild(set()).ok and {"ads.txt", "map.png", "style.css"} <= set(reads)
+    reads.clear()
+    (root / "static/ads.txt").write_text("example.com, 2, DIRECT\n", encoding="utf-8")
+    assert served.rebuild({root / "static/ads.txt"}).ok
+    assert reads == ["ads.txt"]
+    assert served.current.pages["ads.txt"] == b"example.com, 2, DIRECT\n"
+    assert served.current.pages["images/map.png"] == MAP
