@@ -67,7 +67,7 @@ def _heading_ids(state) -> None:
         if token.type != "heading_open":
             continue
         base = _slug(tokens[index + 1].content) or "section"
-        candidate, number = base, 1
+        candidate, number = base, 0  # the second "Intro" is intro-1, as on GitHub and in Hugo
         while candidate in used:
             number += 1
             candidate = f"{base}-{number}"

@@ -39,7 +39,7 @@ def test_entry_page_shows_every_field(out):
     for link in ["/digest/tags/russia/", "/digest/tags/ceasefire-talks/", "/digest/people/dmitry-peskov/",
                  "/digest/places/moscow/"]:
         assert f'href="{link}"' in page, link
-    assert '<h2 id="key-points">' in page and '<h2 id="key-points-2">' in page
+    assert '<h2 id="key-points">' in page and '<h2 id="key-points-1">' in page
 
 
 def test_entry_page_of_another_kind_with_several_authors(out):

@@ -120,5 +120,14 @@ def test_a_heading_never_takes_an_id_the_theme_writes():
     assert written <= RESERVED_IDS
     for reserved in sorted(RESERVED_IDS):
         html = render_markdown(f"## {reserved.replace('-', ' ')}\n")
-        assert f'id="{reserved}"' not in html and f'id="{reserved}-2"' in html, html
+        assert f'id="{reserved}"' not in html and f'id="{reserved}-1"' in html, html
 
+
+
+def test_repeated_headings_are_numbered_from_1_as_on_github_and_in_hugo():
+    import re
+
+    from digest.markdown import render_markdown
+
+    html = render_markdown("## Intro\n\n## Intro 1\n\n## Intro\n\n## Intro\n\n## ???\n\n## !!!\n")
+    assert re.findall(r'id="([^"]+)"', html) == ["intro", "intro-1", "intro-2", "intro-3", "section", "section-1"]
