@@ -22,8 +22,9 @@ from linkcheck import LinkChecker, check_whole_site
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 README = ROOT / "README.md"
 PAGES_BASE_URL = "${{ steps.pages.outputs.base_url }}"
-ACTIONS = {"actions/checkout": "v6", "actions/setup-python": "v6", "actions/configure-pages": "v5",
-           "actions/upload-pages-artifact": "v3", "actions/deploy-pages": "v4", "actions/cache": "v4"}
+# The majors that run on Node 24: the runners dropped Node 20 in September 2026.
+ACTIONS = {"actions/checkout": "v6", "actions/setup-python": "v6", "actions/configure-pages": "v6",
+           "actions/upload-pages-artifact": "v5", "actions/deploy-pages": "v5", "actions/cache": "v5"}
 
 
 def workflow() -> dict:
@@ -86,10 +87,11 @@ def test_workflow_restores_the_build_cache_before_the_build():
     assert settings["key"].startswith(settings["restore-keys"]) and settings["restore-keys"] != settings["key"]
 
 
-def test_workflow_uploads_the_configured_output_folder():
+def test_workflow_uploads_the_configured_output_folder_dotfiles_included():
     upload = next(step for step in steps() if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
     settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["digest"]
     assert upload["with"]["path"] == settings.get("output_dir", "output")
+    assert upload["with"]["include-hidden-files"] == "true"  # static/.well-known/ is published
 
 
 def test_readme_documents_the_workflow_build_command():
