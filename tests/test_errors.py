@@ -297,7 +297,7 @@ def test_front_matter_is_read_literally(tmp_path):
     assert '<p class="summary lede">10:00</p>' in page
     for slug, name in (("no", "NO"), ("on", "on"), ("1e3", "1e3")):
         assert f'<a href="/tags/{slug}/">{name}</a>' in page
-    assert ['main-2', 'search-2', 'main-3', 'section'] == re.findall(r'<h[12] id="([^"]*)"', page)
+    assert ['main-1', 'search-1', 'main-2', 'section'] == re.findall(r'<h[12] id="([^"]*)"', page)
 
 
 def test_a_utf8_bom_is_ordinary_input(tmp_path):
