@@ -133,9 +133,13 @@ def _base_url(value: Any) -> str:
                        f"domain in its xn-- form), with an optional :port, got {value!r}")
     if port_problem(parts):
         raise BadValue(f"expected a port from 0 to 65535, got {value!r}")
-    if "//" in parts.path or not URL_PATH.fullmatch(parts.path):
+    # A browser resolves `.` and `..` folders away (`/a/../b/x/` is `/b/x/`), so links, the
+    # preview's base path and the link check would no longer agree on where a page is.
+    if ("//" in parts.path or not URL_PATH.fullmatch(parts.path)
+            or {".", ".."} & set(parts.path.split("/"))):
         raise BadValue(f"expected a path of folder names in ASCII letters, digits and -._~ (no spaces, "
-                       f"no %-escapes) between single slashes, such as '/repo/', got {value!r}")
+                       f"no %-escapes, no . or .. folders) between single slashes, such as '/repo/', "
+                       f"got {value!r}")
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return f"{parts.scheme}://{parts.netloc}{path}"
 

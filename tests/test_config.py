@@ -107,6 +107,9 @@ def test_a_base_url_is_kept_with_one_trailing_slash(tmp_path, given, kept):
     ("https://owner.github.io/my repo/", "a path of folder names"),
     ("https://owner.github.io/my%20repo/", "a path of folder names"),
     ("https://owner.github.io/café/", "a path of folder names"),
+    ("https://owner.github.io/a/../repo/", "a path of folder names"),   # a browser reads /repo/
+    ("https://owner.github.io/./repo/", "a path of folder names"),
+    ("https://owner.github.io/repo/..", "a path of folder names"),
     ("https://user:secret@owner.github.io/repo/", "a URL without a user name or password"),
     ("https://café.example/", "a host name in ASCII"),
     ("https://owner.github.io:port/", "a host name in ASCII"),
