@@ -177,6 +177,15 @@ def _permalink(value: Any) -> str:
         raise BadValue(f"unknown placeholder {{{sorted(unknown)[0]}}}; use {{year}}, {{month}}, {{day}} and {{slug}}")
     if "slug" not in names or not text.startswith("/") or not text.endswith("/") or ".." in text:
         raise BadValue(f"expected a path like '/{{year}}/{{month}}/{{slug}}/' (starting and ending with '/', holding {{slug}}), got {value!r}")
+    # The text around the placeholders goes into every link to an entry as written, as
+    # base_url's path does: `#` or `?` would cut the link short, and a space, `%`, `"` or
+    # a non-ASCII letter would make an invalid or mangled URL; an empty or `.` folder would
+    # only fail later, as a path written outside the output folder.
+    literal = re.sub(r"{\w*}", "x", text)
+    if "//" in literal or not URL_PATH.fullmatch(literal) or {".", ".."} & set(literal.split("/")):
+        raise BadValue(f"expected folder names in ASCII letters, digits and -._~ (no spaces, no %-escapes, "
+                       f"no . or .. folders) between single slashes, such as '/news/{{year}}/{{slug}}/', "
+                       f"got {value!r}")
     return text
 
 

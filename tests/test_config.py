@@ -125,6 +125,25 @@ def test_a_base_url_that_would_break_or_leak_into_every_link_is_an_error(tmp_pat
     assert message.startswith(f"command line: --base-url: expected {expected}") and repr(given) in message
 
 
+@pytest.mark.parametrize("permalink", [
+    "/a#b/{slug}/",        # every link to an entry would end at /a, the rest a fragment
+    "/news?/{slug}/",      # ... or a query
+    "/news items/{slug}/", "/caf\u00e9/{slug}/", "/%2e%2e/{slug}/", '/a"b/{slug}/', "/<b>/{slug}/",
+    "/{year}//{slug}/", "/./{slug}/", "/x/./{slug}/", "//{slug}/",   # were "refusing to write outside the output folder"
+])
+def test_a_permalink_whose_text_would_break_every_entry_link_is_an_error(tmp_path, permalink):
+    assert problems(tmp_path, f"[tool.digest]\npermalink = '{permalink}'\n") == [
+        "pyproject.toml:2: tool.digest.permalink: expected folder names in ASCII letters, digits and -._~ "
+        "(no spaces, no %-escapes, no . or .. folders) between single slashes, such as '/news/{year}/{slug}/', "
+        f"got {permalink!r}"]
+
+
+@pytest.mark.parametrize("permalink", ["/{slug}/", "/news/{year}/{month}/{day}/{slug}/", "/{year}{month}/{slug}/",
+                                       "/a-b_c.d~e/{slug}/"])
+def test_a_permalink_of_plain_folder_names_is_kept(tmp_path, permalink):
+    assert load_config(write_settings(tmp_path, f"[tool.digest]\npermalink = '{permalink}'\n")).permalink == permalink
+
+
 @pytest.mark.parametrize("language, good", [("en", True), ("uk", True), ("pt-BR", True), ("zh-Hant-TW", True),
                                              ("", False), ("english language", False), ('en" onload="x', False),
                                              ("e", False), ("en_GB", False)])
