@@ -17,7 +17,9 @@ from .markdown import is_internal
 from .render import Page, extra_pages, static_files
 from .site import Site
 
-LINK_ATTRIBUTES = {"href", "src"}
+# A form's action and an image's srcset are links too: a template that writes `/search/`
+# without the `url` filter breaks them under a base path as it would an href.
+LINK_ATTRIBUTES = {"href", "src", "action"}
 SKIPPED = ("pagefind/",)
 
 
@@ -30,6 +32,9 @@ class _Links(HTMLParser):
         for name, value in attrs:
             if name in LINK_ATTRIBUTES and value:
                 self.found.append(value)
+            elif name == "srcset" and value:
+                # `a.png 1x, b.png 2x`: each candidate is a URL and an optional descriptor.
+                self.found += [candidate.split()[0] for candidate in value.split(",") if candidate.strip()]
 
     handle_startendtag = handle_starttag
 

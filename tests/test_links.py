@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, run_digest
+from conftest import ROOT, entry_text, run_digest
 from linkcheck import LinkChecker, check_whole_site
 
 
@@ -40,3 +40,20 @@ def test_404_page_uses_absolute_base_path_links(tmp_path):
     links = re.findall(r'(?:href|src|action)="([^"]+)"', text)
     links = [link for link in links if not link.startswith("#")]  # same-page fragments work anywhere
     assert links and all(link.startswith("/repo/") for link in links), links
+
+
+def test_check_follows_form_actions_and_srcset_that_templates_make(site):
+    """A theme that forgets the `url` filter in a form's action or an image's srcset breaks
+    them under a base path as it would an href: `check` names each at its output page."""
+    entry = ("{% extends 'base.html' %}{% block content %}<h1>{{ post.title }}</h1>"
+             "<form action=\"/archive/\" method=\"get\"><input name=\"q\" aria-label=\"q\"></form>"
+             "<form action=\"{{ 'archive/'|url }}\" method=\"get\"><input name=\"q\" aria-label=\"q\"></form>"
+             "<img src=\"{{ 'static/favicon.svg'|url }}\" alt=\"\""
+             " srcset=\"{{ 'static/favicon.svg'|url }} 1x, /static/favicon.svg 2x\">{% endblock %}")
+    root = site({"content/2025/07/talks.md": entry_text(), "themes/mine/templates/entry.html": entry},
+                'theme = "mine"\nsearch = false\nbase_url = "https://owner.github.io/repo/"\n')
+    checked = run_digest(root, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr.splitlines() == [
+        "output/2025/07/talks/index.html: warning: link to '/archive/': no such page in the site",
+        "output/2025/07/talks/index.html: warning: link to '/static/favicon.svg': no such page in the site"]
