@@ -22,6 +22,7 @@ rebuild (and per failed search index).
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
 import os
 import re
@@ -125,6 +126,23 @@ def url_host(host: str) -> str:
     if host in WILDCARD:
         return "127.0.0.1"
     return f"[{host}]" if ":" in host else host
+
+
+ADDRESS_AT = re.compile(r"(?:\[(?P<v6>[0-9a-f:.]+)\]|(?P<v4>[0-9.]+))(?::(?P<port>[0-9]{1,5}))?", re.IGNORECASE)
+
+
+def is_address_at(host_header: str, port: int) -> bool:
+    """True for `192.168.1.20:8000` or `[fe80::1]:8000` at this port: listening on all
+    addresses, a phone on the network asks for the machine by its address. A DNS-rebinding
+    page always sends a name (its own), never an address, so addresses are safe to answer."""
+    match = ADDRESS_AT.fullmatch(host_header)
+    if match is None or int(match["port"] or 80) != port:
+        return False
+    try:
+        ipaddress.ip_address(match["v6"] or match["v4"])
+    except ValueError:
+        return False
+    return True
 
 
 class Preview:
@@ -627,6 +645,8 @@ class Preview:
         names = {self.host, "localhost", "127.0.0.1", "[::1]", url_host(self.host)}
         if self.host in WILDCARD:
             names.add(socket.gethostname())
+            if is_address_at(host_header.strip(), self.port):
+                return True
         allowed = {f"{name}:{self.port}" for name in names}
         if self.port == 80:
             allowed |= names

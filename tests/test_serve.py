@@ -468,6 +468,22 @@ def test_other_hosts_get_a_warning(site, serve):
     assert any("warning: serving on 0.0.0.0" in line for line in server.errors)
 
 
+def test_on_all_addresses_a_device_on_the_network_may_ask_by_the_machines_address(site, serve):
+    """A phone opens http://192.168.1.20:8000/: its Host is that address. Names other than
+    the machine's are still refused (DNS rebinding sends a name, never an address)."""
+    server = serve(two_entries(site), "--host", "0.0.0.0")
+    port = server.port
+    for host in (f"192.168.1.20:{port}", f"10.0.0.7:{port}", f"[fe80::1]:{port}"):
+        status, _, body = server.get("/", host=host)
+        assert status == 200 and b"Talks in Istanbul" in body, host
+    for host in (f"192.168.1.20:{port + 1}", f"evil.example:{port}", f"192.168.1.20.evil.example:{port}",
+                 f"999.1.1.1:{port}", "192.168.1.20"):
+        assert server.get("/", host=host)[0] == 403, host
+    # Listening on one address, only that address and localhost are answered.
+    local = serve(two_entries(site))
+    assert local.get("/", host=f"192.168.1.20:{local.port}")[0] == 403
+
+
 def test_settings_errors_at_start_are_reported_without_a_traceback(site):
     root = two_entries(site, "per_pag = 3\n")
     result = run_digest(root, "serve", "--port", "0", timeout=60)
