@@ -141,7 +141,13 @@ def _base_url(value: Any) -> str:
                        f"no %-escapes, no . or .. folders) between single slashes, such as '/repo/', "
                        f"got {value!r}")
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    # Host names are case-blind and a scheme's own port goes without saying: one spelling,
+    # so feed ids and canonical URLs do not change with how the setting was typed.
+    netloc = parts.netloc.lower()
+    default = {"http": ":80", "https": ":443"}[parts.scheme]
+    if netloc.endswith(default):
+        netloc = netloc[:-len(default)]
+    return f"{parts.scheme}://{netloc}{path}"
 
 
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")

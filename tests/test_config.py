@@ -97,6 +97,11 @@ def test_a_bad_flag_is_named(tmp_path):
     ("http://127.0.0.1:8080/x/", "http://127.0.0.1:8080/x/"),
     ("http://[::1]:8000/", "http://[::1]:8000/"),
     ("http://localhost:65535", "http://localhost:65535/"),
+    # One spelling of the host: lower case, without the scheme's own port; the path as written.
+    ("HTTPS://News.Example.ORG:443/Repo/", "https://news.example.org/Repo/"),
+    ("http://example.org:80", "http://example.org/"),
+    ("https://example.org:80/", "https://example.org:80/"),
+    ("https://example.org:8443/", "https://example.org:8443/"),
 ])
 def test_a_base_url_is_kept_with_one_trailing_slash(tmp_path, given, kept):
     assert load_config(tmp_path, base_url=given).base_url == kept
