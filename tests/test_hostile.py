@@ -157,7 +157,7 @@ def test_the_hostile_text_is_shown_as_text(hostile_output):
 def test_dangerous_markdown_links_are_not_links(hostile_output):
     html = (hostile_output / "2025/07/hostile/index.html").read_text(encoding="utf-8")
     body = html[html.index('<div class="body">'):html.index("</article>")]
-    assert re.findall(r'<a href="([^"]*)"', body.split('<footer class="entry-terms">')[0]) == ["https://example.org/?a=1&amp;b=2"]
+    assert re.findall(r'<a href="([^"]*)"', body.split('<div class="entry-terms">')[0]) == ["https://example.org/?a=1&amp;b=2"]
     assert "<img" not in body
 
 

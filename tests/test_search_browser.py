@@ -140,6 +140,15 @@ def test_hostile_text_appears_as_text(page, repo_site):
         assert value in names
 
 
+def test_a_person_or_place_named_only_in_the_front_matter_finds_the_entry(page, repo_site):
+    """The tag, people and place links below an entry were a <footer>, which Pagefind leaves out
+    of its index: a name listed in `people:` but not in the body found nothing."""
+    for query in ("O'Brien", "bold"):  # a person and a tag of the hostile entry only
+        page.goto(repo_site + "search/?q=" + query)
+        assert result_count(page) == 1
+        assert results(page).first.locator("a").first.inner_text() == HOSTILE_TITLE
+
+
 def test_the_header_form_leads_to_the_search_page_at_a_domain_root(page, root_site):
     page.goto(root_site)
     page.get_by_label("Search the digest").fill("Peskov")
