@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import posixpath
 import re
 import unicodedata
@@ -129,8 +130,12 @@ def to_text_list(node: Node, config: Config | None = None) -> tuple[str, ...]:
     if node.kind != "seq":
         hint = ""
         if node.kind == "scalar" and node.value.strip():
-            items = ", ".join(part.strip() for part in node.value.split(",") if part.strip())
-            hint = f"; write it in brackets: [{items}]"
+            parts = [part.strip() for part in node.value.split(",") if part.strip()]
+            hint = f"; write it in brackets: [{', '.join(parts)}]"
+            if len(parts) > 1:
+                # The comma may be part of one name ("Smith, John"): brackets alone would make
+                # two people of it, so show the quoted form too.
+                hint += f" ({len(parts)} items), or [{json.dumps(node.value.strip(), ensure_ascii=False)}] (one)"
         raise FieldError(f"expected a list of text such as [Russia, Ukraine], got {describe(node)}{hint}")
     items, seen = [], set()
     for item in node.value:

@@ -16,8 +16,17 @@ def test_tag_list_written_as_comma_text_says_how_to_write_the_list(site):
     result = run_digest(root, "build", "--no-search")
     assert result.returncode == 1
     assert (f"{DATE}:5: tags: expected a list of text such as [Russia, Ukraine], got "
-            "'Russia, Ukraine, ceasefire talks'; write it in brackets: [Russia, Ukraine, ceasefire talks]"
-            ) in result.stderr.splitlines()
+            "'Russia, Ukraine, ceasefire talks'; write it in brackets: [Russia, Ukraine, ceasefire talks] "
+            '(3 items), or ["Russia, Ukraine, ceasefire talks"] (one)') in result.stderr.splitlines()
+
+
+def test_a_name_with_a_comma_written_as_text_is_shown_quoted_as_one_item_too(site):
+    """`people: Smith, John` was told to write [Smith, John]: two people, Smith and John."""
+    root = site({DATE: entry_text(people="Smith, John")})
+    result = run_digest(root, "check")
+    assert result.returncode == 1
+    assert (f"{DATE}:6: people: expected a list of text such as [Russia, Ukraine], got 'Smith, John'; "
+            'write it in brackets: [Smith, John] (2 items), or ["Smith, John"] (one)') in result.stderr.splitlines()
 
 
 def test_tab_indentation_in_front_matter_is_named(site):
