@@ -243,6 +243,12 @@ def to_slug_text(node: Node, config: Config | None = None) -> str:
     return slug
 
 
+# Characters no URL holds (RFC 3986), which browsers and the HTML checker refuse in a link, each
+# with its name and its %-escape. An apostrophe is not one (Wikipedia's People's_Republic_of_China).
+URL_REFUSED = {" ": ("a space", "%20"), "\t": ("a tab", "%09"), "<": ("'<'", "%3C"), ">": ("'>'", "%3E"),
+               '"': ("'\"'", "%22"), "`": ("'`'", "%60")}
+
+
 def to_http_url(node: Node, config: Config | None = None) -> str:
     text = to_text(node)
     expected = f"expected an http:// or https:// URL, got '{text}'"
@@ -250,8 +256,12 @@ def to_http_url(node: Node, config: Config | None = None) -> str:
         parts = urlsplit(text)
     except ValueError:  # an IPv6 address without its closing `]`
         raise FieldError(expected) from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in text for c in " \t<>\"'`"):
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise FieldError(expected)
+    refused = next((character for character in text if character in URL_REFUSED), None)
+    if refused:
+        name, escaped = URL_REFUSED[refused]
+        raise FieldError(f"'{text}' holds {name}, which no URL may hold; write it as {escaped}")
     if not parts.hostname:
         raise FieldError(f"'{text}' has no host name; write a URL such as https://example.org/news")
     bad_port = port_problem(parts)

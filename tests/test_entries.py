@@ -361,6 +361,22 @@ def test_a_source_url_with_a_good_port_or_none_is_kept(url):
     assert problems == [] and entry.source_url == url
 
 
+def test_a_source_url_with_an_apostrophe_is_kept():
+    """An apostrophe may stand in a URL (RFC 3986): it was refused as 'expected an http:// or
+    https:// URL', though the same link in the body was kept."""
+    url = "https://en.wikipedia.org/wiki/People's_Republic_of_China"
+    entry, problems = read(front(source=f'{{name: Wikipedia, url: "{url}"}}'))
+    assert problems == [] and entry.source_url == url
+
+
+@pytest.mark.parametrize("url, named", [("https://example.org/a b", "a space, which no URL may hold; write it as %20"),
+                                        ("https://example.org/?y=<2>", "'<', which no URL may hold; write it as %3C"),
+                                        ("https://example.org/`x`", "'`', which no URL may hold; write it as %60")])
+def test_a_source_url_with_a_character_no_url_holds_names_it(url, named):
+    entry, problems = read(front(source=f"{{name: N, url: '{url}'}}"))
+    assert entry is None and problems == [f"content/entry.md:6: source.url: '{url}' holds {named}"]
+
+
 OUT_OF_RANGE = ["0001-12-31", "0001-01-01T00:30:00+01:00", "0000-01-01", "9999-01-01", "9999-12-31",
                 "9999-12-31T23:00:00Z", "9999-12-31T23:59:59-12:00", "9999-12-31 10:00"]
 AT_THE_ENDS = ["0002-01-01", "0002-01-01T00:00:00+14:00", "0002-01-01T00:00", "9998-12-31",
