@@ -145,8 +145,9 @@ def to_text_list(node: Node, config: Config | None = None) -> tuple[str, ...]:
         if not text:
             raise FieldError("empty item in the list; remove it", item.line)
         visible(text, item.line)
-        if text.casefold() not in seen:
-            seen.add(text.casefold())
+        key = unicodedata.normalize("NFC", text.casefold())  # one term however it is typed (site.term_key)
+        if key not in seen:
+            seen.add(key)
             items.append(text)
     return tuple(items)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import unicodedata
 from functools import cached_property, lru_cache
 from operator import attrgetter
 from collections import Counter, defaultdict
@@ -146,7 +147,9 @@ class Site:
 
 @lru_cache(maxsize=1 << 16)  # asked for every term of every entry, several times per build
 def term_key(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    # NFC: "Київ" or "Café" with its accent typed as a combining mark (as text pasted from macOS
+    # or a PDF often is) looks the same and is the same term, not a second page with a warning.
+    return unicodedata.normalize("NFC", " ".join(text.split()).casefold())
 
 
 def entry_values(entry: Entry, taxonomy: str) -> tuple[str, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from conftest import entry_text, run_digest
 from digest.entries import SLUG_MAX, slugify
 
@@ -39,3 +41,24 @@ def test_an_explicit_slug_too_long_for_a_folder_is_an_error_at_its_line(site):
     assert result.stderr.splitlines()[0] == (
         "content/e.md:6: slug: 'aaaaaaaaaaaaaaaaaaaa...' is 300 characters long; a slug may have at most 100")
     assert "cannot write" not in result.stderr
+
+
+def test_a_term_typed_with_a_combining_accent_is_the_same_term(site):
+    """"Café" and "Київ" with their accents as combining marks (NFD, as text pasted from macOS or
+    a PDF often is) look the same as the composed forms; they made a second tag page, a second
+    place, and a warning that two identical-looking names collide."""
+    composed = ("Café", "Київ")
+    decomposed = tuple(unicodedata.normalize("NFD", text) for text in composed)
+    assert decomposed != composed
+    root = site({
+        "content/a.md": entry_text(tags=f"[{composed[0]}]", places=f"[{composed[1]}]"),
+        "content/b.md": entry_text(tags=f"[{decomposed[0]}]", places=f"[{decomposed[1]}]"),
+        "content/c.md": entry_text(tags=f"[{composed[0]}, {decomposed[0]}]"),
+    })
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr
+    output = root / "output"
+    assert sorted(p.name for p in (output / "tags").iterdir() if p.is_dir()) == ["cafe"]
+    assert sorted(p.name for p in (output / "places").iterdir() if p.is_dir()) == ["kiiv"]
+    assert (output / "2025/07/c/index.html").read_text(encoding="utf-8").count('href="/tags/cafe/"') == 1
