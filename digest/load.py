@@ -183,6 +183,18 @@ def _indented_with_tab(text: str, index: int) -> bool:
     return "\t" in line[: len(line) - len(line.lstrip())]
 
 
+def _quote_hint(text: str, index: int) -> str:
+    """`title: Kyiv: talks resume` (line `index`, from 0): YAML reads the second ': ' as a new
+    key; the value in quotes is what the editor meant. The most common slip in a headline."""
+    lines = text.splitlines()
+    key, colon, value = lines[index].partition(": ") if index < len(lines) else ("", "", "")
+    value = value.strip()
+    if not colon or not key.strip() or key.lstrip()[:1] in "-[{#" or value[:1] in "\"'[{|>":
+        return ""
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"; a value holding ': ' must be in quotes: {key.strip()}: {quoted}"
+
+
 @lru_cache(maxsize=1)
 def base_loader():
     """PyYAML's base loader, in C where it was built with it (many times faster). PyYAML is
@@ -209,6 +221,8 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
         if "invalid Unicode character escape" in problem:  # libyaml refuses \ud800-\udfff
             problem += ("; a \\u escape names one character, not half of a surrogate pair "
                         "(\\ud83d\\ude00): write the character itself, or its \\U escape")
+        if problem == "mapping values are not allowed in this context" and mark:
+            problem += _quote_hint(text, mark.line)
         if mark and _indented_with_tab(text, mark.line):
             problem = "a tab indents this line; YAML indents with spaces only: replace the tab with spaces"
         raise LoadError(line, None, f"YAML syntax error{column}: {problem}") from None

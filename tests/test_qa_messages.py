@@ -29,6 +29,18 @@ def test_a_name_with_a_comma_written_as_text_is_shown_quoted_as_one_item_too(sit
             'write it in brackets: [Smith, John] (2 items), or ["Smith, John"] (one)') in result.stderr.splitlines()
 
 
+def test_a_headline_with_a_colon_left_unquoted_is_shown_quoted(site):
+    """`title: Kyiv: talks resume` (a headline's commonest shape) gave only YAML's 'mapping values
+    are not allowed in this context'; the message now shows the line as it must be written."""
+    root = site({DATE: entry_text(title='Kremlin: Putin "open" to talks')})
+    for command in ("check", "build"):
+        result = run_digest(root, command, "--no-search") if command == "build" else run_digest(root, command)
+        assert result.returncode == 1
+        assert result.stderr.splitlines()[0] == (
+            f"{DATE}:2: YAML syntax error, column 15: mapping values are not allowed in this context; "
+            'a value holding \': \' must be in quotes: title: "Kremlin: Putin \\"open\\" to talks"')
+
+
 def test_tab_indentation_in_front_matter_is_named(site):
     text = "---\ntitle: Tabs\ndate: 2025-07-23\nsummary: x\ntags:\n\t- a\n---\nbody\n"
     root = site({DATE: text})
