@@ -29,6 +29,11 @@ CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # YAML counts LINE SEPARATOR and PARAGRAPH SEPARATOR as line breaks; editors and we do not.
 YAML_ONLY_BREAKS = str.maketrans({"\u2028": " ", "\u2029": " "})
 YAML_TAG = "tag:yaml.org,2002:"
+# A value or list item that starts with a hashtag (`story: #KyivTalks`, `- #kyiv`, `[Ukraine, #Kyiv]`):
+# YAML reads the '#' as the start of a comment, so the text is lost, an optional field silently.
+# A '#' followed by a space is a comment as `digest new` writes them (`slug:  # the last part ...`).
+HASHTAG_VALUE = re.compile(r"[ \t]*(?:- +|[^\s:#][^:]*?: +)(#[^\s#].*?)[ \t]*$")
+HASHTAG_IN_LIST = re.compile(r"[\[{,][ \t]*(#[^\s#,\]}]+)")
 PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
 
@@ -223,6 +228,10 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
                         "(\\ud83d\\ude00): write the character itself, or its \\U escape")
         if problem == "mapping values are not allowed in this context" and mark:
             problem += _quote_hint(text, mark.line)
+        hashtag = (error.context or "").startswith("while parsing a flow") and _hashtag_in_list(text, mark)
+        if hashtag:  # the error is where YAML gave up, often the end; the cause is the '#'
+            line, column, tag = hashtag[0] + first_line, f", column {hashtag[1] + 1}", hashtag[2]
+            problem += f"; '{tag}' must be in quotes, as a '#' starts a YAML comment: \"{tag}\""
         if mark and _indented_with_tab(text, mark.line):
             problem = "a tab indents this line; YAML indents with spaces only: replace the tab with spaces"
         raise LoadError(line, None, f"YAML syntax error{column}: {problem}") from None
@@ -240,7 +249,34 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
                         "YAML anchors and aliases (&name, *name) are not supported; write the value out") from None
     if node.kind != "map":
         raise LoadError(node.line, None, "front matter must be a mapping of fields such as 'title: ...'")
+    if "#" in text:
+        _refuse_hidden_hashtags(node.value, text, first_line, "")
     return node.value
+
+
+def _refuse_hidden_hashtags(pairs: tuple, text: str, first_line: int, parent: str) -> None:
+    """An empty value whose line holds a hashtag where the value goes was meant as that text."""
+    for key, _, node in pairs:
+        if node.kind == "map":
+            _refuse_hidden_hashtags(node.value, text, first_line, f"{parent}{key}.")
+        for item in node.value if node.kind == "seq" else (node,):
+            if item.kind == "scalar" and item.plain and not item.value:
+                match = HASHTAG_VALUE.match(text.splitlines()[item.line - first_line])
+                if match:
+                    raise LoadError(item.line, parent + key,
+                                    f"'{match[1]}' is read as a YAML comment (a '#' after a space starts one), "
+                                    f"leaving this value empty: put it in quotes, \"{match[1]}\"")
+
+
+def _hashtag_in_list(text: str, end) -> tuple[int, int, str] | None:
+    """(line index, column, '#tag') of the last hashtag in a flow list up to the line of the
+    YAML error `end` (which can lie past the list, at the end of the front matter), if any."""
+    lines = text.splitlines()[: (end.line + 1) if end else None]
+    for index in range(len(lines) - 1, -1, -1):
+        match = HASHTAG_IN_LIST.search(lines[index])
+        if match:
+            return index, match.start(1), match[1]
+    return None
 
 
 class _Alias(Exception):

@@ -41,6 +41,34 @@ def test_a_headline_with_a_colon_left_unquoted_is_shown_quoted(site):
             'a value holding \': \' must be in quotes: title: "Kremlin: Putin \\"open\\" to talks"')
 
 
+@pytest.mark.parametrize("field, line", [
+    ("story: #KyivTalks", "content/e.md:6: story: '#KyivTalks' is read as a YAML comment (a '#' after a space "
+                          'starts one), leaving this value empty: put it in quotes, "#KyivTalks"'),
+    ("people:\n  - #Zelensky", "content/e.md:7: people: '#Zelensky' is read as a YAML comment (a '#' after a "
+                                'space starts one), leaving this value empty: put it in quotes, "#Zelensky"'),
+    ("places: [Kyiv, #Odesa]", "content/e.md:6: YAML syntax error, column 16: did not find expected node content; "
+                               "'#Odesa' must be in quotes, as a '#' starts a YAML comment: \"#Odesa\""),
+])
+def test_a_hashtag_written_as_a_value_is_named_not_lost(site, field, line):
+    """`story: #KyivTalks` built with no story at all (YAML reads '#...' as a comment, and an empty
+    optional field is left out); `- #x` was 'an empty item: remove it'; `[Kyiv, #Odesa]` as the
+    last field gave a YAML error past the list that did not name the '#'."""
+    text = entry_text(body="b").replace("---\nb\n", field + "\n---\nb\n")
+    root = site({"content/e.md": text})
+    result = run_digest(root, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == line
+
+
+def test_a_comment_after_a_value_or_an_empty_field_is_still_a_comment(site):
+    text = entry_text(tags="[Ukraine]  # topics", body="b").replace(
+        "---\nb\n", "slug:  # the last part of the URL\nkind: news  #news or analysis\n---\nb\n")
+    root = site({"content/e.md": text})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 0, result.stderr
+    assert (root / "output/2025/07/e/index.html").is_file()
+
+
 def test_tab_indentation_in_front_matter_is_named(site):
     text = "---\ntitle: Tabs\ndate: 2025-07-23\nsummary: x\ntags:\n\t- a\n---\nbody\n"
     root = site({DATE: text})
