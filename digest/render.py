@@ -197,17 +197,42 @@ def template_problem(error: Exception, config: Config) -> Problem:
     """Name the template file and line of a Jinja error."""
     if isinstance(error, jinja2.TemplateSyntaxError):
         return Problem(_shown(error.filename, config), error.lineno, None, f"template syntax error: {error.message}")
+    frames = _template_frames(error)
     if isinstance(error, jinja2.TemplateNotFound):
         return Problem("themes", None, None, f"template not found: {error.name}")
-    filename, line = None, None
-    tb = error.__traceback__
-    while tb is not None:  # Jinja maps template frames to the template's file and line.
-        name = tb.tb_frame.f_code.co_filename
-        if name.endswith((".html", ".xml", ".json", ".txt")):
-            filename, line = name, tb.tb_lineno
-        tb = tb.tb_next
+    if isinstance(error, RecursionError):
+        filename, line = _loop_closer(frames)
+        return Problem(_shown(filename, config), line, None,
+                       "template error: endless recursion: this line includes, imports or extends a template "
+                       "that leads back here (or calls a macro that calls itself without end)")
+    filename, line = frames[-1] if frames else (None, None)  # the innermost template line
     kind = "undefined name" if isinstance(error, jinja2.UndefinedError) else type(error).__name__
-    return Problem(_shown(filename, config) if filename else "themes", line, None, f"template error ({kind}): {error}")
+    return Problem(_shown(filename, config), line, None, f"template error ({kind}): {error}")
+
+
+def _template_frames(error: Exception) -> list[tuple[str, int]]:
+    """The template file and line of each template frame of the error's traceback, outermost
+    first. Jinja replaces each such frame by one of its own (jinja2.debug.fake_traceback),
+    whatever the template file's name ends with."""
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            frames.append((tb.tb_frame.f_code.co_filename, tb.tb_lineno))
+        tb = tb.tb_next
+    return frames
+
+
+def _loop_closer(frames: list[tuple[str, int]]) -> tuple[str | None, int | None]:
+    """An include of a template by itself (or a macro calling itself) repeats the same frames
+    until Python's stack runs out: the line that closes the loop is the one just before the
+    first frame seen twice (`{% include "list.html" %}` in list.html)."""
+    seen = set()
+    for index, frame in enumerate(frames):
+        if frame in seen:
+            return frames[index - 1]
+        seen.add(frame)
+    return frames[-1] if frames else (None, None)
 
 
 def _shown(filename: str | None, config: Config) -> str:
@@ -239,19 +264,10 @@ def render_pages(site: Site, routes=None, env: jinja2.Environment | None = None,
         return [render_route(env, site, route) for route in (routes or site.routes)]
     except jinja2.TemplateError as error:
         raise DigestError([template_problem(error, site.config)]) from None
-    except (TypeError, AttributeError, KeyError, ValueError) as error:
-        if _from_template(error):
+    except Exception as error:  # a template can raise anything: {{ 1 / 0 }}, an endless include
+        if _template_frames(error):
             raise DigestError([template_problem(error, site.config)]) from None
         raise
-
-
-def _from_template(error: Exception) -> bool:
-    tb = error.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".json", ".txt")):
-            return True
-        tb = tb.tb_next
-    return False
 
 
 # What editors and systems leave beside the files one saves: swap, backup and temporary files

@@ -146,6 +146,12 @@ FAILURES = {
                                  "needs to be closed is 'if'."),
     "template_undefined_name": one("themes/broken/templates/entry.html:4: template error (undefined name): "
                                    "'digest.site.Post object' has no attribute 'summry'"),
+    # Any exception a template raises is named at its line, never a traceback.
+    "template_raises": one("themes/broken/templates/entry.html:4: template error (ZeroDivisionError): "
+                           "division by zero"),
+    "template_include_loop": one("themes/broken/templates/_byline.html:3: template error: endless recursion: "
+                                 "this line includes, imports or extends a template that leads back here "
+                                 "(or calls a macro that calls itself without end)"),
 }
 
 
