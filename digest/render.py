@@ -199,7 +199,14 @@ def template_problem(error: Exception, config: Config) -> Problem:
         return Problem(_shown(error.filename, config), error.lineno, None, f"template syntax error: {error.message}")
     frames = _template_frames(error)
     if isinstance(error, jinja2.TemplateNotFound):
-        return Problem("themes", None, None, f"template not found: {error.name}")
+        # Named at the include, import or extends that asked for it: a page's own template
+        # is always found (the bundled theme has every one).
+        filename, line = frames[-1] if frames else (None, None)
+        folders = [f"{_shown(str(folder / 'templates'), config)}/" if folder != default_theme_dir()
+                   else "the bundled default theme" for folder in theme_dirs(config)]
+        return Problem(_shown(filename, config), line, None,
+                       f"template not found: {' or '.join(map(str, error.templates))}; "
+                       f"no such file in {' nor '.join(folders)} (check the name)")
     if isinstance(error, RecursionError):
         filename, line = _loop_closer(frames)
         return Problem(_shown(filename, config), line, None,

@@ -149,6 +149,10 @@ FAILURES = {
     # Any exception a template raises is named at its line, never a traceback.
     "template_raises": one("themes/broken/templates/entry.html:4: template error (ZeroDivisionError): "
                            "division by zero"),
+    # Named where it is included, not as "themes: template not found".
+    "template_include_missing": one("themes/broken/templates/entry.html:4: template not found: _bylines.html; "
+                                    "no such file in themes/broken/templates/ nor the bundled default theme "
+                                    "(check the name)"),
     "template_include_loop": one("themes/broken/templates/_byline.html:3: template error: endless recursion: "
                                  "this line includes, imports or extends a template that leads back here "
                                  "(or calls a macro that calls itself without end)"),
