@@ -237,18 +237,42 @@ def _kind(value: Any) -> str:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    """tomllib keeps no positions: find `key =` after the [tool.digest] header."""
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == "[tool.digest]"), None)
-    if start is None:
-        return None
-    for number in range(start + 1, len(lines)):
-        stripped = lines[number].strip()
-        if stripped.startswith("["):
-            return None
-        if re.match(rf"[\"']?{re.escape(key)}[\"']?\s*=", stripped):
-            return number + 1
+    """The line of the setting `key` of [tool.digest] (tomllib keeps no positions)."""
+    return _line_of_name(text, f"tool.digest.{key}")
+
+
+TABLE_HEADER = re.compile(r"\s*\[\s*([^\[\]#]+?)\s*\]\s*(#.*)?$")   # [tool.digest]  # a comment
+KEY_LINE = re.compile(r"\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")                  # per_page = 10, "title" =, a.b =
+
+
+def _line_of_name(text: str, dotted: str) -> int | None:
+    """The first line that sets the dotted name (`tool.digest.per_page`) or something in it: a
+    table header (`[tool.digest.extra]`) or a key, plain or dotted, in whatever table it is
+    written (`[tool]` then `digest.per_page = 0`). Lines inside multi-line strings are skipped."""
+    table, in_string = "", None
+    for number, line in enumerate(text.splitlines(), 1):
+        if in_string:
+            if line.count(in_string) % 2:
+                in_string = None
+            continue
+        header, key = TABLE_HEADER.match(line), KEY_LINE.match(line)
+        if header:
+            table = _dotted(header.group(1))
+            name = table
+        elif key:
+            name = f"{table}.{_dotted(key.group(1))}".lstrip(".")
+            quotes = [mark for mark in ('"""', "'''") if line.count(mark) % 2]
+            in_string = quotes[0] if quotes else None
+        else:
+            continue
+        if name == dotted or name.startswith(dotted + "."):
+            return number
     return None
+
+
+def _dotted(name: str) -> str:
+    """`tool . "digest"` -> `tool.digest`."""
+    return ".".join(part.strip().strip("\"'") for part in name.split("."))
 
 
 def read_settings(root: Path) -> tuple[dict, str]:
@@ -264,7 +288,7 @@ def read_settings(root: Path) -> tuple[dict, str]:
         raise_if_errors([Problem(SETTINGS_FILE, int(line.group(1)) if line else None, None, f"TOML syntax error: {error}")])
     table = data.get("tool", {}).get("digest", {})
     if not isinstance(table, dict):
-        raise_if_errors([Problem(SETTINGS_FILE, None, "tool.digest", "expected a table")])
+        raise_if_errors([Problem(SETTINGS_FILE, _line_of_name(text, "tool.digest"), "tool.digest", "expected a table")])
     return table, text
 
 

@@ -55,6 +55,24 @@ def test_unknown_key_names_the_line_and_suggests(tmp_path):
         "pyproject.toml:6: tool.digest.timezon: unknown setting (did you mean 'timezone'?)"]
 
 
+@pytest.mark.parametrize("text, line", [
+    ('[tool.digest]  # the site\nper_page = 0\n', 2),               # a comment after the header
+    ('[ tool . "digest" ]\n"per_page" = 0\n', 2),                   # spaces and quotes TOML allows
+    ('[tool.digest]\ndescription = """\nper_page = 0\n"""\nper_page = 0\n', 5),  # not inside a string
+    ('[tool]\ndigest.per_page = 0\n', 2),                           # dotted keys
+    ('tool.digest.per_page = 0\n', 1),
+])
+def test_a_bad_value_is_named_at_its_line_however_the_table_is_written(tmp_path, text, line):
+    assert problems(tmp_path, text) == [
+        f"pyproject.toml:{line}: tool.digest.per_page: expected a whole number of at least 1, got 0"]
+
+
+def test_a_table_inside_the_settings_is_named_at_its_header(tmp_path):
+    assert problems(tmp_path, '[tool.digest]\ntitle = "T"\n\n[tool.digest.extra]\nx = 1\n') == [
+        "pyproject.toml:4: tool.digest.extra: unknown setting"]
+    assert problems(tmp_path, '[tool]\ndigest = 5\n') == ["pyproject.toml:2: tool.digest: expected a table"]
+
+
 def test_bad_values_are_all_reported(tmp_path):
     found = problems(tmp_path, '[tool.digest]\nper_page = 0\nbase_url = "owner.github.io"\n'
                                'timezone = "Mars/Olympus"\nsearch = "yes"\npermalink = "/{year}/{title}/"\n')
