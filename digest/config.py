@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 import zoneinfo
@@ -275,11 +276,12 @@ def _dotted(name: str) -> str:
     return ".".join(part.strip().strip("\"'") for part in name.split("."))
 
 
-def read_settings(root: Path) -> tuple[dict, str]:
-    """The raw [tool.digest] table and the file text (empty when there is no file)."""
+def read_settings(root: Path) -> tuple[dict, str, list[Problem]]:
+    """The raw [tool.digest] table, the file text (empty when there is no file) and the
+    problems of tables misnamed for it."""
     path = root / SETTINGS_FILE
     if not path.is_file():
-        return {}, ""
+        return {}, "", []
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
@@ -289,7 +291,19 @@ def read_settings(root: Path) -> tuple[dict, str]:
     table = data.get("tool", {}).get("digest", {})
     if not isinstance(table, dict):
         raise_if_errors([Problem(SETTINGS_FILE, _line_of_name(text, "tool.digest"), "tool.digest", "expected a table")])
-    return table, text
+    return table, text, _misplaced_tables(data, text)
+
+
+def _misplaced_tables(data: dict, text: str) -> list[Problem]:
+    """[tool.digst] or [digest]: settings digest would never read, so the site would build with
+    every default, unseen. Other tools' tables ([tool.pytest]) are not digest's business."""
+    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
+    names = [f"tool.{name}" for name in tool if name != "digest"
+             and difflib.get_close_matches(name.lower(), ["digest"], n=1, cutoff=0.75)]
+    names += [name for name in data if name.lower() == "digest"]
+    return [Problem(SETTINGS_FILE, _line_of_name(text, name), name,
+                    "digest reads its settings only from [tool.digest]; rename the table (did you mean 'tool.digest'?)")
+            for name in names]
 
 
 def _is_site(folder: Path) -> bool:
@@ -330,8 +344,8 @@ FLAGS = {"output_dir": "--output", "search": "--no-search"}
 def load_config(root: Path | str = ".", **flags: Any) -> Config:
     """Read and check the settings, then apply command-line flags (those not None)."""
     root = Path(root).resolve()
-    table, text = read_settings(root)
-    values, problems = {}, []
+    table, text, problems = read_settings(root)
+    values = {}
     for key, value in table.items():
         if key not in SETTINGS:
             problems.append(Problem(SETTINGS_FILE, _line_of(text, key), f"tool.digest.{key}",

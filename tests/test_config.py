@@ -73,6 +73,18 @@ def test_a_table_inside_the_settings_is_named_at_its_header(tmp_path):
     assert problems(tmp_path, '[tool]\ndigest = 5\n') == ["pyproject.toml:2: tool.digest: expected a table"]
 
 
+def test_a_misspelt_settings_table_is_an_error_not_a_site_of_defaults(tmp_path):
+    fix = "digest reads its settings only from [tool.digest]; rename the table (did you mean 'tool.digest'?)"
+    assert problems(tmp_path, '[tool.pytest.ini_options]\nx = 1\n\n[tool.digst]\ntitle = "T"\n') == [
+        f"pyproject.toml:4: tool.digst: {fix}"]
+    assert problems(tmp_path, '[digest]\ntitle = "T"\n[tool.digest]\nper_page = 0\n') == [
+        f"pyproject.toml:1: digest: {fix}",
+        "pyproject.toml:4: tool.digest.per_page: expected a whole number of at least 1, got 0"]
+    # Other tools' tables, however close their names, are theirs.
+    write_settings(tmp_path, '[tool.pytest]\nx = 1\n[tool.isort]\ny = 2\n[tool.digest]\ntitle = "T"\n')
+    assert load_config(tmp_path).title == "T"
+
+
 def test_bad_values_are_all_reported(tmp_path):
     found = problems(tmp_path, '[tool.digest]\nper_page = 0\nbase_url = "owner.github.io"\n'
                                'timezone = "Mars/Olympus"\nsearch = "yes"\npermalink = "/{year}/{title}/"\n')
