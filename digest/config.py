@@ -288,7 +288,10 @@ def read_settings(root: Path) -> tuple[dict, str, list[Problem]]:
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"line (\d+)", str(error))
         raise_if_errors([Problem(SETTINGS_FILE, int(line.group(1)) if line else None, None, f"TOML syntax error: {error}")])
-    table = data.get("tool", {}).get("digest", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):  # `tool = 5`
+        raise_if_errors([Problem(SETTINGS_FILE, _line_of_name(text, "tool"), "tool", "expected a table")])
+    table = tool.get("digest", {})
     if not isinstance(table, dict):
         raise_if_errors([Problem(SETTINGS_FILE, _line_of_name(text, "tool.digest"), "tool.digest", "expected a table")])
     return table, text, _misplaced_tables(data, text)
@@ -297,8 +300,7 @@ def read_settings(root: Path) -> tuple[dict, str, list[Problem]]:
 def _misplaced_tables(data: dict, text: str) -> list[Problem]:
     """[tool.digst] or [digest]: settings digest would never read, so the site would build with
     every default, unseen. Other tools' tables ([tool.pytest]) are not digest's business."""
-    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
-    names = [f"tool.{name}" for name in tool if name != "digest"
+    names = [f"tool.{name}" for name in data.get("tool", {}) if name != "digest"
              and difflib.get_close_matches(name.lower(), ["digest"], n=1, cutoff=0.75)]
     names += [name for name in data if name.lower() == "digest"]
     return [Problem(SETTINGS_FILE, _line_of_name(text, name), name,

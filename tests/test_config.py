@@ -73,6 +73,10 @@ def test_a_table_inside_the_settings_is_named_at_its_header(tmp_path):
     assert problems(tmp_path, '[tool]\ndigest = 5\n') == ["pyproject.toml:2: tool.digest: expected a table"]
 
 
+def test_a_tool_key_that_is_no_table_is_an_error_not_a_traceback(tmp_path):
+    assert problems(tmp_path, '# the site\ntool = 5\n') == ["pyproject.toml:2: tool: expected a table"]
+
+
 def test_a_misspelt_settings_table_is_an_error_not_a_site_of_defaults(tmp_path):
     fix = "digest reads its settings only from [tool.digest]; rename the table (did you mean 'tool.digest'?)"
     assert problems(tmp_path, '[tool.pytest.ini_options]\nx = 1\n\n[tool.digst]\ntitle = "T"\n') == [
