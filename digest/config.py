@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import SplitResult, urlsplit
 
-from .errors import COMMAND_LINE, Problem, character_problem, did_you_mean, raise_if_errors
+from .errors import COMMAND_LINE, DigestError, Problem, character_problem, did_you_mean, raise_if_errors
 
 SETTINGS_FILE = "pyproject.toml"
 # The site's folder of files published as they are at the output root (Hugo's static/). A
@@ -276,13 +276,26 @@ def _dotted(name: str) -> str:
     return ".".join(part.strip().strip("\"'") for part in name.split("."))
 
 
+def settings_text(path: Path) -> str:
+    """pyproject.toml's text. A BOM (Windows Notepad writes one) is read past, as in content
+    files; tomllib would call it a syntax error at line 1."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise_if_errors([Problem(SETTINGS_FILE, line, None,
+                                 f"invalid UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8")])
+        raise
+
+
 def read_settings(root: Path) -> tuple[dict, str, list[Problem]]:
     """The raw [tool.digest] table, the file text (empty when there is no file) and the
     problems of tables misnamed for it."""
     path = root / SETTINGS_FILE
     if not path.is_file():
         return {}, "", []
-    text = path.read_text(encoding="utf-8")
+    text = settings_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -314,8 +327,8 @@ def _is_site(folder: Path) -> bool:
 
 def _tool_tables(folder: Path) -> dict:
     try:
-        table = tomllib.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8")).get("tool", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        table = tomllib.loads(settings_text(folder / SETTINGS_FILE)).get("tool", {})
+    except (OSError, DigestError, tomllib.TOMLDecodeError):
         return {}
     return table if isinstance(table, dict) else {}
 

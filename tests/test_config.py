@@ -73,6 +73,16 @@ def test_a_table_inside_the_settings_is_named_at_its_header(tmp_path):
     assert problems(tmp_path, '[tool]\ndigest = 5\n') == ["pyproject.toml:2: tool.digest: expected a table"]
 
 
+def test_settings_not_in_utf8_are_an_error_at_their_line_and_a_bom_is_read(tmp_path):
+    (tmp_path / "pyproject.toml").write_bytes('[tool.digest]\ntitle = "T"\ndescription = "Café"\n'.encode("latin-1"))
+    with pytest.raises(DigestError) as caught:
+        load_config(tmp_path)
+    assert [format_problem(p) for p in caught.value.problems] == [
+        "pyproject.toml:3: invalid UTF-8 (byte 0xe9); save the file as UTF-8"]
+    assert problems(tmp_path, '\ufeff[tool.digest]\ntitle = "T"\nper_page = 0\n') == [  # as Notepad saves it
+        "pyproject.toml:3: tool.digest.per_page: expected a whole number of at least 1, got 0"]
+
+
 def test_a_tool_key_that_is_no_table_is_an_error_not_a_traceback(tmp_path):
     assert problems(tmp_path, '# the site\ntool = 5\n') == ["pyproject.toml:2: tool: expected a table"]
 
