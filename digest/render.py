@@ -141,12 +141,33 @@ class HeldBytecodeCache(jinja2.FileSystemBytecodeCache):
         self.held.append(bucket)
 
 
+class ThemeLoader(jinja2.FileSystemLoader):
+    """The theme folders, most specific first. A template that is not UTF-8 is a syntax error
+    at its file and line, as a content file's would be, not a UnicodeDecodeError without one."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            for folder in self.searchpath:
+                path = Path(folder, *jinja2.loaders.split_template_path(template))
+                if path.is_file():
+                    data = path.read_bytes()
+                    try:
+                        data.decode("utf-8")
+                    except UnicodeDecodeError as error:
+                        raise jinja2.TemplateSyntaxError(
+                            f"invalid UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8",
+                            data.count(b"\n", 0, error.start) + 1, template, str(path)) from None
+            raise
+
+
 def make_environment(config: Config, watching: bool = True, compiled: Path | None = None) -> jinja2.Environment:
     """watching: look whether a template file changed at each use (digest serve); a build
     reads each template once. compiled: a folder of compiled templates kept between builds
     (Jinja checks each against its template's source before using it); the ones compiled
     anew are stored by remember_templates."""
-    loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs(config)])
+    loader = ThemeLoader([str(d / "templates") for d in theme_dirs(config)])
     bytecode = HeldBytecodeCache(str(compiled)) if compiled is not None else None
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,

@@ -149,6 +149,9 @@ FAILURES = {
     # Any exception a template raises is named at its line, never a traceback.
     "template_raises": one("themes/broken/templates/entry.html:4: template error (ZeroDivisionError): "
                            "division by zero"),
+    # A template saved in Latin-1: the byte and its line, as for a content file.
+    "template_not_utf8": one("themes/broken/templates/entry.html:4: template syntax error: invalid UTF-8 "
+                             "(byte 0xe9); save the file as UTF-8"),
     # Named where it is included, not as "themes: template not found".
     "template_include_missing": one("themes/broken/templates/entry.html:4: template not found: _bylines.html; "
                                     "no such file in themes/broken/templates/ nor the bundled default theme "
