@@ -184,6 +184,23 @@ def test_a_broken_entry_shows_an_overlay_over_the_last_good_site_then_recovers(s
     assert b'id="digest-overlay"' not in server.get("/")[2]
 
 
+def test_a_template_that_raises_or_loops_is_named_in_the_overlay_then_recovers(site, serve):
+    root = two_entries(site, 'theme = "mine"\n')
+    templates = root / "themes/mine/templates"
+    templates.mkdir(parents=True)
+    server = serve(root)
+    template = templates / "entry.html"
+    for body, error in [("{{ 1 / 0 }}", "themes/mine/templates/entry.html:3: template error (ZeroDivisionError)"),
+                        ('{% include "entry.html" %}', "themes/mine/templates/entry.html:3: template error: endless recursion"),
+                        ('{% include "_byline.html" %}', "themes/mine/templates/entry.html:3: template not found: _byline.html")]:
+        template.write_text('{% extends "base.html" %}\n{% block content %}\n' + body + "\n{% endblock %}\n", encoding="utf-8")
+        page = server.wait_for("/2025/07/talks/", error)
+        assert b'id="digest-overlay"' in page and b"internal error" not in page
+    template.write_text('{% extends "base.html" %}\n{% block content %}<p>Mended</p>{% endblock %}\n', encoding="utf-8")
+    page = server.wait_for("/2025/07/talks/", "Mended")
+    assert b'id="digest-overlay"' not in page
+
+
 def test_the_served_site_is_byte_for_byte_what_build_writes_even_after_edits(site, serve):
     """The incremental path (entries kept in memory, templates kept compiled, unchanged pages
     linked) must give the same site as a full `digest build` with the same base URL."""
