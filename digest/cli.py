@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from . import __version__
-from .config import enclosing_site, load_config
+from .config import enclosing_site, load_config, output_dir_setting
 from .errors import COMMAND_LINE, DigestError, Problem, format_problem, sort_key, summarize
 
 
@@ -260,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except DigestError as error:
-        output = getattr(args, "output_name", None) or getattr(args, "output", None) or "output"
+        output = (getattr(args, "output_name", None) or getattr(args, "output", None)
+                  or output_dir_setting(Path.cwd()) or "output")
         print_problems(error.problems, output)
         return exit_status(error.problems)
     except OSError as error:  # a disk or permission problem: say what, without a traceback

@@ -352,6 +352,16 @@ def enclosing_site(folder: Path) -> Path | None:
     return None
 
 
+def output_dir_setting(root: Path) -> str | None:
+    """The site file's output_dir when it reads as one, even if other settings are wrong: a
+    failed command names the folder it left unchanged (`public/`, not `output/`)."""
+    try:
+        value = read_settings(root)[0].get("output_dir")
+        return _folder(value)
+    except (DigestError, BadValue, OSError):
+        return None
+
+
 # The command-line flag of a setting, where its name is not the setting's (`--output`).
 FLAGS = {"output_dir": "--output", "search": "--no-search"}
 

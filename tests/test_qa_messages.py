@@ -174,3 +174,13 @@ def test_a_folder_without_content_says_to_run_from_the_site_folder(tmp_path):
     result = run_digest(tmp_path, "build", "--no-search")
     assert result.returncode == 1
     assert "content: content folder not found; run digest from the site folder" in result.stderr
+
+
+def test_a_settings_error_names_the_output_folder_the_settings_chose(site):
+    """With output_dir = "public", a failed build left public/ unchanged: the summary said output/."""
+    root = site({DATE: entry_text()}, 'output_dir = "public"\nper_page = 0\n')
+    assert run_digest(root, "build", "--no-search", "--base-url", "ftp://x/").stderr.splitlines()[-1] == (
+        "digest: 2 errors in 1 file and on the command line; public/ was not changed")
+    assert run_digest(root, "check").stderr.splitlines()[-1] == "digest: 1 error in 1 file; public/ was not changed"
+    assert run_digest(root, "build", "--output", "elsewhere").stderr.splitlines()[-1] == (
+        "digest: 1 error in 1 file; elsewhere/ was not changed")
