@@ -71,6 +71,10 @@ def output_problems(config: Config) -> list[Problem]:
         reason = "is inside the content folder"
     elif output.is_relative_to(config.static_path):
         reason = "is or is inside the static folder, whose files are published as they are"
+    elif output.is_relative_to((config.root / "themes").resolve()):
+        # A build there changes the theme it reads: a theme's static/ would publish the last
+        # output inside the next one, which grows with every build.
+        reason = "is or is inside the themes folder, whose templates and static files make the site"
     elif root.is_relative_to(output):
         reason = "contains the site root"
     elif (output / ".git").exists():

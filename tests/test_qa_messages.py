@@ -184,3 +184,21 @@ def test_a_settings_error_names_the_output_folder_the_settings_chose(site):
     assert run_digest(root, "check").stderr.splitlines()[-1] == "digest: 1 error in 1 file; public/ was not changed"
     assert run_digest(root, "build", "--output", "elsewhere").stderr.splitlines()[-1] == (
         "digest: 1 error in 1 file; elsewhere/ was not changed")
+
+
+def test_an_output_folder_inside_themes_is_refused(site):
+    """In a theme's static/ every build published the last output inside the next one (96,
+    then 192 pages, ...); in templates/ its pages became templates."""
+    root = site({DATE: entry_text()}, 'theme = "mine"\n')
+    (root / "themes/mine/static").mkdir(parents=True)
+    result = run_digest(root, "build", "--no-search", "--output", "themes/mine/static/out")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "command line: --output: 'themes/mine/static/out' is or is inside the themes folder, whose templates and "
+        "static files make the site; choose a folder of its own, such as 'output'",
+        "digest: 1 error on the command line; nothing was written"]
+    assert [path.name for path in (root / "themes/mine/static").iterdir()] == []
+    (root / "pyproject.toml").write_text('[tool.digest]\ntheme = "mine"\noutput_dir = "themes"\n', encoding="utf-8")
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1 and result.stderr.splitlines()[0].startswith(
+        "pyproject.toml:3: tool.digest.output_dir: 'themes' is or is inside the themes folder")
