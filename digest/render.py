@@ -311,13 +311,17 @@ LITTER = re.compile(r"""^\.\#                 # emacs locks
 
 
 def theme_static_files(config: Config) -> dict[str, Path]:
-    """The themes' static/ files, by output path under `static/`; a site's theme overrides the default's."""
+    """The themes' static/ files, by output path under `static/`; a site's theme overrides the
+    default's. No dotfile, nor a file in a dot-folder (`.sass-cache/`, `.git/`), nor what
+    editors leave (LITTER): a theme publishes its assets only."""
     files: dict[str, Path] = {}
     for folder in reversed(theme_dirs(config)):
         static = folder / "static"
         for path in sorted(static.rglob("*")) if static.is_dir() else []:
-            if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
-                files["static/" + path.relative_to(static).as_posix()] = path
+            relative = path.relative_to(static)
+            if path.is_file() and not path.is_symlink() and not any(
+                    part.startswith(".") or LITTER.search(part) for part in relative.parts):
+                files["static/" + relative.as_posix()] = path
     return files
 
 

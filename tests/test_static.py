@@ -45,6 +45,18 @@ def test_version_control_files_and_editor_litter_in_static_are_not_published(sit
     assert [name for name in litter if name.removeprefix("static/") in published] == []
 
 
+def test_a_theme_publishes_its_assets_not_its_dot_folders_nor_editor_litter(site):
+    """README: dotfiles are published from static/, "unlike in a theme's static/"; files inside
+    a theme's dot-folder (.sass-cache/, .git/) and editors' backups were published all the same."""
+    theme = "themes/mine/static/"
+    litter = [".sass-cache/main.css", ".git/HEAD", "fonts/.DS_Store", "style.css~", "main.css.bak", "#main.css#"]
+    root = static_site(site, {theme + "main.css": "a {}", theme + "fonts/serif.woff2": MAP,
+                              **{theme + name: "litter" for name in litter}}, 'theme = "mine"\n')
+    published = set(snapshot(build_out(root)))
+    assert {"static/main.css", "static/fonts/serif.woff2", "static/style.css"} <= published
+    assert [name for name in litter if "static/" + name in published] == []
+
+
 def test_a_body_image_links_to_a_static_file_under_a_sub_path_base_url_without_a_warning(site):
     body = "![map](/images/map.png)\n\nThe [policy](/.well-known/security.txt) and [a gap](/images/gone.png)."
     root = static_site(site, {"static/images/map.png": MAP, "static/.well-known/security.txt": "x\n"},
