@@ -222,7 +222,7 @@ def template_problem(error: Exception, config: Config) -> Problem:
     if isinstance(error, jinja2.TemplateNotFound):
         # Named at the include, import or extends that asked for it: a page's own template
         # is always found (the bundled theme has every one).
-        filename, line = frames[-1] if frames else (None, None)
+        filename, line = frames[-1][:2] if frames else (None, None)
         folders = [f"{_shown(str(folder / 'templates'), config)}/" if folder != default_theme_dir()
                    else "the bundled default theme" for folder in theme_dirs(config)]
         return Problem(_shown(filename, config), line, None,
@@ -233,34 +233,37 @@ def template_problem(error: Exception, config: Config) -> Problem:
         return Problem(_shown(filename, config), line, None,
                        "template error: endless recursion: this line includes, imports or extends a template "
                        "that leads back here (or calls a macro that calls itself without end)")
-    filename, line = frames[-1] if frames else (None, None)  # the innermost template line
+    filename, line = frames[-1][:2] if frames else (None, None)  # the innermost template line
     kind = "undefined name" if isinstance(error, jinja2.UndefinedError) else type(error).__name__
     return Problem(_shown(filename, config), line, None, f"template error ({kind}): {error}")
 
 
-def _template_frames(error: Exception) -> list[tuple[str, int]]:
-    """The template file and line of each template frame of the error's traceback, outermost
-    first. Jinja replaces each such frame by one of its own (jinja2.debug.fake_traceback),
-    whatever the template file's name ends with."""
+def _template_frames(error: Exception) -> list[tuple[str, int, str]]:
+    """The template file, line and part (`top-level template code`, `block 'content'`, a
+    macro's `template`) of each template frame of the error's traceback, outermost first.
+    Jinja replaces each such frame by one of its own (jinja2.debug.fake_traceback), whatever
+    the template file's name ends with."""
     frames = []
     tb = error.__traceback__
     while tb is not None:
         if "__jinja_exception__" in tb.tb_frame.f_globals:
-            frames.append((tb.tb_frame.f_code.co_filename, tb.tb_lineno))
+            code = tb.tb_frame.f_code
+            frames.append((code.co_filename, tb.tb_lineno, code.co_name))
         tb = tb.tb_next
     return frames
 
 
-def _loop_closer(frames: list[tuple[str, int]]) -> tuple[str | None, int | None]:
+def _loop_closer(frames: list[tuple[str, int, str]]) -> tuple[str | None, int | None]:
     """An include of a template by itself (or a macro calling itself) repeats the same frames
     until Python's stack runs out: the line that closes the loop is the one just before the
-    first frame seen twice (`{% include "list.html" %}` in list.html)."""
+    first frame seen twice (`{% include "list.html" %}` in list.html). A frame is its file,
+    line and part (top-level code, a block, a macro): a one-line template is all three."""
     seen = set()
     for index, frame in enumerate(frames):
         if frame in seen:
-            return frames[index - 1]
+            return frames[index - 1][:2]
         seen.add(frame)
-    return frames[-1] if frames else (None, None)
+    return frames[-1][:2] if frames else (None, None)
 
 
 def _shown(filename: str | None, config: Config) -> str:

@@ -149,6 +149,15 @@ FAILURES = {
     # Any exception a template raises is named at its line, never a traceback.
     "template_raises": one("themes/broken/templates/entry.html:4: template error (ZeroDivisionError): "
                            "division by zero"),
+    # On one line a template's top-level code, its block and the include share a line: the
+    # template is named, not base.html's {% block content %} that the loop passes through.
+    "template_include_loop_one_line": one("themes/broken/templates/entry.html:1: template error: endless "
+                                          "recursion: this line includes, imports or extends a template that "
+                                          "leads back here (or calls a macro that calls itself without end)"),
+    # The mistake of a theme author who means to extend the default theme's base.html.
+    "template_extends_itself": one("themes/broken/templates/base.html:1: template error: endless recursion: "
+                                   "this line includes, imports or extends a template that leads back here "
+                                   "(or calls a macro that calls itself without end)"),
     # A template saved in Latin-1: the byte and its line, as for a content file.
     "template_not_utf8": one("themes/broken/templates/entry.html:4: template syntax error: invalid UTF-8 "
                              "(byte 0xe9); save the file as UTF-8"),
