@@ -114,8 +114,9 @@ def print_rebuild(rebuild) -> None:
     else:
         errors = [p for p in rebuild.problems if p.is_error]
         noun = "error" if len(errors) == 1 else "errors"
-        print(f"{clock} {what}: rebuild failed with {len(errors)} {noun} in {rebuild.seconds:.2f} s; "
-              f"still serving the last good site", flush=True)
+        served = "still serving the last good site" if rebuild.serving else "serving the errors until it builds"
+        print(f"{clock} {what}: rebuild failed with {len(errors)} {noun} in {rebuild.seconds:.2f} s; {served}",
+              flush=True)
     for problem in sorted(rebuild.problems, key=sort_key):
         print(format_problem(problem), file=sys.stderr, flush=True)
 

@@ -110,6 +110,7 @@ class Rebuild:
     in_place: bool = False       # the model was kept and the entries swapped into it (_edit_in_place)
     problems: list[Problem] = field(default_factory=list)
     kind: str = "build"
+    serving: bool = True         # a failed rebuild left a good site served (none before the first)
 
 
 class PortInUse(OSError):
@@ -281,6 +282,7 @@ class Preview:
             result.entries, result.pages = built.entries, sum(path.endswith(".html") for path in built.pages)
             self._switch(built)
         if not result.ok:
+            result.serving = self.current is not None
             self.site = None  # the next rebuild starts from the files
             with self.changed:
                 errors = tuple(format_problem(p) for p in result.problems if p.is_error)
