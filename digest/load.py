@@ -8,6 +8,7 @@ worker processes) get plain, picklable data.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -251,7 +252,32 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
         raise LoadError(node.line, None, "front matter must be a mapping of fields such as 'title: ...'")
     if "#" in text:
         _refuse_hidden_hashtags(node.value, text, first_line, "")
+        _refuse_cut_values(root, text.splitlines(), first_line, "")
     return node.value
+
+
+# ' #2 in Istanbul' after a plain value: YAML ends the value at ' #' and drops the rest as a
+# comment. One space, then '#' then text, was meant as text; a comment is written as YAML
+# style guides (and `digest new`) write it: '# note', or two spaces before the '#'.
+CUT_BY_COMMENT = re.compile(r"[ \t](#[^\s#].*?)[ \t]*$")
+
+
+def _refuse_cut_values(node, lines: list[str], first_line: int, field: str) -> None:
+    """`title: Ceasefire talks #2 in Istanbul` would publish "Ceasefire talks": an error."""
+    if node.id == "mapping":
+        for key, value in node.value:
+            _refuse_cut_values(value, lines, first_line, f"{field}.{key.value}" if field else key.value)
+    elif node.id == "sequence":
+        for item in node.value:
+            _refuse_cut_values(item, lines, first_line, field)
+    elif not node.style and node.value:
+        end = node.end_mark
+        match = CUT_BY_COMMENT.match(lines[end.line][end.column:]) if end.line < len(lines) else None
+        if match:
+            whole = json.dumps(f"{node.value} {match[1]}", ensure_ascii=False)
+            raise LoadError(node.start_mark.line + first_line, field,
+                            f"the value stops at '{match[1]}', which YAML reads as a comment (a '#' after "
+                            f"a space starts one): put the whole value in quotes, {whole}")
 
 
 def _refuse_hidden_hashtags(pairs: tuple, text: str, first_line: int, parent: str) -> None:

@@ -60,6 +60,25 @@ def test_a_hashtag_written_as_a_value_is_named_not_lost(site, field, line):
     assert result.stderr.splitlines()[0] == line
 
 
+@pytest.mark.parametrize("field, line", [
+    ("title: Ceasefire talks #2 in Istanbul", "content/e.md:5: title: the value stops at '#2 in Istanbul'"),
+    ("people:\n  - Jo #1 fan", "content/e.md:7: people: the value stops at '#1 fan'"),
+    ("source:\n  name: Channel #4", "content/e.md:7: source.name: the value stops at '#4'"),
+])
+def test_a_value_cut_short_by_a_hash_is_an_error_not_a_shorter_headline(site, field, line):
+    """`title: Ceasefire talks #2 in Istanbul` published the headline "Ceasefire talks": YAML
+    reads ' #' as the start of a comment."""
+    text = entry_text(body="b")
+    key = field.split(":")[0]
+    text = "\n".join(line for line in text.split("\n") if not line.startswith(key + ":"))
+    root = site({"content/e.md": text.replace("---\nb", field + "\n---\nb")})
+    result = run_digest(root, "check")
+    assert result.returncode == 1, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(line + ", which YAML reads as a comment"), first
+    assert "put the whole value in quotes" in first
+
+
 def test_a_comment_after_a_value_or_an_empty_field_is_still_a_comment(site):
     text = entry_text(tags="[Ukraine]  # topics", body="b").replace(
         "---\nb\n", "slug:  # the last part of the URL\nkind: news  #news or analysis\n---\nb\n")
