@@ -19,7 +19,7 @@ from .config import enclosing_site, load_config, output_dir_setting
 from .errors import COMMAND_LINE, DigestError, Problem, format_problem, sort_key, summarize
 
 
-def print_problems(problems, output_name: str = "output") -> None:
+def print_problems(problems, output_name: str | None = "output") -> None:
     for problem in sorted(problems, key=sort_key):  # by file and line, as DESIGN section 7 shows them
         print(format_problem(problem), file=sys.stderr)
     if any(p.is_error for p in problems):
@@ -261,8 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except DigestError as error:
-        output = (getattr(args, "output_name", None) or getattr(args, "output", None)
-                  or output_dir_setting(Path.cwd()) or "output")
+        output = None  # only a build writes the output folder: check and serve write nothing
+        if args.command == "build":
+            output = (getattr(args, "output_name", None) or getattr(args, "output", None)
+                      or output_dir_setting(Path.cwd()) or "output")
         print_problems(error.problems, output)
         return exit_status(error.problems)
     except OSError as error:  # a disk or permission problem: say what, without a traceback

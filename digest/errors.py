@@ -86,16 +86,17 @@ def character_problem(text: str) -> str | None:
 OUTPUT_FIELDS = ("tool.digest.output_dir", "--output")
 
 
-def summarize(problems: Iterable[Problem], output_name: str = "output") -> str:
+def summarize(problems: Iterable[Problem], output_name: str | None = "output") -> str:
     """`digest: 3 errors in 2 files; output/ was not changed` (`nothing was written` when the
-    output folder itself was refused: it may not be an output folder at all)."""
+    output folder itself was refused: it may not be an output folder at all, and for a
+    command that writes none: output_name None)."""
     errors = [p for p in problems if p.is_error]
     files = {p.path for p in errors} - {COMMAND_LINE}
     noun = "error" if len(errors) == 1 else "errors"
     places = [f"in {len(files)} {'file' if len(files) == 1 else 'files'}"] if files else []
     places += ["on the command line"] if any(p.path == COMMAND_LINE for p in errors) else []
     refused = any(p.field in OUTPUT_FIELDS for p in errors)
-    outcome = "nothing was written" if refused else f"{output_name.rstrip('/')}/ was not changed"
+    outcome = "nothing was written" if refused or output_name is None else f"{output_name.rstrip('/')}/ was not changed"
     return f"digest: {len(errors)} {noun} {' and '.join(places)}; {outcome}"
 
 

@@ -242,7 +242,8 @@ def test_check_reports_the_same_lines_and_writes_nothing(tmp_path):
     everything = tree(tmp_path)
     result = run_digest(root, "check")
     assert result.returncode == 1
-    assert result.stderr.splitlines() == FAILURES["wrong_types"]
+    # The same lines as build's; the summary says nothing was written (check writes nothing).
+    assert result.stderr.splitlines() == [line.replace(UNCHANGED, REFUSED) for line in FAILURES["wrong_types"]]
     assert tree(tmp_path) == everything
 
 
@@ -276,7 +277,7 @@ def test_warnings_build_and_fail_under_strict(case, tmp_path):
     assert tree(tmp_path) == everything
 
     checked = run_digest(root, "check", "--strict")
-    assert (checked.returncode, checked.stderr) == (strict.returncode, strict.stderr)
+    assert (checked.returncode, checked.stderr) == (strict.returncode, strict.stderr.replace(UNCHANGED, REFUSED))
     assert tree(tmp_path) == everything
 
     built = run_digest(root, "build")
@@ -374,5 +375,5 @@ def test_check_follows_the_links_templates_make(tmp_path):
     assert checked.stdout == "digest: no errors (2 warnings); nothing was written\n"
     strict = run_digest(root, "check", "--strict")
     assert strict.returncode == 1
-    assert strict.stderr.splitlines() == lines + ["digest: 2 errors in 1 file; output/ was not changed"]
+    assert strict.stderr.splitlines() == lines + ["digest: 2 errors in 1 file; nothing was written"]
     assert tree(tmp_path) == everything

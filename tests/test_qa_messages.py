@@ -112,7 +112,8 @@ def test_strict_lists_every_warning_as_an_error_at_once(site):
         assert f"{DATE}:6: tag: unknown field (did you mean 'tags'?)" in lines
         assert f"{DATE}:5: tags: 'C++' and 'C' make the same slug 'c'; 'C++' gets 'c-372946'" in lines
         assert f"{DATE}:8: link to '/tags/nope/': no such page in the site" in lines
-        assert lines[-1] == "digest: 3 errors in 1 file; output/ was not changed"
+        outcome = "output/ was not changed" if command == "build" else "nothing was written"
+        assert lines[-1] == f"digest: 3 errors in 1 file; {outcome}"
 
 
 def test_one_entry_is_counted_in_the_singular(site):
@@ -200,7 +201,10 @@ def test_a_settings_error_names_the_output_folder_the_settings_chose(site):
     root = site({DATE: entry_text()}, 'output_dir = "public"\nper_page = 0\n')
     assert run_digest(root, "build", "--no-search", "--base-url", "ftp://x/").stderr.splitlines()[-1] == (
         "digest: 2 errors in 1 file and on the command line; public/ was not changed")
-    assert run_digest(root, "check").stderr.splitlines()[-1] == "digest: 1 error in 1 file; public/ was not changed"
+    # check and serve write no output folder: they say so, not that it was kept.
+    assert run_digest(root, "check").stderr.splitlines()[-1] == "digest: 1 error in 1 file; nothing was written"
+    assert run_digest(root, "serve", "--port", "0").stderr.splitlines()[-1] == (
+        "digest: 1 error in 1 file; nothing was written")
     assert run_digest(root, "build", "--output", "elsewhere").stderr.splitlines()[-1] == (
         "digest: 1 error in 1 file; elsewhere/ was not changed")
 
