@@ -20,6 +20,10 @@ SETTINGS_FILE = "pyproject.toml"
 STATIC_DIR = "static"
 ALL_TAXONOMIES = ("tags", "people", "places", "sources")
 PERMALINK_FIELDS = {"year", "month", "day", "slug"}
+# Names a newsroom may give a taxonomy that spelling alone does not lead to (errors.did_you_mean).
+TAXONOMY_OTHER_NAMES = {"person": "people", "persons": "people", "place": "places", "locations": "places",
+                        "location": "places", "categories": "tags", "category": "tags", "keywords": "tags",
+                        "topics": "tags", "publishers": "sources", "outlets": "sources", "media": "sources"}
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,10 @@ def _timezone(value: Any) -> str:
     try:
         zoneinfo.ZoneInfo(_text(value))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise BadValue(f"expected an IANA time zone such as 'UTC' or 'Europe/Kyiv', got {value!r}") from None
+        zones = zoneinfo.available_timezones()
+        by_case = {zone.lower(): zone for zone in zones}  # `europe/kyiv` is 'Europe/Kyiv'
+        raise BadValue(f"expected an IANA time zone such as 'UTC' or 'Europe/Kyiv', got {value!r}"
+                       f"{did_you_mean(value, zones, by_case)}") from None
     return value
 
 
@@ -201,7 +208,8 @@ def _taxonomies(value: Any) -> tuple[str, ...]:
         raise BadValue(f"expected a list of names out of {list(ALL_TAXONOMIES)}, got {value!r}")
     for name in value:
         if name not in ALL_TAXONOMIES:
-            raise BadValue(f"unknown taxonomy {name!r}{did_you_mean(name, ALL_TAXONOMIES)}; choose from {list(ALL_TAXONOMIES)}")
+            raise BadValue(f"unknown taxonomy {name!r}{did_you_mean(name, ALL_TAXONOMIES, TAXONOMY_OTHER_NAMES)}; "
+                           f"choose from {list(ALL_TAXONOMIES)}")
         if value.count(name) > 1:
             raise BadValue(f"taxonomy {name!r} is listed {value.count(name)} times; list each once")
     return tuple(value)

@@ -221,3 +221,14 @@ def test_a_setting_with_a_character_no_page_may_hold_is_an_error(tmp_path):
         "delete it, or write the character you meant itself",
         "pyproject.toml:3: tool.digest.description: noncharacter U+FFFF cannot go into a web page or feed; "
         "delete it, or write the character you meant itself"]
+
+
+def test_a_misspelt_time_zone_or_taxonomy_gets_a_suggestion(tmp_path):
+    assert problems(tmp_path, '[tool.digest]\ntimezone = "Europe/Kyiw"\ntaxonomies = ["tags", "persons"]\n') == [
+        "pyproject.toml:2: tool.digest.timezone: expected an IANA time zone such as 'UTC' or 'Europe/Kyiv', "
+        "got 'Europe/Kyiw' (did you mean 'Europe/Kyiv'?)",
+        "pyproject.toml:3: tool.digest.taxonomies: unknown taxonomy 'persons' (did you mean 'people'?); "
+        "choose from ['tags', 'people', 'places', 'sources']"]
+    assert problems(tmp_path, '[tool.digest]\ntimezone = "america/new_york"\n') == [
+        "pyproject.toml:2: tool.digest.timezone: expected an IANA time zone such as 'UTC' or 'Europe/Kyiv', "
+        "got 'america/new_york' (did you mean 'America/New_York'?)"]
