@@ -143,11 +143,13 @@ class HeldBytecodeCache(jinja2.FileSystemBytecodeCache):
 
 class ThemeLoader(jinja2.FileSystemLoader):
     """The theme folders, most specific first. A template that is not UTF-8 is a syntax error
-    at its file and line, as a content file's would be, not a UnicodeDecodeError without one."""
+    at its file and line, as a content file's would be, not a UnicodeDecodeError without one.
+    As in content/ and static/, a symlink leading out of its theme folder is not followed
+    (`templates/robots.txt -> /etc/passwd` would publish that file)."""
 
     def get_source(self, environment, template):
         try:
-            return super().get_source(environment, template)
+            found = super().get_source(environment, template)
         except UnicodeDecodeError:
             for folder in self.searchpath:
                 path = Path(folder, *jinja2.loaders.split_template_path(template))
@@ -160,6 +162,12 @@ class ThemeLoader(jinja2.FileSystemLoader):
                             f"invalid UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8",
                             data.count(b"\n", 0, error.start) + 1, template, str(path)) from None
             raise
+        filename = found[1]
+        folder = next(folder for folder in self.searchpath if filename.startswith(os.path.join(folder, "")))
+        if not Path(filename).resolve().is_relative_to(Path(folder, "..").resolve()):
+            raise jinja2.TemplateSyntaxError("this template is a symlink leading out of its theme folder; "
+                                             "copy the file into the theme instead", 1, template, filename)
+        return found
 
 
 def make_environment(config: Config, watching: bool = True, compiled: Path | None = None) -> jinja2.Environment:

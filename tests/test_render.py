@@ -131,3 +131,25 @@ def test_repeated_headings_are_numbered_from_1_as_on_github_and_in_hugo():
 
     html = render_markdown("## Intro\n\n## Intro 1\n\n## Intro\n\n## Intro\n\n## ???\n\n## !!!\n")
     assert re.findall(r'id="([^"]+)"', html) == ["intro", "intro-1", "intro-2", "intro-3", "section", "section-1"]
+
+
+def test_a_template_symlink_leading_out_of_its_theme_is_refused_one_inside_is_followed(site, tmp_path):
+    """As in content/ and static/: `templates/robots.txt -> /etc/...` published that file."""
+    import os
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET TEXT\n", encoding="utf-8")
+    root = site({"content/a.md": entry_text(), "themes/default/templates/mine.txt": "User-agent: mine\n"})
+    templates = root / "themes/default/templates"
+    os.symlink(secret, templates / "robots.txt")
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "themes/default/templates/robots.txt:1: template syntax error: this template is a symlink leading out "
+        "of its theme folder; copy the file into the theme instead")
+    assert not (root / "output").exists()
+    (templates / "robots.txt").unlink()
+    os.symlink("mine.txt", templates / "robots.txt")
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 0, result.stderr
+    assert (root / "output/robots.txt").read_text(encoding="utf-8") == "User-agent: mine\n"
