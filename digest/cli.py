@@ -121,8 +121,12 @@ def print_rebuild(rebuild) -> None:
         print(format_problem(problem), file=sys.stderr, flush=True)
 
 
+def port_taken(error: OSError) -> bool:
+    return error.errno in (errno.EADDRINUSE, errno.EACCES)
+
+
 def listen_advice(error: OSError) -> str:
-    if error.errno in (errno.EADDRINUSE, errno.EACCES):
+    if port_taken(error):
         return "stop the other server or choose another port with --port (0 picks a free one)"
     return "give --host an address of this machine, such as 127.0.0.1 (the default)"
 
@@ -146,7 +150,7 @@ def run_serve(args: argparse.Namespace) -> int:
         except PortInUse as error:
             print(f"digest: cannot listen on {args.host}:{args.port}: {error.strerror or error}; {listen_advice(error)}",
                   file=sys.stderr)
-            return 1
+            return 1 if port_taken(error) else 2  # a --host no address of this machine has: a usage error
         print_rebuild(first)
         print(f"Serving {preview.url} (building into {preview.temp}); press Ctrl-C to stop", flush=True)
         if args.open:
