@@ -111,6 +111,8 @@ def print_rebuild(rebuild) -> None:
         print(f"{clock} {what}: rebuilt {counted(rebuild.pages, 'page')} from {counted(rebuild.entries, 'entry', 'entries')} "
               f"({rebuild.reread} re-read, {rebuild.rendered} rendered, {rebuild.written} changed) in {rebuild.seconds:.2f} s",
               flush=True)
+        if rebuild.moved_to:  # base_url's path changed: the old address is a 404 now
+            print(f"{clock} the base path changed: now serving {rebuild.moved_to}", flush=True)
     else:
         errors = [p for p in rebuild.problems if p.is_error]
         noun = "error" if len(errors) == 1 else "errors"

@@ -111,6 +111,7 @@ class Rebuild:
     problems: list[Problem] = field(default_factory=list)
     kind: str = "build"
     serving: bool = True         # a failed rebuild left a good site served (none before the first)
+    moved_to: str = ""           # the preview's new URL, when the settings moved its base path
 
 
 class PortInUse(OSError):
@@ -280,7 +281,9 @@ class Preview:
         else:
             result.problems = self._warnings()
             result.entries, result.pages = built.entries, sum(path.endswith(".html") for path in built.pages)
+            moved = self.current is not None and self.current.base_path != built.base_path
             self._switch(built)
+            result.moved_to = self.url if moved else ""
         if not result.ok:
             result.serving = self.current is not None
             self.site = None  # the next rebuild starts from the files

@@ -447,6 +447,9 @@ def test_a_changed_template_or_setting_rebuilds_everything(site, serve):
     page = server.wait_for("/moved/", "Moved")
     assert b'href="/moved/2025/07/talks/"' in page
     assert server.get("/")[1]["Location"] == "/moved/"
+    # The terminal says where the preview is now: the old address is a 404.
+    server.wait_line(lambda text: text.endswith(f"the base path changed: now serving http://127.0.0.1:{server.port}/moved/"))
+    assert not any("the base path changed" in line for line in server.lines[:-1])
 
 
 def test_drafts_are_served_only_with_the_drafts_flag(site, serve):
