@@ -7,11 +7,11 @@ only http(s), mailto and relative targets; every heading gets a unique, non-empt
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
-from anyascii import anyascii
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -55,8 +55,12 @@ def is_internal(url: str) -> bool:
     return bool(url) and not SCHEME.match(url) and not url.startswith(("//", "#"))
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
+def _heading_id(text: str) -> str:
+    """Letters (with their marks) and digits of any script, lower case, the rest one `-`:
+    `Key points` is `key-points`, `背景` stays `背景` and `Café` is `café`, as GitHub and Hugo
+    write them, so `[x](#背景)` works as it does there."""
+    kept = [c if unicodedata.category(c)[0] in "LNM" else " " for c in unicodedata.normalize("NFC", text.lower())]
+    return "-".join("".join(kept).split())
 
 
 def _heading_ids(state) -> None:
@@ -66,7 +70,7 @@ def _heading_ids(state) -> None:
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
             continue
-        base = _slug(tokens[index + 1].content) or "section"
+        base = _heading_id(tokens[index + 1].content) or "section"
         candidate, number = base, 0  # the second "Intro" is intro-1, as on GitHub and in Hugo
         while candidate in used:
             number += 1

@@ -153,3 +153,16 @@ def test_a_template_symlink_leading_out_of_its_theme_is_refused_one_inside_is_fo
     result = run_digest(root, "build", "--no-search")
     assert result.returncode == 0, result.stderr
     assert (root / "output/robots.txt").read_text(encoding="utf-8") == "User-agent: mine\n"
+
+
+def test_heading_ids_keep_the_letters_of_every_script_as_github_and_hugo_do():
+    """`## 背景` was `id="beijing"` (transliterated): a link written `[x](#背景)`, as on GitHub,
+    led nowhere."""
+    import re
+
+    from digest.markdown import render_markdown
+
+    html = render_markdown("## Key points\n## 背景\n## Café au lait\n## Київ: переговори\n## समाचार संक्षेप\n"
+                           "## C++ & Go_lang\n## 🎉\n")
+    assert re.findall(r'id="([^"]+)"', html) == ["key-points", "背景", "café-au-lait", "київ-переговори",
+                                                  "समाचार-संक्षेप", "c-go-lang", "section"]
