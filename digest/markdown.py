@@ -104,6 +104,22 @@ def _internal_links(state) -> None:
             links.append(Link(new_href, line, target, href))
 
 
+def _focusable_boxes(state) -> None:
+    """Core rule: tables and indented code blocks can be tabbed to. The theme scrolls them
+    inside their own box when they are wider than the screen (a table of figures on a
+    phone), and a box that scrolls must take the keyboard focus, or a keyboard user cannot
+    scroll it (axe-core: scrollable-region-focusable). Hugo gives its code blocks the same."""
+    for token in state.tokens:
+        if token.type in ("table_open", "code_block"):
+            token.attrSet("tabindex", "0")
+
+
+def _fence(self, tokens, index, options, env) -> str:
+    """A fenced code block's <pre> takes the focus too (its own attributes go on <code>)."""
+    html = self.fence(tokens, index, options, env)
+    return '<pre tabindex="0">' + html[len("<pre>"):] if html.startswith("<pre>") else html
+
+
 @lru_cache(maxsize=2)
 def parser(unsafe_html: bool = False) -> MarkdownIt:
     # Imported here: a rebuild that finds every entry in the cache parses no Markdown, and
@@ -114,6 +130,8 @@ def parser(unsafe_html: bool = False) -> MarkdownIt:
     md.validateLink = is_safe_url
     md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("internal_links", _internal_links)
+    md.core.ruler.push("focusable_boxes", _focusable_boxes)
+    md.add_render_rule("fence", _fence)
     return md
 
 

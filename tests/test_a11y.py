@@ -11,7 +11,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import ROOT, run_digest
+from conftest import ROOT, entry_text, run_digest, write_site
 
 SERIOUS = {"serious", "critical"}
 
@@ -21,6 +21,19 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+def serve(output):
+    """Serve a built site over HTTP; yields (base URL, output folder)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(output)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", output
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("a11y") / "site"
@@ -28,27 +41,35 @@ def served(tmp_path_factory):
     (root / "pyproject.toml").write_text('[tool.digest]\ntitle = "Sample"\nbase_url = "http://127.0.0.1/"\n')
     result = run_digest(root, "build", "--quiet")  # with search: the search page is checked working
     assert result.returncode == 0, result.stderr
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root / "output")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", root / "output"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    yield from serve(root / "output")
 
 
-def serious_violations(browser, url: str) -> list[str]:
+# What editors paste into a body: a table of figures and a line of code, both wider than a phone.
+FIGURES = ("| " + " | ".join(f"Region {n}" for n in range(12)) + " |\n|" + "---|" * 12 + "\n"
+           + "| " + " | ".join(f"{n * 1000:,}" for n in range(12)) + " |\n")
+CODE = "    curl -s https://example.org/api/v1/ceasefire/statements?from=2025-07-01&to=2025-07-31&format=json\n"
+
+
+@pytest.fixture(scope="module")
+def served_boxes(tmp_path_factory):
+    root = write_site(tmp_path_factory.mktemp("a11y-boxes") / "site", {
+        "content/figures.md": entry_text(title="Figures", body=f"{FIGURES}\n{CODE}\n```\n{CODE.strip()}\n```"),
+    })
+    result = run_digest(root, "build", "--quiet", "--no-search")
+    assert result.returncode == 0, result.stderr
+    yield from serve(root / "output")
+
+
+def serious_violations(browser, url: str, **context) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
-    page = browser.new_page()
+    page = browser.new_context(**context).new_page()
     try:
         response = page.goto(url, wait_until="networkidle")
         assert response is not None and response.ok, url
         results = Axe().run(page)
     finally:
-        page.close()
+        page.context.close()
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
             for v in results.response["violations"] if v.get("impact") in SERIOUS]
 
@@ -71,3 +92,20 @@ def test_axe_can_fail(browser, served, tmp_path):
         assert serious_violations(browser, base + "/bad.html")
     finally:
         (output / "bad.html").unlink()
+
+
+def test_a_table_or_code_wider_than_a_phone_scrolls_in_a_box_the_keyboard_reaches(browser, served_boxes):
+    # The theme scrolls a wide table or code block inside its own box; a box that scrolls
+    # must take the focus, or a keyboard user cannot scroll it (scrollable-region-focusable).
+    base, _ = served_boxes
+    phone = {"viewport": {"width": 320, "height": 640}}
+    assert serious_violations(browser, base + "/2025/07/figures/", **phone) == []
+    page = browser.new_context(**phone).new_page()
+    try:
+        page.goto(base + "/2025/07/figures/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        boxes = page.evaluate("""[...document.querySelectorAll('main table, main pre')].map(
+            box => [box.tagName, box.scrollWidth > box.clientWidth, box.tabIndex])""")
+        assert boxes == [["TABLE", True, 0], ["PRE", True, 0], ["PRE", True, 0]]
+    finally:
+        page.context.close()

@@ -88,4 +88,4 @@ def test_drafts_and_underscore_files_are_not_built(out, tmp_path):
 
 def test_markdown_tables_and_strikethrough(out):
     page = (out / "2025/06/sanctions/index.html").read_text(encoding="utf-8")
-    assert "<table>" in page and "<s>planned</s>" in page
+    assert '<table tabindex="0">' in page and "<s>planned</s>" in page
