@@ -109,3 +109,20 @@ def test_a_table_or_code_wider_than_a_phone_scrolls_in_a_box_the_keyboard_reache
         assert boxes == [["TABLE", True, 0], ["PRE", True, 0], ["PRE", True, 0]]
     finally:
         page.context.close()
+
+
+def test_a_page_prints_in_the_light_colours_whatever_the_screen_uses(browser, served_boxes):
+    # Browsers print no backgrounds: the dark theme's light text would come out grey on white.
+    base, _ = served_boxes
+    colours = {}
+    for scheme in ("light", "dark"):
+        page = browser.new_context(color_scheme=scheme).new_page()
+        try:
+            page.goto(base + "/2025/07/figures/")
+            page.emulate_media(media="print")
+            colours[scheme] = page.evaluate("""['body', 'main a', '.meta', 'th'].map(
+                selector => getComputedStyle(document.querySelector(selector)).color)""")
+        finally:
+            page.context.close()
+    assert colours["dark"] == colours["light"]
+    assert colours["light"][0] == "rgb(27, 27, 27)"
