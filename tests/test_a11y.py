@@ -126,3 +126,15 @@ def test_a_page_prints_in_the_light_colours_whatever_the_screen_uses(browser, se
             page.context.close()
     assert colours["dark"] == colours["light"]
     assert colours["light"][0] == "rgb(27, 27, 27)"
+
+
+def test_a_long_code_line_wraps_on_paper_instead_of_being_cut_off(browser, served_boxes):
+    base, _ = served_boxes
+    page = browser.new_context(viewport={"width": 700, "height": 900}).new_page()
+    try:
+        page.goto(base + "/2025/07/figures/")
+        page.emulate_media(media="print")
+        cut = page.evaluate("[...document.querySelectorAll('pre')].map(pre => pre.scrollWidth > pre.clientWidth)")
+        assert cut == [False, False]
+    finally:
+        page.context.close()
