@@ -109,3 +109,15 @@ def test_any_choice_of_taxonomies_builds_the_sample_site_with_every_link_resolvi
     story = read(out, "stories/russia-ukraine-peace-talks-2025/index.html")
     assert ('href="/repo/tags/' in story) == ("tags" in chosen)
     assert "Tags:" in story or "tags" in chosen
+
+
+def test_a_story_page_title_says_story_so_an_entry_of_the_same_name_has_another(tmp_path):
+    # A story is often named like its first entry; the two pages' <title>s must differ, as a
+    # tab, a bookmark and a screen reader's list of pages name a page by it.
+    out = build_out(write_site(tmp_path, {
+        "content/strike.md": entry_text("Harbour strike", tags="[Ports]", story="Harbour strike"),
+    }, 'title = "Port News"\n'))
+    titles = {path: re.search(r"<title>(.*?)</title>", read(out, path)).group(1)
+              for path in ("stories/harbour-strike/index.html", "2025/07/strike/index.html")}
+    assert titles == {"stories/harbour-strike/index.html": "Story: Harbour strike · Port News",
+                      "2025/07/strike/index.html": "Harbour strike · Port News"}
