@@ -45,7 +45,9 @@ def served(tmp_path_factory):
 
 
 # What editors paste into a body: a table of figures and a line of code, both wider than a phone.
-FIGURES = ("| " + " | ".join(f"Region {n}" for n in range(12)) + " |\n|" + "---|" * 12 + "\n"
+HEADINGS = ["Region", "Population", "Displaced", "Casualties", "Shelters", "Hospitals", "Schools",
+            "Bridges", "Power", "Water", "Heating", "Railways"]
+FIGURES = ("| " + " | ".join(HEADINGS) + " |\n|" + "---|" * 12 + "\n"
            + "| " + " | ".join(f"{n * 1000:,}" for n in range(12)) + " |\n")
 CODE = "    curl -s https://example.org/api/v1/ceasefire/statements?from=2025-07-01&to=2025-07-31&format=json\n"
 
@@ -136,5 +138,35 @@ def test_a_long_code_line_wraps_on_paper_instead_of_being_cut_off(browser, serve
         page.emulate_media(media="print")
         cut = page.evaluate("[...document.querySelectorAll('pre')].map(pre => pre.scrollWidth > pre.clientWidth)")
         assert cut == [False, False]
+    finally:
+        page.context.close()
+
+
+def test_a_wide_table_is_not_cut_off_on_paper(browser, served_boxes):
+    # On screen a wide table scrolls in its box; paper does not scroll, so it must fit.
+    base, _ = served_boxes
+    page = browser.new_context(viewport={"width": 700, "height": 900}).new_page()
+    try:
+        page.goto(base + "/2025/07/figures/")
+        page.emulate_media(media="print")
+        assert page.evaluate("[...document.querySelectorAll('table')].map(table => table.scrollWidth > table.clientWidth)") == [False]
+    finally:
+        page.context.close()
+
+
+def test_a_table_keeps_its_words_whole_on_a_phone(browser, served_boxes):
+    # The body breaks a long word anywhere rather than widen the page; in a table that let
+    # every cell shrink to a few letters ("Hos-pit-als"). A table scrolls in its own box.
+    base, _ = served_boxes
+    page = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
+    try:
+        page.goto(base + "/2025/07/figures/")
+        lines = page.evaluate("""[...document.querySelectorAll('main th')].map(cell => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            return [cell.textContent, range.getClientRects().length];
+        })""")
+        assert lines == [[word, 1] for word in HEADINGS]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
     finally:
         page.context.close()
