@@ -767,7 +767,10 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
       color: "#fff", font: "14px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace",
       boxShadow: "0 2px 12px rgba(0,0,0,.5)", textAlign: "left"});
     var pre = box.querySelector("pre");
-    if (pre) Object.assign(pre.style, {whiteSpace: "pre-wrap", margin: ".5rem 0 0", font: "inherit"});
+    // The theme styles <pre> too (the default gives it a white box in light mode): the
+    // overlay's own colours win, or the errors are white on white.
+    if (pre) Object.assign(pre.style, {whiteSpace: "pre-wrap", margin: ".5rem 0 0", font: "inherit",
+      color: "inherit", background: "transparent", border: "0", padding: "0", overflow: "visible"});
     if (!box.querySelector("button")) {
       var close = document.createElement("button");
       close.type = "button";

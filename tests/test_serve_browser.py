@@ -37,6 +37,10 @@ def test_an_open_page_reloads_itself_after_an_edit_and_shows_build_errors(site, 
     overlay.wait_for(state="visible", timeout=TIMEOUT * 1000)
     assert "content/2025/07/talks.md:3: YAML syntax error" in overlay.inner_text()
     assert overlay.evaluate("box => getComputedStyle(box).position") == "fixed"
+    # The errors are in the overlay's colours, not the theme's <pre> (white in light mode).
+    colours = overlay.evaluate("""box => [box, box.querySelector('pre')].map(
+        node => [getComputedStyle(node).color, getComputedStyle(node).backgroundColor])""")
+    assert colours == [["rgb(255, 255, 255)", "rgb(74, 13, 13)"], ["rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"]]
     assert "Geneva" in page.locator("h1").first.inner_text(), "the last good page stays underneath"
 
     entry.write_text(entry_text(title="Talks, fixed"), encoding="utf-8")
