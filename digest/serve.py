@@ -763,7 +763,7 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
 
   function style(box) {
     Object.assign(box.style, {position: "fixed", top: "0", left: "0", right: "0", zIndex: "2147483647",
-      maxHeight: "60vh", overflow: "auto", margin: "0", padding: "1rem 1.25rem", background: "#4a0d0d",
+      maxHeight: "60vh", overflow: "auto", margin: "0", padding: "1rem 5rem 1rem 1.25rem", background: "#4a0d0d",
       color: "#fff", font: "14px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace",
       boxShadow: "0 2px 12px rgba(0,0,0,.5)", textAlign: "left"});
     var pre = box.querySelector("pre");
@@ -775,6 +775,7 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
       var close = document.createElement("button");
       close.type = "button";
       close.textContent = "Hide";
+      // In the box's right padding, so that it covers no error on a phone.
       Object.assign(close.style, {position: "absolute", top: ".5rem", right: ".75rem"});
       close.addEventListener("click", function () { box.hidden = true; });
       box.appendChild(close);

@@ -75,3 +75,26 @@ def test_search_works_in_the_preview_under_a_base_path_and_follows_edits(site, s
         assert time.monotonic() < deadline, "the new entry never reached the search index"
         time.sleep(0.1)
     assert found.first.get_attribute("href").startswith("/repo/2025/07/call/")
+
+
+def test_the_error_overlay_hide_button_covers_no_error_on_a_phone(site, serve, browser):
+    root = two_entries(site)
+    server = serve(root)
+    page = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
+    try:
+        page.goto(server.url + "2025/07/talks/")
+        (root / "content/2025/07/talks.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+        page.locator("#digest-overlay pre").wait_for(state="visible", timeout=TIMEOUT * 1000)
+        overlaps = page.evaluate("""() => {
+            const button = document.querySelector('#digest-overlay button').getBoundingClientRect();
+            return [...document.querySelectorAll('#digest-overlay p, #digest-overlay pre')].map(node => {
+                const text = document.createRange();
+                text.selectNodeContents(node);
+                return [...text.getClientRects()].some(line => line.right > button.left && line.left < button.right
+                                                                && line.bottom > button.top && line.top < button.bottom);
+            });
+        }""")
+        assert overlaps == [False, False]
+    finally:
+        page.context.close()
+
