@@ -42,9 +42,10 @@ def served(tmp_path_factory):
     # an entry of each kind that is not in the sample.
     root = tmp_path_factory.mktemp("a11y") / "site"
     shutil.copytree(ROOT / "content", root / "content")
-    for kind in ("analysis", "opinion", "official"):
+    # Each in a week of its own, so that the middle weekly issues link to a newer and an older one.
+    for kind, date in (("analysis", "2025-07-16"), ("opinion", "2025-07-09"), ("official", "2025-07-02")):
         (root / "content" / f"{kind}.md").write_text(entry_text(
-            title=f"An {kind} entry", tags="[Russia, Ukraine]", kind=kind, source="Reuters",
+            title=f"An {kind} entry", date=date, tags="[Russia, Ukraine]", kind=kind, source="Reuters",
             people="[Vladimir Putin]", places="[Kyiv]", body="## Context\n\nText.\n\n### Detail\n\nMore."))
     (root / "pyproject.toml").write_text('[tool.digest]\ntitle = "Sample"\nbase_url = "http://127.0.0.1/"\n'
                                          "per_page = 3\n")
@@ -106,7 +107,7 @@ def test_every_kind_of_page_has_no_serious_violations(browser, served, scheme):
     base, output = served
     paths = ["/", "/page/2/", "/2025/07/analysis/", "/2025/07/opinion/", "/2025/07/official/",
              first(output, "2025/07/kremlin*/index.html"), "/archive/", first(output, "archive/*/*/index.html"),
-             "/stories/", first(output, "stories/*/index.html"), "/digest/", first(output, "digest/*/*/index.html"),
+             "/stories/", first(output, "stories/*/index.html"), "/digest/", "/digest/2025/w28/",
              "/search/", "/404.html"]
     for taxonomy in ("tags", "people", "places", "sources"):
         paths += [f"/{taxonomy}/", first(output, f"{taxonomy}/*/page/2/index.html").removesuffix("page/2/"),
@@ -204,3 +205,36 @@ def test_a_table_keeps_its_words_whole_on_a_phone(browser, served_boxes):
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
     finally:
         page.context.close()
+
+
+# Words of an element's text that the browser broke across lines (each word's own range
+# has more than one line box).
+BROKEN_WORDS = """selector => [...document.querySelectorAll(selector)].flatMap(box => {
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT), broken = [];
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        for (const match of text.data.matchAll(/\\S+/g)) {
+            const word = document.createRange();
+            word.setStart(text, match.index);
+            word.setEnd(text, match.index + match[0].length);
+            if (word.getClientRects().length > 1) broken.push(match[0]);
+        }
+    }
+    return broken;
+})"""
+
+
+def test_pagination_keeps_its_words_whole_on_a_phone(browser, served):
+    # A flex row that does not wrap shrinks its items to their narrowest, which the body's
+    # overflow-wrap: anywhere made a letter or two: "All issu-es" between the issue links.
+    base, _ = served
+    page = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
+    try:
+        broken = {}
+        for path in ("/digest/2025/w28/", "/page/2/", "/tags/russia/page/2/"):
+            page.goto(base + path)
+            assert page.locator("nav.pagination a").count() >= 2, path
+            broken[path] = page.evaluate(BROKEN_WORDS, "nav.pagination")
+        assert broken == {path: [] for path in broken}
+    finally:
+        page.context.close()
+
