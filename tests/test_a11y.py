@@ -36,6 +36,10 @@ def serve(output):
         thread.join()
 
 
+# A source name longer than the search page's filter column is wide.
+SOURCE = "Organization for Security and Co-operation in Europe"
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     # The sample site, with three entries a page so that every listing has a second page, and
@@ -45,7 +49,7 @@ def served(tmp_path_factory):
     # Each in a week of its own, so that the middle weekly issues link to a newer and an older one.
     for kind, date in (("analysis", "2025-07-16"), ("opinion", "2025-07-09"), ("official", "2025-07-02")):
         (root / "content" / f"{kind}.md").write_text(entry_text(
-            title=f"An {kind} entry", date=date, tags="[Russia, Ukraine]", kind=kind, source="Reuters",
+            title=f"An {kind} entry", date=date, tags="[Russia, Ukraine]", kind=kind, source=SOURCE,
             people="[Vladimir Putin]", places="[Kyiv]", body="## Context\n\nText.\n\n### Detail\n\nMore."))
     (root / "pyproject.toml").write_text('[tool.digest]\ntitle = "Sample"\nbase_url = "http://127.0.0.1/"\n'
                                          "per_page = 3\n")
@@ -235,6 +239,22 @@ def test_pagination_keeps_its_words_whole_on_a_phone(browser, served):
             assert page.locator("nav.pagination a").count() >= 2, path
             broken[path] = page.evaluate(BROKEN_WORDS, "nav.pagination")
         assert broken == {path: [] for path in broken}
+    finally:
+        page.context.close()
+
+
+def test_a_search_filter_count_stays_on_one_line_beside_a_long_name(browser, served):
+    # A filter value longer than the column squeezed its count to one character a line.
+    base, _ = served
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    try:
+        page.goto(base + "/search/?q=talks")
+        results_with_filters_open(page)
+        option = page.locator(".search-filter-option", has_text=SOURCE)
+        lines = option.locator(".search-filter-name").evaluate(
+            "name => { const text = document.createRange(); text.selectNodeContents(name); return text.getClientRects().length; }")
+        assert lines > 1  # the name wraps
+        assert page.evaluate(BROKEN_WORDS, ".search-filter-option .count") == []
     finally:
         page.context.close()
 
