@@ -850,7 +850,8 @@ def inject(page: bytes, status: Status) -> bytes:
 
 def error_page(status: Status) -> bytes:
     """What every page is while no build has ever succeeded."""
-    return inject(b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>digest: build failed"
+    return inject(b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                  b"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>digest: build failed"
                   b"</title></head><body><h1>The site has errors</h1><p>digest serve shows the site as soon "
                   b"as it builds.</p></body></html>", status)
 

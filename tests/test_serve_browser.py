@@ -98,3 +98,16 @@ def test_the_error_overlay_hide_button_covers_no_error_on_a_phone(site, serve, b
     finally:
         page.context.close()
 
+
+def test_the_error_page_of_a_site_broken_from_the_start_fits_a_phone(site, serve, browser):
+    # Without a viewport meta, a phone lays a page out 980 px wide and shrinks it: the errors
+    # came out in type too small to read.
+    server = serve(site({"content/a.md": entry_text(title="Alpha", tags=None)}))
+    page = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True).new_page()
+    try:
+        page.goto(server.url)
+        page.locator("#digest-overlay pre").wait_for(state="visible", timeout=TIMEOUT * 1000)
+        assert page.evaluate("[window.innerWidth, document.documentElement.scrollWidth]") == [320, 320]
+    finally:
+        page.context.close()
+
