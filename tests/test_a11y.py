@@ -258,3 +258,23 @@ def test_a_search_filter_count_stays_on_one_line_beside_a_long_name(browser, ser
     finally:
         page.context.close()
 
+
+@pytest.mark.parametrize("font_size", [24, 32])  # Chrome's "Very large"; Android's text scaling at 200 %
+def test_a_larger_default_font_does_not_widen_pages_on_a_phone(browser, served, font_size):
+    # Readers with low vision raise the browser's default font size, which the theme's rem
+    # sizes follow: the header's search form and the pagination row then overflowed 320 px.
+    base, _ = served
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        session = context.new_cdp_session(page)
+        session.send("Page.setFontSizes", {"fontSizes": {"standard": font_size, "fixed": 13}})
+        widths = {}
+        for path in ("/", "/page/2/", "/tags/russia/page/2/", "/2025/07/analysis/", "/digest/2025/w28/", "/search/?q=talks"):
+            page.goto(base + path)
+            widths[path] = page.evaluate("document.documentElement.scrollWidth")
+        assert widths == {path: 320 for path in widths}
+        assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == f"{font_size}px"
+    finally:
+        context.close()
+
