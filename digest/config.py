@@ -26,6 +26,11 @@ TAXONOMY_OTHER_NAMES = {"person": "people", "persons": "people", "place": "place
                         "topics": "tags", "publishers": "sources", "outlets": "sources", "media": "sources"}
 
 
+# Languages written right to left by default (BCP 47 primary tags), and the scripts that are.
+RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "syr", "ug", "ur", "yi"}
+RTL_SCRIPTS = {"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"}
+
+
 @dataclass(frozen=True)
 class Config:
     root: Path
@@ -55,6 +60,16 @@ class Config:
     def base_path(self) -> str:
         """The path part of base_url, always with slashes at both ends: `/` or `/repo/`."""
         return urlsplit(self.base_url).path
+
+    @property
+    def direction(self) -> str:
+        """`rtl` for a language written right to left (`ar`, `he`, `fa-IR`, `az-Arab`), else `ltr`:
+        the pages' <html dir>, as Hugo's languageDirection."""
+        parts = self.language.lower().split("-")
+        scripts = [part for part in parts[1:] if len(part) == 4]
+        if scripts:
+            return "rtl" if scripts[0] in RTL_SCRIPTS else "ltr"
+        return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
 
     @property
     def content_path(self) -> Path:

@@ -278,3 +278,33 @@ def test_a_larger_default_font_does_not_widen_pages_on_a_phone(browser, served, 
     finally:
         context.close()
 
+
+
+@pytest.fixture(scope="module")
+def served_arabic(tmp_path_factory):
+    root = write_site(tmp_path_factory.mktemp("a11y-rtl") / "site", {
+        "content/talks.md": entry_text(title='"محادثات السلام في إسطنبول"', summary='"جولة جديدة من المحادثات."',
+                                       tags="[روسيا, أوكرانيا]", story='"محادثات السلام"',
+                                       body="## السياق\n\n> اقتباس قصير.\n\n- نقطة أولى\n- نقطة ثانية\n"),
+    }, 'language = "ar"\n')
+    result = run_digest(root, "build", "--quiet", "--no-search")
+    assert result.returncode == 0, result.stderr
+    yield from serve(root / "output")
+
+
+def test_an_arabic_site_is_laid_out_right_to_left_without_serious_violations(browser, served_arabic):
+    base, _ = served_arabic
+    page = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
+    try:
+        for path in ("/", "/2025/07/talks/", "/stories/"):
+            page.goto(base + path)
+            assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl", path
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+        page.goto(base + "/2025/07/talks/")
+        # The quote's rule is on the side the text starts: the right.
+        quote = page.evaluate("(q => [getComputedStyle(q).borderRightWidth, getComputedStyle(q).borderLeftWidth])"
+                              "(document.querySelector('blockquote'))")
+        assert quote == ["4px", "0px"]
+    finally:
+        page.context.close()
+    assert serious_violations(browser, base + "/2025/07/talks/") == []

@@ -232,3 +232,11 @@ def test_a_misspelt_time_zone_or_taxonomy_gets_a_suggestion(tmp_path):
     assert problems(tmp_path, '[tool.digest]\ntimezone = "america/new_york"\n') == [
         "pyproject.toml:2: tool.digest.timezone: expected an IANA time zone such as 'UTC' or 'Europe/Kyiv', "
         "got 'america/new_york' (did you mean 'America/New_York'?)"]
+
+
+@pytest.mark.parametrize("language, direction", [
+    ("en", "ltr"), ("uk", "ltr"), ("ar", "rtl"), ("he", "rtl"), ("fa-IR", "rtl"), ("ur", "rtl"),
+    ("az-Arab", "rtl"), ("ku-Arab-IQ", "rtl"), ("pa-Arab", "rtl"), ("sd-Deva", "ltr"), ("AR", "rtl")])
+def test_a_language_written_right_to_left_gives_the_pages_that_direction(tmp_path, language, direction):
+    config = load_config(write_settings(tmp_path, f'[tool.digest]\nlanguage = "{language}"\n'))
+    assert config.direction == direction

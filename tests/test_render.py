@@ -166,3 +166,11 @@ def test_heading_ids_keep_the_letters_of_every_script_as_github_and_hugo_do():
                            "## C++ & Go_lang\n## 🎉\n")
     assert re.findall(r'id="([^"]+)"', html) == ["key-points", "背景", "café-au-lait", "київ-переговори",
                                                   "समाचार-संक्षेप", "c-go-lang", "section"]
+
+
+def test_an_arabic_site_is_written_right_to_left_an_english_one_has_no_dir(site):
+    root = site({"content/a.md": entry_text()}, 'language = "ar"\n')
+    pages = pages_of(root)
+    assert all('<html lang="ar" dir="rtl">' in page for path, page in pages.items() if path.endswith(".html"))
+    english = site({"content/a.md": entry_text()})
+    assert '<html lang="en">' in pages_of(english)["index.html"]
