@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import enclosing_site, load_config, output_dir_setting
-from .errors import COMMAND_LINE, DigestError, Problem, format_problem, sort_key, summarize
+from .errors import COMMAND_LINE, DigestError, Problem, format_problem, printable, sort_key, summarize
 
 
 def print_problems(problems, output_name: str | None = "output") -> None:
@@ -96,7 +96,7 @@ def describe_changes(changed: list[str]) -> str:
     if not changed:
         return "change"
     more = f" (+{len(changed) - 1} more)" if len(changed) > 1 else ""
-    return f"{changed[0]}{more} changed"
+    return f"{printable(changed[0])}{more} changed"
 
 
 def print_rebuild(rebuild) -> None:
@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         print_problems(error.problems, output)
         return exit_status(error.problems)
     except OSError as error:  # a disk or permission problem: say what, without a traceback
-        print(f"digest: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        print(printable(f"digest: {error.strerror or error}: {error.filename or ''}".rstrip(": ")), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)

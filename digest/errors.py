@@ -49,7 +49,17 @@ def format_problem(problem: Problem) -> str:
     place = problem.path if problem.line is None else f"{problem.path}:{problem.line}"
     label = "warning: " if problem.severity == WARNING else ""
     field = f"{problem.field}: " if problem.field else ""
-    return f"{place}: {label}{field}{problem.message}"
+    return printable(f"{place}: {label}{field}{problem.message}")
+
+
+# Control characters but tab and line feed: a file name or a front-matter key holding ESC
+# ("\e]0;...\a", "\e[2J") would drive the editor's terminal when a message names it.
+TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    r"""text with each terminal control character written as its escape (ESC as `\x1b`)."""
+    return TERMINAL_CONTROLS.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
 
 
 # Characters no HTML page or XML feed may hold (HTML's "control", "surrogate" and

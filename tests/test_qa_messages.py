@@ -7,6 +7,7 @@ import os
 import pytest
 
 from conftest import entry_text, run_digest, snapshot
+from digest.cli import describe_changes
 
 DATE = "content/e.md"
 
@@ -225,3 +226,19 @@ def test_an_output_folder_inside_themes_is_refused(site):
     result = run_digest(root, "build", "--no-search")
     assert result.returncode == 1 and result.stderr.splitlines()[0].startswith(
         "pyproject.toml:3: tool.digest.output_dir: 'themes' is or is inside the themes folder")
+
+
+def test_terminal_escapes_in_a_file_name_or_a_key_are_printed_as_text(site):
+    """A front-matter key written as a YAML escape ("\\e]0;...\\a") and a file name holding ESC
+    went raw to the terminal in every message naming them: they could retitle the window,
+    clear the screen or recolour what follows. Each control character is now shown escaped."""
+    name = "content/b\x1b[2Jx\x07.md"
+    root = site({"content/a.md": entry_text(**{'"\\e]0;owned\\a\\e[31mkey"': "1"}),
+                 name: entry_text(title="B", summary="S\ntitle: again")})  # a duplicate key: an error
+    for args in (("build", "--no-search"), ("check",)):
+        result = run_digest(root, *args)
+        assert result.returncode == 1
+        assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+        assert "content/a.md:6: warning: \\x1b]0;owned\\x07\\x1b[31mkey: unknown field" in result.stderr
+        assert "content/b\\x1b[2Jx\\x07.md:" in result.stderr
+    assert describe_changes([name]) == "content/b\\x1b[2Jx\\x07.md changed"  # digest serve's line per rebuild
