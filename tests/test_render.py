@@ -118,6 +118,8 @@ def test_a_heading_never_takes_an_id_the_theme_writes():
     templates = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates"
     written = {found for path in templates.iterdir() for found in re.findall(r'\bid="([^"{]+)"', path.read_text())}
     assert written <= RESERVED_IDS
+    serve = (templates.parent.parent.parent / "digest" / "serve.py").read_text()
+    assert set(re.findall(r'\bid="([^"{]+)"', serve)) | set(re.findall(r'getElementById\("([^"]+)"\)', serve)) <= RESERVED_IDS
     for reserved in sorted(RESERVED_IDS):
         html = render_markdown(f"## {reserved.replace('-', ' ')}\n")
         assert f'id="{reserved}"' not in html and f'id="{reserved}-1"' in html, html

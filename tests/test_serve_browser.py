@@ -111,3 +111,18 @@ def test_the_error_page_of_a_site_broken_from_the_start_fits_a_phone(site, serve
     finally:
         page.context.close()
 
+def test_a_heading_named_like_the_error_overlay_stays_a_heading(site, serve, page):
+    """A body heading "Digest overlay" took the id of the preview's error box: on a failed
+    rebuild the live-reload script wrote the errors into the heading (and removed it when a
+    poll came back without errors). The heading now gets `digest-overlay-1`."""
+    root = two_entries(site)
+    (root / "content/2025/07/talks.md").write_text(entry_text(body="## Digest overlay\n\nText."), encoding="utf-8")
+    server = serve(root)
+    server.wait_for("/2025/07/talks/", "Digest overlay")
+    page.goto(server.url + "2025/07/talks/")
+    (root / "content/2025/07/call.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    overlay = page.locator("#digest-overlay")
+    overlay.wait_for(state="visible", timeout=TIMEOUT * 1000)
+    assert overlay.evaluate("box => box.tagName") == "DIV"
+    assert "content/2025/07/call.md:3: YAML syntax error" in overlay.inner_text()
+    assert page.locator("h2", has_text="Digest overlay").get_attribute("id") == "digest-overlay-1"
