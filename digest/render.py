@@ -110,6 +110,13 @@ def month_name(number: int) -> str:
     return MONTHS[number - 1]
 
 
+def pagefind_filter(value: str) -> str:
+    """A search filter's value as Pagefind's search looks it up: by the text of the chosen value
+    in its JSON, escapes and all (it does not unescape them), so a tag `a"b`, sent as `"a\\"b"`,
+    found nothing. Written with `\\` and `"` escaped, it is found; search.js shows the text."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
 class Cached:
     """The template global `cached(macro, *args, **kwargs)`: the macro's output, made once per
     build for the same arguments and reused (Hugo's partialCached). A post's card and feed
@@ -184,7 +191,7 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
                        absolute_url=partial(absolute_url, base_url=config.base_url),
                        # A date shows on every listing of its entry: format each once.
                        display_date=lru_cache(maxsize=16384)(partial(display_date, tz=config.tz)),
-                       iso_date=iso_date, month_name=month_name)
+                       iso_date=iso_date, month_name=month_name, pagefind_filter=pagefind_filter)
     # Feeds, sitemap and entry metadata (issue 5): one source of dates, authors and feed JSON.
     env.filters.update(feed_time=feeds.feed_time, feed_updated=feeds.feed_updated,
                        # An entry's body goes into the feeds of each of its tags, people, places...

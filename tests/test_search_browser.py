@@ -9,6 +9,7 @@ import re
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -138,6 +139,21 @@ def test_hostile_text_appears_as_text(page, repo_site):
     names = page.locator("#search-filters .search-filter-name").all_text_contents()
     for value in ("<b>bold</b>", "Tag, with comma", "key: value", 'O\'Brien "Jr"', 'Source: <The "Wire">', "Story: a, b"):
         assert value in names
+
+
+def test_a_filter_value_holding_a_quote_finds_its_entry(page, repo_site):
+    """Pagefind looks a chosen filter value up by its JSON text without unescaping it: the person
+    `O'Brien "Jr"`, sent as `"O'Brien \\"Jr\\""`, found nothing, from the URL or the checkbox."""
+    page.goto(repo_site + "search/?person=" + quote('O\'Brien "Jr"'))
+    assert result_count(page) == 1
+    assert results(page).first.locator("a").first.inner_text() == HOSTILE_TITLE
+    page.goto(repo_site + "search/")
+    page.locator("#search-filters summary", has_text="Sources").click()
+    source = page.locator("#search-filters").get_by_role("checkbox", name=re.compile('^Source: <The "Wire">'))
+    source.check()
+    assert result_count(page) == 1
+    assert "source=Source%3A+%3CThe+%22Wire%22%3E" in page.url
+    assert source.locator("xpath=..").locator(".count").inner_text() == "(1)"  # the label's count
 
 
 def test_a_person_or_place_named_only_in_the_front_matter_finds_the_entry(page, repo_site):

@@ -77,6 +77,21 @@
 
   function plural(count, one, many) { return count + " " + (count === 1 ? one : many); }
 
+  /* Pagefind finds a chosen filter value by its JSON text, escapes and all, so the pages write
+     `"` and `\` escaped in filter values (render.pagefind_filter). Here each value is the text
+     it stands for: shown as such, and sent as such, which Pagefind's JSON escapes back. */
+  function filterText(value) { return value.replace(/\\(["\\])/g, "$1"); }
+
+  function readFilters(filters) {
+    if (!filters) return null;
+    var read = {};
+    Object.keys(filters).forEach(function (name) {
+      var values = read[name] = {};
+      Object.keys(filters[name]).forEach(function (value) { values[filterText(value)] = filters[name][value]; });
+    });
+    return read;
+  }
+
   function activeFilters() {
     var active = {};
     Object.keys(chosen).forEach(function (name) {
@@ -183,7 +198,7 @@
       if (mine !== generation || !answer) return;
       resultsList.textContent = "";
       current = answer.results.slice();
-      updateCounts(answer.filters);
+      updateCounts(readFilters(answer.filters));
       var found = plural(answer.results.length, "result", "results");
       // The count is announced once the first results are on the page, so the two agree.
       return showMore().then(function () {
@@ -217,7 +232,7 @@
     }).then(function () {
       return pagefind.filters();
     }).then(function (filters) {
-      allFilters = filters || {};
+      allFilters = readFilters(filters) || {};
       buildFilters();
       form.classList.add("is-ready");
       form.addEventListener("submit", function (event) { event.preventDefault(); runSearch(); });
