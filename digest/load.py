@@ -69,9 +69,9 @@ class LoadError(Exception):
 
 
 def find_sources(content_dir: Path, root: Path) -> tuple[list[Path], list[Problem]]:
-    """Every `*.md` under content_dir, sorted; names starting with `_` or `.` are skipped,
-    and so are symlinks that lead outside the content folder (with a warning). A symlink to
-    a folder is not followed."""
+    """Every `*.md` file under content_dir, sorted; names starting with `_` or `.` are skipped,
+    and so are symlinks that lead outside the content folder (with a warning) and what is not
+    a file (a named pipe). A symlink to a folder is not followed."""
     found, problems = source_files(content_dir, root)
     return [Path(path) for path in found], problems
 
@@ -101,7 +101,8 @@ def source_files(content_dir: Path, root: Path) -> tuple[list[str], list[Problem
                 if link and _escapes(Path(item.path), content_dir):
                     problems.append(_outside_link(Path(item.path), root))
                     continue
-                found.append(item.path)
+                if _is_file(item):  # not a named pipe or a socket, whose read would wait for ever
+                    found.append(item.path)
     problems.sort(key=lambda problem: problem.path)
     return sorted(found), problems
 
@@ -109,6 +110,13 @@ def source_files(content_dir: Path, root: Path) -> tuple[list[str], list[Problem
 def _is_folder(item: os.DirEntry) -> bool:
     try:
         return item.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(item: os.DirEntry) -> bool:
+    try:
+        return item.is_file()  # the type the listing gave: no stat, but for a symlink
     except OSError:
         return False
 

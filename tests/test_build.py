@@ -226,3 +226,14 @@ fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         assert taken.returncode == 0, taken.stderr
     finally:
         os.kill(child, signal.SIGKILL)
+
+
+def test_a_named_pipe_in_content_is_not_read(site):
+    """`content/x.md` as a named pipe (mkfifo) was listed as an entry and opened: the build
+    waited for a writer for ever, holding the output lock. Only files are entries."""
+    root = site({"content/a.md": entry_text()})
+    os.mkfifo(root / "content/pipe.md")
+    for args in (("build", "--no-search"), ("check",)):
+        result = run_digest(root, *args, timeout=30)
+        assert result.returncode == 0, result.stderr
+    assert "from 1 entry" in run_digest(root, "build", "--no-search", "--no-cache", timeout=30).stdout
