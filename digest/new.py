@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .config import Config
 from .entries import FIELDS_BY_NAME, slugify
-from .errors import COMMAND_LINE, DigestError, Problem
+from .errors import COMMAND_LINE, DigestError, Problem, character_problem
 
 EXPECTED_SHAPE = ("expected a plain-text article: a first line like '07/23/2025 / By Belle Carter', "
                   "then the article's paragraphs, then a 'Tagged Under:' line followed by a line of "
@@ -179,6 +179,12 @@ def write_entry(entry: NewEntry) -> NewEntry:
 def parse_article(text: str, name: str = "article") -> Article:
     """Read the reference article shape; anything else is a DigestError saying what was expected."""
     lines = [line.strip() for line in text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    # A character no page may hold (NUL, ESC, U+0085 from text decoded with the wrong codec)
+    # would be copied into a draft that every build then refuses: refused here, at its line.
+    unfit = [(number, problem) for number, problem in enumerate(map(character_problem, lines), 1) if problem]
+    if unfit:
+        number, problem = unfit[0]
+        raise DigestError([Problem(name, number, None, problem)])
     lines = [line for line in lines if line]
     if not lines:
         raise DigestError([Problem(name, None, None, "the article is empty; " + EXPECTED_SHAPE)])

@@ -202,3 +202,24 @@ def test_missing_article_file_is_reported(site):
     result = run_digest(root, "new", "--from", "nowhere.txt")
     assert result.returncode == 1
     assert result.stderr.splitlines()[0].startswith("nowhere.txt: cannot read the article: ")
+
+
+@pytest.mark.parametrize("character, line", [("\x85", 2), ("\x00", 2), ("\x0c", 2), ("\x1b", 1)])
+def test_an_article_holding_a_character_no_entry_may_hold_writes_nothing(site, character, line):
+    """U+0085 (a cp1252 ellipsis decoded as Latin-1), NUL, a form feed or ESC in the article
+    were copied into the draft (as the byte itself or a YAML escape), which every build then
+    refused: digest new wrote an entry digest cannot build. The article is refused at its line."""
+    root = site({})
+    text = OWN_ARTICLE.read_text(encoding="utf-8")
+    if line == 1:
+        text = text.replace("Ana Lima", "Ana" + character + "Lima", 1)
+    else:
+        text = text.replace("Dock workers in", "Dock workers" + character + " in", 1)
+    (root / "strike.txt").write_text(text, encoding="utf-8")
+    before = snapshot(root)
+    result = run_digest(root, "new", "--from", "strike.txt")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"strike.txt:{line}: control character U+{ord(character):04X} cannot go into a web page or feed; delete it, or write "
+        "the character you meant itself", "digest: nothing was written"]
+    assert snapshot(root) == before
