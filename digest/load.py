@@ -26,7 +26,11 @@ MAX_DEPTH = 20            # front matter needs 3 levels; deeper nesting is refus
 FENCE = "---"
 # Control characters are invalid in HTML and XML and never meant: refuse them with their line.
 # Tab, LF and CR are ordinary; NUL gets its own message.
-CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters, and the noncharacters of the Basic Multilingual Plane (U+FDD0-U+FDEF,
+# U+FFFE, U+FFFF), none of which a page may hold. (The last two code points of the other
+# planes are refused in front matter only: searching every body for them costs a cold build
+# a tenth of a second, for characters only broken data holds.)
+CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 # YAML counts LINE SEPARATOR and PARAGRAPH SEPARATOR as line breaks; editors and we do not.
 YAML_ONLY_BREAKS = str.maketrans({"\u2028": " ", "\u2029": " "})
 YAML_TAG = "tag:yaml.org,2002:"
@@ -155,7 +159,11 @@ def parse_source(data: bytes, shown_path: str, file_name: str) -> Source:
     control = CONTROL.search(text)
     if control:
         line = _line_at(text, control.start())
-        raise LoadError(line, None, f"control character U+{ord(control.group()):04X} in the file; delete it "
+        code = ord(control.group())
+        if code > 0x9F:
+            raise LoadError(line, None, f"noncharacter U+{code:04X} in the file, which no web page or feed may hold; "
+                                        "delete it")
+        raise LoadError(line, None, f"control character U+{code:04X} in the file; delete it "
                                     "(it often comes with text copied from another program)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")

@@ -45,6 +45,9 @@ FAILURES = {
     "nul_byte": one(f"{FILE}:8: NUL byte in the file; save it as plain UTF-8 text"),
     "control_character": one(f"{FILE}:2: control character U+001B in the file; delete it "
                              "(it often comes with text copied from another program)"),
+    # A noncharacter in the body made every page showing it invalid HTML.
+    "noncharacter_in_body": one(f"{FILE}:9: noncharacter U+FFFE in the file, which no web page or feed may "
+                                "hold; delete it"),
     "yaml_python_tag": one(f"{FILE}:6: YAML tag '!!python/object/apply:os.system' is not allowed; "
                            "front matter is plain text, lists and mappings"),
     "yaml_alias_bomb": one(f"{FILE}:7: YAML anchors and aliases (&name, *name) are not supported; write the value out"),
