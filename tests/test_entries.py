@@ -251,10 +251,16 @@ def test_a_character_no_page_or_feed_may_hold_is_refused_in_every_field(key, val
 
 
 def test_a_noncharacter_written_as_itself_is_refused_too():
-    """No backslash in the front matter: a file holding one of these as itself (a control
-    character is refused for the whole file, load.CONTROL) is still checked, field by field."""
-    # (YAML itself refuses U+FFFE and U+FFFF written as themselves.)
-    for character, code in (("\ufdd0", "FDD0"), ("\ufdef", "FDEF"), ("\U0001fffe", "1FFFE"), ("\U0010ffff", "10FFFF")):
+    """No backslash in the front matter: a file holding one of these as itself is still
+    checked, field by field. (Control characters and the noncharacters of the first plane
+    are refused for the whole file, at their line: load.CONTROL.)"""
+    from digest.load import LoadError
+
+    for character, code in (("\ufdd0", "FDD0"), ("\ufdef", "FDEF")):
+        with pytest.raises(LoadError) as refused:
+            read(front(title=f'"a{character}b"'))
+        assert refused.value.args[0] == f"noncharacter U+{code} in the file, which no web page or feed may hold; delete it"
+    for character, code in (("\U0001fffe", "1FFFE"), ("\U0010ffff", "10FFFF")):
         for key, value, line, field in [place for place in TEXT_PLACES if "\"" in place[1]]:
             entry, problems = read(front(**{key: value.format(x=character)}))
             assert entry is None and problems == [
