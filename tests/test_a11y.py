@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -76,6 +77,16 @@ def served_boxes(tmp_path_factory):
     yield from serve(root / "output")
 
 
+@contextmanager
+def opened(browser, **context):
+    """A page in a browser context of its own (viewport, colour scheme...), closed after."""
+    page = browser.new_context(**context).new_page()
+    try:
+        yield page
+    finally:
+        page.context.close()
+
+
 def violations_on(page, url: str, prepare=None) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -89,11 +100,8 @@ def violations_on(page, url: str, prepare=None) -> list[str]:
 
 
 def serious_violations(browser, url: str, prepare=None, **context) -> list[str]:
-    page = browser.new_context(**context).new_page()
-    try:
+    with opened(browser, **context) as page:
         return violations_on(page, url, prepare)
-    finally:
-        page.context.close()
 
 
 def first(output, pattern: str) -> str:
@@ -116,12 +124,9 @@ def test_every_kind_of_page_has_no_serious_violations(browser, served, scheme):
     for taxonomy in ("tags", "people", "places", "sources"):
         paths += [f"/{taxonomy}/", first(output, f"{taxonomy}/*/page/2/index.html").removesuffix("page/2/"),
                   first(output, f"{taxonomy}/*/page/2/index.html")]
-    page = browser.new_context(color_scheme=scheme).new_page()
-    try:
+    with opened(browser, color_scheme=scheme) as page:
         found = {path: violations_on(page, base + path) for path in paths}
         found["/search/?q=talks"] = violations_on(page, base + "/search/?q=talks", results_with_filters_open)
-    finally:
-        page.context.close()
     assert found == {path: [] for path in found}
 
 
@@ -141,15 +146,12 @@ def test_a_table_or_code_wider_than_a_phone_scrolls_in_a_box_the_keyboard_reache
     base, _ = served_boxes
     phone = {"viewport": {"width": 320, "height": 640}}
     assert serious_violations(browser, base + "/2025/07/figures/", **phone) == []
-    page = browser.new_context(**phone).new_page()
-    try:
+    with opened(browser, **phone) as page:
         page.goto(base + "/2025/07/figures/")
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
         boxes = page.evaluate("""[...document.querySelectorAll('main table, main pre')].map(
             box => [box.tagName, box.scrollWidth > box.clientWidth, box.tabIndex])""")
         assert boxes == [["TABLE", True, 0], ["PRE", True, 0], ["PRE", True, 0]]
-    finally:
-        page.context.close()
 
 
 def test_a_page_prints_in_the_light_colours_whatever_the_screen_uses(browser, served_boxes):
@@ -157,48 +159,38 @@ def test_a_page_prints_in_the_light_colours_whatever_the_screen_uses(browser, se
     base, _ = served_boxes
     colours = {}
     for scheme in ("light", "dark"):
-        page = browser.new_context(color_scheme=scheme).new_page()
-        try:
+        with opened(browser, color_scheme=scheme) as page:
             page.goto(base + "/2025/07/figures/")
             page.emulate_media(media="print")
             colours[scheme] = page.evaluate("""['body', 'main a', '.meta', 'th'].map(
                 selector => getComputedStyle(document.querySelector(selector)).color)""")
-        finally:
-            page.context.close()
     assert colours["dark"] == colours["light"]
     assert colours["light"][0] == "rgb(27, 27, 27)"
 
 
 def test_a_long_code_line_wraps_on_paper_instead_of_being_cut_off(browser, served_boxes):
     base, _ = served_boxes
-    page = browser.new_context(viewport={"width": 700, "height": 900}).new_page()
-    try:
+    with opened(browser, viewport={"width": 700, "height": 900}) as page:
         page.goto(base + "/2025/07/figures/")
         page.emulate_media(media="print")
         cut = page.evaluate("[...document.querySelectorAll('pre')].map(pre => pre.scrollWidth > pre.clientWidth)")
         assert cut == [False, False]
-    finally:
-        page.context.close()
 
 
 def test_a_wide_table_is_not_cut_off_on_paper(browser, served_boxes):
     # On screen a wide table scrolls in its box; paper does not scroll, so it must fit.
     base, _ = served_boxes
-    page = browser.new_context(viewport={"width": 700, "height": 900}).new_page()
-    try:
+    with opened(browser, viewport={"width": 700, "height": 900}) as page:
         page.goto(base + "/2025/07/figures/")
         page.emulate_media(media="print")
         assert page.evaluate("[...document.querySelectorAll('table')].map(table => table.scrollWidth > table.clientWidth)") == [False]
-    finally:
-        page.context.close()
 
 
 def test_a_table_keeps_its_words_whole_on_a_phone(browser, served_boxes):
     # The body breaks a long word anywhere rather than widen the page; in a table that let
     # every cell shrink to a few letters ("Hos-pit-als"). A table scrolls in its own box.
     base, _ = served_boxes
-    page = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
-    try:
+    with opened(browser, viewport={"width": 320, "height": 640}) as page:
         page.goto(base + "/2025/07/figures/")
         lines = page.evaluate("""[...document.querySelectorAll('main th')].map(cell => {
             const range = document.createRange();
@@ -207,8 +199,6 @@ def test_a_table_keeps_its_words_whole_on_a_phone(browser, served_boxes):
         })""")
         assert lines == [[word, 1] for word in HEADINGS]
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
-    finally:
-        page.context.close()
 
 
 # Words of an element's text that the browser broke across lines (each word's own range
@@ -231,23 +221,19 @@ def test_pagination_keeps_its_words_whole_on_a_phone(browser, served):
     # A flex row that does not wrap shrinks its items to their narrowest, which the body's
     # overflow-wrap: anywhere made a letter or two: "All issu-es" between the issue links.
     base, _ = served
-    page = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
-    try:
+    with opened(browser, viewport={"width": 320, "height": 640}) as page:
         broken = {}
         for path in ("/digest/2025/w28/", "/page/2/", "/tags/russia/page/2/"):
             page.goto(base + path)
             assert page.locator("nav.pagination a").count() >= 2, path
             broken[path] = page.evaluate(BROKEN_WORDS, "nav.pagination")
         assert broken == {path: [] for path in broken}
-    finally:
-        page.context.close()
 
 
 def test_a_search_filter_count_stays_on_one_line_beside_a_long_name(browser, served):
     # A filter value longer than the column squeezed its count to one character a line.
     base, _ = served
-    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    try:
+    with opened(browser, viewport={"width": 1280, "height": 800}) as page:
         page.goto(base + "/search/?q=talks")
         results_with_filters_open(page)
         option = page.locator(".search-filter-option", has_text=SOURCE)
@@ -255,8 +241,6 @@ def test_a_search_filter_count_stays_on_one_line_beside_a_long_name(browser, ser
             "name => { const text = document.createRange(); text.selectNodeContents(name); return text.getClientRects().length; }")
         assert lines > 1  # the name wraps
         assert page.evaluate(BROKEN_WORDS, ".search-filter-option .count") == []
-    finally:
-        page.context.close()
 
 
 @pytest.mark.parametrize("font_size", [24, 32])  # Chrome's "Very large"; Android's text scaling at 200 %
@@ -294,8 +278,7 @@ def served_arabic(tmp_path_factory):
 
 def test_an_arabic_site_is_laid_out_right_to_left_without_serious_violations(browser, served_arabic):
     base, _ = served_arabic
-    page = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
-    try:
+    with opened(browser, viewport={"width": 320, "height": 640}) as page:
         for path in ("/", "/2025/07/talks/", "/stories/"):
             page.goto(base + path)
             assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl", path
@@ -305,6 +288,4 @@ def test_an_arabic_site_is_laid_out_right_to_left_without_serious_violations(bro
         quote = page.evaluate("(q => [getComputedStyle(q).borderRightWidth, getComputedStyle(q).borderLeftWidth])"
                               "(document.querySelector('blockquote'))")
         assert quote == ["4px", "0px"]
-    finally:
-        page.context.close()
     assert serious_violations(browser, base + "/2025/07/talks/") == []
