@@ -134,6 +134,13 @@ def port_problem(parts: SplitResult) -> str | None:
     return None
 
 
+def _plain_path(path: str) -> bool:
+    """A URL path of folder names (URL_PATH's characters) between single slashes, none `.` or
+    `..`: a browser resolves those away (`/a/../b/x/` is `/b/x/`), and links, the preview's
+    base path and the link check would no longer agree on where a page is."""
+    return "//" not in path and bool(URL_PATH.fullmatch(path)) and not {".", ".."} & set(path.split("/"))
+
+
 def _base_url(value: Any) -> str:
     expected = f"expected an absolute http(s) URL such as 'https://owner.github.io/repo/', got {value!r}"
     text = _text(value)
@@ -153,10 +160,7 @@ def _base_url(value: Any) -> str:
                        f"domain in its xn-- form), with an optional :port, got {value!r}")
     if port_problem(parts):
         raise BadValue(f"expected a port from 0 to 65535, got {value!r}")
-    # A browser resolves `.` and `..` folders away (`/a/../b/x/` is `/b/x/`), so links, the
-    # preview's base path and the link check would no longer agree on where a page is.
-    if ("//" in parts.path or not URL_PATH.fullmatch(parts.path)
-            or {".", ".."} & set(parts.path.split("/"))):
+    if not _plain_path(parts.path):
         raise BadValue(f"expected a path of folder names in ASCII letters, digits and -._~ (no spaces, "
                        f"no %-escapes, no . or .. folders) between single slashes, such as '/repo/', "
                        f"got {value!r}")
@@ -210,8 +214,7 @@ def _permalink(value: Any) -> str:
     # base_url's path does: `#` or `?` would cut the link short, and a space, `%`, `"` or
     # a non-ASCII letter would make an invalid or mangled URL; an empty or `.` folder would
     # only fail later, as a path written outside the output folder.
-    literal = re.sub(r"{\w*}", "x", text)
-    if "//" in literal or not URL_PATH.fullmatch(literal) or {".", ".."} & set(literal.split("/")):
+    if not _plain_path(re.sub(r"{\w*}", "x", text)):
         raise BadValue(f"expected folder names in ASCII letters, digits and -._~ (no spaces, no %-escapes, "
                        f"no . or .. folders) between single slashes, such as '/news/{{year}}/{{slug}}/', "
                        f"got {value!r}")
