@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
+from functools import lru_cache
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
@@ -126,6 +127,14 @@ def to_body_text(node: Node, config: Config | None = None) -> str:
     return node.value.strip()
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every term of every entry, several times per build
+def term_key(text: str) -> str:
+    """What makes two spellings one term (one page): case, runs of spaces, and NFC, since "Київ"
+    or "Café" with its accent typed as a combining mark (as text pasted from macOS or a PDF
+    often is) looks the same and is the same term, not a second page with a warning."""
+    return unicodedata.normalize("NFC", " ".join(text.split()).casefold())
+
+
 def to_text_list(node: Node, config: Config | None = None) -> tuple[str, ...]:
     if node.kind != "seq":
         hint = ""
@@ -145,7 +154,7 @@ def to_text_list(node: Node, config: Config | None = None) -> tuple[str, ...]:
         if not text:
             raise FieldError("empty item in the list; remove it", item.line)
         visible(text, item.line)
-        key = unicodedata.normalize("NFC", text.casefold())  # one term however it is typed (site.term_key)
+        key = term_key(text)  # one term however it is typed, as the site's pages count it
         if key not in seen:
             seen.add(key)
             items.append(text)

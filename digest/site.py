@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-import unicodedata
-from functools import cached_property, lru_cache
+from functools import cached_property
 from operator import attrgetter
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -18,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any, Iterable, NamedTuple
 
 from .config import Config
-from .entries import Entry, Moment, slugify
+from .entries import Entry, Moment, slugify, term_key
 from .errors import WARNING, Problem
 
 TAXONOMY_TITLES = {"tags": ("Tags", "tag"), "people": ("People", "person"),
@@ -143,13 +142,6 @@ class Site:
     def make_sitemap_knowing(self, known: Sequence[str | None]) -> None:
         """Make Site.sitemap now, with the last-modified texts `known` gives (see make_sitemap)."""
         self.__dict__["sitemap"] = make_sitemap(self, known)
-
-
-@lru_cache(maxsize=1 << 16)  # asked for every term of every entry, several times per build
-def term_key(text: str) -> str:
-    # NFC: "Київ" or "Café" with its accent typed as a combining mark (as text pasted from macOS
-    # or a PDF often is) looks the same and is the same term, not a second page with a warning.
-    return unicodedata.normalize("NFC", " ".join(text.split()).casefold())
 
 
 def entry_values(entry: Entry, taxonomy: str) -> tuple[str, ...]:
