@@ -267,8 +267,7 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
     if node.kind != "map":
         raise LoadError(node.line, None, "front matter must be a mapping of fields such as 'title: ...'")
     if "#" in text:
-        _refuse_hidden_hashtags(node.value, text, first_line, "")
-        _refuse_cut_values(root, text.splitlines(), first_line, "")
+        _refuse_lost_text(root, text.splitlines(), first_line, "")
     return node.value
 
 
@@ -278,15 +277,24 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
 CUT_BY_COMMENT = re.compile(r"[ \t](#[^\s#].*?)[ \t]*$")
 
 
-def _refuse_cut_values(node, lines: list[str], first_line: int, field: str) -> None:
-    """`title: Ceasefire talks #2 in Istanbul` would publish "Ceasefire talks": an error."""
+def _refuse_lost_text(node, lines: list[str], first_line: int, field: str) -> None:
+    """Text a '#' took from a plain value, an error: `story: #KyivTalks` would leave the story
+    empty, `title: Ceasefire talks #2 in Istanbul` publish "Ceasefire talks"."""
     if node.id == "mapping":
         for key, value in node.value:
-            _refuse_cut_values(value, lines, first_line, f"{field}.{key.value}" if field else key.value)
+            _refuse_lost_text(value, lines, first_line, f"{field}.{key.value}" if field else key.value)
     elif node.id == "sequence":
         for item in node.value:
-            _refuse_cut_values(item, lines, first_line, field)
-    elif not node.style and node.value:
+            _refuse_lost_text(item, lines, first_line, field)
+    elif node.style:
+        return  # quoted or a block scalar: a '#' in it is text
+    elif not node.value:
+        match = HASHTAG_VALUE.match(lines[node.start_mark.line])
+        if match:
+            raise LoadError(node.start_mark.line + first_line, field,
+                            f"'{match[1]}' is read as a YAML comment (a '#' after a space starts one), "
+                            f"leaving this value empty: put it in quotes, \"{match[1]}\"")
+    else:
         end = node.end_mark
         match = CUT_BY_COMMENT.match(lines[end.line][end.column:]) if end.line < len(lines) else None
         if match:
@@ -294,20 +302,6 @@ def _refuse_cut_values(node, lines: list[str], first_line: int, field: str) -> N
             raise LoadError(node.start_mark.line + first_line, field,
                             f"the value stops at '{match[1]}', which YAML reads as a comment (a '#' after "
                             f"a space starts one): put the whole value in quotes, {whole}")
-
-
-def _refuse_hidden_hashtags(pairs: tuple, text: str, first_line: int, parent: str) -> None:
-    """An empty value whose line holds a hashtag where the value goes was meant as that text."""
-    for key, _, node in pairs:
-        if node.kind == "map":
-            _refuse_hidden_hashtags(node.value, text, first_line, f"{parent}{key}.")
-        for item in node.value if node.kind == "seq" else (node,):
-            if item.kind == "scalar" and item.plain and not item.value:
-                match = HASHTAG_VALUE.match(text.splitlines()[item.line - first_line])
-                if match:
-                    raise LoadError(item.line, parent + key,
-                                    f"'{match[1]}' is read as a YAML comment (a '#' after a space starts one), "
-                                    f"leaving this value empty: put it in quotes, \"{match[1]}\"")
 
 
 def _hashtag_in_list(text: str, end) -> tuple[int, int, str] | None:
