@@ -33,8 +33,7 @@ class Page:
 
     @cached_property
     def digest(self) -> bytes:
-        """What the output tree records hold of a file (cache.TreeCache)."""
-        return hashlib.blake2b(self.data, digest_size=16).digest()
+        return digest_of(self.data)
 
 
 @dataclass(frozen=True)
@@ -47,10 +46,25 @@ class StaticFile:
 
     @property
     def data(self) -> bytes:
-        data = _read_static(self.source)
-        if hashlib.blake2b(data, digest_size=16).digest() != self.digest:  # written to since its stat
+        data = unchanged_bytes(self.source, self.digest)
+        if data is None:  # written to (or gone) since its stat was taken
             raise DigestError([Problem(self.source, None, None, "changed while building; build again")])
         return data
+
+
+def digest_of(data: bytes) -> bytes:
+    """blake2b-128: what the output tree records hold of a file's bytes (cache.TreeCache)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def unchanged_bytes(source: str, digest: bytes) -> bytes | None:
+    """The file's bytes if it can still be read and they hash to digest (the build knew it by
+    its stat or its record), else None: then the build must stop, never write a guess."""
+    try:
+        data = _read_static(source)
+    except OSError:
+        return None
+    return data if digest_of(data) == digest else None
 
 
 def default_theme_dir() -> Path:

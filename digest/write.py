@@ -7,7 +7,6 @@ the old site survives. Every path is checked to stay inside the folder it is wri
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import shutil
 import stat
@@ -20,7 +19,7 @@ from typing import Callable, Iterable, Iterator
 from .cache import TreeCache
 from .config import SETTINGS_FILE, Config, _line_of, settings_text
 from .errors import COMMAND_LINE, DigestError, Problem
-from .render import Page, StaticFile
+from .render import Page, StaticFile, unchanged_bytes
 from .workers import Background
 
 class Kept:
@@ -339,12 +338,8 @@ def _rewrite(path: str, data: bytes, found: tuple) -> tuple | None:
 
 
 def _same_bytes(source: str, fingerprint: bytes) -> bytes:
-    try:
-        with open(source, "rb") as file:
-            data = file.read()
-    except OSError:
-        data = None
-    if data is None or hashlib.blake2b(data, digest_size=16).digest() != fingerprint:
+    data = unchanged_bytes(source, fingerprint)
+    if data is None:
         raise DigestError([Problem("output", None, None, f"{source} changed while building; build again")])
     return data
 
