@@ -20,7 +20,7 @@ from .errors import COMMAND_LINE, DigestError, Problem, format_problem, printabl
 
 
 def print_problems(problems, output_name: str | None = "output") -> None:
-    for problem in sorted(problems, key=sort_key):  # by file and line, as DESIGN section 7 shows them
+    for problem in sorted(problems, key=sort_key):  # by file and line, as a compiler lists them
         print(format_problem(problem), file=sys.stderr)
     if any(p.is_error for p in problems):
         print(summarize(problems, output_name), file=sys.stderr)

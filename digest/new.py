@@ -2,9 +2,9 @@
 
 A library module: it returns the text and path of the entry, or raises DigestError;
 cli.py prints. Imports only errors, config and entries (it slots in after entries.py in
-the one-way order of DESIGN section 7).
+the one-way order that tests/test_architecture.py checks).
 
-The article shape `digest new --from` reads (see ../shared/reference/):
+The article shape `digest new --from` reads (docs/guides/importing.md):
 
     07/23/2025 / By Belle Carter          date (MM/DD/YYYY) and byline
     <paragraph per line ...>              the first paragraph is the lead

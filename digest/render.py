@@ -436,7 +436,7 @@ def static_problems(site: Site) -> list[Problem]:
                                 "are; choose a folder outside it"))
     if not files:
         return problems
-    page_fix = "remove or rename the file (to change that page, override its template: see Themes in the README)"
+    page_fix = "remove or rename the file (to change that page, override its template in a theme of your own)"
     taken = {path: (f"the page /{route.url} that digest makes", page_fix)
              for route, path in zip(site.routes, site.paths)}
     for path, source in theme_static_files(config).items():

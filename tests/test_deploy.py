@@ -1,4 +1,4 @@
-"""The GitHub Pages workflow, the README's deploy instructions, packaging of the theme, and a
+"""The GitHub Pages workflow, the deploy guide, packaging of the theme, and a
 link check of whole builds under a project-site sub-path and at a domain root."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from conftest import ROOT, entry_text, run_digest, write_site
 from linkcheck import LinkChecker, check_whole_site
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
-README = ROOT / "README.md"
+DEPLOY_GUIDE = ROOT / "docs" / "guides" / "deploy.md"
 PAGES_BASE_URL = "${{ steps.pages.outputs.base_url }}"
 # The majors that run on Node 24: the runners dropped Node 20 in September 2026.
 ACTIONS = {"actions/checkout": "v6", "actions/setup-python": "v6", "actions/configure-pages": "v6",
@@ -94,9 +94,8 @@ def test_workflow_uploads_the_configured_output_folder_dotfiles_included():
     assert upload["with"]["include-hidden-files"] == "true"  # static/.well-known/ is published
 
 
-def test_readme_documents_the_workflow_build_command():
-    readme = README.read_text(encoding="utf-8")
-    section = readme.split("## Deploy to GitHub Pages", 1)[1].split("\n## ", 1)[0]
+def test_the_deploy_guide_documents_the_workflow_build_command():
+    section = DEPLOY_GUIDE.read_text(encoding="utf-8")
     code_lines = [line.strip() for block in re.findall(r"```[a-z]*\n(.*?)```", section, re.S) for line in block.splitlines()]
     assert build_command() in code_lines
     assert "Source: GitHub" in section and "Actions" in section

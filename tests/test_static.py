@@ -73,7 +73,7 @@ def test_a_body_image_links_to_a_static_file_under_a_sub_path_base_url_without_a
     assert (checked.returncode, checked.stderr.splitlines()) == (0, [warning])
 
 
-FIX_PAGE = "remove or rename the file (to change that page, override its template: see Themes in the README)"
+FIX_PAGE = "remove or rename the file (to change that page, override its template in a theme of your own)"
 COLLISIONS = {
     "home page": ("static/index.html", "/index.html is the page / that digest makes; " + FIX_PAGE),
     "tags index": ("static/tags/index.html", "/tags/index.html is the page /tags/ that digest makes; " + FIX_PAGE),
