@@ -40,7 +40,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     # What the build worked with (the model, the caches, the pages reused): freed with the
     # result, not when the build returns, so that `digest build` can leave (os._exit) without
-    # freeing its millions of objects one by one: 50 ms at 10,000 entries.
+    # freeing its millions of objects one by one, work that grows with the site.
     state: tuple = field(default=(), repr=False, compare=False)
 
 
@@ -271,7 +271,7 @@ def no_collections() -> Iterator[None]:
     """For stretches that only build long-lived objects in this process (unpickling the
     entry cache, the site model): a collector pass there finds no garbage, only work. What
     they made is then frozen (gc.freeze): later passes of this build do not walk it again
-    (a full pass over a 4,000-entry model costs 15 ms). fewer_collections unfreezes it."""
+    (a full pass over the model grows with the site). fewer_collections unfreezes it."""
     enabled = gc.isenabled()
     gc.disable()
     try:

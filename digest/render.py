@@ -206,7 +206,7 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
                        # A date shows on every listing of its entry: format each once.
                        display_date=lru_cache(maxsize=16384)(partial(display_date, tz=config.tz)),
                        iso_date=iso_date, month_name=month_name, pagefind_filter=pagefind_filter)
-    # Feeds, sitemap and entry metadata (issue 5): one source of dates, authors and feed JSON.
+    # Feeds, sitemap and entry metadata: one source of dates, authors and feed JSON.
     env.filters.update(feed_time=feeds.feed_time, feed_updated=feeds.feed_updated,
                        # An entry's body goes into the feeds of each of its tags, people, places...
                        item_authors=feeds.item_authors, xml_safe=lru_cache(maxsize=1024)(feeds.xml_safe),

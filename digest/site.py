@@ -125,8 +125,8 @@ class Site:
     taxonomies: dict                        # name -> Taxonomy, in config order
     months: tuple[Month, ...]               # newest first
     routes: tuple[Route, ...]
-    stories: tuple = ()                     # Story, most recently updated first (issue 8)
-    issues: tuple = ()                      # weekly digest Issue, newest first (issue 8)
+    stories: tuple = ()                     # Story, most recently updated first
+    issues: tuple = ()                      # weekly digest Issue, newest first
 
     @cached_property
     def paths(self) -> tuple[str, ...]:
@@ -312,31 +312,30 @@ def make_routes(config: Config, posts, taxonomies, months, features: "Features |
         routes.append(Route(pager.url, "list.html", {"kind": "home", "title": None, "pager": pager}))
     for post in posts:
         routes.append(Route(post.url, "entry.html", {"post": post, "terms": EntryTerms(post, taxonomies),
-                                                      # issue 8: story navigation and related entries
+                                                      # story navigation and related entries
                                                       "story_place": features.story_places.get(post.url),
                                                       "related": Related(features.related, post.url)}))
     for tax in taxonomies.values():
         routes.append(Route(tax.url, "terms.html", {"taxonomy": tax, "title": tax.title,
-                                                     "sizes": term_sizes(tax)}))  # issue 8
+                                                     "sizes": term_sizes(tax)}))
         for term in tax.terms:
             for pager in paginate(term.posts, config.per_page, term.url):
                 routes.append(Route(pager.url, "list.html", {"kind": tax.name, "title": term.name,
                                                                "term": term, "taxonomy": tax, "pager": pager,
-                                                               # issue 8: a chart on the first page only
+                                                               # a chart on the first page only
                                                                "chart": activity_chart(term.posts, config, day_of=day_of)
                                                                if pager.number == 1 else None}))
     routes.append(Route("archive/", "archive.html", {"months": months, "title": "Archive",
-                                                     "chart": activity_chart(posts, config, day_of=day_of)}))  # issue 8
+                                                     "chart": activity_chart(posts, config, day_of=day_of)}))
     for month in months:
         routes.append(Route(month.url, "list.html", {"kind": "month", "title": None, "month": month,
                                                      "pager": paginate(month.posts, len(month.posts) or 1, month.url)[0]}))
-    # --- issue 8: stories, weekly digest issues and their feeds ---
+    # Stories, weekly digest issues and their feeds.
     routes += feature_routes(config, posts, taxonomies, features, day_of)
-    # --- end of issue 8 routes ---
     if config.search_pages:
         routes.append(Route("search/", "search.html", {"title": "Search"}))
     routes.append(Route("404.html", "404.html", {"title": "Page not found"}))
-    # --- feeds, robots.txt, sitemap (issue 5) ------------------------------------------
+    # --- feeds, robots.txt, sitemap ------------------------------------------------------
     routes += feed_routes("", config.title, posts, config, json_feed=True, newest_first=True)
     for tax in taxonomies.values():
         for term in tax.terms:
@@ -568,7 +567,7 @@ def check_reserved(posts: Sequence[Post]) -> list[Problem]:
     return problems
 
 
-# === Stories, weekly digest issues, related entries, activity charts (issue 8) ==========
+# === Stories, weekly digest issues, related entries, activity charts ====================
 # Everything below is computed once per build from the placed posts; templates only read it.
 
 RELATED_LIMIT = 5
@@ -822,7 +821,7 @@ class RelatedIndex:
     ints. Picking the best is then a walk down the slices, and among equal scores the lowest
     bit, i.e. the most recent post, wins: deterministic, and no Python loop over post pairs.
 
-    Building that index reads every post (0.04 s at 10,000 entries), so the first FEW
+    Building that index reads every post, so the first FEW
     questions are answered without it when the site's own groups can say which posts carry
     each feature (`terms`: feature_groups, the taxonomies' terms and the stories by key):
     the posts sharing one with the entry are scored one by one, by the same weights and the
@@ -1048,7 +1047,8 @@ def term_sizes(taxonomy: Taxonomy, steps: int = 5) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Features:
-    """The issue-8 models, built once, read by make_routes."""
+    """Stories, weekly digest issues, related entries and story places: built once, read by
+    make_routes."""
 
     stories: tuple[Story, ...]
     issues: tuple[Issue, ...]

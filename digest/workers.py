@@ -73,8 +73,8 @@ def batches(items: Sequence, jobs: int, smallest: int) -> list[Sequence]:
     """Batches that shrink toward the end, each a third of a worker's share of what is left
     and at least `smallest` long: a few big ones while every worker is busy, small ones last,
     so that no worker goes on alone for long after the others (pages differ in cost: a feed
-    takes five times a listing page). Batches of equal size left one worker rendering the
-    feeds for 0.4 s of a 3.7 s build of 4,000 entries, the other one done."""
+    takes five times a listing page). With batches of equal size, the worker given the
+    feeds would go on rendering them long after the other one is done."""
     parts, start = [], 0
     while start < len(items):
         size = max(smallest, -(-(len(items) - start) // (jobs * 3)))
@@ -87,7 +87,7 @@ def _context() -> multiprocessing.context.BaseContext:
     # fork is the cheapest start and shares the value without pickling; it is unsafe in a
     # process with other threads (digest serve), where forkserver starts clean workers.
     # (multiprocessing and concurrent.futures are imported here, when workers are wanted:
-    # 12 ms that a rebuild of a few pages does without.)
+    # a rebuild of a few pages does without their import time.)
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()

@@ -115,8 +115,8 @@ WAITING = "digest: waiting for another digest build writing output/ to finish\n"
 
 
 def test_a_build_waits_while_another_writes_the_output_then_builds(site):
-    """QA: two builds at once shared .output.staging/ and .output.old/; one failed with a raw
-    OS error, the other said it built and left output/ with whole trees gone. A build now
+    """Two builds at once would share .output.staging/ and .output.old/: one would fail with a
+    raw OS error, the other leave output/ with whole trees gone. A build
     holds a lock on the folder holding output/: here the test holds it, through the same helper, while two
     real builds start; each says it waits and touches nothing, and once it is free both build,
     one after the other, the site a clean build of the same content gives."""
@@ -175,8 +175,8 @@ def alive(pid: int) -> bool:
 
 
 def test_a_killed_build_leaves_no_worker_behind_holding_the_lock(site):
-    """QA: killing only a build's main process (`kill PID`, the OOM killer) left its forked
-    workers alive, holding its lock: every later build waited forever. A child closes its
+    """Killing only a build's main process (`kill PID`, the OOM killer) must not leave its forked
+    workers alive, holding its lock, or every later build waits forever. A child closes its
     copy of the lock when forked, and a worker dies with the build that forked it."""
     files = {f"content/e{n:03}.md": entry_text(title=f"Entry {n}", tags=f"[T{n % 7}]",
                                                date=f"2025-{1 + n // 28 % 12:02}-{1 + n % 28:02}") for n in range(600)}

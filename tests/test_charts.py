@@ -1,4 +1,4 @@
-"""Inline SVG charts of entries per week or month, and the tags index sized by count (issue 8)."""
+"""Inline SVG charts of entries per week or month, and the tags index sized by count."""
 
 from __future__ import annotations
 
@@ -94,7 +94,8 @@ def test_tags_index_sizes_terms_by_count(built):
 
 
 def test_a_single_busy_week_is_a_bar_not_a_block_filling_the_chart(tmp_path):
-    """QA: the sample site's tag pages (every entry in one week) showed one solid 600-wide block."""
+    """A tag page whose entries all fall in one week (as on the sample site) shows a bar, not
+    one solid block as wide as the chart."""
     posts, config = posts_on([date(2025, 7, 21), date(2025, 7, 23)], tmp_path)
     chart = activity_chart(posts, config)
     (bar,) = chart.bars

@@ -178,7 +178,7 @@ def test_a_base_url_that_would_break_or_leak_into_every_link_is_an_error(tmp_pat
     "/a#b/{slug}/",        # every link to an entry would end at /a, the rest a fragment
     "/news?/{slug}/",      # ... or a query
     "/news items/{slug}/", "/caf\u00e9/{slug}/", "/%2e%2e/{slug}/", '/a"b/{slug}/', "/<b>/{slug}/",
-    "/{year}//{slug}/", "/./{slug}/", "/x/./{slug}/", "//{slug}/",   # were "refusing to write outside the output folder"
+    "/{year}//{slug}/", "/./{slug}/", "/x/./{slug}/", "//{slug}/",   # not the later "refusing to write outside the output folder"
 ])
 def test_a_permalink_whose_text_would_break_every_entry_link_is_an_error(tmp_path, permalink):
     assert problems(tmp_path, f"[tool.digest]\npermalink = '{permalink}'\n") == [

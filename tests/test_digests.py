@@ -1,4 +1,4 @@
-"""Weekly digest issues: ISO weeks in the site timezone, groups, links and feed (issue 8)."""
+"""Weekly digest issues: ISO weeks in the site timezone, groups, links and feed."""
 
 from __future__ import annotations
 

@@ -194,7 +194,8 @@ def test_a_cached_build_imports_no_parser(tmp_path):
 
 def test_the_build_command_imports_process_pools_and_subprocess_only_when_used():
     """A rebuild of a few pages starts no worker pool and no Pagefind: multiprocessing,
-    concurrent.futures and subprocess (14 ms of imports) are imported where they are used."""
+    concurrent.futures and subprocess (imports a small rebuild would wait for) are imported
+    where they are used."""
     import subprocess
     import sys
 
@@ -368,8 +369,8 @@ def test_a_source_url_with_a_good_port_or_none_is_kept(url):
 
 
 def test_a_source_url_with_an_apostrophe_is_kept():
-    """An apostrophe may stand in a URL (RFC 3986): it was refused as 'expected an http:// or
-    https:// URL', though the same link in the body was kept."""
+    """An apostrophe may stand in a URL (RFC 3986): a source URL with one is kept, as the same
+    link in the body is, not refused as 'expected an http:// or https:// URL'."""
     url = "https://en.wikipedia.org/wiki/People's_Republic_of_China"
     entry, problems = read(front(source=f'{{name: Wikipedia, url: "{url}"}}'))
     assert problems == [] and entry.source_url == url
@@ -404,7 +405,7 @@ def test_dates_outside_the_supported_years_are_an_error_naming_the_range(key, li
 
 def test_text_of_invisible_characters_only_is_refused():
     """A zero-width space or a direction mark alone would make a tag page whose links show
-    nothing (QA); in a title, a blank heading."""
+    nothing; in a title, a blank heading."""
     for tags, codes in (('[Ukraine, "\\u200b"]', "U+200B"), ('["\\u200f\\u200e", Ukraine]', "U+200F, U+200E")):
         entry, problems = read(front(tags=tags))
         assert entry is None and problems == [

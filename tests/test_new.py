@@ -1,4 +1,4 @@
-"""`digest new "Title"` and `digest new --from FILE|-` (issue 8)."""
+"""`digest new "Title"` and `digest new --from FILE|-`."""
 
 from __future__ import annotations
 
@@ -198,9 +198,10 @@ def test_missing_article_file_is_reported(site):
 
 @pytest.mark.parametrize("character, line", [("\x85", 2), ("\x00", 2), ("\x0c", 2), ("\x1b", 1)])
 def test_an_article_holding_a_character_no_entry_may_hold_writes_nothing(site, character, line):
-    """U+0085 (a cp1252 ellipsis decoded as Latin-1), NUL, a form feed or ESC in the article
-    were copied into the draft (as the byte itself or a YAML escape), which every build then
-    refused: digest new wrote an entry digest cannot build. The article is refused at its line."""
+    """U+0085 (a cp1252 ellipsis decoded as Latin-1), NUL, a form feed or ESC in the article,
+    copied into the draft (as the byte itself or a YAML escape), would make an entry every
+    build refuses: digest new must not write what digest cannot build. The article is refused
+    at its line."""
     root = site({})
     text = OWN_ARTICLE.read_text(encoding="utf-8")
     if line == 1:

@@ -1,5 +1,5 @@
 """Related entries: scored by shared story > people > places > tags, recency breaks ties,
-computed once for the whole site (issue 8)."""
+computed once for the whole site."""
 
 from __future__ import annotations
 

@@ -157,8 +157,8 @@ def test_a_filter_value_holding_a_quote_finds_its_entry(page, repo_site):
 
 
 def test_a_person_or_place_named_only_in_the_front_matter_finds_the_entry(page, repo_site):
-    """The tag, people and place links below an entry were a <footer>, which Pagefind leaves out
-    of its index: a name listed in `people:` but not in the body found nothing."""
+    """The tag, people and place links below an entry are not in a <footer>, which Pagefind
+    leaves out of its index: a name listed in `people:` but not in the body is found."""
     for query in ("O'Brien", "bold"):  # a person and a tag of the hostile entry only
         page.goto(repo_site + "search/?q=" + query)
         assert result_count(page) == 1

@@ -47,7 +47,7 @@ def test_version_control_files_and_editor_litter_in_static_are_not_published(sit
 
 def test_a_theme_publishes_its_assets_not_its_dot_folders_nor_editor_litter(site):
     """README: dotfiles are published from static/, "unlike in a theme's static/"; files inside
-    a theme's dot-folder (.sass-cache/, .git/) and editors' backups were published all the same."""
+    a theme's dot-folder (.sass-cache/, .git/) and editors' backups are not published either."""
     theme = "themes/mine/static/"
     litter = [".sass-cache/main.css", ".git/HEAD", "fonts/.DS_Store", "style.css~", "main.css.bak", "#main.css#"]
     root = static_site(site, {theme + "main.css": "a {}", theme + "fonts/serif.woff2": MAP,
@@ -89,7 +89,7 @@ COLLISIONS = {
     ".nojekyll": ("static/.nojekyll", "/.nojekyll is a file digest writes itself; remove the file"),
     "file where a folder of pages goes": ("static/archive",
                                           "/archive is a folder holding the page /archive/ that digest makes; rename the file"),
-    # A folder where digest writes a file (QA): output/feed.xml cannot be both.
+    # A folder where digest writes a file: output/feed.xml cannot be both.
     "folder where a page goes": ("static/feed.xml/x.txt",
                                  "/feed.xml/x.txt is inside static/feed.xml/, a folder in the place of the page "
                                  "/feed.xml that digest makes; rename the folder static/feed.xml/"),

@@ -1,4 +1,4 @@
-"""Story timelines: /stories/, /stories/{slug}/ with its feed, "Part of" on entry pages (issue 8)."""
+"""Story timelines: /stories/, /stories/{slug}/ with its feed, "Part of" on entry pages."""
 
 from __future__ import annotations
 
