@@ -213,6 +213,36 @@ def new_entry_from_args(args: argparse.Namespace, config, new):
     return new.write_entry(entry)
 
 
+def run_init(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from . import scaffold
+
+    try:
+        plan = scaffold.plan_site(args.folder, title=args.title, empty=args.empty, force=args.force,
+                                  version=__version__, today=datetime.now(timezone.utc).date())
+        scaffold.write_site(plan)
+    except DigestError as error:
+        for problem in error.problems:
+            print(format_problem(problem), file=sys.stderr)
+        return exit_status(error.problems)
+    folder, written = plan.shown.rstrip("/") + "/", ", ".join(file.relative for file in plan.files)
+    if not plan.kept:
+        print(printable(f"Started the site {plan.title!r} in {folder}: {written}"))
+    elif plan.files:
+        print(printable(f"Added to {folder}: {written}"))
+    else:
+        print(printable(f"Nothing to add: {folder} holds every file digest init writes"))
+    for relative in plan.kept:
+        print(printable(f"Kept {relative}: it exists (digest init never overwrites a file)"))
+    for note in plan.notes:
+        print(printable(f"Note: {note}"))
+    print("Next:")
+    for command, note in plan.next_steps():
+        print(printable(f"  {command}\n      {note}"))
+    return 0
+
+
 def worker_count(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
@@ -253,6 +283,15 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--from", dest="source", metavar="FILE",
                      help="draft the entry from a plain-text article (- reads standard input)")
     new.set_defaults(run=run_new, parser=new)
+
+    init = commands.add_parser("init", help="start a new site: content, settings, .gitignore, a GitHub Pages workflow")
+    init.add_argument("folder", nargs="?", default=".", metavar="FOLDER", help="where (default: this folder)")
+    init.add_argument("--title", help="the site's title (default: the folder's name)")
+    init.add_argument("--empty", action="store_true", help="no example entry in content/")
+    init.add_argument("--force", action="store_true",
+                      help="also into a folder that is not empty or holds a site: adds the files it lacks, "
+                           "never overwrites one, never touches an existing content/")
+    init.set_defaults(run=run_init)
     return parser
 
 
