@@ -18,7 +18,7 @@ from anyascii import anyascii
 from .config import Config, port_problem
 from .errors import WARNING, Problem, character_problem, did_you_mean
 from .load import Node, Source
-from .markdown import Link, render_with_links
+from .markdown import Link, footnote_doc_id, render_with_links
 
 KINDS = ("news", "analysis", "opinion", "official")
 # ASCII digits only: `\d` would also take Arabic-Indic or full-width digits.
@@ -415,7 +415,8 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
     if not slug:
         slug = "entry-" + source.digest[:8]
     source_values = values.pop("source", {})
-    body_html, links = render_with_links(source.body, config.unsafe_html, link_resolver(source.path, config.base_path))
+    body_html, links = render_with_links(source.body, config.unsafe_html, link_resolver(source.path, config.base_path),
+                                         footnote_doc_id(source.path, config.content_dir))
     links = tuple(replace(link, line=source.body_line + link.line - 1) for link in links)
     entry = Entry(
         path=source.path,

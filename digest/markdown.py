@@ -1,7 +1,8 @@
-"""The one markdown-it-py setup: CommonMark + tables + strikethrough, safe by default.
+"""The one markdown-it-py setup: CommonMark + tables + strikethrough + footnotes, safe by default.
 
 Raw HTML is escaped unless the site sets `unsafe_html = true`; links and images keep
-only http(s), mailto and relative targets; every heading gets a unique, non-empty id.
+only http(s), mailto and relative targets; every heading gets a unique, non-empty id;
+footnote ids carry the entry's own name, so several bodies on one page never share one.
 """
 
 from __future__ import annotations
@@ -122,6 +123,60 @@ def _focusable_boxes(state) -> None:
             token.attrSet("tabindex", "0")
 
 
+# --- footnotes (mdit-py-plugins) ------------------------------------------------------------
+# Ids are `fn:<doc>:<n>` and `fnref:<doc>:<n>` (Hugo writes `fn:1`): <doc> is the entry's own
+# name (footnote_doc_id), so two footnoted bodies on one page, or in one feed, never share an
+# id; and a heading's id never holds a `:` (_heading_id), so no heading takes one either.
+
+def footnote_doc_id(path: str, content_dir: str) -> str:
+    """`content/2025/07/talks.md` -> `2025-07-talks`: unique per entry file, as its path is."""
+    relative = path[len(content_dir) + 1:] if path.startswith(content_dir.rstrip("/") + "/") else path
+    relative = relative[:-3] if relative.lower().endswith(".md") else relative
+    return "-".join(part for part in re.split(r"[^a-z0-9]+", relative.lower()) if part) or "entry"
+
+
+def _footnote_name(self, tokens, index, options, env) -> str:
+    return f"{env.get('footnote_doc', 'entry')}:{tokens[index].meta['id'] + 1}"
+
+
+def _footnote_sub(token) -> str:
+    """The n-th reference to one note: `:2` after the first (which has none)."""
+    sub = token.meta.get("subId", -1)
+    return f":{sub}" if sub > 0 else ""
+
+
+def _footnote_ref(self, tokens, index, options, env) -> str:
+    name = _footnote_name(self, tokens, index, options, env)
+    number = tokens[index].meta["id"] + 1
+    return (f'<sup class="footnote-ref"><a href="#fn:{name}" id="fnref:{name}{_footnote_sub(tokens[index])}" '
+            f'role="doc-noteref" aria-label="Note {number}">[{number}]</a></sup>')
+
+
+def _footnote_block_open(self, tokens, index, options, env) -> str:
+    # A labelled section: a screen reader lists it among the page's regions as "Notes".
+    label = f"fnlabel:{env.get('footnote_doc', 'entry')}"
+    return (f'<section class="footnotes" aria-labelledby="{label}">\n'
+            f'<h2 class="footnotes-title" id="{label}">Notes</h2>\n<ol class="footnotes-list">\n')
+
+
+def _footnote_block_close(self, tokens, index, options, env) -> str:
+    return "</ol>\n</section>\n"
+
+
+def _footnote_open(self, tokens, index, options, env) -> str:
+    return f'<li id="fn:{_footnote_name(self, tokens, index, options, env)}" class="footnote-item">'
+
+
+def _footnote_anchor(self, tokens, index, options, env) -> str:
+    name = _footnote_name(self, tokens, index, options, env)
+    sub = _footnote_sub(tokens[index])
+    number = tokens[index].meta["id"] + 1
+    use = f", use {tokens[index].meta['subId'] + 1}" if sub else ""
+    # The arrow with U+FE0E stays text, not an emoji, on iOS; the label says where it goes.
+    return (f' <a href="#fnref:{name}{sub}" class="footnote-backref" role="doc-backlink" '
+            f'aria-label="Back to reference {number}{use}">\u21a9\ufe0e</a>')
+
+
 def _fence(self, tokens, index, options, env) -> str:
     """A fenced code block's <pre> takes the focus too (its own attributes go on <code>)."""
     html = self.fence(tokens, index, options, env)
@@ -134,7 +189,14 @@ def parser(unsafe_html: bool = False) -> MarkdownIt:
     # markdown-it-py takes a tenth of digest's start-up to import.
     from markdown_it import MarkdownIt
 
+    from mdit_py_plugins.footnote import footnote_plugin
+
     md = MarkdownIt("js-default", {"html": unsafe_html})
+    footnote_plugin(md, inline=True)
+    for rule, render in (("footnote_ref", _footnote_ref), ("footnote_block_open", _footnote_block_open),
+                         ("footnote_block_close", _footnote_block_close), ("footnote_open", _footnote_open),
+                         ("footnote_anchor", _footnote_anchor)):
+        md.add_render_rule(rule, render)
     md.validateLink = is_safe_url
     md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("internal_links", _internal_links)
@@ -143,12 +205,18 @@ def parser(unsafe_html: bool = False) -> MarkdownIt:
     return md
 
 
-def render_markdown(text: str, unsafe_html: bool = False, resolve: Callable | None = None) -> str:
-    """HTML of a Markdown text. With `resolve`, internal links go through it (see _internal_links)."""
-    return parser(unsafe_html).render(text, {"resolve": resolve} if resolve else None)
+def render_markdown(text: str, unsafe_html: bool = False, resolve: Callable | None = None,
+                    doc_id: str = "entry") -> str:
+    """HTML of a Markdown text. With `resolve`, internal links go through it (see _internal_links);
+    doc_id names its footnotes (footnote_doc_id)."""
+    env: dict = {"footnote_doc": doc_id}
+    if resolve:
+        env["resolve"] = resolve
+    return parser(unsafe_html).render(text, env)
 
 
-def render_with_links(text: str, unsafe_html: bool, resolve: Callable) -> tuple[str, tuple[Link, ...]]:
-    env: dict = {"resolve": resolve}
+def render_with_links(text: str, unsafe_html: bool, resolve: Callable,
+                      doc_id: str = "entry") -> tuple[str, tuple[Link, ...]]:
+    env: dict = {"resolve": resolve, "footnote_doc": doc_id}
     html = parser(unsafe_html).render(text, env)
     return html, tuple(env.get("links", ()))

@@ -1,0 +1,20 @@
+"""A small site using every newsroom feature (footnotes, lead images, updates and corrections,
+aliases), for the checkers that read whole pages: the Nu HTML checker and axe-core."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import entry_text, write_site
+
+FOOTNOTED = ("Peskov said talks could resume.[^1] Kyiv disagreed.[^kyiv] He repeated it.[^1]\n\n"
+             "[^1]: Interview on state television, 23 July.\n[^kyiv]: Statement of the foreign ministry.\n")
+
+
+def newsroom_site(root: Path, base_url: str = "https://owner.github.io/repo/") -> Path:
+    files = {
+        "content/2025/07/first.md": entry_text(title="Footnoted first", tags="[Russia, Ukraine]", body=FOOTNOTED),
+        "content/2025/07/second.md": entry_text(title="Footnoted second", date="2025-07-24", tags="[Russia]",
+                                                body=FOOTNOTED),
+    }
+    return write_site(root, files, f'title = "Newsroom"\nbase_url = "{base_url}"\n')

@@ -1,0 +1,36 @@
+"""The newsroom features' markup (footnotes, lead images, updates and corrections, alias
+pages) is valid HTML (the Nu HTML checker of test_html_valid) and has no serious axe-core
+violations (as test_a11y checks every other kind of page), light and dark."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run_digest
+from newsroom_site import newsroom_site
+from test_a11y import opened, serve, violations_on
+from test_html_valid import JAVA, validate
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = newsroom_site(tmp_path_factory.mktemp("newsroom") / "site", base_url="http://127.0.0.1/")
+    result = run_digest(root, "build", "--quiet", "--no-search")
+    assert result.returncode == 0, result.stderr
+    return root / "output"
+
+
+def test_every_page_is_valid_html5(built):
+    if not JAVA:
+        pytest.skip("java is missing (test_html_valid fails for it in CI)")
+    result = validate(sorted(built.rglob("*.html")))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_newsroom_pages_have_no_serious_violations(browser, built, scheme):
+    paths = ["/2025/07/first/", "/2025/07/second/", "/"]
+    with opened(browser, color_scheme=scheme) as page:
+        for base, _ in serve(built):
+            found = {path: violations_on(page, base + path) for path in paths}
+    assert found == {path: [] for path in paths}
