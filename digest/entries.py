@@ -49,6 +49,15 @@ class Moment:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A correction notice: when it was made and what it says (plain text)."""
+
+    date: Moment
+    text: str
+    line: int = field(default=0, compare=False, repr=False)   # of its `- date:` in the file
+
+
+@dataclass(frozen=True)
 class Entry:
     path: str
     slug: str
@@ -72,6 +81,8 @@ class Entry:
         """The line of a field in the file; 1 (the file itself) when the field is not written."""
         return next((line for name, line in self.lines if name == field), 1)
     links: tuple[Link, ...] = ()   # internal links of the body, with their file lines
+    updated: Moment | None = None  # when the entry last changed in substance, if it has
+    corrections: tuple[Correction, ...] = ()   # newest first
     # A hash of every field above (their repr): made with the entry, so it travels with it
     # through the cache and the worker processes; `replace()` makes a new one. reuse.py reads it.
     fingerprint: bytes = field(init=False, compare=False, repr=False, default=b"")
@@ -83,6 +94,21 @@ class Entry:
     def when(self) -> Moment:
         """When the reported event happened: event_date, else date."""
         return self.event_date or self.date
+
+    @property
+    def last_change(self) -> Moment | None:
+        """The newest of `updated` and the corrections' dates when it is later than `date`
+        (the page says "Updated" then), else None."""
+        newest = None
+        for moment in (self.updated, *(correction.date for correction in self.corrections)):
+            if moment is not None and moment.value > (newest or self.date).value:
+                newest = moment
+        return newest
+
+    @property
+    def modified(self) -> Moment:
+        """last_change, else date: the entry's Atom `updated`, JSON-LD dateModified, sitemap lastmod."""
+        return self.last_change or self.date
 
 
 class FieldError(ValueError):
@@ -280,6 +306,60 @@ def to_http_url(node: Node, config: Config | None = None) -> str:
     return text
 
 
+CORRECTION_KEYS = ("date", "text")
+CORRECTION_EXAMPLE = "- {date: 2025-07-24, text: \"An earlier version misspelt the minister's name.\"}"
+
+
+def to_corrections(node: Node, config: Config) -> tuple[Correction, ...]:
+    """A list of {date, text}, newest first (of one date, in the order written)."""
+    if node.kind != "seq":
+        raise FieldError(f"expected a list of corrections, one per line such as {CORRECTION_EXAMPLE}, "
+                         f"got {describe(node)}")
+    found = []
+    for item in node.value:
+        if item.kind != "map":
+            raise FieldError(f"expected a correction with date and text, such as {CORRECTION_EXAMPLE}, "
+                             f"got {describe(item)}", item.line)
+        values = {key: (line, value) for key, line, value in item.value}
+        for key in CORRECTION_KEYS:
+            if key not in values:
+                raise FieldError(f"required key is missing: add '{key}:' to this correction "
+                                 f"(such as {CORRECTION_EXAMPLE})", item.line, f"corrections.{key}")
+        try:
+            moment = to_moment(values["date"][1], config)
+        except FieldError as error:
+            raise FieldError(error.message, values["date"][0], "corrections.date") from None
+        try:
+            text = to_text(values["text"][1])
+        except FieldError as error:
+            raise FieldError(error.message, values["text"][0], "corrections.text") from None
+        found.append(Correction(moment, text, item.line))
+    return tuple(sorted(found, key=lambda correction: correction.date.value, reverse=True))
+
+
+def earlier(moment: Moment, than: Moment, config: Config) -> bool:
+    """Whether `moment` comes before `than`: by the day in the site time zone when either has
+    no time (a correction dated 2025-07-23 is not before an entry of 2025-07-23T10:00)."""
+    if moment.has_time and than.has_time:
+        return moment.value < than.value
+    return moment.value.astimezone(config.tz).date() < than.value.astimezone(config.tz).date()
+
+
+def before_publication(values: dict, lines: dict, config: Config):
+    """(line, field, message) for an `updated:` or a correction dated before the entry's `date`."""
+    published = values.get("date")
+    if published is None:
+        return
+    shown = published.iso()
+    if values.get("updated") and earlier(values["updated"], published, config):
+        yield (lines["updated"], "updated", f"'{values['updated'].iso()}' is before the entry's date {shown}; "
+               "an update comes after publication: correct one of the two dates")
+    for correction in values.get("corrections", ()):
+        if earlier(correction.date, published, config):
+            yield (correction.line, "corrections.date", f"'{correction.date.iso()}' is before the entry's date "
+                   f"{shown}; a correction comes after publication: correct one of the two dates")
+
+
 SOURCE_KEYS = ("name", "url")
 
 
@@ -319,12 +399,14 @@ class Field:
     keys: tuple[str, ...] = ()   # a mapping's known keys: any other is a warning, as a field is
 
     def unknown_keys(self, node: Node) -> list[tuple[int, str, str]]:
-        """(line, dotted key, message) for each key of the field's mapping that is not one of its keys."""
-        if not self.keys or node.kind != "map":
+        """(line, dotted key, message) for each key of the field's mapping (or of each mapping
+        in its list: `corrections`) that is not one of its keys."""
+        if not self.keys or node.kind == "scalar":
             return []
+        mappings = [node] if node.kind == "map" else [item for item in node.value if item.kind == "map"]
         return [(line, f"{self.name}.{key}", f"unknown key{did_you_mean(key, self.keys)}; "
                                              f"{self.name} takes {' and '.join(self.keys)}")
-                for key, line, _ in node.value if key not in self.keys]
+                for mapping in mappings for key, line, _ in mapping.value if key not in self.keys]
 
 
 FIELDS = (
@@ -341,6 +423,8 @@ FIELDS = (
     Field("kind", to_kind, False, "news | analysis | opinion | official (default news)"),
     Field("draft", to_flag, False, "true keeps the entry out of the site unless --drafts"),
     Field("slug", to_slug_text, False, "the last part of the entry's URL (default: the file name)"),
+    Field("updated", to_moment, False, "when the entry last changed in substance: date, or date-time with offset"),
+    Field("corrections", to_corrections, False, "list of corrections, each with `date` and `text`", CORRECTION_KEYS),
 )
 FIELDS_BY_NAME = {f.name: f for f in FIELDS}
 
@@ -405,6 +489,8 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
     for field in FIELDS:
         if field.required and field.name not in given:
             report(1, field.name, f"required field is missing: add '{field.name}:' ({field.help})")
+    for problem in before_publication(values, {key: line for key, (line, _) in given.items()}, config):
+        report(*problem)
     brackets = source.body.count("[")
     if brackets > MAX_BRACKETS:
         report(source.body_line, "body", f"{brackets:,} '[' characters; more than {MAX_BRACKETS:,} are refused, "
@@ -437,6 +523,8 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
         draft=values.get("draft", False),
         lines=tuple((key, line) for key, line, _ in source.front),
         links=links,
+        updated=values.get("updated"),
+        corrections=values.get("corrections", ()),
     )
     return entry, problems
 

@@ -54,6 +54,8 @@ def json_item(post: Post, config: Config) -> dict:
         item["external_url"] = entry.source_url
     item.update(title=entry.title, summary=entry.summary, content_html=entry.body_html,
                 date_published=feed_time(entry.date))
+    if entry.last_change:
+        item["date_modified"] = feed_time(entry.last_change)
     authors = item_authors(post)
     if authors:
         item["authors"] = [{"name": name} for name in authors]

@@ -43,7 +43,7 @@ def _entry_attribute(name: str) -> property:
 
 # The entry's fields as properties too: templates read them on every page, and a property is
 # found directly where __getattr__ is called only after a failed lookup (a fifth of rendering).
-for _name in [f.name for f in fields(Entry)] + ["when"]:
+for _name in [f.name for f in fields(Entry)] + ["when", "modified", "last_change"]:
     setattr(Post, _name, _entry_attribute(_name))
 
 
@@ -365,20 +365,26 @@ class Feed:
 
     @property
     def updated(self) -> Moment | None:
-        """The newest entry date: a feed's `updated` never reads the build's clock."""
-        return self.posts[0].entry.date if self.posts else None
+        """The newest date of its entries, updates and corrections included (Entry.modified):
+        a feed's `updated` never reads the build's clock."""
+        return max((post.entry.modified for post in self.posts), key=_moment_value) if self.posts else None
 
 
 def feed_routes(page_url: str, title: str, posts: Iterable[Post], config: Config, *,
                 json_feed: bool = False, newest_first: bool = False) -> list[Route]:
     """The feeds of the listing at `page_url` (`""`, `tags/ukraine/`, `stories/talks/`): Atom at
     `{page_url}feed.xml` and, with json_feed, JSON Feed 1.1 at `{page_url}feed.json`. Each holds the
-    newest `feed_entries` posts by date, whatever order `posts` comes in (a story is by event date).
+    newest `feed_entries` posts by their newest date (Entry.modified: updates and corrections
+    count), whatever order `posts` comes in (a story is by event date).
     newest_first: `posts` are in site order already (site.posts, a term's posts): no sorting."""
-    if newest_first:
-        newest = tuple(posts)[:config.feed_entries]
+    posts = tuple(posts)
+    # An entry updated or corrected comes back to the top of its feeds, by its newest date
+    # (Entry.modified): a feed reader shows it again, as updated, and an old entry corrected
+    # after it left the feed comes back into it.
+    if newest_first and not any(post.entry.last_change for post in posts):
+        newest = posts[:config.feed_entries]
     else:
-        newest = tuple(sorted(posts, key=lambda p: (p.entry.date.value.timestamp(), p.entry.path),
+        newest = tuple(sorted(posts, key=lambda p: (p.entry.modified.value.timestamp(), p.entry.path),
                               reverse=True)[:config.feed_entries])
     routes = [Route(page_url + FEED_FILE, "atom.xml", {"feed": Feed(page_url + FEED_FILE, title, page_url, newest)})]
     if json_feed:
@@ -388,11 +394,12 @@ def feed_routes(page_url: str, title: str, posts: Iterable[Post], config: Config
 
 
 def route_lastmod(route: Route, newest: Moment | None) -> Moment | None:
-    """When a page last changed: its entry's date, else the newest entry it lists, else the site's newest."""
+    """When a page last changed: its entry's newest date (updates and corrections count), else
+    the newest entry it lists, else the site's newest."""
     context = route.context
     post = context.get("post")
     if isinstance(post, Post):
-        return post.entry.date
+        return post.entry.modified
     pager = context.get("pager")
     if type(pager) is Pager and pager.posts:  # in site order: its newest post comes first
         return pager.posts[0].entry.date
@@ -405,6 +412,10 @@ def route_lastmod(route: Route, newest: Moment | None) -> Moment | None:
 
 def _date_value(post: Post):
     return post.entry.date.value
+
+
+def _moment_value(moment: Moment):
+    return moment.value
 
 
 SITEMAP_LIMIT = 50_000  # URLs one sitemap file may list (sitemaps.org)

@@ -10,11 +10,14 @@ from conftest import entry_text, write_site
 FOOTNOTED = ("Peskov said talks could resume.[^1] Kyiv disagreed.[^kyiv] He repeated it.[^1]\n\n"
              "[^1]: Interview on state television, 23 July.\n[^kyiv]: Statement of the foreign ministry.\n")
 
+CORRECTIONS = ("\n  - date: 2025-07-25\n    text: An earlier version misnamed the ministry."
+               "\n  - date: 2025-07-26T08:00:00+00:00\n    text: The interview was on 22 July, not 23 July.")
+
 
 def newsroom_site(root: Path, base_url: str = "https://owner.github.io/repo/") -> Path:
     files = {
         "content/2025/07/first.md": entry_text(title="Footnoted first", tags="[Russia, Ukraine]", body=FOOTNOTED),
         "content/2025/07/second.md": entry_text(title="Footnoted second", date="2025-07-24", tags="[Russia]",
-                                                body=FOOTNOTED),
+                                                body=FOOTNOTED, updated="2025-07-25", corrections=CORRECTIONS),
     }
     return write_site(root, files, f'title = "Newsroom"\nbase_url = "{base_url}"\n')

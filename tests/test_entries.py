@@ -225,6 +225,8 @@ TEXT_PLACES = [
     ("kind", '"news{x}"', 6, "kind"),
     ("draft", '"false{x}"', 6, "draft"),
     ("slug", '"s{x}"', 6, "slug"),
+    ("updated", '"2025-07-24{x}"', 6, "updated"),
+    ("corrections", '[{{date: 2025-07-24, text: "C {x}"}}]', 6, "corrections.text"),
 ]
 FORBIDDEN_ESCAPES = [
     ("\\0", "control character", "0000"), ("\\a", "control character", "0007"), ("\\b", "control character", "0008"),
