@@ -20,7 +20,7 @@ from .render import (Page, StaticFile, check_theme, each_static_page, extra_page
                      remember_templates, render_pages, static_pages, static_problems)
 from .reuse import Edits, Fingerprints, route_keys
 from .search import BUNDLE, bundle_records, index_site, search_key
-from .site import Site, build_site
+from .site import Site, build_site, moved_urls
 from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
 from .write import (KEPT, Kept, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_lock,
                     output_problems, stage, swap)
@@ -363,6 +363,8 @@ def check(config: Config) -> list[Problem]:
 def _check(config: Config) -> list[Problem]:
     raise_if_errors(output_problems(config))
     site, warnings = make_site(config)
+    # The entry cache holds what the last build used: an entry whose URL moved since then.
+    warnings += moved_urls(site, EntryCache(config).previous_entries())
     found = link_problems(site, all_pages(site), config.output_dir)
     raise_if_errors(warnings + found, config.strict)
     return warnings + found

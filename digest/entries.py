@@ -82,6 +82,7 @@ class Entry:
         return next((line for name, line in self.lines if name == field), 1)
     links: tuple[Link, ...] = ()   # internal links of the body, with their file lines
     updated: Moment | None = None  # when the entry last changed in substance, if it has
+    aliases: tuple[str, ...] = ()  # old URLs, site-relative (`2025/07/old-slug/`): each gets a redirect page
     corrections: tuple[Correction, ...] = ()   # newest first
     # A hash of every field above (their repr): made with the entry, so it travels with it
     # through the cache and the worker processes; `replace()` makes a new one. reuse.py reads it.
@@ -360,6 +361,53 @@ def before_publication(values: dict, lines: dict, config: Config):
                    f"{shown}; a correction comes after publication: correct one of the two dates")
 
 
+ALIAS_EXAMPLE = "[/2025/07/old-slug/]"
+# A query or a fragment is no part of the file a host finds for a URL; a backslash is a `/`
+# to some browsers.
+NOT_IN_ALIAS = re.compile(r"[?#\\]")
+
+
+def to_aliases(node: Node, config: Config | None = None) -> tuple[str, ...]:
+    """Old URLs of the entry, as paths on this site: `/2025/07/old-slug/`, `old.html`."""
+    if node.kind != "seq":
+        hint = f"; write it in brackets: [{node.value.strip()}]" if node.kind == "scalar" and node.value.strip() else ""
+        raise FieldError(f"expected a list of old URLs such as {ALIAS_EXAMPLE}, got {describe(node)}{hint}")
+    paths = []
+    for item in node.value:
+        if item.kind != "scalar":
+            raise FieldError(f"expected a path such as /2025/07/old-slug/, got {describe(item)} in the list", item.line)
+        paths.append(alias_path(item.value.strip(), item.line))
+    return tuple(dict.fromkeys(paths))
+
+
+def alias_path(text: str, line: int) -> str:
+    """An alias as the site-relative URL of its redirect page: `2025/07/old/` or `old.html`."""
+    if not text:
+        raise FieldError("empty item in the list; remove it", line)
+    if re.match(r"[a-z][a-z0-9+.\-]*:", text, re.IGNORECASE) or text.startswith("//"):
+        raise FieldError(f"'{text}' is a full URL; write the path on this site alone, such as /2025/07/old-slug/ "
+                         "(the redirect page is written into this site)", line)
+    refused = NOT_IN_ALIAS.search(text) or next((c for c in text if c in URL_REFUSED or ord(c) < 32), None)
+    if refused:
+        character = refused.group() if isinstance(refused, re.Match) else refused
+        raise FieldError(f"'{text}' holds {character!r}; an alias is a path such as /2025/07/old-slug/, without "
+                         "a query, a fragment, spaces or backslashes", line)
+    parts = [unquote(part) for part in text.strip("/").split("/")]
+    if parts == [""]:
+        raise FieldError(f"'{text}' is the home page; an alias is the old URL of this entry, such as "
+                         "/2025/07/old-slug/", line)
+    if any(part in ("", ".", "..") for part in parts) or any("/" in part or "\\" in part for part in parts):
+        raise FieldError(f"'{text}' is not a plain path (an empty, '.' or '..' part, or an escaped '/'); write it as "
+                         "the address bar shows it, such as /2025/07/old-slug/", line)
+    last = parts[-1]
+    if last.lower().endswith((".html", ".htm")) and not text.endswith("/"):
+        return "/".join(parts)
+    if "." in last and not text.endswith("/"):
+        raise FieldError(f"'{text}' names a file that is not a page; an alias is a folder URL ending in '/' "
+                         "or an .html file, as a static host serves them", line)
+    return "/".join(parts) + "/"
+
+
 SOURCE_KEYS = ("name", "url")
 
 
@@ -425,6 +473,7 @@ FIELDS = (
     Field("slug", to_slug_text, False, "the last part of the entry's URL (default: the file name)"),
     Field("updated", to_moment, False, "when the entry last changed in substance: date, or date-time with offset"),
     Field("corrections", to_corrections, False, "list of corrections, each with `date` and `text`", CORRECTION_KEYS),
+    Field("aliases", to_aliases, False, "old URLs of the entry, such as [/2025/07/old-slug/]: each redirects here"),
 )
 FIELDS_BY_NAME = {f.name: f for f in FIELDS}
 
@@ -525,6 +574,7 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
         links=links,
         updated=values.get("updated"),
         corrections=values.get("corrections", ()),
+        aliases=values.get("aliases", ()),
     )
     return entry, problems
 

@@ -19,7 +19,7 @@ from .config import SETTINGS_FILE, STATIC_DIR, Config
 from .entries import Moment
 from . import feeds
 from .errors import WARNING, DigestError, Problem
-from .site import Route, Site, absolute_url, sitemap_items
+from .site import ALIAS_TEMPLATE, Route, Site, absolute_url, sitemap_items
 
 BUNDLED_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
@@ -439,6 +439,11 @@ def static_problems(site: Site) -> list[Problem]:
     page_fix = "remove or rename the file (to change that page, override its template in a theme of your own)"
     taken = {path: (f"the page /{route.url} that digest makes", page_fix)
              for route, path in zip(site.routes, site.paths)}
+    for route, path in zip(site.routes, site.paths):
+        if route.template == ALIAS_TEMPLATE:
+            entry = route.context["target"].entry
+            taken[path] = (f"the redirect page of an alias in {entry.path} (line {entry.line_of('aliases')})",
+                           "remove or rename the file, or remove the alias")
     for path, source in theme_static_files(config).items():
         taken[path] = (f"the theme's file {_shown(str(source), config)}",
                        "remove or rename the file (to replace a theme's file, put yours in themes/<name>/static/)")

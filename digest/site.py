@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from .config import Config
 from .entries import Entry, Moment, slugify, term_key
@@ -342,10 +342,94 @@ def make_routes(config: Config, posts, taxonomies, months, features: "Features |
             routes += feed_routes(term.url, f"{tax.singular.capitalize()}: {term.name} · {config.title}",
                                   term.posts, config, newest_first=True)
     routes.append(Route("robots.txt", "robots.txt", {}))
+    routes += alias_routes(posts)
     # The sitemap lists site.routes when it is rendered, so routes appended after this count too.
     routes += sitemap_routes(routes)
     # --- end of feeds, robots.txt, sitemap ---------------------------------------------
     return routes
+
+
+# --- aliases: old URLs of entries ------------------------------------------------------------
+
+ALIAS_TEMPLATE = "alias.html"
+
+
+def alias_routes(posts: Iterable[Post]) -> list[Route]:
+    """A redirect page at each alias of each entry (check_aliases refuses those that collide)."""
+    return [Route(alias, ALIAS_TEMPLATE, {"target": post}) for post in posts for alias in post.entry.aliases]
+
+
+def check_aliases(routes: Sequence[Route], paths: Sequence[str]) -> list[Problem]:
+    """An alias on any other page, on another alias, inside a folder of RESERVED_FOLDERS, or
+    below a file the site writes: an error at the alias, naming the other file."""
+    owners: dict[str, Route] = {}
+    aliases = []
+    for route, path in zip(routes, paths):
+        if route.template == ALIAS_TEMPLATE:
+            aliases.append((route, path))
+        else:
+            owners.setdefault(path, route)
+    problems = []
+    for route, path in aliases:
+        entry = route.context["target"].entry
+        line = entry.line_of("aliases")
+        other = owners.get(path)
+        folder = path.partition("/")[0]
+        above = next((f"{part}" for part in _folders_of(path) if part in owners), None)
+        if folder in RESERVED_FOLDERS:
+            message = f"/{folder}/, which holds the site's {RESERVED_FOLDERS[folder]}; remove the alias"
+            problems.append(Problem(entry.path, line, "aliases", f"alias /{route.url} is inside {message}"))
+            continue
+        if other is None and above is None:
+            owners[path] = route
+            continue
+        if above is not None:
+            message = f"below /{above}, which is a file of the site ({_owner_of(owners[above])}); remove the alias"
+        elif other.template == ALIAS_TEMPLATE:
+            message = f"also an alias of {other.context['target'].entry.path}; keep it on one entry only"
+        elif other.context.get("post") is route.context["target"]:
+            message = "this entry's own URL; remove the alias"
+        else:
+            message = f"{_owner_of(other)}; remove the alias, or move that page"
+        problems.append(Problem(entry.path, line, "aliases", f"alias /{route.url} is {message}"))
+    return problems
+
+
+def _owner_of(route: Route) -> str:
+    """What a page of the site is, for a message: an entry's file, or the page digest makes."""
+    post = route.context.get("post")
+    if isinstance(post, Post):
+        return f"the URL of {post.entry.path}"
+    return f"the page /{route.url} that digest makes"
+
+
+def _folders_of(path: str) -> Iterator[str]:
+    """`a`, `a/b` for `a/b/c/index.html`."""
+    parts = path.split("/")
+    return ("/".join(parts[:depth]) for depth in range(1, len(parts)))
+
+
+def moved_urls(site: "Site", previous: dict[str, Entry]) -> list[Problem]:
+    """A warning for each entry whose URL is not the one the last build gave it (previous:
+    file -> its Entry then, from the build cache), unless an alias or another page keeps the
+    old URL: links to it would break. The fix is the alias line."""
+    config, problems = site.config, []
+    taken = set(site.paths)
+    for post in site.posts:
+        before = previous.get(post.entry.path)
+        if before is None:
+            continue
+        old = entry_url(before, config)
+        if old == post.url or route_path(old) in taken:
+            continue
+        entry = post.entry
+        fix = (f"add /{old} to its `aliases:` list" if entry.aliases
+               else f"add the line `aliases: [/{old}]` to keep them working")
+        field = "aliases" if entry.aliases else "slug" if entry.line_of("slug") != 1 else None
+        problems.append(Problem(entry.path, entry.line_of(field) if field else 1, field,
+                                f"the URL changed since the last build, from /{old} to /{post.url}; links to the "
+                                f"old URL will break: {fix}", WARNING))
+    return problems
 
 
 # --- feeds and sitemap -------------------------------------------------------------------
@@ -424,7 +508,7 @@ SITEMAP_LIMIT = 50_000  # URLs one sitemap file may list (sitemaps.org)
 def sitemap_routes(routes: list[Route]) -> list[Route]:
     """sitemap.xml; for a site of more pages than one sitemap may list, sitemap.xml is a
     sitemap index of sitemap-1.xml, sitemap-2.xml, ... that list SITEMAP_LIMIT pages each."""
-    pages = 0 if len(routes) <= SITEMAP_LIMIT else sum(map(is_sitemap_page, map(route_path, [r.url for r in routes])))
+    pages = 0 if len(routes) <= SITEMAP_LIMIT else sum(is_sitemap_page(route_path(r.url), r) for r in routes)
     if pages <= SITEMAP_LIMIT:
         return [Route("sitemap.xml", "sitemap.xml", {})]
     parts = [f"sitemap-{number}.xml" for number in range(1, -(-pages // SITEMAP_LIMIT) + 1)]
@@ -432,9 +516,9 @@ def sitemap_routes(routes: list[Route]) -> list[Route]:
         [Route(url, "sitemap.xml", {"part": number}) for number, url in enumerate(parts, 1)]
 
 
-def is_sitemap_page(path: str) -> bool:
-    """Every HTML page but 404.html, which is no page to index."""
-    return path.endswith(".html") and path != "404.html"
+def is_sitemap_page(path: str, route: Route) -> bool:
+    """Every HTML page but 404.html, which is no page to index, and the redirect pages of aliases."""
+    return path.endswith(".html") and path != "404.html" and route.template != ALIAS_TEMPLATE
 
 
 def sitemap_items(site: "Site", part: int = 0) -> list[tuple[str, str]]:
@@ -455,7 +539,7 @@ def make_sitemap(site: "Site", known: Sequence[str | None] = ()) -> list[tuple[s
     texts: dict[int, str] = {}  # id(Moment) -> Moment.iso(): a listing's date is one of its posts'
     items = []
     for index, (route, path) in enumerate(zip(site.routes, site.paths)):
-        if is_sitemap_page(path):
+        if is_sitemap_page(path, route):
             text = known[index] if known else None
             if text is None:
                 lastmod = route_lastmod(route, newest)
@@ -469,7 +553,7 @@ def make_sitemap(site: "Site", known: Sequence[str | None] = ()) -> list[tuple[s
 def sitemap_lastmods(site: "Site") -> tuple[str | None, ...]:
     """Each route's last-modified text in Site.sitemap; None for a route it does not list."""
     texts = iter([text for _, text in site.sitemap])
-    return tuple([next(texts) if is_sitemap_page(path) else None for path in site.paths])
+    return tuple([next(texts) if is_sitemap_page(path, route) else None for route, path in zip(site.routes, site.paths)])
 
 
 def check_unique(routes: Sequence[Route], posts, paths: Sequence[str]) -> list[Problem]:
@@ -480,7 +564,7 @@ def check_unique(routes: Sequence[Route], posts, paths: Sequence[str]) -> list[P
     owners = {post.url: post.entry for post in posts}
     seen, problems = set(), []
     for route, path in zip(routes, paths):
-        if path in seen and route.url in owners:
+        if path in seen and route.url in owners and route.template != ALIAS_TEMPLATE:  # check_aliases
             entry = owners[route.url]
             problems.append(Problem(entry.path, entry.line_of("slug"), "slug",
                                     f"URL /{route.url} is already a page of the site; choose another `slug:`"))
@@ -557,7 +641,7 @@ def build_site(entries: Iterable[Entry], config: Config) -> tuple[Site, list[Pro
     problems += found
     routes = make_routes(config, posts, taxonomies, months, features, day_of)
     site = Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues)
-    problems += check_unique(site.routes, posts, site.paths) + check_reserved(posts)
+    problems += check_unique(site.routes, posts, site.paths) + check_reserved(posts) + check_aliases(site.routes, site.paths)
     return site, problems
 
 

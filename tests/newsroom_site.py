@@ -16,7 +16,8 @@ CORRECTIONS = ("\n  - date: 2025-07-25\n    text: An earlier version misnamed th
 
 def newsroom_site(root: Path, base_url: str = "https://owner.github.io/repo/") -> Path:
     files = {
-        "content/2025/07/first.md": entry_text(title="Footnoted first", tags="[Russia, Ukraine]", body=FOOTNOTED),
+        "content/2025/07/first.md": entry_text(title="Footnoted first", tags="[Russia, Ukraine]", body=FOOTNOTED,
+                                               aliases="[/2025/06/first-draft/, /old/first.html]"),
         "content/2025/07/second.md": entry_text(title="Footnoted second", date="2025-07-24", tags="[Russia]",
                                                 body=FOOTNOTED, updated="2025-07-25", corrections=CORRECTIONS),
     }

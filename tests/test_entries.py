@@ -227,6 +227,7 @@ TEXT_PLACES = [
     ("slug", '"s{x}"', 6, "slug"),
     ("updated", '"2025-07-24{x}"', 6, "updated"),
     ("corrections", '[{{date: 2025-07-24, text: "C {x}"}}]', 6, "corrections.text"),
+    ("aliases", '["/old{x}/"]', 6, "aliases"),
 ]
 FORBIDDEN_ESCAPES = [
     ("\\0", "control character", "0000"), ("\\a", "control character", "0007"), ("\\b", "control character", "0008"),
