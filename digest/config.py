@@ -46,6 +46,7 @@ class Config:
     unsafe_html: bool = False
     search: bool = True
     feed_entries: int = 50
+    news_sitemap: bool = False      # a Google News sitemap, listed in the sitemap index
     content_dir: str = "content"
     output_dir: str = "output"
     drafts: bool = False
@@ -253,6 +254,7 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "unsafe_html": _flag,
     "search": _flag,
     "feed_entries": _positive_int,
+    "news_sitemap": _flag,
     "content_dir": _folder,
     "output_dir": _folder,
 }

@@ -344,7 +344,7 @@ def make_routes(config: Config, posts, taxonomies, months, features: "Features |
     routes.append(Route("robots.txt", "robots.txt", {}))
     routes += alias_routes(posts)
     # The sitemap lists site.routes when it is rendered, so routes appended after this count too.
-    routes += sitemap_routes(routes)
+    routes += sitemap_routes(routes, news_posts(posts) if config.news_sitemap else None)
     # --- end of feeds, robots.txt, sitemap ---------------------------------------------
     return routes
 
@@ -505,15 +505,38 @@ def _moment_value(moment: Moment):
 SITEMAP_LIMIT = 50_000  # URLs one sitemap file may list (sitemaps.org)
 
 
-def sitemap_routes(routes: list[Route]) -> list[Route]:
-    """sitemap.xml; for a site of more pages than one sitemap may list, sitemap.xml is a
-    sitemap index of sitemap-1.xml, sitemap-2.xml, ... that list SITEMAP_LIMIT pages each."""
+def sitemap_routes(routes: list[Route], news: tuple[Post, ...] | None = None) -> list[Route]:
+    """sitemap.xml; for a site of more pages than one sitemap may list, or with a Google News
+    sitemap (news: its posts, news_posts), sitemap.xml is a sitemap index of sitemap-1.xml,
+    sitemap-2.xml, ... that list SITEMAP_LIMIT pages each, and of NEWS_SITEMAP."""
     pages = 0 if len(routes) <= SITEMAP_LIMIT else sum(is_sitemap_page(route_path(r.url), r) for r in routes)
-    if pages <= SITEMAP_LIMIT:
+    if pages <= SITEMAP_LIMIT and news is None:
         return [Route("sitemap.xml", "sitemap.xml", {})]
-    parts = [f"sitemap-{number}.xml" for number in range(1, -(-pages // SITEMAP_LIMIT) + 1)]
-    return [Route("sitemap.xml", "sitemap_index.xml", {"parts": parts})] + \
-        [Route(url, "sitemap.xml", {"part": number}) for number, url in enumerate(parts, 1)]
+    parts = [f"sitemap-{number}.xml" for number in range(1, max(1, -(-pages // SITEMAP_LIMIT)) + 1)]
+    listed = parts + ([NEWS_SITEMAP] if news is not None else [])
+    news_route = [Route(NEWS_SITEMAP, "news_sitemap.xml", {"posts": news})] if news is not None else []
+    return [Route("sitemap.xml", "sitemap_index.xml", {"parts": listed})] + \
+        [Route(url, "sitemap.xml", {"part": number}) for number, url in enumerate(parts, 1)] + news_route
+
+
+NEWS_SITEMAP = "sitemap-news.xml"
+NEWS_LIMIT = 1000               # URLs a Google News sitemap may list
+NEWS_WINDOW = timedelta(days=2)  # Google News reads articles of the last two days
+
+
+def news_posts(posts: tuple[Post, ...]) -> tuple[Post, ...]:
+    """The entries of a Google News sitemap: published in the two days up to the newest entry
+    (not the build's clock, so that the same content gives the same file), newest first, at
+    most NEWS_LIMIT. posts: newest first, as site.posts."""
+    if not posts:
+        return ()
+    since = posts[0].entry.date.value - NEWS_WINDOW
+    chosen = []
+    for post in posts[:NEWS_LIMIT]:
+        if post.entry.date.value < since:
+            break
+        chosen.append(post)
+    return tuple(chosen)
 
 
 def is_sitemap_page(path: str, route: Route) -> bool:
