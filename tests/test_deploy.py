@@ -1,5 +1,6 @@
-"""The GitHub Pages workflow, the deploy guide, packaging of the theme, and a
-link check of whole builds under a project-site sub-path and at a domain root."""
+"""The GitHub Pages workflows (this repository's and the one `digest init` writes), the deploy
+guide, packaging of the theme, and a link check of whole builds under a project-site sub-path
+and at a domain root. tests/test_standalone.py runs the workflows' steps."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tomllib
 import zipfile
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,6 +19,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, entry_text, run_digest, write_site
+from digest import __version__, scaffold
 from linkcheck import LinkChecker, check_whole_site
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
@@ -27,23 +30,46 @@ ACTIONS = {"actions/checkout": "v6", "actions/setup-python": "v6", "actions/conf
            "actions/upload-pages-artifact": "v5", "actions/deploy-pages": "v5", "actions/cache": "v5"}
 
 
-def workflow() -> dict:
+def workflow(path: Path = WORKFLOW) -> dict:
     # BaseLoader: every scalar is text, so the `on:` key stays "on" rather than YAML 1.1's True.
-    return yaml.load(WORKFLOW.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
 
 
-def steps() -> list[dict]:
-    return [step for job in workflow()["jobs"].values() for step in job["steps"]]
+def steps(path: Path = WORKFLOW) -> list[dict]:
+    return [step for job in workflow(path)["jobs"].values() for step in job["steps"]]
 
 
-def build_command() -> str:
-    runs = [step["run"].strip() for step in steps() if "digest build" in step.get("run", "")]
+def build_command(path: Path = WORKFLOW) -> str:
+    runs = [step["run"].strip() for step in steps(path) if "digest build" in step.get("run", "")]
     assert len(runs) == 1, runs
     return runs[0]
 
 
-def test_workflow_triggers_permissions_and_concurrency():
-    flow = workflow()
+def install_command(path: Path) -> str:
+    """The step that installs digest: from the repository it runs in, or, in a site that
+    `digest init` wrote, from PyPI pinned to the version that wrote it."""
+    generated = path.parents[2] != ROOT
+    expected = f'pip install "event-digest=={__version__}"' if generated else "pip install ."
+    assert [step["run"].strip() for step in steps(path) if "pip install" in step.get("run", "")] == [expected]
+    return expected
+
+
+def generated_site(folder: Path) -> Path:
+    """A site as `digest init` writes it, into folder."""
+    scaffold.write_site(scaffold.plan_site(folder, version=__version__, today=date(2025, 7, 23)))
+    return folder
+
+
+@pytest.fixture(scope="module", params=["repository", "digest init"])
+def pages(request, tmp_path_factory) -> Path:
+    """Each Pages workflow: this repository's, and the one `digest init` writes."""
+    if request.param == "repository":
+        return WORKFLOW
+    return generated_site(tmp_path_factory.mktemp("init") / "site") / ".github" / "workflows" / "pages.yml"
+
+
+def test_workflow_triggers_permissions_and_concurrency(pages):
+    flow = workflow(pages)
     assert flow["on"]["push"]["branches"] == ["main"]
     assert "workflow_dispatch" in flow["on"]
     assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
@@ -53,31 +79,31 @@ def test_workflow_triggers_permissions_and_concurrency():
     assert deploy["environment"]["name"] == "github-pages"
 
 
-def test_workflow_uses_the_official_actions_at_pinned_major_versions():
-    used = [step["uses"] for step in steps() if "uses" in step]
+def test_workflow_uses_the_official_actions_at_pinned_major_versions(pages):
+    used = [step["uses"] for step in steps(pages) if "uses" in step]
     assert sorted(used) == sorted(f"{name}@{version}" for name, version in ACTIONS.items())
-    setup_python = next(step for step in steps() if step.get("uses", "").startswith("actions/setup-python@"))
+    setup_python = next(step for step in steps(pages) if step.get("uses", "").startswith("actions/setup-python@"))
     assert setup_python["with"]["cache"] == "pip"
-    assert (ROOT / setup_python["with"]["cache-dependency-path"]).is_file()
+    assert (pages.parents[2] / setup_python["with"]["cache-dependency-path"]).is_file()
 
 
-def test_workflow_installs_then_builds_with_the_pages_base_url():
-    build_steps = workflow()["jobs"]["build"]["steps"]
+def test_workflow_installs_then_builds_with_the_pages_base_url(pages):
+    build_steps = workflow(pages)["jobs"]["build"]["steps"]
     names = [step.get("uses", step.get("run", "")).strip() for step in build_steps]
     configure = next(i for i, step in enumerate(build_steps) if step.get("uses", "").startswith("actions/configure-pages@"))
-    install = names.index("pip install .")
+    install = names.index(install_command(pages))
     build = next(i for i, name in enumerate(names) if name.startswith("digest build"))
     upload = next(i for i, name in enumerate(names) if name.startswith("actions/upload-pages-artifact@"))
     assert configure < build and install < build < upload
     assert build_steps[configure]["id"] == "pages"
     # configure-pages' base_url has no trailing slash; the command adds one.
-    assert build_command() == f'digest build --base-url "{PAGES_BASE_URL}/"'
+    assert build_command(pages) == f'digest build --base-url "{PAGES_BASE_URL}/"'
 
 
-def test_workflow_restores_the_build_cache_before_the_build():
+def test_workflow_restores_the_build_cache_before_the_build(pages):
     """The newest cache of any earlier run (restore-keys, a prefix of every key) is restored
     into the site folder before `digest build` reads it; output/ is not cached."""
-    build_steps = workflow()["jobs"]["build"]["steps"]
+    build_steps = workflow(pages)["jobs"]["build"]["steps"]
     cache = next(i for i, step in enumerate(build_steps) if step.get("uses", "").startswith("actions/cache@"))
     build = next(i for i, step in enumerate(build_steps) if step.get("run", "").startswith("digest build"))
     assert cache < build
@@ -87,9 +113,9 @@ def test_workflow_restores_the_build_cache_before_the_build():
     assert settings["key"].startswith(settings["restore-keys"]) and settings["restore-keys"] != settings["key"]
 
 
-def test_workflow_uploads_the_configured_output_folder_dotfiles_included():
-    upload = next(step for step in steps() if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
-    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["digest"]
+def test_workflow_uploads_the_configured_output_folder_dotfiles_included(pages):
+    upload = next(step for step in steps(pages) if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    settings = tomllib.loads((pages.parents[2] / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["digest"]
     assert upload["with"]["path"] == settings.get("output_dir", "output")
     assert upload["with"]["include-hidden-files"] == "true"  # static/.well-known/ is published
 
