@@ -53,11 +53,25 @@ def fresh_venv(folder: Path) -> Path:
     return folder / "bin"
 
 
+# What a checkout of the repository does not hold: made by tools, builds and tests.
+NOT_IN_A_CHECKOUT = shutil.ignore_patterns(".git", ".venv", ".bench", "output", ".output.*", ".digest-cache", "build",
+                                           "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis")
+
+
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
+def source(tmp_path_factory) -> Path:
+    """A copy of the repository as a checkout holds it: builds write their scratch folders
+    (build/, *.egg-info) there, not into the working tree."""
+    folder = tmp_path_factory.mktemp("source") / "digest"
+    shutil.copytree(ROOT, folder, ignore=NOT_IN_A_CHECKOUT, symlinks=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory, source) -> Path:
     """`pip wheel .` of this repository: digest alone; its dependencies come from PyPI."""
     folder = tmp_path_factory.mktemp("wheel")
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder), str(ROOT)], cwd=folder)
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder), "."], cwd=source)
     [built] = folder.glob("event_digest-*.whl")
     return built
 
@@ -196,11 +210,11 @@ def theme_files() -> set[str]:
     return {path.relative_to(theme).as_posix() for path in theme.rglob("*") if path.is_file()}
 
 
-def test_python_m_build_makes_an_sdist_and_a_wheel_that_carry_the_theme(wheel, installed, tmp_path_factory):
+def test_python_m_build_makes_an_sdist_and_a_wheel_that_carry_the_theme(source, wheel, installed, tmp_path_factory):
     """`python -m build` builds the sdist, then the wheel from the sdist: the sdist must carry
     themes/, and that wheel must hold what `pip wheel .` holds, and work."""
     dist = tmp_path_factory.mktemp("dist")
-    run([sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)], cwd=dist)
+    run([sys.executable, "-m", "build", "--outdir", str(dist), "."], cwd=source)
     [sdist] = dist.glob("event_digest-*.tar.gz")
     [from_sdist] = dist.glob("event_digest-*.whl")
     assert sdist.name == f"event_digest-{__version__}.tar.gz"
