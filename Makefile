@@ -1,9 +1,10 @@
-# digest: `make build` to build the sample site, `make test` to run every test.
+# digest: `make build` to build the sample site, `make test` to run every test, `make test-fast`
+# to run all but the browser and slow ones.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build serve test install install-test browser bench clean
+.PHONY: build serve test test-fast install install-test browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,10 @@ browser:
 
 test: install-test browser
 	$(BIN)/python -m pytest -q
+
+# Everything but the browser and slow tests: the quick check to run while working.
+test-fast: install-test
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 bench: install
 	$(BIN)/python benchmarks/bench.py

@@ -95,6 +95,26 @@ def browser():
         chromium.close()
 
 
+# Whole files of slow tests, each with its reason.
+SLOW_FILES = {
+    "test_html_valid.py": "the Nu HTML checker starts a Java virtual machine per run",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark by rule what `make test-fast` leaves out, so that a new test is marked by what it
+    uses, not by whether its author remembered: a test using the `browser` fixture is
+    `browser`; a Hypothesis test building sites (it asks for tmp_path_factory) or a test in
+    SLOW_FILES is `slow`. Other slow tests carry @pytest.mark.slow themselves."""
+    for item in items:
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+        function = getattr(item, "function", None)
+        drawn = getattr(function, "is_hypothesis_test", False)
+        if item.path.name in SLOW_FILES or (drawn and "tmp_path_factory" in item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite tests/golden/expected from a fresh build of tests/golden/site")
