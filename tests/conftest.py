@@ -1,74 +1,30 @@
-"""Shared fixtures: tiny sites written to tmp_path, the real CLI, a real browser."""
+"""Fixtures (tiny sites written to tmp_path, a real browser, `digest serve` processes), the
+Hypothesis profiles and the rules that mark tests `browser` or `slow`. Helpers that are not
+fixtures are in helpers.py."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-# The property tests (test_properties.py, test_in_place.py) draw the same examples on every
+# Tests may import these from either module; helpers.py is where they are written.
+from helpers import (FIXTURES, ROOT, Server, build_out, entry_text, read, run_digest,  # noqa: F401
+                     snapshot, write_site)
+
+# The property tests (Hypothesis) draw the same examples on every
 # run of `make test`, as in CI: a submission never fails on a draw no earlier run made.
 # HYPOTHESIS_PROFILE=explore draws new examples each run, to hunt for new failures.
 settings.register_profile("repeatable", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def entry_text(title="An entry", date="2025-07-23", summary="A summary.", tags="[Russia]", body="Body text.", **extra) -> str:
-    """Front matter + body; pass None to leave a field out, extra=... for more fields."""
-    fields = {"title": title, "date": date, "summary": summary, "tags": tags, **extra}
-    lines = [f"{key}: {value}" for key, value in fields.items() if value is not None]
-    return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
-
-
-def write_site(root: Path, files: dict[str, str | bytes], settings: str = "") -> Path:
-    """A site folder: files maps paths under the site root (`content/a.md`) to text or bytes."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "pyproject.toml").write_text("[tool.digest]\n" + textwrap.dedent(settings), encoding="utf-8")
-    (root / "content").mkdir(exist_ok=True)
-    for name, data in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    return root
-
-
-def build_out(root: Path) -> Path:
-    """`digest build --no-search --output out` in root, which must succeed; the `out` folder."""
-    result = run_digest(root, "build", "--no-search", "--output", "out")
-    assert result.returncode == 0, result.stderr
-    return root / "out"
-
-
-def read(out: Path, path: str) -> str:
-    return (out / path).read_text(encoding="utf-8")
-
-
-def run_digest(cwd: Path, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """The real command line, in a subprocess, from cwd."""
-    environment = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "digest", *args], cwd=cwd, capture_output=True,
-                          text=True, env=environment, timeout=timeout)
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under folder, by relative path, with its bytes."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -93,6 +49,25 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def serve():
+    """A factory: serve(root, *flags, env=...) -> a running Server. Each is stopped with Ctrl-C
+    at the end of the test, and must exit cleanly and remove its temporary folder."""
+    started = []
+
+    def start(root: Path, *args: str, env: dict | None = None) -> Server:
+        server = Server(root, *args, env=env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        code = server.stop()
+        assert code == 0, (server.lines, server.errors)
+        assert not any("Traceback" in line for line in server.errors), server.errors
+        assert not server.temp.exists(), f"{server.temp} was left behind"
 
 
 # Whole files of slow tests, each with its reason.

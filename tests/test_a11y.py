@@ -14,7 +14,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import ROOT, entry_text, run_digest, write_site
+from helpers import ROOT, entry_text, run_digest, write_site
 
 SERIOUS = {"serious", "critical"}
 

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import entry_text, run_digest, snapshot
+from helpers import assert_equals_clean_build, entry_text, run_digest, snapshot
 
 from digest.write import output_lock
 
@@ -140,11 +140,9 @@ def test_a_build_waits_while_another_writes_the_output_then_builds(site):
         out, err = build.communicate(timeout=120)
         assert (build.returncode, err) == (0, ""), err
         assert out.startswith("Built ")
-    clean = site(files, name="clean")
-    assert run_digest(clean, "build", "--no-search", "--no-cache").returncode == 0
-    assert snapshot(root / "output") == snapshot(clean / "output")
     assert not (root / ".output.staging").exists()
     assert set(os.listdir(root)) <= {"content", "output", "pyproject.toml", ".digest-cache", ".output.old"}
+    assert_equals_clean_build(root)
 
 
 def test_check_needs_no_lock(site):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import entry_text, run_digest, snapshot
+from helpers import (EDITS, ENTRY_EDITS, FILE_EDITS, IN_PLACE, THEME, assert_equals_clean_build, build_site, built,
+                     clean_build, edit, edits_site, entry_text, run_digest, snapshot)
 from digest.build import build, make_site
 from digest.config import load_config
 from digest.errors import DigestError
@@ -27,12 +28,6 @@ def corpus(count: int) -> dict[str, str | bytes]:
     return {**entries, "static/images/map.png": bytes(range(256)), "static/.well-known/security.txt": "Contact: x\n"}
 
 
-def built(root: Path, output: str = "output", jobs: int | None = 1, cache: bool = True) -> dict[str, bytes]:
-    config = load_config(root, search=False, output_dir=output)
-    build(config, jobs=jobs, cache=cache)
-    return snapshot(root / output)
-
-
 def built_again(root: Path) -> dict[str, bytes]:
     """A build after a first one, made to write: with output/ as the first build left it, a
     build would leave it be; a file missing from it makes the build stage the site again, so
@@ -41,80 +36,26 @@ def built_again(root: Path) -> dict[str, bytes]:
     return built(root)
 
 
-def clean_build(root: Path, jobs: int | None = 1) -> dict[str, bytes]:
-    """A build with no cache and no earlier output, in a folder of its own."""
-    shutil.rmtree(root / "clean", ignore_errors=True)
-    return built(root, "clean", jobs, cache=False)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def change_body(root: Path) -> None:
     edit(root / "content/2025/07/entry-003.md", "Body of entry 3", "A new body for entry 3")
 
 
-def change_front_matter(root: Path) -> None:
-    edit(root / "content/2025/07/entry-004.md", "tags: [Київ, ceasefire talks]", "tags: [Київ, a new tag]")
-
-
-def change_template(root: Path) -> None:
-    folder = root / "themes/default/templates"
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(Path(__file__).resolve().parent.parent / "themes/default/templates/404.html", folder / "404.html")
-    edit(folder / "404.html", "{% block content %}", "{% block content %}<p>Overridden.</p>")
-
-
-def change_static_file(root: Path) -> None:
-    folder = root / "themes/default/static"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "style.css").write_text("body { color: teal; }\n", encoding="utf-8")
-
-
-def add_site_static_file(root: Path) -> None:
-    (root / "static/files").mkdir(parents=True)
-    (root / "static/files/report.pdf").write_bytes(b"%PDF-1.4 new")
-
-
-def change_site_static_file(root: Path) -> None:
-    (root / "static/images/map.png").write_bytes(b"another map")
-
-
-def delete_site_static_file(root: Path) -> None:
-    (root / "static/.well-known/security.txt").unlink()
-
-
-def change_setting(root: Path) -> None:
-    # unsafe_html changes what every entry's body renders to, so it must reach the entry cache.
-    with open(root / "pyproject.toml", "a", encoding="utf-8") as file:
-        file.write('title = "Another title"\nunsafe_html = true\n')
-
-
-def delete_file(root: Path) -> None:
-    (root / "content/2025/07/entry-005.md").unlink()
-
-
-def rename_file(root: Path) -> None:
-    (root / "content/2025/07/entry-006.md").rename(root / "content/2025/07/renamed-entry.md")
-
-
-CHANGES = [change_body, change_front_matter, change_template, change_static_file, add_site_static_file,
-           change_site_static_file, delete_site_static_file, change_setting, delete_file, rename_file]
-
-
-@pytest.mark.parametrize("change", CHANGES, ids=lambda f: f.__name__)
-def test_cached_rebuild_equals_clean_build(site, change):
-    root = site(corpus(12))
-    built(root)
-    before = built_again(root)  # now the cache and the spare output folder are both in play
+@pytest.mark.parametrize("name", EDITS)
+def test_a_cached_build_after_an_edit_equals_a_clean_build(site, name):
+    root = edits_site(site)
+    assert not build_site(root).in_place  # the first build fingerprints every page
+    (root / "output/robots.txt").unlink()  # a build that writes, so the first output is kept as the spare
+    again = build_site(root)  # nothing changed: every fingerprint kept, every page reused
+    assert again.in_place and again.reused == again.pages
+    before = snapshot(root / "output")  # now the cache and the spare output folder are both in play
     assert (root / ".digest-cache").is_dir() and (root / ".output.old").is_dir()
-    change(root)
-    after = built(root, jobs=2)
-    assert after != before, "the change must show in the output"
-    assert after == clean_build(root)
+    EDITS[name](root)
+    result = build_site(root, jobs=2)
+    if name in ENTRY_EDITS:  # only an edit of what the entry's own page shows keeps the model
+        assert result.in_place == (name in IN_PLACE)
+    after = snapshot(root / "output")
+    assert after != before, "the edit must show in the output"
+    assert_equals_clean_build(root)
     assert built(root) == after  # and once more from the cache, with nothing changed
 
 
@@ -308,7 +249,7 @@ def test_a_tampered_output_page_is_rendered_again_not_reused(site, spare):
 def test_a_template_edited_in_place_is_compiled_again(site):
     """Compiled templates are kept in the cache: an edit to a template file must still show."""
     root = site(corpus(6))
-    change_template(root)
+    FILE_EDITS["own template"](root)
     built(root)
     built(root)
     edit(root / "themes/default/templates/404.html", "Overridden.", "Edited in place.")
@@ -444,9 +385,9 @@ def test_an_output_folder_not_as_the_last_build_left_it_is_built_again(site, dis
     elif disturb == "symlink":
         (output / "link.html").symlink_to(root / "pyproject.toml")
     elif disturb == "static file":
-        change_static_file(root)
+        FILE_EDITS["theme static file"](root)
     else:
-        delete_site_static_file(root)
+        FILE_EDITS["static file deleted"](root)
     assert not build(config, jobs=1).up_to_date
     assert snapshot(output) == clean_build(root)
     assert not any(path.is_symlink() for path in output.rglob("*"))
@@ -611,7 +552,7 @@ def test_compiled_templates_are_stored_after_a_build_succeeds_never_after_one_fa
     first = built(root, jobs=jobs)
     stored = list((root / ".digest-cache").glob("templates-*/*"))
     if jobs > 1:  # all of them, compiled before the workers fork
-        templates = list((Path(__file__).resolve().parent.parent / "themes/default/templates").iterdir())
+        templates = list((THEME / "templates").iterdir())
     else:  # those the pages use, as they are rendered
         config = load_config(root, search=False)
         environment = make_environment(config, watching=False)

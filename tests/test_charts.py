@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from conftest import build_out, entry_text, write_site
+from helpers import build_out, entry_text, write_site
 from digest.config import Config
 from digest.entries import Entry, Moment
 from digest.site import activity_chart, place_posts

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from conftest import ROOT, entry_text, run_digest, write_site
+from helpers import ROOT, entry_text, run_digest, write_site
 from digest import __version__, scaffold
 from linkcheck import LinkChecker, check_whole_site
 

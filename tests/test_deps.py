@@ -10,7 +10,7 @@ from importlib.metadata import version
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 
 FLOORS = {
     "markdown-it-py": (4, 1),   # CVE-2023-26302, CVE-2023-26303 (2.2.0); a quadratic case fixed in 4.1

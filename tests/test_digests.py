@@ -7,7 +7,7 @@ import re
 import feedparser
 import pytest
 
-from conftest import build_out, entry_text, read, write_site
+from helpers import build_out, entry_text, read, write_site
 from digest.build import make_site
 from digest.config import load_config
 from digest.site import issue_url

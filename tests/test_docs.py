@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from conftest import ROOT
+from helpers import ROOT
 from digest.cli import make_parser
 from digest.config import SETTINGS
 from digest.entries import FIELDS

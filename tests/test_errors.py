@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, run_digest, snapshot
+from helpers import FIXTURES, run_digest, snapshot
 
 FILE = "content/2025/07/talks.md"
 DATE_HELP = "a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00"

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import shutil
 
-from pathlib import Path
+from helpers import GOLDEN, ROOT, run_digest, snapshot
 
-from conftest import ROOT, run_digest, snapshot
-
-GOLDEN = Path(__file__).resolve().parent / "golden"
 STATIC = "static/"  # copies of the theme's static files: compared with the theme, not checked in
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, run_digest
+from helpers import FIXTURES, run_digest
 
 TITLE = "</script><script>alert('title')</script> \"><img src=x onerror=alert(1)> Tom & Jerry's \"quote\""
 SUMMARY = "</script><script>alert('summary')</script> \"><img src=x onerror=alert(2)> A & B's \"summary\""

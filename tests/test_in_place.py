@@ -15,27 +15,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import entry_text, snapshot, write_site
-from digest.build import build, make_site
+from helpers import (EDITS, ENTRIES, ENTRY_EDITS, FILE_EDITS, IN_PLACE, SETTING_EDITS, SETTINGS, STATIC, TERM_EDITS,
+                     assert_equals_clean_build, build_site, edit, entry_text, snapshot, write_site)
+from digest.build import make_site
 from digest.config import load_config
 from digest.errors import DigestError
 from digest.reuse import sharing
 from digest.serve import Preview, file_stamp
-from test_reuse import ENTRIES, MUTATIONS, SETTINGS, edit
 
-# Edits of fields only the entry's own post shows (site.SHOWN_ONLY): the model is kept.
-IN_PLACE = {
-    "title": MUTATIONS["title"],
-    "summary": MUTATIONS["summary"],
-    "body": MUTATIONS["body"],
-    "kind": MUTATIONS["kind"],
-    "author": lambda root: edit(root, "2025/07/storm.md", 'tags: [Weather]', 'tags: [Weather]\nauthor: Jo Roe'),
-    "source url": lambda root: edit(root, "2025/07/talks.md", "https://example.org/w", "https://example.org/v"),
-    "body link to an entry": lambda root: edit(root, "2025/07/storm.md", "Body text.", "After [the deal](deal.md)."),
-    "linked entry's title": lambda root: edit(root, "2025/07/walkout.md", "Dockers walk out", "Walkout"),
-}
-# Everything else builds the model afresh.
-REBUILT = {name: mutation for name, mutation in MUTATIONS.items() if name not in IN_PLACE}
+# Every other edit of an entry or of the settings builds the model afresh (edits of terms
+# only, TERM_EDITS, have tests of their own below).
+REBUILT = [name for name in {**ENTRY_EDITS, **SETTING_EDITS} if name not in IN_PLACE and name not in TERM_EDITS]
+STATIC_EDITS = [name for name in FILE_EDITS if name.startswith("static file")]
 
 
 def stamps(root: Path) -> dict[Path, tuple]:
@@ -70,7 +61,7 @@ def assert_same_site(served: Preview, root: Path, temp: Path) -> None:
 @pytest.mark.parametrize("name", IN_PLACE)
 def test_an_edit_the_model_does_not_read_is_made_in_place(site, tmp_path, name):
     root = site(ENTRIES, SETTINGS)
-    served, result, before = edited(root, tmp_path, IN_PLACE[name])
+    served, result, before = edited(root, tmp_path, EDITS[name])
     assert result.ok and result.in_place, result
     assert served.current.pages != before, "the edit must change the site"
     assert 0 < result.rendered < len(before) / 2
@@ -80,25 +71,16 @@ def test_an_edit_the_model_does_not_read_is_made_in_place(site, tmp_path, name):
 @pytest.mark.parametrize("name", REBUILT)
 def test_an_edit_the_model_reads_rebuilds_it(site, tmp_path, name):
     root = site(ENTRIES, SETTINGS)
-    served, result, before = edited(root, tmp_path, REBUILT[name])
+    served, result, before = edited(root, tmp_path, EDITS[name])
     assert result.ok and not result.in_place, result
     assert served.current.pages != before
     assert_same_site(served, root, tmp_path)
 
 
-# The site's own static/ folder: files the model never reads, published as they are.
-STATIC = {"static/images/map.png": bytes(range(256)), "static/.well-known/security.txt": "Contact: one\n"}
-STATIC_EDITS = {
-    "added": lambda root: (root / "static/images/chart.png").write_bytes(b"a new chart"),
-    "changed": lambda root: (root / "static/.well-known/security.txt").write_text("Contact: two\n", encoding="utf-8"),
-    "deleted": lambda root: (root / "static/images/map.png").unlink(),
-}
-
-
 @pytest.mark.parametrize("name", STATIC_EDITS)
 def test_a_static_file_added_changed_or_deleted_reaches_the_preview(site, tmp_path, name):
     root = site({**ENTRIES, **STATIC}, SETTINGS)
-    served, result, before = edited(root, tmp_path, STATIC_EDITS[name])
+    served, result, before = edited(root, tmp_path, EDITS[name])
     assert result.ok and not result.in_place, result
     assert served.current.pages != before
     assert_same_site(served, root, tmp_path)
@@ -116,9 +98,9 @@ def test_edits_in_place_follow_each_other(site, tmp_path):
         entry.write_text(text.replace("Dockers", f"Dockers {number}", 1), encoding="utf-8")
         assert served.rebuild({entry}).in_place
     assert_same_site(served, root, tmp_path)
-    MUTATIONS["tags"](root)  # then one that rebuilds the model, then in place again
+    EDITS["tags"](root)  # then one that rebuilds the model, then in place again
     assert not served.rebuild({root / "content/2025/07/talks.md"}).in_place
-    IN_PLACE["summary"](root)
+    EDITS["summary"](root)
     assert served.rebuild({root / "content/2025/07/note.md"}).in_place
     assert_same_site(served, root, tmp_path)
 
@@ -129,7 +111,7 @@ def test_an_error_elsewhere_is_not_hidden_by_an_edit_in_place(site, tmp_path):
     broken = root / "content/2025/07/storm.md"
     broken.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
     assert not served.rebuild({broken}).ok
-    IN_PLACE["title"](root)
+    EDITS["title"](root)
     result = served.rebuild({root / "content/2025/07/walkout.md"})
     assert not result.ok and not result.in_place
     assert any("storm.md" in problem.path for problem in result.problems)
@@ -158,86 +140,34 @@ def test_serve_warns_of_broken_links_as_build_does_and_follows_edits_in_place(si
     served.temp = tmp_path
     first = served.rebuild(set())
     assert first.ok and link_warnings(first) == ["content/2025/07/storm.md:9: link to '/tags/nope/': no such page in the site"]
-    built_warnings = [f"{p.path}:{p.line}: {p.message}" for p in built(root).warnings if "no such page" in p.message]
+    built_warnings = [f"{p.path}:{p.line}: {p.message}" for p in build_site(root).warnings if "no such page" in p.message]
     assert built_warnings == link_warnings(first)
     # A body edit (made in place) that mends the link, then one that breaks another.
-    edit(root, "2025/07/storm.md", "See [gone](/tags/nope/).", "See [the tags](/tags/).")
+    edit(root / "content/2025/07/storm.md", "See [gone](/tags/nope/).", "See [the tags](/tags/).")
     mended = served.rebuild({entry})
     assert mended.ok and mended.in_place and link_warnings(mended) == []
-    edit(root, "2025/07/storm.md", "See [the tags](/tags/).", "Body.\n\nSee [x](/nowhere/).")
+    edit(root / "content/2025/07/storm.md", "See [the tags](/tags/).", "Body.\n\nSee [x](/nowhere/).")
     broken = served.rebuild({entry})
     assert broken.ok and broken.in_place
     assert link_warnings(broken) == ["content/2025/07/storm.md:11: link to '/nowhere/': no such page in the site"]
 
 
-def built(root: Path, output: str = "output", cache: bool = True):
-    return build(load_config(root, search=False, output_dir=output), jobs=1, cache=cache)
-
-
-def assert_equals_clean_build(root: Path) -> None:
-    built(root, "clean", cache=False)
-    assert snapshot(root / "output") == snapshot(root / "clean")
-
-
-@pytest.mark.parametrize("name", list(IN_PLACE) + list(REBUILT))
-def test_a_build_after_an_edit_equals_a_clean_build(site, name):
-    root = site(ENTRIES, SETTINGS)
-    assert not built(root).in_place  # the first build fingerprints every page
-    again = built(root)  # nothing changed: every fingerprint kept, every page reused
-    assert again.in_place and again.reused == again.pages
-    before = snapshot(root / "output")
-    (IN_PLACE | REBUILT)[name](root)
-    result = built(root)
-    assert result.in_place == (name in IN_PLACE)
-    assert snapshot(root / "output") != before
-    assert_equals_clean_build(root)
-
-
 def test_builds_in_place_follow_each_other(site):
     root = site(ENTRIES, SETTINGS)
-    built(root)
+    build_site(root)
     for name in ("title", "body", "summary"):
-        IN_PLACE[name](root)
-        assert built(root).in_place
-    MUTATIONS["tags"](root)
-    assert not built(root).in_place
-    IN_PLACE["author"](root)
-    assert built(root).in_place
+        EDITS[name](root)
+        assert build_site(root).in_place
+    EDITS["tags"](root)
+    assert not build_site(root).in_place
+    EDITS["author"](root)
+    assert build_site(root).in_place
     assert_equals_clean_build(root)
 
 
 # --- edits of terms, across builds (reuse.terms_reach) -----------------------------------
 # Only the entries' tags, people or places change: every post keeps its place, and only the
 # pages those terms reach are fingerprinted again. The rest must still equal a clean build.
-
-def both(*mutations):
-    return lambda root: [mutation(root) for mutation in mutations]
-
-
-TERM_EDITS = {
-    "tags": MUTATIONS["tags"],
-    "tag spelling": MUTATIONS["tag spelling"],
-    # Weather: one entry each way now, and "WEATHER" sorts first: the term is renamed.
-    "a spelling renames a tag": lambda root: edit(root, "2025/07/note.md", "[Misc, Weather]", "[Misc, WEATHER]"),
-    "people": MUTATIONS["people"],
-    "places": MUTATIONS["places"],
-    # Ports: 11 entries on pages of 5; a newer entry joining moves one to each later page.
-    "an entry joins a paginated tag": lambda root: edit(root, "2025/07/storm.md", "tags: [Weather]",
-                                                        "tags: [Weather, Ports]"),
-    "the last entries leave a tag": both(lambda root: edit(root, "2025/07/storm.md", "tags: [Weather]", "tags: [Misc]"),
-                                         lambda root: edit(root, "2025/07/note.md", "[Misc, Weather]", "[Misc]")),
-    "a new first tag (weekly digest groups)": lambda root: edit(root, "2025/07/deal.md", "[Labour, Ports]",
-                                                                "[Ports, Labour]"),
-    "a person leaves, related entries move": lambda root: edit(root, "2025/07/walkout.md", "[Ana Diaz, Bo Li]",
-                                                               "[Bo Li]"),
-    "terms and a title at once": both(MUTATIONS["tags"], MUTATIONS["title"]),
-    # No term's count changes: only the tags index and the people index learn the new ones.
-    "an entry gains a new tag": lambda root: edit(root, "2025/07/storm.md", "tags: [Weather]",
-                                                  "tags: [Weather, Hurricanes]"),
-    "an entry gains a new person": lambda root: edit(root, "2025/07/storm.md", "[Bo Li]", "[Bo Li, Cy Oh]"),
-    "a tag and a place in two entries": both(MUTATIONS["people"], MUTATIONS["places"]),
-}
-
 
 def route_count(root: Path) -> int:
     site_model, _ = make_site(load_config(root, search=False))
@@ -246,23 +176,23 @@ def route_count(root: Path) -> int:
 
 @pytest.mark.parametrize("name", TERM_EDITS)
 def test_an_edit_of_terms_fingerprints_only_what_it_reaches(site, name):
+    """(That the build equals a clean build is test_cache's test over every edit.)"""
     root = site(ENTRIES, SETTINGS)
-    assert built(root).fingerprinted == route_count(root)  # the first build fingerprints every page
+    assert build_site(root).fingerprinted == route_count(root)  # the first build fingerprints every page
     before = snapshot(root / "output")
-    TERM_EDITS[name](root)
-    result = built(root)
+    EDITS[name](root)
+    result = build_site(root)
     assert not result.in_place
     assert 0 < result.fingerprinted < route_count(root)
     assert snapshot(root / "output") != before
-    assert_equals_clean_build(root)
 
 
 def test_a_new_term_taking_the_slug_of_another_is_a_whole_site_change(site):
     root = site(ENTRIES, SETTINGS)
-    built(root)
+    build_site(root)
     # "(labour)" sorts before "labour", so it takes the slug `labour` and Labour gets another.
-    edit(root, "2025/07/storm.md", "tags: [Weather]", 'tags: [Weather, "(labour)"]')
-    result = built(root)
+    edit(root / "content/2025/07/storm.md", "tags: [Weather]", 'tags: [Weather, "(labour)"]')
+    result = build_site(root)
     assert result.fingerprinted == route_count(root)
     assert (root / "output/tags/labour/index.html").read_text(encoding="utf-8").count("(labour)") > 0
     assert_equals_clean_build(root)
@@ -270,13 +200,13 @@ def test_a_new_term_taking_the_slug_of_another_is_a_whole_site_change(site):
 
 def test_edits_of_terms_and_in_place_follow_each_other(site):
     root = site(ENTRIES, SETTINGS)
-    built(root)
-    steps = [TERM_EDITS["the last entries leave a tag"], IN_PLACE["title"], TERM_EDITS["tags"], IN_PLACE["body"],
-             lambda root: edit(root, "2025/07/storm.md", "tags: [Misc]", "tags: [Misc, Ports]"), IN_PLACE["summary"],
-             lambda root: edit(root, "2025/07/storm.md", "tags: [Misc, Ports]", "tags: [Weather]")]
+    build_site(root)
+    steps = [EDITS["the last entries leave a tag"], EDITS["title"], EDITS["tags"], EDITS["body"],
+             lambda root: edit(root / "content/2025/07/storm.md", "tags: [Misc]", "tags: [Misc, Ports]"), EDITS["summary"],
+             lambda root: edit(root / "content/2025/07/storm.md", "tags: [Misc, Ports]", "tags: [Weather]")]
     for step in steps:
         step(root)
-        result = built(root)
+        result = build_site(root)
         assert result.fingerprinted < route_count(root)
         assert_equals_clean_build(root)
 
@@ -286,11 +216,11 @@ def test_related_entries_follow_an_edit_of_terms_the_site_has_no_pages_for(site)
     # edited person are found from the entries themselves. Storm gains Ana Diaz: it enters
     # the related entries of Talks and Dockers walk out, whose pages did not show it before.
     root = site(ENTRIES, SETTINGS + 'taxonomies = ["tags"]\n')
-    built(root)
+    build_site(root)
     talks = (root / "output/2025/07/talks/index.html").read_text(encoding="utf-8")
     assert "Storm closes airport" not in talks
-    MUTATIONS["people"](root)
-    result = built(root)
+    EDITS["people"](root)
+    result = build_site(root)
     assert result.fingerprinted < route_count(root)
     assert "Storm closes airport" in (root / "output/2025/07/talks/index.html").read_text(encoding="utf-8")
     assert_equals_clean_build(root)
@@ -299,7 +229,7 @@ def test_related_entries_follow_an_edit_of_terms_the_site_has_no_pages_for(site)
 @pytest.mark.parametrize("taxonomies", ['["tags", "people", "places"]', '["tags"]'])
 def test_the_posts_sharing_a_term_an_edited_entry_gained_are_found(site, taxonomies):
     root = site(ENTRIES, SETTINGS + f"taxonomies = {taxonomies}\n")
-    MUTATIONS["people"](root)  # Storm: Bo Li -> Ana Diaz
+    EDITS["people"](root)  # Storm: Bo Li -> Ana Diaz
     site_model, _ = make_site(load_config(root, search=False))
     storm = next(post for post in site_model.posts if post.url.endswith("/storm/"))
     old_storm = replace(storm.entry, people=("Bo Li",))
@@ -317,11 +247,11 @@ def test_a_renamed_term_reaches_pages_that_name_it_without_showing_the_edited_en
     for number in range(5):
         files[f"content/s{number}.md"] = entry_text(f'"Part {number}"', f"2025-06-0{number + 1}", tags="[A]", story="S")
     root = site(files, SETTINGS)
-    built(root)
+    build_site(root)
     quiet = root / "output/2025/07/quiet/index.html"
     assert "Loud" not in quiet.read_text(encoding="utf-8") and "Bo Li" in quiet.read_text(encoding="utf-8")
-    edit(root, "loud.md", "[Bo Li]", "[BO LI]")
-    assert built(root).fingerprinted < route_count(root)
+    edit(root / "content/loud.md", "[Bo Li]", "[BO LI]")
+    assert build_site(root).fingerprinted < route_count(root)
     assert "BO LI" in quiet.read_text(encoding="utf-8")
     assert_equals_clean_build(root)
 
@@ -329,7 +259,7 @@ def test_a_renamed_term_reaches_pages_that_name_it_without_showing_the_edited_en
 @pytest.mark.parametrize("name", TERM_EDITS)
 def test_serve_fingerprints_only_what_an_edit_of_terms_reaches(site, tmp_path, name):
     root = site(ENTRIES, SETTINGS)
-    served, result, before = edited(root, tmp_path, TERM_EDITS[name])
+    served, result, before = edited(root, tmp_path, EDITS[name])
     assert result.ok and not result.in_place, result
     assert 0 < result.fingerprinted < route_count(root)
     assert served.current.pages != before
@@ -339,9 +269,9 @@ def test_serve_fingerprints_only_what_an_edit_of_terms_reaches(site, tmp_path, n
 def test_serve_follows_edits_of_terms_and_in_place(site, tmp_path):
     root = site(ENTRIES, SETTINGS)
     served = preview(root, tmp_path)
-    steps = [(TERM_EDITS["the last entries leave a tag"], ["storm.md", "note.md"]), (IN_PLACE["title"], ["walkout.md"]),
-             (TERM_EDITS["tags"], ["talks.md"]), (IN_PLACE["body"], ["storm.md"]),
-             (lambda root: edit(root, "2025/07/storm.md", "tags: [Misc]", "tags: [Misc, Ports]"), ["storm.md"])]
+    steps = [(EDITS["the last entries leave a tag"], ["storm.md", "note.md"]), (EDITS["title"], ["walkout.md"]),
+             (EDITS["tags"], ["talks.md"]), (EDITS["body"], ["storm.md"]),
+             (lambda root: edit(root / "content/2025/07/storm.md", "tags: [Misc]", "tags: [Misc, Ports]"), ["storm.md"])]
     for step, names in steps:
         step(root)
         assert served.rebuild({root / "content/2025/07" / name for name in names}).ok
@@ -404,12 +334,12 @@ def drawn_edits(edits) -> dict:
 @given(TERMS_EDITS)
 def test_any_edit_of_terms_equals_a_clean_build(tmp_path_factory, edits):
     root = terms_site(tmp_path_factory.mktemp("terms"), BASE)
-    built(root)
+    build_site(root)
     specs = drawn_edits(edits)
     for name in specs:
         if specs[name] != BASE[name]:
             (root / f"content/{name}.md").write_text(term_file(name, specs[name]), encoding="utf-8")
-    built(root)
+    build_site(root)
     assert_equals_clean_build(root)
 
 
@@ -451,7 +381,7 @@ STORIES = [None, "Harbour strike", "HARBOUR STRIKE", "Storm season"]
 def outcome(root: Path, output: str, cache: bool) -> tuple:
     """("ok", the output folder's files) of a build, or ("error", its message)."""
     try:
-        built(root, output, cache=cache)
+        build_site(root, output, cache=cache)
     except DigestError as error:
         return "error", str(error)
     return "ok", snapshot(root / output)
@@ -491,7 +421,7 @@ def apply_step(root: Path, specs: dict, step) -> None:
 def test_any_edits_built_in_steps_equal_a_clean_build(tmp_path_factory, steps):
     root = terms_site(tmp_path_factory.mktemp("edits"), BASE)
     specs = base_specs()
-    built(root)
+    build_site(root)
     for step in steps:
         apply_step(root, specs, step)
         cached = outcome(root, "output", cache=True)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, entry_text, run_digest
+from helpers import ROOT, entry_text, run_digest
 from linkcheck import LinkChecker, check_whole_site
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import entry_text, run_digest, write_site
+from helpers import entry_text, run_digest, write_site
 
 BASE = "https://owner.github.io/repo/"
 HOSTILE_TITLE = '</script><script>alert("x")</script> "Quoted" & it\'s'

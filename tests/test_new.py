@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from conftest import FIXTURES, run_digest, snapshot
+from helpers import FIXTURES, run_digest, snapshot
 from digest.entries import FIELDS
 
 REFERENCE = FIXTURES / "article_reservoir_talks.txt"

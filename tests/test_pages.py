@@ -8,8 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import run_digest
-from test_golden import GOLDEN
+from helpers import GOLDEN, run_digest
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import entry_text, run_digest
+from helpers import entry_text, run_digest
 
 LONG_WORD = "Supercalifragilisticexpialidociousantidisestablishmentarianism"
 LONG_URL = "https://example.org/" + "averylongpathwithoutanybreaks" * 3
@@ -12,7 +12,7 @@ LONG_URL = "https://example.org/" + "averylongpathwithoutanybreaks" * 3
 
 @pytest.fixture(scope="module")
 def long_site(tmp_path_factory):
-    from conftest import write_site
+    from helpers import write_site
 
     root = write_site(tmp_path_factory.mktemp("long") / "site", {
         "content/long.md": entry_text(title=f'"A long title {LONG_WORD}"', summary=f"See {LONG_URL}",

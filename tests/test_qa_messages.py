@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conftest import entry_text, run_digest, snapshot
+from helpers import entry_text, run_digest, snapshot
 from digest.cli import describe_changes
 
 DATE = "content/e.md"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from conftest import entry_text, run_digest
+from helpers import entry_text, run_digest
 from digest.entries import SLUG_MAX, slugify
 
 LONG_TITLE = "Переговори щодо припинення вогню " * 12

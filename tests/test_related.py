@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta, timezone
 
-from conftest import build_out, entry_text, read
+from helpers import build_out, entry_text, read
 from digest.config import Config
 from digest.entries import Entry, Moment
 from digest.site import RELATED_WEIGHTS, Related, RelatedIndex, build_site, place_posts, related_posts, term_key

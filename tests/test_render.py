@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from markupsafe import Markup, escape
 
-from conftest import entry_text, run_digest
+from helpers import entry_text, run_digest
 from digest.config import load_config
 from digest.errors import DigestError, format_problem
 from digest.render import absolute_url, make_environment, render_pages, site_url

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_digest, snapshot
+from helpers import ROOT, run_digest, snapshot
 
 SETTINGS = '[tool.digest]\ntitle = "Reproducible"\nbase_url = "https://owner.github.io/repo/"\n'
 

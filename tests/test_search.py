@@ -12,21 +12,10 @@ import html5lib
 import pagefind_bin
 import pytest
 
-from conftest import ROOT, entry_text, run_digest, snapshot
+from helpers import HOSTILE_ENTRY, HOSTILE_TITLE, ROOT, entry_text, run_digest, snapshot
 from digest.errors import DigestError, format_problem
 from digest.search import index_site
 
-HOSTILE_TITLE = '<script>window.hacked = 1</script> "Talks", part 2: <b>yes</b>'
-HOSTILE_ENTRY = entry_text(
-    title="'" + HOSTILE_TITLE.replace("'", "''") + "'",
-    summary="'Summary with \"quotes\", <i>tags</i>, commas, and: colons'",
-    tags='["Tag, with comma", "key: value", "<b>bold</b>"]',
-    people='["O\'Brien \\"Jr\\""]',
-    places='["Place <x>"]',
-    source='{name: "Source: <The \\"Wire\\">"}',
-    story='"Story: a, b"',
-    body="Hostile fixture body.",
-)
 MISSING_LINES = [
     "search: the Pagefind binary is missing from the pagefind-bin package; reinstall it with "
     "`pip install --force-reinstall 'pagefind-bin>=1.5.2'`, or build without search: `digest build --no-search` "

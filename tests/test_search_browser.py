@@ -13,8 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import ROOT, run_digest
-from test_search import HOSTILE_ENTRY, HOSTILE_TITLE
+from helpers import HOSTILE_ENTRY, HOSTILE_TITLE, ROOT, run_digest
 
 TIMEOUT_MS = 10_000
 PESKOV_TITLE = "Peskov on state TV: Russia ready to talk but sticking to its goals"

@@ -2,125 +2,18 @@
 
 from __future__ import annotations
 
-import http.client
 import os
-import queue
 import re
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import entry_text, run_digest, snapshot
+from helpers import TIMEOUT, Server, entry_text, run_digest, snapshot, two_entries
 from digest.serve import find_file, find_page, is_editor_noise, request_path
-
-TIMEOUT = 30  # generous: the machine is shared; nothing here asserts speed
-
-
-class Server:
-    """`digest serve --port 0` in a subprocess; its stdout lines are collected as they come."""
-
-    def __init__(self, root: Path, *args: str, env: dict | None = None):
-        self.root = root
-        self.process = subprocess.Popen([sys.executable, "-u", "-m", "digest", "serve", "--port", "0", *args],
-                                        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        env={**os.environ, **(env or {})})
-        self.lines: list[str] = []
-        self.errors: list[str] = []
-        self.new_lines: queue.Queue = queue.Queue()
-        self.readers = [threading.Thread(target=self._read, args=(self.process.stdout, self.lines, True), daemon=True),
-                        threading.Thread(target=self._read, args=(self.process.stderr, self.errors, False), daemon=True)]
-        for reader in self.readers:
-            reader.start()
-        line = self.wait_line(lambda text: text.startswith("Serving "))
-        match = re.match(r"Serving (http://\S+) \(building into (.+)\);", line)
-        assert match, line
-        self.url, self.temp = match.group(1), Path(match.group(2))
-        parts = urlsplit(self.url)
-        self.host, self.port, self.base = parts.hostname, parts.port, parts.path
-
-    def _read(self, stream, into: list, announce: bool) -> None:
-        for line in stream:
-            into.append(line.rstrip("\n"))
-            if announce:
-                self.new_lines.put(line.rstrip("\n"))
-
-    def wait_line(self, predicate, timeout: float = TIMEOUT) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.new_lines.get(timeout=0.2)
-            except queue.Empty:
-                if self.process.poll() is not None:
-                    break
-                continue
-            if predicate(line):
-                return line
-        raise AssertionError(f"no such line; stdout: {self.lines}; stderr: {self.errors}")
-
-    def rebuild_lines(self) -> list[str]:
-        return [line for line in self.lines if ": rebuilt " in line or ": rebuild failed" in line]
-
-    def get(self, path: str, host: str | None = None) -> tuple[int, dict, bytes]:
-        """GET exactly `path` (no normalising), with the given Host header."""
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
-        try:
-            connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
-            connection.putheader("Host", host if host is not None else f"{self.host}:{self.port}")
-            connection.endheaders()
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            connection.close()
-
-    def wait_for(self, path: str, text: str, status: int = 200) -> bytes:
-        """Poll `path` until its body holds `text` (after a rebuild)."""
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            code, _, body = self.get(path)
-            if code == status and text.encode() in body:
-                return body
-            time.sleep(0.05)
-        raise AssertionError(f"{path} never showed {text!r}; last: {code} {body[:300]!r}; stdout: {self.lines}")
-
-    def stop(self) -> int:
-        """Ctrl-C, as a person would; the temporary folder must be gone afterwards."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-        try:
-            code = self.process.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            code = self.process.wait()
-        for reader in self.readers:
-            reader.join(timeout=5)
-        self.process.stdout.close()
-        self.process.stderr.close()
-        return code
-
-
-@pytest.fixture
-def serve():
-    started = []
-
-    def start(root: Path, *args: str, env: dict | None = None) -> Server:
-        server = Server(root, *args, env=env)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        code = server.stop()
-        assert code == 0, (server.lines, server.errors)
-        assert not any("Traceback" in line for line in server.errors), server.errors
-        assert not server.temp.exists(), f"{server.temp} was left behind"
-
 
 
 def test_a_second_ctrl_c_while_stopping_still_removes_the_temporary_folder(site):
@@ -136,11 +29,6 @@ def test_a_second_ctrl_c_while_stopping_still_removes_the_temporary_folder(site)
         assert code in (0, 130), (code, server.errors)
         assert not any("Traceback" in line for line in server.errors), server.errors
         assert not server.temp.exists(), f"{server.temp} was left behind ({signals})"
-
-def two_entries(site, settings: str = "", **first):
-    return site({"content/2025/07/talks.md": entry_text(title="Talks in Istanbul", **first),
-                 "content/2025/07/call.md": entry_text(title="A phone call", date="2025-07-03")}, settings)
-
 
 def test_an_edited_title_reaches_the_home_page_and_the_entry_page(site, serve):
     root = two_entries(site)

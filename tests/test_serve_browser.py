@@ -7,8 +7,7 @@ import time
 
 import pytest
 
-from conftest import entry_text
-from test_serve import TIMEOUT, serve, two_entries  # noqa: F401  (serve is a fixture)
+from helpers import TIMEOUT, entry_text, two_entries
 
 
 @pytest.fixture

@@ -176,7 +176,7 @@ def test_dates_at_both_ends_of_the_supported_years_build(timezone, tmp_path):
     """Every day digest derives from an entry's date stays in Python's range: the day in the
     site time zone (+14:00 or -12:00 here) and in UTC, the ISO week of its weekly issue (the
     last week of 9999 ends in the year 10000), months of the charts, feeds and sitemap."""
-    from conftest import entry_text, run_digest, write_site
+    from helpers import entry_text, run_digest, write_site
 
     dates = ["0002-01-01", "0002-01-01T00:00:00+14:00", "0002-01-01T00:00:00", "0002-01-01T00:00:00-12:00",
              "9998-12-31", "9998-12-31T23:59:59-12:00", "9998-12-31T23:59:59", "9998-12-31T23:59:59+14:00"]

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from conftest import build_out, entry_text, run_digest, snapshot
+from helpers import build_out, built, clean_build, edit, entry_text, run_digest, snapshot
 
 ENTRY = "content/2025/07/talks.md"
 MAP = bytes(range(256)) * 4  # not text: copied, never decoded
@@ -216,8 +216,6 @@ def test_a_static_file_whose_stat_is_unchanged_is_not_read_again_and_any_write_s
     hash of a file read after it had settled stands while its size, mtime, ctime and inode
     do, as for the entries. A write that keeps the size and puts the mtime back still
     changes the ctime, and the file is read."""
-    from test_cache import built, clean_build, edit
-
     root = static_site(site, {"static/images/map.png": MAP, "static/ads.txt": "example.com, 1, DIRECT\n"})
     reads = settled(monkeypatch)
     built(root)

@@ -8,7 +8,7 @@ import shutil
 import feedparser
 import pytest
 
-from conftest import build_out, entry_text, read, write_site
+from helpers import build_out, entry_text, read, write_site
 
 SETTINGS = 'timezone = "Pacific/Kiritimati"\nbase_url = "https://example.org/news/"\npermalink = "/{slug}/"\n'
 STRIKE = "story: Harbour strike"
@@ -97,7 +97,7 @@ def test_any_choice_of_taxonomies_builds_the_sample_site_with_every_link_resolvi
     charts still build, and no page links a taxonomy that was left out."""
     from linkcheck import check_whole_site
 
-    from conftest import ROOT
+    from helpers import ROOT
 
     root = tmp_path / "site"
     shutil.copytree(ROOT / "content", root / "content")

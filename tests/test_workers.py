@@ -14,7 +14,7 @@ import textwrap
 import threading
 from pathlib import Path
 
-from conftest import entry_text, snapshot, write_site
+from helpers import entry_text, snapshot, write_site
 from digest.build import build
 from digest.config import load_config
 from digest.workers import Background

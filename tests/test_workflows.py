@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from conftest import ROOT
+from helpers import ROOT
 
 
 def test_the_test_workflow_runs_make_test_on_push_and_pull_requests():
