@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import entry_text, write_site
+from helpers import entry_text, write_site
 
 FOOTNOTED = ("Peskov said talks could resume.[^1] Kyiv disagreed.[^kyiv] He repeated it.[^1]\n\n"
              "[^1]: Interview on state television, 23 July.\n[^kyiv]: Statement of the foreign ministry.\n")

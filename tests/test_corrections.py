@@ -11,7 +11,7 @@ import re
 
 import feedparser
 
-from conftest import build_out, entry_text, read as read_output
+from helpers import build_out, entry_text, read as read_output
 from digest.config import Config
 from digest.entries import read_entry
 from digest.errors import format_problem

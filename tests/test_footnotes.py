@@ -8,7 +8,7 @@ import html
 import re
 from collections import Counter
 
-from conftest import build_out, entry_text, read
+from helpers import build_out, entry_text, read
 from digest.markdown import footnote_doc_id, render_markdown
 
 NOTED = "A claim.[^1] Another claim.[^src] The first again.[^1] And inline.^[An inline note.]\n\n" \

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import entry_text, run_digest, snapshot
+from helpers import entry_text, run_digest, snapshot
 from digest import __version__
 from digest.cache import CACHE_DIR
 from digest.config import load_config

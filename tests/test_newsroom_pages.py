@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import run_digest
+from helpers import run_digest
 from newsroom_site import newsroom_site
 from test_a11y import opened, serve, violations_on
 from test_html_valid import JAVA, validate
