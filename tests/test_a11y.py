@@ -7,35 +7,10 @@ phone and on paper."""
 from __future__ import annotations
 
 import shutil
-import threading
-from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from helpers import ROOT, entry_text, run_digest, write_site
-
-SERIOUS = {"serious", "critical"}
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest output clean
-        pass
-
-
-def serve(output):
-    """Serve a built site over HTTP; yields (base URL, output folder)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(output)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", output
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
+from helpers import ROOT, entry_text, opened, run_digest, serve_folder, violations_on, write_site
 
 # A source name longer than the search page's filter column is wide.
 SOURCE = "Organization for Security and Co-operation in Europe"
@@ -56,7 +31,7 @@ def served(tmp_path_factory):
                                          "per_page = 3\n")
     result = run_digest(root, "build", "--quiet")  # with search: the search page is checked working
     assert result.returncode == 0, result.stderr
-    yield from serve(root / "output")
+    yield from serve_folder(root / "output")
 
 
 # What editors paste into a body: a table of figures and a line of code, both wider than a phone.
@@ -74,29 +49,7 @@ def served_boxes(tmp_path_factory):
     })
     result = run_digest(root, "build", "--quiet", "--no-search")
     assert result.returncode == 0, result.stderr
-    yield from serve(root / "output")
-
-
-@contextmanager
-def opened(browser, **context):
-    """A page in a browser context of its own (viewport, colour scheme...), closed after."""
-    page = browser.new_context(**context).new_page()
-    try:
-        yield page
-    finally:
-        page.context.close()
-
-
-def violations_on(page, url: str, prepare=None) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    response = page.goto(url, wait_until="load")
-    assert response is not None and response.ok, url
-    if prepare:
-        prepare(page)
-    results = Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"] if v.get("impact") in SERIOUS]
+    yield from serve_folder(root / "output")
 
 
 def serious_violations(browser, url: str, prepare=None, **context) -> list[str]:
@@ -273,7 +226,7 @@ def served_arabic(tmp_path_factory):
     }, 'language = "ar"\n')
     result = run_digest(root, "build", "--quiet", "--no-search")
     assert result.returncode == 0, result.stderr
-    yield from serve(root / "output")
+    yield from serve_folder(root / "output")
 
 
 def test_an_arabic_site_is_laid_out_right_to_left_without_serious_violations(browser, served_arabic):

@@ -9,9 +9,8 @@ import shutil
 
 import pytest
 
-from conftest import build_out, entry_text, read, run_digest
+from helpers import build_out, entry_text, opened, read, run_digest, serve_folder
 from digest.entries import FieldError, alias_path
-from test_a11y import opened, serve
 
 ALIASED = entry_text(title="New & improved", date="2025-07-23",
                      aliases="[/2025/06/old-slug/, /old.html, 'caf%C3%A9/']")
@@ -34,7 +33,7 @@ def test_each_alias_is_a_redirect_page_under_the_base_path(site):
 def test_a_browser_lands_on_the_new_url_under_a_project_sub_path(browser, site, tmp_path):
     out = build_out(site({"content/new.md": ALIASED}, 'base_url = "http://127.0.0.1/repo/"\n'))
     shutil.copytree(out, tmp_path / "host" / "repo")
-    for base, _ in serve(tmp_path / "host"):
+    for base, _ in serve_folder(tmp_path / "host"):
         with opened(browser) as page:
             page.goto(base + "/repo/2025/06/old-slug/")
             page.wait_for_url(base + "/repo/2025/07/new/")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import ROOT, run_digest, snapshot, write_site
+from helpers import ROOT, run_digest, snapshot, write_site
 
 MAKE_CORPUS = ROOT / "benchmarks" / "make_corpus.py"
 

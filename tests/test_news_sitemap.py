@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 
-from conftest import build_out, entry_text, read
+from helpers import build_out, entry_text, read
 from digest.entries import Entry, Moment
 from digest.site import NEWS_LIMIT, Post, news_posts
 

@@ -8,10 +8,8 @@ import re
 
 import pytest
 
-from helpers import run_digest
+from helpers import JAVA, opened, run_digest, serve_folder, validate, violations_on
 from newsroom_site import newsroom_site
-from test_a11y import opened, serve, violations_on
-from test_html_valid import JAVA, validate
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +20,7 @@ def built(tmp_path_factory):
     return root / "output"
 
 
+@pytest.mark.slow  # the Nu HTML checker starts a Java virtual machine
 def test_every_page_is_valid_html5(built):
     if not JAVA:
         pytest.skip("java is missing (test_html_valid fails for it in CI)")
@@ -33,7 +32,7 @@ def test_every_page_is_valid_html5(built):
 def test_newsroom_pages_have_no_serious_violations(browser, built, scheme):
     paths = ["/2025/07/first/", "/2025/07/second/", "/"]
     with opened(browser, color_scheme=scheme) as page:
-        for base, _ in serve(built):
+        for base, _ in serve_folder(built):
             found = {path: violations_on(page, base + path) for path in paths}
     assert found == {path: [] for path in paths}
 

@@ -9,7 +9,7 @@ import tomllib
 
 import yaml
 
-from conftest import ROOT, run_digest
+from helpers import ROOT, run_digest
 from digest import __version__
 
 RELEASE = ROOT / ".github" / "workflows" / "release.yml"

@@ -23,10 +23,9 @@ from urllib.request import urlopen
 
 import pytest
 
-from conftest import ROOT
+from helpers import PAGES_BASE_URL, ROOT, WORKFLOW, install_command, workflow
 from digest import __version__
 from linkcheck import LinkReader, check_whole_site
-from test_deploy import PAGES_BASE_URL, WORKFLOW, install_command, workflow
 
 pytestmark = pytest.mark.slow
 
