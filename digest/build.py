@@ -19,7 +19,7 @@ from .read import list_sources, read_entries
 from .render import (Page, StaticFile, check_theme, each_static_page, extra_pages, load_templates, make_environment,
                      remember_templates, render_pages, static_pages, static_problems)
 from .reuse import Edits, Fingerprints, route_keys
-from .search import BUNDLE, bundle_records, index_site, search_key
+from .search import BUNDLE, Earlier, Index, entry_pages, index_pages, index_shards, search_key
 from .site import Site, build_site, moved_urls
 from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
 from .write import (KEPT, Kept, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_lock,
@@ -36,6 +36,8 @@ class BuildResult:
     in_place: bool = False   # only entries edited in place: the rest kept its fingerprints (reuse.py)
     fingerprinted: int = 0   # pages fingerprinted (reuse.py): all of them, unless an edit reached only some
     up_to_date: bool = False  # output/ already held exactly this build: nothing was written
+    shards: int = 0          # search shards in the index
+    shards_indexed: int = 0  # of which Pagefind indexed (the rest were kept from the last build)
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     # What the build worked with (the model, the caches, the pages reused): freed with the
@@ -316,7 +318,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     kept_html = sum(path.endswith(".html") for path in kept)
     result.reused = kept_html + sum(type(page) is LinkedPage and page.path.endswith(".html") for page in reused)
     clock.lap("render")  # fingerprinting counts as rendering
-    searched = search_key(config.language) if config.search and site.posts else None
+    searched = search_key(config.language, config.search_shard_entries) if config.search and site.posts else None
     if output_is_current(site, config, tree, reused, searched, hashes):
         result.up_to_date = True  # the build would write what output/ holds: it stays as it is
         if tree.spare() is None and link_spare(config.output_path, tree.current_records(),
@@ -331,15 +333,17 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     html_pages = [kept_html]
     environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
     staging = stage(timed(stream_pages(site, jobs, reused, environment, hashes), result.timings, "render",
-                          html_pages), config, tree, found, kept)
+                          html_pages), config, tree, found, kept, spared=BUNDLE if searched else None)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
     try:
         if config.search:
-            result.warnings += index_site(staging, config.language, len(site.posts))
+            index = search(site, config, tree, staging, searched)
+            result.warnings += index.warnings
+            result.shards, result.shards_indexed = len(index.shards), index.indexed
+            tree.staged_bundle, tree.staged_shards = (index.bundle, index.shards) if searched else (None, {})
             clock.lap("search")
         tree.staged_search = searched
-        tree.staged_bundle = bundle_records(staging) if searched else None
         swap(staging, config.output_path, keep_old=cache)
     except BaseException:
         discard(staging)
@@ -351,6 +355,18 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     clock.lap("write")
     result.entries, result.pages = len(site.posts), html_pages[0]
     return result
+
+
+def search(site: Site, config: Config, tree: TreeCache, staging: Path, searched: tuple | None) -> Index:
+    """The staged site's search index: its entry pages in shards, each kept from the spare
+    (now the staging folder) or output/ when unchanged, else indexed by Pagefind."""
+    if not searched:  # no entries: no index
+        return index_shards(staging, (), (), config.language)
+    staged = tree.staged
+    earlier = [Earlier(staging, tree.spare_bundle, tree.spare_shards), Earlier(
+        config.output_path, tree.current_bundle, tree.current_shards)] if tree.enabled else []
+    return index_pages(staging, entry_pages(site.posts), lambda path: staged[path][0], searched, config.language,
+                       config.search_shard_entries, [found for found in earlier if found.bundle is not None])
 
 
 def check(config: Config) -> list[Problem]:

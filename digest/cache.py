@@ -39,7 +39,7 @@ LIBRARIES = ("markdown-it-py", "mdurl", "PyYAML", "anyascii", "Jinja2", "MarkupS
 # Settings that decide what is built or where, never what an entry holds. The site folder
 # (root) reaches an entry only through its shown path, which keys each entry: a project moved
 # or checked out afresh (the Pages workflow restores the cache) keeps its parsed entries.
-NOT_IN_ENTRIES = {"raw", "root", "search", "output_dir", "strict", "drafts"}
+NOT_IN_ENTRIES = {"raw", "root", "search", "search_shard_entries", "output_dir", "strict", "drafts"}
 
 
 @lru_cache(maxsize=1)
@@ -304,15 +304,20 @@ class TreeCache:
         self.current_keys: dict = stored.get("current_keys", {}) if valid else {}
         # Which routes showed which posts in that build (reuse.PageMap), for edits in place.
         self.current_map = stored.get("current_map") if valid else None
-        # Its search index: (Pagefind's version, language) and path -> (size, mtime_ns, inode)
-        # of each file under pagefind/, or None for an output without one.
+        # Its search index: search.search_key, path -> (size, mtime_ns, inode) of each file
+        # under pagefind/ (or None for an output without one), and shard name -> search.ShardInfo.
         self.current_search = stored.get("current_search") if valid else None
         self.current_bundle: dict | None = stored.get("current_bundle") if valid else None
+        self.current_shards: dict = stored.get("current_shards") or {} if valid else {}
+        # The same of the spare folder's index, whose unchanged shards a build keeps in place.
+        self.spare_bundle: dict | None = stored.get("spare_bundle") if valid else None
+        self.spare_shards: dict = stored.get("spare_shards") or {} if valid else {}
         self.staged: dict | None = None
         self.staged_keys: dict = {}
         self.staged_map = None
         self.staged_search = None
         self.staged_bundle: dict | None = None
+        self.staged_shards: dict = {}
 
     def current_records(self) -> dict | None:
         """Records of the current output folder, or None when unknown."""
@@ -323,19 +328,23 @@ class TreeCache:
         return self.spare_records if self.enabled else None
 
     def spare_linked(self) -> None:
-        """After write.link_spare: the spare holds the current output's files, as hard links."""
+        """After write.link_spare: the spare holds the current output's pages (not its search
+        index), as hard links."""
         if self.enabled and self.current is not None:
             self.spare_records = self.current
             self._save(self.current, self.current_keys, self.current_map, self.current_search,
-                       self.current_bundle, spare=self.current)
+                       self.current_bundle, self.current_shards, spare=(self.current, None, {}))
 
     def swapped(self, kept_old: bool) -> None:
         """After the swap: the old output became the spare (if kept), the staged tree the output."""
         if self.enabled and self.staged is not None:
+            spare = (self.current, self.current_bundle, self.current_shards) if kept_old else (None, None, {})
             self._save(self.staged, self.staged_keys, self.staged_map, self.staged_search, self.staged_bundle,
-                       spare=self.current if kept_old else None)
+                       self.staged_shards, spare=spare)
 
-    def _save(self, current: dict, keys: dict, page_map, search, bundle: dict | None, spare: dict | None) -> None:
+    def _save(self, current: dict, keys: dict, page_map, search, bundle: dict | None, shards: dict,
+              spare: tuple) -> None:
         _write(self.path, {"output": self.output, "code": code_fingerprint(), "current": current,
                            "current_keys": keys, "current_map": page_map, "current_search": search,
-                           "current_bundle": bundle, "spare": spare})
+                           "current_bundle": bundle, "current_shards": shards, "spare": spare[0],
+                           "spare_bundle": spare[1], "spare_shards": spare[2]})

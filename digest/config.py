@@ -45,6 +45,8 @@ class Config:
     taxonomies: tuple[str, ...] = ALL_TAXONOMIES
     unsafe_html: bool = False
     search: bool = True
+    # Entries per search shard (search_plan.py): bounds Pagefind's memory and what one edit re-indexes.
+    search_shard_entries: int = 5000
     feed_entries: int = 50
     news_sitemap: bool = False      # a Google News sitemap, listed in the sitemap index
     content_dir: str = "content"
@@ -253,6 +255,7 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "taxonomies": _taxonomies,
     "unsafe_html": _flag,
     "search": _flag,
+    "search_shard_entries": _positive_int,
     "feed_entries": _positive_int,
     "news_sitemap": _flag,
     "content_dir": _folder,

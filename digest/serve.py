@@ -49,10 +49,10 @@ from .errors import DigestError, Problem, format_problem, raise_if_errors
 from .links import body_link_problems
 from .load import find_sources
 from .read import load_entry, no_content_folder
-from .render import (LITTER, Page, StaticFile, each_static_page, extra_pages, make_environment, render_pages,
-                     static_problems)
+from .render import (LITTER, Page, StaticFile, digest_of, each_static_page, extra_pages, make_environment,
+                     render_pages, static_problems)
 from .reuse import Edits, Fingerprints, PageMap, route_keys
-from .search import index_site
+from .search import Earlier, entry_pages, index_pages, search_key
 from .site import Site, build_site, linked_entry, model_fields, swap_entry
 from .write import check_relative, safe_target
 
@@ -83,6 +83,7 @@ class Built:
     pages: dict = field(compare=False, repr=False)    # page path -> its bytes
     entries: int = 0
     base_path: str = "/"                              # the build's links start with it
+    entry_pages: tuple = ()                           # the entries' page paths, oldest first (search)
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class Preview:
         self.current: Built | None = None
         # The newest search index's pagefind/ folder, then the one before it (see _index).
         self.search_roots: tuple[Path, ...] = ()
+        self.search_index: Earlier | None = None  # the newest index: its unchanged shards are kept
         self.status = Status()
         self.generation = 0
         self.changed = threading.Condition()     # guards current/status; notifies long-polls
@@ -267,7 +269,8 @@ class Preview:
                 raise_if_errors(problems)
                 edits = Edits.between(entries_of(served), entries_of(site), site.posts) if served else None
                 pages = self._render(site, changed, result, edits) + self._static_pages(config) + extra_pages()  # as build.all_pages
-                built = replace(self._collect(pages, result), entries=len(site.posts), base_path=config.base_path)
+                built = replace(self._collect(pages, result), entries=len(site.posts), base_path=config.base_path,
+                                entry_pages=tuple(entry_pages(site.posts)))
                 from_files = {id(problem) for _, _, found in self.entries.values() for problem in found}
                 self.site_problems = [p for p in problems if not p.is_error and id(p) not in from_files]
                 self.site = site if self.prints is not None and self.prints.enabled else None
@@ -380,7 +383,7 @@ class Preview:
             served[page.path] = page.data
             self.rendered[page.path] = (keys[page.path], page)
         return Built(self.temp / f"site-{self.generation}", self.generation, served,
-                     entries=current.entries, base_path=current.base_path)
+                     entries=current.entries, base_path=current.base_path, entry_pages=current.entry_pages)
 
     def _warnings(self) -> list[Problem]:
         """The warnings of the served build: each file's, its links', then the rest (folder scan, site)."""
@@ -499,15 +502,22 @@ class Preview:
             self._index(built)
 
     def _index(self, built: Built) -> None:
-        """Pagefind over hard links of the build's HTML; then serve `pagefind/` from there."""
+        """The search index over hard links of the build's entry pages, as `digest build` makes
+        it: only the shards whose entries changed since the last index are indexed again, the
+        others are linked from it. Then serve `pagefind/` from there."""
         folder = self.temp / f"search-{built.epoch}"
         started = time.perf_counter()
         try:
-            for path in built.folder.rglob("*.html"):
-                target = folder / path.relative_to(built.folder)
+            for path in built.entry_pages:
+                target = folder / path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(path, target)
-            warnings = index_site(folder, self.config.language, built.entries, background=True)
+                os.link(built.folder / path, target)
+            config = self.config
+            index = index_pages(folder, built.entry_pages, lambda path: digest_of(built.pages[path]),
+                                search_key(config.language, config.search_shard_entries), config.language,
+                                config.search_shard_entries, [self.search_index] if self.search_index else [],
+                                background=True)
+            warnings = index.warnings
         except FileNotFoundError:  # the build was replaced and removed meanwhile: a newer index follows
             shutil.rmtree(folder, ignore_errors=True)
             return
@@ -517,6 +527,7 @@ class Preview:
                 Problem("search", None, None, f"could not prepare the search index: {error}")]
             self.report(Rebuild([], time.perf_counter() - started, False, problems=list(problems), kind="search"))
             return
+        self.search_index = Earlier(folder, index.bundle, index.shards)
         with self.changed:
             self.search_roots = (folder / "pagefind", *self.search_roots[:1])
         if warnings:

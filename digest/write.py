@@ -195,7 +195,7 @@ def _no_links_between(folder: str, directory: str, checked: set) -> bool:
 
 
 def stage(pages: Iterable[Page | StaticFile | LinkedPage], config: Config, tree: TreeCache | None = None,
-          found: dict | None = None, kept: dict | None = None) -> Path:
+          found: dict | None = None, kept: dict | None = None, spared: str | None = None) -> Path:
     """Write every page into a staging folder and return it.
 
     With a TreeCache that knows the spare folder (the site from the build before last, kept
@@ -204,7 +204,8 @@ def stage(pages: Iterable[Page | StaticFile | LinkedPage], config: Config, tree:
     byte for byte what a fresh folder would hold, at a fraction of the disk writes.
     found: files_in(spare), when the caller has looked already (it is not looked at twice);
     kept: path -> the spare's record, of each page it holds that is to be kept as it is
-    (checked against `found`)."""
+    (checked against `found`); spared: a folder of the spare (the search index, `pagefind`)
+    left as it is for the caller, who keeps what it can of it and removes the rest."""
     problems = output_problems(config)
     if problems:
         raise DigestError(problems)
@@ -221,7 +222,7 @@ def stage(pages: Iterable[Page | StaticFile | LinkedPage], config: Config, tree:
             known, found = None, None
             set_aside(spare, config.output_path)
             staging.mkdir(parents=True)
-        records = write_pages(pages, staging, known, found, kept)
+        records = write_pages(pages, staging, known, found, kept, spared)
     except OSError as error:  # a full disk or a read-only folder is a message, not a traceback
         discard(staging, quiet=True)
         raise DigestError([Problem(config.output_dir, None, None,
@@ -238,7 +239,7 @@ WRITERS = 4  # threads writing new files: the file system works on several at on
 
 
 def write_pages(pages: Iterable[Page | StaticFile | LinkedPage], folder: Path, known: dict | None = None,
-                present: dict | None = None, kept: dict | None = None) -> dict:
+                present: dict | None = None, kept: dict | None = None, spared: str | None = None) -> dict:
     """Write pages into folder; return {path: (hash, size, mtime_ns, inode)} of what it holds.
     `known` describes a folder written before: unchanged files are kept, stale ones removed;
     `present` is what files_in(folder) found there, if the caller has looked already; `kept`,
@@ -295,7 +296,10 @@ def write_pages(pages: Iterable[Page | StaticFile | LinkedPage], folder: Path, k
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     if known is not None:
-        _remove_stale(folder, present.keys() - records.keys())
+        stale = present.keys() - records.keys()
+        if spared:
+            stale = {path for path in stale if not path.startswith(spared + "/")}
+        _remove_stale(folder, stale)
     return records
 
 

@@ -14,7 +14,8 @@ import pytest
 
 from helpers import HOSTILE_ENTRY, HOSTILE_TITLE, ROOT, entry_text, run_digest, snapshot
 from digest.errors import DigestError, format_problem
-from digest.search import index_site
+from digest.search import index_pages, search_key
+from digest.render import digest_of
 
 MISSING_LINES = [
     "search: the Pagefind binary is missing from the pagefind-bin package; reinstall it with "
@@ -33,8 +34,19 @@ def sample_site(tmp_path: Path) -> Path:
 
 
 def page_count(output: Path) -> int:
-    manifest = json.loads((output / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    return sum(language["page_count"] for language in manifest["languages"].values())
+    """Pages in every shard of the index, each shard's count read from its own pagefind-entry.json."""
+    manifest = json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    total = 0
+    for shard in manifest["shards"]:
+        entry = json.loads((output / "pagefind" / shard["name"] / "pagefind-entry.json").read_text(encoding="utf-8"))
+        total += sum(language["page_count"] for language in entry["languages"].values())
+    return total
+
+
+def index_folder(folder: Path, pages: list[str]):
+    """The search index of these pages of folder, in one shard, as a build makes it."""
+    return index_pages(folder, pages, lambda path: digest_of((folder / path).read_bytes()), search_key("en", 100),
+                       "en", 100)
 
 
 def shadow_pagefind_bin(tmp_path: Path, binary: bytes | None) -> dict:
@@ -181,18 +193,24 @@ def test_a_binary_that_cannot_run_fails_the_build_and_keeps_the_old_site(site, t
     assert [p.name for p in root.iterdir() if p.name.startswith(".out.")] == []  # no staging left behind
 
 
-def test_a_folder_pagefind_rejects_is_a_clear_error(tmp_path):
+def test_pages_pagefind_rejects_are_a_clear_error_naming_the_shard(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text("")
     with pytest.raises(DigestError) as error:
-        index_site(tmp_path)
+        index_folder(tmp_path, ["a/index.html"])
     assert [format_problem(p) for p in error.value.problems] == [
-        "search: Pagefind failed: Pagefind was not able to build an index.; fix the cause, or build without search: "
-        "`digest build --no-search` (or `search = false` under [tool.digest])"]
+        "search: Pagefind failed for shard 1 of 1 (entries a/ to a/): Pagefind was not able to build an index.; fix "
+        "the cause, or build without search: `digest build --no-search` (or `search = false` under [tool.digest])"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a", "pagefind"]
+    assert list((tmp_path / "pagefind").iterdir()) == []  # nothing half made left behind
 
 
 def test_an_index_that_misses_entries_is_a_warning(tmp_path):
-    (tmp_path / "index.html").write_text("<html><body><main data-pagefind-body>one</main></body></html>")
-    problems = index_site(tmp_path, "en", entries=2)
-    assert [format_problem(p) for p in problems] == [
+    for name, body in (("one", "<main data-pagefind-body>one</main>"), ("two", "<main>two</main>")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text(f"<html><body>{body}<p>{name}</p></body></html>")
+    index = index_folder(tmp_path, ["one/index.html", "two/index.html"])
+    assert [format_problem(p) for p in index.warnings] == [
         "search: warning: Pagefind indexed 1 pages for 2 entries; check that the theme puts data-pagefind-body "
         "on entry pages only"]
 
@@ -200,12 +218,13 @@ def test_an_index_that_misses_entries_is_a_warning(tmp_path):
 def test_a_build_with_nothing_changed_keeps_the_index_and_runs_no_pagefind(site):
     root = site({"content/a.md": entry_text(title="First"), "content/b.md": entry_text(title="Second")})
     assert run_digest(root, "build").returncode == 0
-    index = root / "output/pagefind/pagefind-entry.json"
+    index = root / "output/pagefind/shards.json"
     stamp = index.stat().st_mtime_ns
     result = run_digest(root, "build")
     assert result.returncode == 0 and "up to date" in result.stdout and "search" not in result.stdout
     assert index.stat().st_mtime_ns == stamp
-    (root / "output/pagefind/pagefind-entry.json").unlink()  # an index not as it was: made again
+    shard = json.loads(index.read_text(encoding="utf-8"))["shards"][0]["name"]
+    (root / f"output/pagefind/{shard}/pagefind-entry.json").unlink()  # an index not as it was: made again
     result = run_digest(root, "build")
     assert result.returncode == 0 and "search" in result.stdout and page_count(root / "output") == 2
     result = run_digest(root, "build", "--no-search")  # the same pages without an index: written

@@ -16,6 +16,7 @@ import pytest
 from helpers import HOSTILE_ENTRY, HOSTILE_TITLE, ROOT, run_digest
 
 TIMEOUT_MS = 10_000
+SHARD_ENTRIES = 3
 PESKOV_TITLE = "Peskov on state TV: Russia ready to talk but sticking to its goals"
 
 
@@ -38,7 +39,10 @@ def serve_built_site(tmp: Path, mount: str):
     """Bind a free port, build the sample site for it, serve the output; yields the site's URL."""
     root = tmp / "site"
     shutil.copytree(ROOT / "content", root / "content")
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    settings = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    # Shards of three entries: the nine entries make three, so every test searches across shards.
+    (root / "pyproject.toml").write_text(settings.replace("[tool.digest]\n", f"[tool.digest]\nsearch_shard_entries = {SHARD_ENTRIES}\n"),
+                                         encoding="utf-8")
     (root / "content" / "2025" / "07" / "hostile.md").write_text(HOSTILE_ENTRY, encoding="utf-8")
     output = tmp / "out"
     handler = type("Handler", (MountedHandler,), {"mount": mount})
@@ -111,6 +115,7 @@ def test_a_query_in_the_url_runs_on_load_and_a_tag_filter_narrows_it(page, repo_
     assert page.locator("#search-query").input_value() == "Russia"
     before = result_count(page)
     assert before == results(page).count() > 1
+    page.locator("#search-filters summary", has_text="Tags").click()  # groups start closed
     kremlin = page.locator("#search-filters details").first.get_by_role("checkbox", name=re.compile("^Kremlin"))
     kremlin.check()
     page.locator("#search-status").filter(has_text=re.compile(rf"^(?!{before} )\d+ results?")).wait_for()
@@ -135,6 +140,9 @@ def test_hostile_text_appears_as_text(page, repo_site):
     assert link.inner_text() == HOSTILE_TITLE
     assert page.locator("#search-results script, #search-results b").count() == 0
     assert page.evaluate("window.hacked") is None
+    page.eval_on_selector_all("details.search-filter", "groups => groups.forEach(group => group.open = true)")
+    page.locator("#search-filters .search-filter-all", has_text="Show all 17").click()  # past the ten most used tags
+    page.locator("#search-filters .search-filter-name", has_text="<b>bold</b>").wait_for()
     names = page.locator("#search-filters .search-filter-name").all_text_contents()
     for value in ("<b>bold</b>", "Tag, with comma", "key: value", 'O\'Brien "Jr"', 'Source: <The "Wire">', "Story: a, b"):
         assert value in names

@@ -1,4 +1,20 @@
-/* digest search page: Pagefind's JS API behind a small, accessible UI.
+/* digest search page: Pagefind's JS API over the site's search shards, behind a small,
+ * accessible UI.
+ *
+ * The index is several Pagefind indexes ("shards", each a run of entries in date order),
+ * listed newest first in pagefind/shards.json. The page loads Pagefind's script and
+ * WebAssembly from one shard and merges the others into it (Pagefind's mergeIndex), so one
+ * query searches them all: results are ranked together by score, and filter counts add up
+ * (each entry is in one shard). "Newest first" is the one thing a merged search cannot do:
+ * Pagefind ranks merged results by score, and a sorted shard scores its results by their
+ * place in that shard. Since shards never overlap in time, the page asks each shard for its
+ * own date-sorted results (a filter on the shard's name, which mergeFilter gives every entry
+ * of a shard) and puts them one after another, newest shard first.
+ *
+ * Filter values are loaded when a reader needs them: shards.json names each filter's most
+ * used values with their counts, shown as they are while nothing is searched; a filter's
+ * Pagefind files are fetched once its group is opened (or one of its values chosen), and only
+ * then are counts shown for a query. "Show all" lists every value of an opened group.
  *
  * The form (#search) names the bundle and the site's base path, so the page works at a
  * domain root, under a sub-path (/repo/) and in `digest serve`. The query, the order and
@@ -10,17 +26,18 @@
 (function () {
   "use strict";
 
-  var FILTERS = [
-    ["tag", "Tags"], ["person", "People"], ["place", "Places"], ["source", "Sources"],
-    ["story", "Stories"], ["kind", "Kind"], ["year", "Year"]
-  ];
   var PAGE_SIZE = 10;
   var DEBOUNCE_MS = 250;
+  var SHARD_FILTER = "digest-shard";   // mergeFilter: every entry of a shard carries its name
 
   var form, input, sortSelect, filtersBox, statusLine, resultsList, moreButton;
   var pagefind = null;
+  var shards = [];          // shard names, newest first
+  var summary = {};         // filter name -> {values: n, top: [[value, count], ...]} (shards.json)
+  var groups = {};          // filter name -> {details, fieldset, label}
   var chosen = {};          // filter name -> array of chosen values
-  var allFilters = {};      // filter name -> {value: count} over the whole index
+  var counts = null;        // filter name -> {value: count} for the current search, loaded filters only
+  var expanded = {};        // filter name -> true once "Show all" was pressed
   var current = [];         // results of the last search, not yet shown
   var generation = 0;       // drops answers to searches that were overtaken
   var timer = null;
@@ -82,14 +99,22 @@
      it stands for: shown as such, and sent as such, which Pagefind's JSON escapes back. */
   function filterText(value) { return value.replace(/\\(["\\])/g, "$1"); }
 
-  function readFilters(filters) {
-    if (!filters) return null;
+  function readCounts(filters) {
     var read = {};
-    Object.keys(filters).forEach(function (name) {
+    Object.keys(filters || {}).forEach(function (name) {
+      if (!groups[name]) return;
       var values = read[name] = {};
       Object.keys(filters[name]).forEach(function (value) { values[filterText(value)] = filters[name][value]; });
     });
     return read;
+  }
+
+  function addCounts(into, more) {
+    Object.keys(more).forEach(function (name) {
+      var values = into[name] || (into[name] = {});
+      Object.keys(more[name]).forEach(function (value) { values[value] = (values[value] || 0) + more[name][value]; });
+    });
+    return into;
   }
 
   function activeFilters() {
@@ -102,59 +127,77 @@
 
   function hasFilters() { return Object.keys(activeFilters()).length > 0; }
 
-  /* The filter panel is built once; each search only updates its counts, so focus and
-     the open groups stay where the reader left them. */
-  function buildFilters() {
-    filtersBox.textContent = "";
-    filtersBox.appendChild(element("h2", "search-filters-title", "Filters"));
-    FILTERS.forEach(function (pair) {
-      var name = pair[0], values = allFilters[name] || {};
-      var names = Object.keys(values).sort(function (a, b) {
-        return name === "year" ? b.localeCompare(a) : a.localeCompare(b, undefined, { sensitivity: "base" });
-      });
-      if (!names.length) return;
-      var picked = chosen[name] || [];
-      var details = element("details", "search-filter");
-      details.open = picked.length > 0 || name === "tag";
-      details.appendChild(element("summary", null, pair[1]));
-      var fieldset = element("fieldset");
-      fieldset.appendChild(element("legend", "visually-hidden", pair[1]));
-      names.forEach(function (value) {
-        var label = element("label", "search-filter-option");
-        var box = element("input");
-        box.type = "checkbox";
-        box.name = name;
-        box.value = value;
-        box.checked = picked.indexOf(value) !== -1;
-        box.dataset.filter = name;
-        label.appendChild(box);
-        label.appendChild(element("span", "search-filter-name", value));
-        label.appendChild(element("span", "count", "(" + values[value] + ")"));
-        fieldset.appendChild(label);
-      });
-      details.appendChild(fieldset);
-      filtersBox.appendChild(details);
+  function isOpen(name) { return groups[name].details.open; }
+
+  /* What Pagefind is asked to filter by: the chosen values, and, for each open group with
+     none chosen, a filter that keeps every entry ({any: []}) but makes Pagefind load that
+     filter's files, so that the answer counts its values. */
+  function pagefindFilters() {
+    var filters = activeFilters();
+    Object.keys(groups).forEach(function (name) {
+      if (!filters[name] && isOpen(name)) filters[name] = { any: [] };
     });
-    filtersBox.hidden = !filtersBox.querySelector("input");
+    return filters;
   }
 
-  /* counts: {filter: {value: n}} for the current results, or null for the whole index. */
-  function updateCounts(counts) {
-    filtersBox.querySelectorAll("input[data-filter]").forEach(function (box) {
-      var name = box.dataset.filter;
-      var total = (allFilters[name] || {})[box.value] || 0;
-      var count = counts ? ((counts[name] || {})[box.value] || 0) : total;
-      box.parentNode.querySelector(".count").textContent = "(" + count + ")";
-      box.parentNode.classList.toggle("is-empty", count === 0 && !box.checked);
-    });
+  function wantsCounts() {
+    return Object.keys(groups).some(function (name) { return isOpen(name) && !(counts && counts[name]); });
   }
+
+  function valueOrder(name) {
+    return function (a, b) {
+      return name === "year" ? b.localeCompare(a) : a.localeCompare(b, undefined, { sensitivity: "base" });
+    };
+  }
+
+  /* One group's values: its most used ones (shards.json) until "Show all", then every value
+     Pagefind counted; chosen values always. Counts are this search's where Pagefind gave them,
+     the whole index's (shards.json) while nothing is searched, else not shown yet. */
+  function renderGroup(name) {
+    var group = groups[name], info = summary[name] || { values: 0, top: [] };
+    var known = counts && counts[name];
+    var idle = !input.value.trim() && !hasFilters();
+    var totals = {};
+    info.top.forEach(function (pair) { totals[filterText(pair[0])] = pair[1]; });
+    var names = Object.keys(totals);
+    if (expanded[name] && known) names = Object.keys(known).sort(valueOrder(name));
+    (chosen[name] || []).forEach(function (value) { if (names.indexOf(value) === -1) names.push(value); });
+    var focused = document.activeElement && group.fieldset.contains(document.activeElement) ? document.activeElement.value : null;
+    group.fieldset.querySelectorAll(".search-filter-option, .search-filter-all").forEach(function (node) { node.remove(); });
+    names.forEach(function (value) {
+      var label = element("label", "search-filter-option");
+      var box = element("input");
+      box.type = "checkbox";
+      box.name = name;
+      box.value = value;
+      box.checked = (chosen[name] || []).indexOf(value) !== -1;
+      box.dataset.filter = name;
+      label.appendChild(box);
+      label.appendChild(element("span", "search-filter-name", value));
+      var count = known ? (known[value] || 0) : (idle && value in totals ? totals[value] : null);
+      label.appendChild(element("span", "count", count === null ? "" : "(" + count + ")"));
+      label.classList.toggle("is-empty", count === 0 && !box.checked);
+      group.fieldset.appendChild(label);
+      if (value === focused) box.focus();
+    });
+    var total = known ? Object.keys(known).length : info.values;
+    if (!expanded[name] && total > names.length) {
+      var more = element("button", "search-filter-all", "Show all " + total);
+      more.type = "button";
+      more.dataset.expand = name;
+      group.fieldset.appendChild(more);
+    }
+    group.details.hidden = !info.values && !names.length;
+  }
+
+  function renderFilters() { Object.keys(groups).forEach(renderGroup); }
 
   function writeUrl(query) {
     var params = new URLSearchParams();
     if (query) params.set("q", query);
     if (sortSelect.value) params.set("sort", sortSelect.value);
-    FILTERS.forEach(function (pair) {
-      (chosen[pair[0]] || []).forEach(function (value) { params.append(pair[0], value); });
+    Object.keys(groups).forEach(function (name) {
+      (chosen[name] || []).forEach(function (value) { params.append(name, value); });
     });
     var search = params.toString();
     history.replaceState(null, "", location.pathname + (search ? "?" + search : "") + location.hash);
@@ -164,7 +207,10 @@
     var params = new URLSearchParams(location.search);
     input.value = params.get("q") || "";
     sortSelect.value = params.get("sort") === "newest" ? "newest" : "";
-    FILTERS.forEach(function (pair) { chosen[pair[0]] = params.getAll(pair[0]); });
+    Object.keys(groups).forEach(function (name) {
+      chosen[name] = params.getAll(name);
+      if (chosen[name].length) groups[name].details.open = true;
+    });
   }
 
   function showMore() {
@@ -174,6 +220,27 @@
       if (mine !== generation) return;
       pages.forEach(function (data) { resultsList.appendChild(resultItem(data)); });
       moreButton.hidden = current.length === 0;
+    });
+  }
+
+  /* {results, filters}: best match over all shards at once, or newest first shard by shard. */
+  function find(query, filters) {
+    if (sortSelect.value !== "newest") {
+      return pagefind.search(query, { filters: filters }).then(function (answer) {
+        return { results: answer.results, filters: readCounts(answer.filters) };
+      });
+    }
+    return Promise.all(shards.map(function (name) {
+      var own = Object.assign({}, filters);
+      own[SHARD_FILTER] = name;
+      return pagefind.search(query, { filters: own, sort: { date: "desc" } });
+    })).then(function (answers) {
+      var found = { results: [], filters: {} };
+      answers.forEach(function (answer) {
+        found.results = found.results.concat(answer.results);
+        addCounts(found.filters, readCounts(answer.filters));
+      });
+      return found;
     });
   }
 
@@ -187,18 +254,24 @@
       resultsList.textContent = "";
       moreButton.hidden = true;
       current = [];
-      updateCounts(null);
+      counts = null;
       setStatus("Type a word, a name, a place or a tag, or choose a filter.");
-      return Promise.resolve();
+      renderFilters();
+      if (!wantsCounts()) return Promise.resolve();
+      // An open group while nothing is searched: every entry, for the whole index's counts.
+      return pagefind.search(null, { filters: pagefindFilters() }).then(function (answer) {
+        if (mine !== generation) return;
+        counts = readCounts(answer.filters);
+        renderFilters();
+      });
     }
-    var options = { filters: activeFilters() };
-    if (sortSelect.value === "newest") options.sort = { date: "desc" };
     setStatus("Searching…");
-    return pagefind.search(query || null, options).then(function (answer) {
-      if (mine !== generation || !answer) return;
+    return find(query || null, pagefindFilters()).then(function (answer) {
+      if (mine !== generation) return;
       resultsList.textContent = "";
       current = answer.results.slice();
-      updateCounts(readFilters(answer.filters));
+      counts = answer.filters;
+      renderFilters();
       var found = plural(answer.results.length, "result", "results");
       // The count is announced once the first results are on the page, so the two agree.
       return showMore().then(function () {
@@ -214,6 +287,66 @@
     timer = setTimeout(runSearch, DEBOUNCE_MS);
   }
 
+  /* The first shard listed in shards.json as `runtime` gives Pagefind's script and
+     WebAssembly; every other shard is merged into it. */
+  function loadShards(bundle, base, manifest) {
+    shards = manifest.shards.map(function (shard) { return shard.name; });
+    summary = manifest.filters || {};
+    var runtime = bundle + manifest.runtime + "/";
+    return import(runtime + "pagefind.js").then(function (module) {
+      pagefind = module;
+      var own = {};
+      own[SHARD_FILTER] = manifest.runtime;
+      return pagefind.options({ basePath: runtime, baseUrl: base, noWorker: true, mergeFilter: own });
+    }).then(function () {
+      return Promise.all(shards.filter(function (name) { return name !== manifest.runtime; }).map(function (name) {
+        var own = {};
+        own[SHARD_FILTER] = name;
+        return pagefind.mergeIndex(bundle + name + "/", { baseUrl: base, mergeFilter: own });
+      }));
+    });
+  }
+
+  function listen() {
+    form.classList.add("is-ready");
+    form.addEventListener("submit", function (event) { event.preventDefault(); runSearch(); });
+    input.addEventListener("input", searchSoon);
+    sortSelect.addEventListener("change", runSearch);
+    moreButton.addEventListener("click", function () {
+      var next = resultsList.children.length;
+      showMore().then(function () {
+        var link = resultsList.children[next] && resultsList.children[next].querySelector("a");
+        if (link) link.focus();
+      });
+    });
+    filtersBox.addEventListener("change", function (event) {
+      var box = event.target;
+      if (!box.dataset || !box.dataset.filter) return;
+      var values = chosen[box.dataset.filter] || (chosen[box.dataset.filter] = []);
+      var at = values.indexOf(box.value);
+      if (box.checked && at === -1) values.push(box.value);
+      if (!box.checked && at !== -1) values.splice(at, 1);
+      runSearch();
+    });
+    filtersBox.addEventListener("click", function (event) {
+      var name = event.target.dataset && event.target.dataset.expand;
+      if (!name) return;
+      expanded[name] = true;
+      if (counts && counts[name]) renderGroup(name);
+      var box = groups[name].fieldset.querySelector("input");
+      (counts && counts[name] ? Promise.resolve() : runSearch()).then(function () {
+        var first = groups[name].fieldset.querySelector("input");
+        if (first) first.focus();
+        else if (box) box.focus();
+      });
+    });
+    Object.keys(groups).forEach(function (name) {
+      groups[name].details.addEventListener("toggle", function () {
+        if (isOpen(name) && wantsCounts()) searchSoon();
+      });
+    });
+  }
+
   function start() {
     form = document.getElementById("search");
     if (!form) return;
@@ -223,39 +356,24 @@
     statusLine = document.getElementById("search-status");
     resultsList = document.getElementById("search-results");
     moreButton = document.getElementById("search-more");
+    filtersBox.querySelectorAll("details[data-filter]").forEach(function (details) {
+      groups[details.dataset.filter] = { details: details, fieldset: details.querySelector("fieldset") };
+    });
     readUrl();
     setStatus("Loading search…");
-    var bundle = new URL(form.dataset.bundle, location.href).href;
-    import(bundle + "pagefind.js").then(function (module) {
-      pagefind = module;
-      return pagefind.options({ baseUrl: form.dataset.base });
+    var bundle = new URL(form.dataset.bundle, location.href).pathname;
+    var base = form.dataset.base;
+    fetch(bundle + "shards.json", { cache: "no-cache" }).then(function (response) {
+      if (!response.ok) throw new Error("no search index");
+      return response.json();
+    }).then(function (manifest) {
+      return loadShards(bundle, base, manifest);
     }).then(function () {
-      return pagefind.filters();
-    }).then(function (filters) {
-      allFilters = readFilters(filters) || {};
-      buildFilters();
-      form.classList.add("is-ready");
-      form.addEventListener("submit", function (event) { event.preventDefault(); runSearch(); });
-      input.addEventListener("input", searchSoon);
-      sortSelect.addEventListener("change", runSearch);
-      moreButton.addEventListener("click", function () {
-        var next = resultsList.children.length;
-        showMore().then(function () {
-          var link = resultsList.children[next] && resultsList.children[next].querySelector("a");
-          if (link) link.focus();
-        });
-      });
-      filtersBox.addEventListener("change", function (event) {
-        var box = event.target;
-        if (!box.dataset || !box.dataset.filter) return;
-        var values = chosen[box.dataset.filter] || (chosen[box.dataset.filter] = []);
-        var at = values.indexOf(box.value);
-        if (box.checked && at === -1) values.push(box.value);
-        if (!box.checked && at !== -1) values.splice(at, 1);
-        runSearch();
-      });
+      renderFilters();
+      listen();
       return runSearch();
     }).catch(function () {
+      filtersBox.hidden = true;
       setStatus("Search is not available on this copy of the site: it was built without a search index " +
         "(digest build --no-search, or no entries yet). Browse by tags or the archive instead.");
     });
