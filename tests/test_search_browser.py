@@ -13,10 +13,20 @@ from urllib.parse import quote
 
 import pytest
 
-from helpers import HOSTILE_ENTRY, HOSTILE_TITLE, ROOT, run_digest
+import json
+
+from helpers import HOSTILE_ENTRY, HOSTILE_TITLE, ROOT, entry_text, run_digest
 
 TIMEOUT_MS = 10_000
 SHARD_ENTRIES = 3
+# The oldest entry of all and the newest, each with a word no other entry has and one tag:
+# the first shard and the last, eleven entries in four shards with the sample site's nine.
+EDGE_ENTRIES = {
+    "oldest.md": entry_text(title="The oldest entry", date="2024-01-15", tags="[Archive]",
+                            body="An aardvarkian word, found in the oldest shard only."),
+    "newest.md": entry_text(title="The newest entry", date="2025-12-01", tags="[Archive]",
+                            body="A zyzzyvan word, found in the newest shard only."),
+}
 PESKOV_TITLE = "Peskov on state TV: Russia ready to talk but sticking to its goals"
 
 
@@ -44,6 +54,8 @@ def serve_built_site(tmp: Path, mount: str):
     (root / "pyproject.toml").write_text(settings.replace("[tool.digest]\n", f"[tool.digest]\nsearch_shard_entries = {SHARD_ENTRIES}\n"),
                                          encoding="utf-8")
     (root / "content" / "2025" / "07" / "hostile.md").write_text(HOSTILE_ENTRY, encoding="utf-8")
+    for name, text in EDGE_ENTRIES.items():
+        (root / "content" / name).write_text(text, encoding="utf-8")
     output = tmp / "out"
     handler = type("Handler", (MountedHandler,), {"mount": mount})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(output)))
@@ -141,7 +153,7 @@ def test_hostile_text_appears_as_text(page, repo_site):
     assert page.locator("#search-results script, #search-results b").count() == 0
     assert page.evaluate("window.hacked") is None
     page.eval_on_selector_all("details.search-filter", "groups => groups.forEach(group => group.open = true)")
-    page.locator("#search-filters .search-filter-all", has_text="Show all 17").click()  # past the ten most used tags
+    page.locator("#search-filters .search-filter-all", has_text="Show all 18").click()  # past the ten most used tags
     page.locator("#search-filters .search-filter-name", has_text="<b>bold</b>").wait_for()
     names = page.locator("#search-filters .search-filter-name").all_text_contents()
     for value in ("<b>bold</b>", "Tag, with comma", "key: value", 'O\'Brien "Jr"', 'Source: <The "Wire">', "Story: a, b"):
@@ -200,3 +212,40 @@ def test_the_search_page_fits_a_360_px_screen(browser, repo_site):
         assert box["x"] + box["width"] <= 360
     finally:
         context.close()
+
+
+def shards_of(url: str) -> list[str]:
+    """The shard names of the site served at url, newest first (pagefind/shards.json)."""
+    from urllib.request import urlopen
+    with urlopen(url + "pagefind/shards.json") as answer:
+        return [shard["name"] for shard in json.load(answer)["shards"]]
+
+
+def test_one_search_finds_a_word_of_the_oldest_shard_and_one_of_the_newest(page, repo_site):
+    assert len(shards_of(repo_site)) == 4
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    for word, title in (("aardvarkian", "The oldest entry"), ("zyzzyvan", "The newest entry")):
+        page.goto(repo_site + "search/?q=" + word)
+        assert result_count(page) == 1
+        assert results(page).first.locator("a").first.inner_text() == title
+    shards = {url.split("/pagefind/")[1].split("/")[0] for url in fetched if "/pagefind/" in url and url.endswith(".pf_meta")}
+    assert shards == set(shards_of(repo_site))  # every shard's index was read
+    assert not [url for url in fetched if url.endswith(".pf_filter")]  # no filter loaded before it was needed
+
+
+def test_a_filter_spanning_shards_counts_and_orders_entries_from_all_of_them(page, repo_site):
+    page.goto(repo_site + "search/?tag=Archive&sort=newest")
+    assert result_count(page) == 2
+    titles = results(page).locator("h2 a").all_text_contents()
+    assert titles == ["The newest entry", "The oldest entry"]
+    page.goto(repo_site + "search/?tag=Russia&sort=newest")
+    count = result_count(page)
+    dates = results(page).locator("time").evaluate_all("nodes => nodes.map(n => n.getAttribute('datetime'))")
+    assert count == len(dates) == 8 and dates == sorted(dates, reverse=True)
+    tag = page.locator("#search-filters").get_by_role("checkbox", name=re.compile("^Russia"))
+    assert tag.is_checked() and tag.locator("xpath=..").locator(".count").inner_text() == "(8)"
+    page.locator("#search-query").fill("Umerov")  # a word of some of them: the counts follow
+    page.locator("#search-status").filter(has_text=re.compile(r"^\d+ results? for")).wait_for()
+    narrowed = result_count(page)
+    assert 0 < narrowed < 8 and tag.locator("xpath=..").locator(".count").inner_text() == f"({narrowed})"

@@ -5,11 +5,12 @@
  * listed newest first in pagefind/shards.json. The page loads Pagefind's script and
  * WebAssembly from one shard and merges the others into it (Pagefind's mergeIndex), so one
  * query searches them all: results are ranked together by score, and filter counts add up
- * (each entry is in one shard). "Newest first" is the one thing a merged search cannot do:
- * Pagefind ranks merged results by score, and a sorted shard scores its results by their
- * place in that shard. Since shards never overlap in time, the page asks each shard for its
- * own date-sorted results (a filter on the shard's name, which mergeFilter gives every entry
- * of a shard) and puts them one after another, newest shard first.
+ * (each entry is in one shard). The page asks each shard on its own (a filter on the shard's
+ * name, which mergeFilter gives every entry of a shard), for two things a merged search gets
+ * wrong: "newest first" (Pagefind ranks merged results by score, and a sorted shard scores
+ * its results by their place in that shard; shards never overlap in time, so their own
+ * date-sorted results are put one after another, newest shard first), and a word that some
+ * shards lack (see wordsFound).
  *
  * Filter values are loaded when a reader needs them: shards.json names each filter's most
  * used values with their counts, shown as they are while nothing is searched; a filter's
@@ -223,23 +224,61 @@
     });
   }
 
-  /* {results, filters}: best match over all shards at once, or newest first shard by shard. */
+  /* The query's words as Pagefind looks them up: lower case, without punctuation. */
+  function queryWords(query) {
+    return query.toLocaleLowerCase().split(/\s+/).map(function (word) {
+      return word.replace(/[^\p{L}\p{N}_]/gu, "");
+    }).filter(Boolean);
+  }
+
+  /* For each query word, whether the page (a result's data) holds a word that begins like it.
+     Pagefind matches a query word to the words that begin with it; where an index has none,
+     it falls back on the longest word the query word begins with ("a" for "aardvarkian").
+     One index decides that for all its pages, so a shard's first result tells for the shard:
+     a word found only by that fallback in one shard but found outright in another would
+     have found nothing in that shard had the index been one, so its results are dropped.
+     The word's last three letters may differ (Pagefind matches word stems). */
+  function wordsFound(data, words) {
+    var text = (data.content || "").split(/[\r\n\s]+/g);
+    var located = (data.locations || []).map(function (at) {
+      return (text[at] || "").toLocaleLowerCase().replace(/[^\p{L}\p{N}_]/gu, "");
+    });
+    return words.map(function (word) {
+      var stem = word.slice(0, Math.max(1, word.length - 3));
+      return located.some(function (found) { return found.indexOf(stem) === 0; });
+    });
+  }
+
+  /* {results, filters}: each shard searched on its own (a filter on its name), so that a shard
+     whose matches come only from Pagefind's fallback can be left out (wordsFound); then best
+     match over all by score, or newest first shard by shard (shards never overlap in time). */
   function find(query, filters) {
-    if (sortSelect.value !== "newest") {
-      return pagefind.search(query, { filters: filters }).then(function (answer) {
-        return { results: answer.results, filters: readCounts(answer.filters) };
-      });
-    }
+    var newest = sortSelect.value === "newest";
     return Promise.all(shards.map(function (name) {
       var own = Object.assign({}, filters);
       own[SHARD_FILTER] = name;
-      return pagefind.search(query, { filters: own, sort: { date: "desc" } });
+      return pagefind.search(query, newest ? { filters: own, sort: { date: "desc" } } : { filters: own });
     })).then(function (answers) {
+      var words = query ? queryWords(query) : [];
+      if (!words.length) return [answers, answers.map(function () { return true; })];
+      return Promise.all(answers.map(function (answer) {
+        return answer.results.length ? answer.results[0].data() : null;
+      })).then(function (firsts) {
+        var found = firsts.map(function (data) { return data ? wordsFound(data, words) : null; });
+        var anywhere = words.map(function (_, at) { return found.some(function (each) { return each && each[at]; }); });
+        return [answers, found.map(function (each) {
+          return !each || words.every(function (_, at) { return each[at] || !anywhere[at]; });
+        })];
+      });
+    }).then(function (pair) {
+      var answers = pair[0], kept = pair[1];
       var found = { results: [], filters: {} };
-      answers.forEach(function (answer) {
+      answers.forEach(function (answer, at) {
+        if (!kept[at]) return;
         found.results = found.results.concat(answer.results);
         addCounts(found.filters, readCounts(answer.filters));
       });
+      if (!newest) found.results.sort(function (a, b) { return b.score - a.score; });
       return found;
     });
   }
