@@ -288,6 +288,15 @@ def signal_name(number: int) -> str:
         return f"signal {number}"
 
 
+def indexed_pages(folder: Path) -> int:
+    """Pages in the index in folder/pagefind/: the sum over the shards shards.json names."""
+    try:
+        shards = json.loads((folder / BUNDLE / MANIFEST).read_text(encoding="utf-8"))["shards"]
+        return sum(page_count(folder / BUNDLE / shard["name"]) for shard in shards)
+    except (OSError, ValueError, KeyError, TypeError, FormatError) as error:
+        raise search_problem(f"no readable search index in {folder} ({error})") from None
+
+
 def entry_pages(posts: Sequence) -> list[str]:
     """The entry pages to index, oldest first (site.posts is newest first)."""
     return [route_path(post.url) for post in reversed(posts)]

@@ -44,7 +44,7 @@ def test_aliases_are_not_in_the_search_index(site):
     root = site({"content/new.md": ALIASED, "content/other.md": entry_text(title="Other")})
     result = run_digest(root, "build", "--output", "out")
     assert result.returncode == 0, result.stderr
-    assert "Pagefind indexed" not in result.stderr  # one page per entry: the check in search.index_site
+    assert "Pagefind indexed" not in result.stderr  # one page per entry: the check in search.index_shards
     from digest.search import indexed_pages
     assert indexed_pages(root / "out") == 2
 

@@ -14,8 +14,8 @@ import pytest
 
 from helpers import HOSTILE_ENTRY, HOSTILE_TITLE, ROOT, entry_text, run_digest, snapshot
 from digest.errors import DigestError, format_problem
-from digest.search import index_pages, search_key
 from digest.render import digest_of
+from digest.search import index_pages, indexed_pages, search_key
 
 MISSING_LINES = [
     "search: the Pagefind binary is missing from the pagefind-bin package; reinstall it with "
@@ -35,12 +35,7 @@ def sample_site(tmp_path: Path) -> Path:
 
 def page_count(output: Path) -> int:
     """Pages in every shard of the index, each shard's count read from its own pagefind-entry.json."""
-    manifest = json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
-    total = 0
-    for shard in manifest["shards"]:
-        entry = json.loads((output / "pagefind" / shard["name"] / "pagefind-entry.json").read_text(encoding="utf-8"))
-        total += sum(language["page_count"] for language in entry["languages"].values())
-    return total
+    return indexed_pages(output)
 
 
 def index_folder(folder: Path, pages: list[str]):

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import shutil
 import threading
 from pathlib import Path
 from urllib.parse import quote
+from urllib.request import urlopen
 
 import pytest
-
-import json
 
 from helpers import HOSTILE_ENTRY, HOSTILE_TITLE, ROOT, entry_text, run_digest
 
@@ -216,7 +216,6 @@ def test_the_search_page_fits_a_360_px_screen(browser, repo_site):
 
 def shards_of(url: str) -> list[str]:
     """The shard names of the site served at url, newest first (pagefind/shards.json)."""
-    from urllib.request import urlopen
     with urlopen(url + "pagefind/shards.json") as answer:
         return [shard["name"] for shard in json.load(answer)["shards"]]
 

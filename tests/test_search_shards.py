@@ -5,6 +5,7 @@ Pagefind, real builds; a failing Pagefind is the real binary behind a script tha
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pagefind_bin
 
-from conftest import entry_text, run_digest, snapshot
+from helpers import entry_text, run_digest, snapshot
 
 SETTINGS = "search_shard_entries = 3\n"
 
@@ -44,7 +45,6 @@ def inodes(output: Path, name: str) -> set[int]:
 
 def shard_words(output: Path, name: str) -> str:
     """The text of a shard's fragments (one per page), for telling which entries it holds."""
-    import gzip
     return " ".join(gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
                     for path in (output / "pagefind" / name / "fragment").iterdir())
 
