@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 from .cache import EntryCache, FileHashes, TreeCache, compiled_templates
 from .config import Config
 from .errors import DigestError, Problem, raise_if_errors
+from .images import read_default_image
 from .links import body_link_problems, link_problems
 from .read import list_sources, read_entries
 from .render import (Page, StaticFile, check_theme, each_static_page, extra_pages, load_templates, make_environment,
                      remember_templates, render_pages, static_pages, static_problems)
+from .renditions import RenditionStore, rendition_pages
 from .reuse import Edits, Fingerprints, route_keys
 from .search import BUNDLE, Earlier, Index, entry_pages, index_pages, index_shards, search_key
 from .site import Site, build_site, moved_urls
@@ -38,6 +40,8 @@ class BuildResult:
     up_to_date: bool = False  # output/ already held exactly this build: nothing was written
     shards: int = 0          # search shards in the index
     shards_indexed: int = 0  # of which Pagefind indexed (the rest were kept from the last build)
+    renditions: int = 0      # image renditions the site has (renditions.py)
+    resized: int = 0         # of those, made by this build (the rest came from the cache)
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     # What the build worked with (the model, the caches, the pages reused): freed with the
@@ -64,8 +68,10 @@ def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = N
     # collisions, links) are listed with these at the end, all at once.
     if any(problem.is_error for problem in problems):
         raise_if_errors(problems, config.strict)
+    default_image, found = read_default_image(config)
+    problems += found
     with no_collections():
-        site, site_problems = build_site(entries, config)
+        site, site_problems = build_site(entries, config, default_image)
     problems += site_problems + static_problems(site)
     if any(problem.is_error for problem in problems):
         raise_if_errors(problems, config.strict)
@@ -104,11 +110,12 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
 
 
 def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
-                 environment: jinja2.Environment | None = None,
-                 hashes: FileHashes | None = None) -> Iterator[Page | StaticFile | LinkedPage]:
+                 environment: jinja2.Environment | None = None, hashes: FileHashes | None = None,
+                 images: Sequence[Page | StaticFile] = ()) -> Iterator[Page | StaticFile | LinkedPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
     workers while the caller writes; none for a route whose reused[i] is KEPT. Then the
-    static files (known by their stat to `hashes`, if given) and the extra pages."""
+    static files (known by their stat to `hashes`, if given), the extra pages and the image
+    renditions (renditions.rendition_pages)."""
     check_theme(site.config)
     environment = environment or make_environment(site.config, watching=False)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
@@ -134,6 +141,7 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
         yield page
     yield from each_static_page(site.config, hashes)
     yield from extra_pages()
+    yield from images
 
 
 RENDERED_FIRST = {"sitemap.xml"}
@@ -204,7 +212,7 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
 
 
 def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list, searched: tuple | None,
-                      hashes: FileHashes | None = None) -> bool:
+                      hashes: FileHashes | None = None, images: Sequence[Page | StaticFile] = ()) -> bool:
     """True when this build would write exactly what output/ holds: every page kept from the
     last build (its fingerprint unchanged), the static and other files the same bytes, the
     search index made by this Pagefind for these pages (none without search), and nothing
@@ -215,7 +223,7 @@ def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list,
     if searched != tree.current_search or (searched is not None) != (tree.current_bundle is not None):
         return False
     expected = {route.output_path: current[route.output_path][1:] for route in site.routes}
-    for page in chain(each_static_page(config, hashes), extra_pages()):
+    for page in chain(each_static_page(config, hashes), extra_pages(), images):
         record = current.get(page.path)
         if record is None or record[0] != page.digest:
             return False
@@ -318,21 +326,27 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     kept_html = sum(path.endswith(".html") for path in kept)
     result.reused = kept_html + sum(type(page) is LinkedPage and page.path.endswith(".html") for page in reused)
     clock.lap("render")  # fingerprinting counts as rendering
+    store = RenditionStore(config, cache)
+    images, result.resized = rendition_pages(site.pictures, config, store, jobs)
+    result.renditions = len(images)
+    if images:
+        clock.lap("images")
     searched = search_key(config.language, config.search_shard_entries) if config.search and site.posts else None
-    if output_is_current(site, config, tree, reused, searched, hashes):
+    if output_is_current(site, config, tree, reused, searched, hashes, images):
         result.up_to_date = True  # the build would write what output/ holds: it stays as it is
         if tree.spare() is None and link_spare(config.output_path, tree.current_records(),
                                                worker_count(jobs, PARALLEL_FROM)):
             tree.spare_linked()  # so that the next build, which will write, has a folder to stage in
         entry_cache.save()
         hashes.save()
+        store.save()
         clock.lap("write")  # checking output/ (and preparing the spare) is this build's writing
         result.entries, result.pages = len(site.posts), result.reused
         return result
     before = result.timings["render"]
     html_pages = [kept_html]
     environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
-    staging = stage(timed(stream_pages(site, jobs, reused, environment, hashes), result.timings, "render",
+    staging = stage(timed(stream_pages(site, jobs, reused, environment, hashes, images), result.timings, "render",
                           html_pages), config, tree, found, kept, spared=BUNDLE if searched else None)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
@@ -351,6 +365,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     tree.swapped(kept_old=cache)
     entry_cache.save()
     hashes.save()
+    store.save()
     remember_templates(environment)
     clock.lap("write")
     result.entries, result.pages = len(site.posts), html_pages[0]

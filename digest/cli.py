@@ -76,8 +76,10 @@ def run_build(args: argparse.Namespace) -> int:
         reused = f" ({result.reused} unchanged, not rendered again)" if result.reused else ""
         if result.up_to_date:
             reused = f" (all unchanged: {config.output_dir.rstrip('/')}/ was already up to date)"
-        print(f"Built {counted(result.pages, 'page')}{reused} from {counted(result.entries, 'entry', 'entries')} "
-              f"into {config.output_dir.rstrip('/')}/ "
+        images = (f", {counted(result.renditions, 'image rendition')} ({result.resized} resized now)"
+                  if result.renditions else "")
+        print(f"Built {counted(result.pages, 'page')}{reused} from {counted(result.entries, 'entry', 'entries')}"
+              f"{images} into {config.output_dir.rstrip('/')}/ "
               f"in {time.perf_counter() - started:.2f} s ({stages})")
     return 0
 

@@ -49,6 +49,8 @@ class Config:
     search_shard_entries: int = 5000
     feed_entries: int = 50
     news_sitemap: bool = False      # a Google News sitemap, listed in the sitemap index
+    default_image: str = ""         # the social card of pages without an image of their own: a file in static/
+    default_image_alt: str = ""
     content_dir: str = "content"
     output_dir: str = "output"
     drafts: bool = False
@@ -236,6 +238,17 @@ def _taxonomies(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _image_path(value: Any) -> str:
+    """A file in the site's static/ folder, as the site publishes it: `/images/card.jpg`."""
+    text = _text(value).strip()
+    if re.match(r"[a-z][a-z0-9+.\-]*:", text, re.IGNORECASE) or text.startswith("//"):
+        raise BadValue(f"expected the path of an image in {STATIC_DIR}/, such as \"/images/card.jpg\", got "
+                       f"\"{text}\", which is on another host: the site loads nothing from another host")
+    if not text or "?" in text or "#" in text or "\\" in text or any(part in ("", ".", "..") for part in text.strip("/").split("/")):
+        raise BadValue(f"expected the path of an image in {STATIC_DIR}/, such as \"/images/card.jpg\", got \"{text}\"")
+    return "/" + text.lstrip("/")
+
+
 def _folder(value: Any) -> str:
     text = _nonempty_text(value)
     if "\0" in text:
@@ -258,6 +271,8 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "search_shard_entries": _positive_int,
     "feed_entries": _positive_int,
     "news_sitemap": _flag,
+    "default_image": _image_path,
+    "default_image_alt": _text,
     "content_dir": _folder,
     "output_dir": _folder,
 }

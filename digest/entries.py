@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
@@ -18,7 +19,8 @@ from anyascii import anyascii
 from .config import Config, port_problem
 from .errors import WARNING, Problem, character_problem, did_you_mean
 from .load import Node, Source
-from .markdown import Link, footnote_doc_id, render_with_links
+from .images import ImageError, LeadImage, Picture, image_file, is_remote, probe
+from .markdown import BodyImage, Link, footnote_doc_id, render_with_links
 
 KINDS = ("news", "analysis", "opinion", "official")
 # ASCII digits only: `\d` would also take Arabic-Indic or full-width digits.
@@ -83,6 +85,8 @@ class Entry:
     links: tuple[Link, ...] = ()   # internal links of the body, with their file lines
     updated: Moment | None = None  # when the entry last changed in substance, if it has
     aliases: tuple[str, ...] = ()  # old URLs, site-relative (`2025/07/old-slug/`): each gets a redirect page
+    image: LeadImage | None = None  # the lead image, its file read (images.Picture)
+    body_pictures: tuple[Picture, ...] = ()   # the images of the body whose files are in the site
     corrections: tuple[Correction, ...] = ()   # newest first
     # A hash of every field above (their repr): made with the entry, so it travels with it
     # through the cache and the worker processes; `replace()` makes a new one. reuse.py reads it.
@@ -105,6 +109,12 @@ class Entry:
             if moment is not None and moment.value > (newest or self.date).value:
                 newest = moment
         return newest
+
+    @property
+    def pictures(self) -> tuple[Picture, ...]:
+        """Every image file the entry shows: its lead image's and its body's."""
+        lead = (self.image.picture,) if self.image is not None and self.image.picture is not None else ()
+        return lead + self.body_pictures
 
     @property
     def modified(self) -> Moment:
@@ -361,6 +371,61 @@ def before_publication(values: dict, lines: dict, config: Config):
                    f"{shown}; a correction comes after publication: correct one of the two dates")
 
 
+IMAGE_KEYS = ("src", "alt", "caption", "credit")
+IMAGE_EXAMPLE = 'image: {src: talks.jpg, alt: "Delegations at the table in Istanbul"}'
+
+
+def to_image(node: Node, config: Config | None = None) -> LeadImage:
+    """`image:` with `src` (a file beside the entry, or /path in static/), `alt` (required;
+    a quoted empty `alt: ""` marks a decorative image), optional `caption` and `credit`.
+    The file itself is read by read_entry, which knows where the entry is."""
+    if node.kind != "map":
+        raise FieldError(f"expected a mapping with src and alt, such as {IMAGE_EXAMPLE}, got {describe(node)}")
+    values = {key: (line, value) for key, line, value in node.value}
+
+    def text_of(key: str) -> str | None:
+        if key not in values or (values[key][1].kind == "scalar" and values[key][1].plain and not values[key][1].value):
+            return None
+        try:
+            return to_text(values[key][1])
+        except FieldError as error:
+            raise FieldError(error.message, values[key][0], f"image.{key}") from None
+
+    src = text_of("src")
+    if src is None:
+        raise FieldError(f"required key is missing: add 'src:' under 'image:' (the image file beside the entry, "
+                         f"or /path/in/static.jpg), such as {IMAGE_EXAMPLE}", node.line, "image.src")
+    if is_remote(src):
+        raise FieldError(f"'{src}' is on another host; the site loads nothing from another host: save the image "
+                         "beside the entry (or in static/) and give its path", values["src"][0], "image.src")
+    if "alt" not in values:
+        raise FieldError("required key is missing: add 'alt:' under 'image:' (what the image shows, for readers "
+                         "who cannot see it; alt: \"\" marks an image as decorative)", node.line, "image.alt")
+    alt_line, alt_node = values["alt"]
+    if alt_node.kind == "scalar" and alt_node.value == "" and not alt_node.plain:
+        alt = ""   # written `alt: ""`: decorative, on purpose
+    elif alt_node.kind == "scalar" and not alt_node.value.strip():
+        raise FieldError("alt is empty: say what the image shows, or write alt: \"\" (quoted) to mark it as "
+                         "decorative", alt_line, "image.alt")
+    else:
+        alt = text_of("alt")
+    return LeadImage(src, alt, text_of("caption"), text_of("credit"))
+
+
+def body_image(picture: Picture, base_path: str) -> BodyImage:
+    """An image of a body as its <img> attributes: the largest rendition (at most the column)
+    with its size, the other widths as srcset, loaded when scrolled near."""
+    largest = picture.largest
+    attributes = [("src", base_path + largest.path)]
+    if len(picture.fallback) > 1:
+        attributes += [("srcset", ", ".join(f"{base_path}{r.path} {r.width}w" for r in picture.fallback)),
+                       ("sizes", picture.sizes)]
+    attributes += [("width", str(largest.width)), ("height", str(largest.height)),
+                   ("loading", "lazy"), ("decoding", "async")]
+    webp = ", ".join(f"{base_path}{r.path} {r.width}w" for r in picture.webp)
+    return BodyImage(tuple(attributes), webp, picture.sizes if webp else "")
+
+
 ALIAS_EXAMPLE = "[/2025/07/old-slug/]"
 # A query or a fragment is no part of the file a host finds for a URL; a backslash is a `/`
 # to some browsers.
@@ -474,6 +539,7 @@ FIELDS = (
     Field("updated", to_moment, False, "when the entry last changed in substance: date, or date-time with offset"),
     Field("corrections", to_corrections, False, "list of corrections, each with `date` and `text`", CORRECTION_KEYS),
     Field("aliases", to_aliases, False, "old URLs of the entry, such as [/2025/07/old-slug/]: each redirects here"),
+    Field("image", to_image, False, "the lead image: `src`, `alt`, and an optional `caption` and `credit`", IMAGE_KEYS),
 )
 FIELDS_BY_NAME = {f.name: f for f in FIELDS}
 
@@ -544,14 +610,41 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
     if brackets > MAX_BRACKETS:
         report(source.body_line, "body", f"{brackets:,} '[' characters; more than {MAX_BRACKETS:,} are refused, "
                                          "as Markdown would take minutes over them")
+    if "image" in values:
+        values["image"] = read_lead_image(values["image"], given["image"][1], source.path, config, report)
     if any(p.severity == "error" for p in problems):
         return None, problems
     slug = values.pop("slug", None) or slugify(source.file_name) or slugify(values["title"])
     if not slug:
         slug = "entry-" + source.digest[:8]
     source_values = values.pop("source", {})
+    body_pictures: list[Picture] = []
+
+    def body_images(found_links: tuple[Link, ...]) -> dict[str, BodyImage]:
+        """The body's images whose files are in the site, by src: their renditions."""
+        known: dict[str, BodyImage] = {}
+        for link in found_links:
+            if not link.image or link.href in known:
+                continue
+            try:
+                file = image_file(link.written or link.href, source.path, config)
+            except ImageError:
+                continue  # not a file of the site: written as it is, and the link check says so
+            if not (Path(config.root) / file).is_file():
+                continue
+            try:
+                picture = probe(file, config)
+            except ImageError as error:
+                report(source.body_line + link.line - 1, "body", str(error))
+                continue
+            body_pictures.append(picture)
+            known[link.href] = body_image(picture, config.base_path)
+        return known
+
     body_html, links = render_with_links(source.body, config.unsafe_html, link_resolver(source.path, config.base_path),
-                                         footnote_doc_id(source.path, config.content_dir))
+                                         footnote_doc_id(source.path, config.content_dir), body_images)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
     links = tuple(replace(link, line=source.body_line + link.line - 1) for link in links)
     entry = Entry(
         path=source.path,
@@ -575,8 +668,20 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
         updated=values.get("updated"),
         corrections=values.get("corrections", ()),
         aliases=values.get("aliases", ()),
+        image=values.get("image"),
+        body_pictures=tuple({picture.source: picture for picture in body_pictures}.values()),
     )
     return entry, problems
+
+
+def read_lead_image(lead: LeadImage, node: Node, path: str, config: Config, report: Callable) -> LeadImage:
+    """The lead image with its file read (images.probe); a problem at `src`'s line if it cannot be."""
+    line = next((key_line for key, key_line, _ in node.value if key == "src"), node.line)
+    try:
+        return replace(lead, picture=probe(image_file(lead.src, path, config), config))
+    except ImageError as error:
+        report(line, "image.src", str(error))
+        return lead
 
 
 def link_resolver(path: str, base_path: str) -> Callable:

@@ -56,6 +56,8 @@ def json_item(post: Post, config: Config) -> dict:
                 date_published=feed_time(entry.date))
     if entry.last_change:
         item["date_modified"] = feed_time(entry.last_change)
+    if entry.image is not None and entry.image.picture is not None:
+        item["image"] = absolute(entry.image.picture.share.path, config)
     authors = item_authors(post)
     if authors:
         item["authors"] = [{"name": name} for name in authors]

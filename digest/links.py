@@ -67,7 +67,7 @@ def target_file(href: str, from_url: str, base_path: str, files: set[str]) -> st
 def site_files(site: Site) -> set[str]:
     """Every file a build writes, known from the model before anything is rendered."""
     return ({route.output_path for route in site.routes} | set(static_files(site.config))
-            | {page.path for page in extra_pages()})
+            | {page.path for page in extra_pages()} | set(site.rendition_paths))
 
 
 def body_link_problems(site: Site, files: set[str] | None = None) -> list[Problem]:
@@ -86,7 +86,7 @@ def body_link_problems(site: Site, files: set[str] | None = None) -> list[Proble
 def link_problems(site: Site, pages: Iterable[Page], output_name: str = "output") -> list[Problem]:
     """Broken internal links of entry bodies (with file and line) and of every HTML page."""
     pages = list(pages)
-    files = {page.path for page in pages}
+    files = {page.path for page in pages} | set(site.rendition_paths)
     base = site.config.base_path
     problems = set(body_link_problems(site, files))
     body_hrefs = {post.url + "index.html": {link.href for link in post.entry.links} for post in site.posts}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
@@ -51,6 +51,7 @@ class Link:
     line: int
     target: str | None = None
     written: str = ""        # the target as the author wrote it (after entity decoding)
+    image: bool = False      # an image's src, not a link's href
 
 
 def is_internal(url: str) -> bool:
@@ -110,7 +111,7 @@ def _internal_links(state) -> None:
                 continue
             new_href, target = resolve(href, line)
             token.attrSet(attr, new_href)
-            links.append(Link(new_href, line, target, href))
+            links.append(Link(new_href, line, target, href, attr == "src"))
 
 
 def _focusable_boxes(state) -> None:
@@ -177,6 +178,40 @@ def _footnote_anchor(self, tokens, index, options, env) -> str:
             f'aria-label="Back to reference {number}{use}">\u21a9\ufe0e</a>')
 
 
+def _image(self, tokens, index, options, env) -> str:
+    """An image whose file the caller knows (env["images"]: src -> BodyImage) gets its size,
+    its renditions and lazy loading, and WebP first where there is WebP."""
+    token = tokens[index]
+    known = env.get("images", {}).get(token.attrGet("src"))
+    if known is None:
+        return self.image(tokens, index, options, env)
+    for name, value in known.attributes:
+        token.attrSet(name, value)
+    html = self.image(tokens, index, options, env)
+    if not known.webp_srcset:
+        return html
+    return (f'<picture><source type="image/webp" srcset="{escape_attribute(known.webp_srcset)}" '
+            f'sizes="{escape_attribute(known.sizes)}">{html}</picture>')
+
+
+@dataclass(frozen=True)
+class BodyImage:
+    """What an image written in a body becomes: its <img> attributes (src replaced by a
+    rendition's), and the WebP candidates for a <picture> around it, if any."""
+
+    attributes: tuple[tuple[str, str], ...]
+    webp_srcset: str = ""
+    sizes: str = ""
+
+    @property
+    def src(self) -> str:
+        return dict(self.attributes)["src"]
+
+
+def escape_attribute(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _fence(self, tokens, index, options, env) -> str:
     """A fenced code block's <pre> takes the focus too (its own attributes go on <code>)."""
     html = self.fence(tokens, index, options, env)
@@ -202,6 +237,7 @@ def parser(unsafe_html: bool = False) -> MarkdownIt:
     md.core.ruler.push("internal_links", _internal_links)
     md.core.ruler.push("focusable_boxes", _focusable_boxes)
     md.add_render_rule("fence", _fence)
+    md.add_render_rule("image", _image)
     return md
 
 
@@ -215,8 +251,18 @@ def render_markdown(text: str, unsafe_html: bool = False, resolve: Callable | No
     return parser(unsafe_html).render(text, env)
 
 
-def render_with_links(text: str, unsafe_html: bool, resolve: Callable,
-                      doc_id: str = "entry") -> tuple[str, tuple[Link, ...]]:
+def render_with_links(text: str, unsafe_html: bool, resolve: Callable, doc_id: str = "entry",
+                      images: Callable | None = None) -> tuple[str, tuple[Link, ...]]:
+    """HTML and internal links of a body. images: given the internal links (images among
+    them), a mapping of image src -> BodyImage for those it knows; their <img> are written
+    with it, and their links point at the rendition the page shows."""
+    md = parser(unsafe_html)
     env: dict = {"resolve": resolve, "footnote_doc": doc_id}
-    html = parser(unsafe_html).render(text, env)
-    return html, tuple(env.get("links", ()))
+    tokens = md.parse(text, env)
+    links = tuple(env.get("links", ()))
+    if images is not None:
+        known = env["images"] = images(links)
+        if known:
+            links = tuple(replace(link, href=known[link.href].src) if link.image and link.href in known else link
+                          for link in links)
+    return md.renderer.render(tokens, md.options, env), links

@@ -15,8 +15,14 @@ from .cache import EntryCache, entries_folder, file_stat, settled_stats
 from .config import Config
 from .entries import Entry, read_entry
 from .errors import Problem
+from .images import unchanged
 from .load import LoadError, display_path, load_source, source_files
 from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
+
+
+def pictures_unchanged(entry: Entry, config: Config) -> bool:
+    """Whether every image file the entry shows holds the bytes it was read with."""
+    return all(unchanged(picture, config) for picture in entry.pictures)
 
 
 def load_entry(path: Path, config: Config) -> tuple[str | None, Entry | None, list[Problem]]:
@@ -102,6 +108,8 @@ def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None 
             except OSError:
                 key = None  # load_entry reports it
             hit = cache.get(key) if key is not None else None
+            if hit is not None and hit[0] is not None and not pictures_unchanged(hit[0], config):
+                hit = None  # an image it shows changed: read the entry again
             if hit is None and key is not None and key[0] in ahead and ahead[key[0]][0] == key[1]:
                 hit = ahead[key[0]][1:]  # parsed by the listing child, from these very bytes
                 if not any(problem.is_error for problem in hit[1]):

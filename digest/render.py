@@ -212,6 +212,8 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
                        item_authors=feeds.item_authors, xml_safe=lru_cache(maxsize=1024)(feeds.xml_safe),
                        # feed.json is JSON, not HTML: json.dumps has quoted it, HTML escaping would corrupt it.
                        json_feed=lambda feed: markupsafe.Markup(feeds.json_feed_text(feed, config)))
+    # An image's renditions as a srcset: `/static/images/a-1f2e-360.webp 360w, ...`, under the base path.
+    env.filters["srcset"] = lambda renditions: ", ".join(f"{config.base_path}{r.path} {r.width}w" for r in renditions)
     env.globals.update(config=config, sitemap_items=sitemap_items, cached=Cached())
     env.filters["utc_iso"] = utc_iso
     return env
@@ -449,6 +451,8 @@ def static_problems(site: Site) -> list[Problem]:
                        "remove or rename the file (to replace a theme's file, put yours in themes/<name>/static/)")
     for page in extra_pages():
         taken[page.path] = ("a file digest writes itself", "remove the file")
+    for path, source in site.rendition_paths.items():
+        taken[path] = (f"a rendition digest makes of {source}", "remove or rename the file")
     folders: dict[str, str] = {}  # a folder of what the build writes -> one thing in it
     for path, (what, _) in taken.items():
         for folder in _folders_above(path):

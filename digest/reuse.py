@@ -105,7 +105,8 @@ class Fingerprints:
         config = site.config
         settings = [(f.name, repr(getattr(config, f.name))) for f in fields(config) if f.name != "raw"]
         shell = [(name, tax.url, tax.title) for name, tax in site.taxonomies.items()]
-        self.base = repr((code_fingerprint(), theme, settings, shell)).encode("utf-8")
+        # The default image's renditions are named by its bytes: pages carry them (social cards).
+        self.base = repr((code_fingerprint(), theme, settings, shell, site.default_image)).encode("utf-8")
         self.tokens: dict[int, tuple[Post, str]] = {}  # id(post) -> (the post, kept alive; its token)
 
     def fingerprint(self, route: Route, shown: set | None = None, terms: set | None = None) -> bytes | None:

@@ -48,9 +48,11 @@ from .entries import Entry
 from .errors import DigestError, Problem, format_problem, raise_if_errors
 from .links import body_link_problems
 from .load import find_sources
-from .read import load_entry, no_content_folder
+from .images import read_default_image
+from .read import load_entry, no_content_folder, pictures_unchanged
 from .render import (LITTER, Page, StaticFile, digest_of, each_static_page, extra_pages, make_environment,
                      render_pages, static_problems)
+from .renditions import RenditionStore, rendition_pages
 from .reuse import Edits, Fingerprints, PageMap, route_keys
 from .search import Earlier, entry_pages, index_pages, search_key
 from .site import Site, build_site, linked_entry, model_fields, swap_entry
@@ -175,6 +177,8 @@ class Preview:
         self.rendered: dict[str, tuple[bytes, Page]] = {}  # path -> (fingerprint, page) of the last render
         self.static_hashes: dict = {}            # FileHashes.seen of the last rebuild's static files
         self.static_bytes: dict[bytes, bytes] = {}  # their bytes by hash, as served
+        # Image renditions made so far, in memory: the preview writes nothing outside its folder.
+        self.renditions = RenditionStore(Config(root=self.root), enabled=False)
         self.written: Built | None = None        # the last build written to disk (background thread)
         # The model of the served build, for edits made in place (_edit_in_place); None after a
         # failed rebuild or when its pages cannot be fingerprinted.
@@ -264,11 +268,14 @@ class Preview:
                 served, self.site = self.site, None
                 entries, problems = self._read_entries(config, changed, result)
                 raise_if_errors(problems)
-                site, site_problems = build_site(entries, config)
-                problems += site_problems + static_problems(site)
+                default_image, found = read_default_image(config)
+                site, site_problems = build_site(entries, config, default_image)
+                problems += found + site_problems + static_problems(site)
                 raise_if_errors(problems)
                 edits = Edits.between(entries_of(served), entries_of(site), site.posts) if served else None
-                pages = self._render(site, changed, result, edits) + self._static_pages(config) + extra_pages()  # as build.all_pages
+                # As digest build writes them (build.stream_pages); renditions are kept in memory.
+                images, _ = rendition_pages(site.pictures, config, self.renditions)
+                pages = self._render(site, changed, result, edits) + self._static_pages(config) + extra_pages() + images
                 built = replace(self._collect(pages, result), entries=len(site.posts), base_path=config.base_path,
                                 entry_pages=tuple(entry_pages(site.posts)))
                 from_files = {id(problem) for _, _, found in self.entries.values() for problem in found}
@@ -402,7 +409,8 @@ class Preview:
         for path in paths:
             stamp = file_stamp(path)
             known = self.entries.get(path)
-            if known is None or known[0] != stamp or path in changed:
+            if known is None or known[0] != stamp or path in changed or (
+                    known[1] is not None and not pictures_unchanged(known[1], config)):
                 _, entry, found = load_entry(path, config)
                 known = (stamp, entry, found)
                 result.reread += 1

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Iterator, NamedTuple
 
-from .config import Config
+from .config import SETTINGS_FILE, Config
 from .entries import Entry, Moment, slugify, term_key
+from .images import ImageUse, LeadImage, Picture
 from .errors import WARNING, Problem
 
 TAXONOMY_TITLES = {"tags": ("Tags", "tag"), "people": ("People", "person"),
@@ -127,6 +128,31 @@ class Site:
     routes: tuple[Route, ...]
     stories: tuple = ()                     # Story, most recently updated first
     issues: tuple = ()                      # weekly digest Issue, newest first
+    default_image: LeadImage | None = None  # the `default_image` setting's, for social cards
+
+    @cached_property
+    def pictures(self) -> dict[str, tuple[Picture, ImageUse]]:
+        """Every image file the site shows, by file: its Picture and where it is shown first."""
+        found: dict[str, tuple[Picture, ImageUse]] = {}
+        if self.default_image is not None and self.default_image.picture is not None:
+            picture = self.default_image.picture
+            found[picture.source] = (picture, ImageUse(SETTINGS_FILE, None, "tool.digest.default_image"))
+        base = self.config.base_path
+        for post in self.posts:
+            entry = post.entry
+            if entry.image is not None and entry.image.picture is not None:
+                found.setdefault(entry.image.picture.source,
+                                 (entry.image.picture, ImageUse(entry.path, entry.line_of("image"), "image.src")))
+            for picture in entry.body_pictures:
+                line = next((link.line for link in entry.links if link.image and link.href == base + picture.largest.path), 1)
+                found.setdefault(picture.source, (picture, ImageUse(entry.path, line, "body")))
+        return found
+
+    @cached_property
+    def rendition_paths(self) -> dict[str, str]:
+        """Output path of every image rendition -> the image file it is made from."""
+        return {rendition.path: source for source, (picture, _) in self.pictures.items()
+                for rendition in picture.renditions}
 
     @cached_property
     def paths(self) -> tuple[str, ...]:
@@ -652,7 +678,9 @@ def swap_entry(post: Post, entry: Entry) -> None:
     object.__setattr__(post, "entry", entry)
 
 
-def build_site(entries: Iterable[Entry], config: Config) -> tuple[Site, list[Problem]]:
+def build_site(entries: Iterable[Entry], config: Config,
+               default_image: LeadImage | None = None) -> tuple[Site, list[Problem]]:
+    """default_image: the `default_image` setting's, read (images.read_default_image)."""
     posts, problems, day_of = placed_posts(list(entries), config)  # months, issues, charts read day_of
     posts = resolve_body_links(posts, config)
     taxonomies = {}
@@ -663,7 +691,7 @@ def build_site(entries: Iterable[Entry], config: Config) -> tuple[Site, list[Pro
     features, found = build_features(posts, taxonomies, config, day_of)
     problems += found
     routes = make_routes(config, posts, taxonomies, months, features, day_of)
-    site = Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues)
+    site = Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues, default_image)
     problems += check_unique(site.routes, posts, site.paths) + check_reserved(posts) + check_aliases(site.routes, site.paths)
     return site, problems
 

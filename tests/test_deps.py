@@ -16,6 +16,7 @@ FLOORS = {
     "markdown-it-py": (4, 1),   # CVE-2023-26302, CVE-2023-26303 (2.2.0); a quadratic case fixed in 4.1
     "jinja2": (3, 1, 6),        # CVE-2024-22195, -34064, -56201, -56326, CVE-2025-27516
     "pyyaml": (6,),
+    "pillow": (11, 3),          # CVE-2025-48379 (11.3.0); it reads every image a site holds
 }
 
 

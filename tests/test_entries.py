@@ -228,6 +228,7 @@ TEXT_PLACES = [
     ("updated", '"2025-07-24{x}"', 6, "updated"),
     ("corrections", '[{{date: 2025-07-24, text: "C {x}"}}]', 6, "corrections.text"),
     ("aliases", '["/old{x}/"]', 6, "aliases"),
+    ("image", '{{src: a.jpg, alt: "A {x}"}}', 6, "image.alt"),
 ]
 FORBIDDEN_ESCAPES = [
     ("\\0", "control character", "0000"), ("\\a", "control character", "0007"), ("\\b", "control character", "0008"),

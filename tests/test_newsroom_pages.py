@@ -30,7 +30,7 @@ def test_every_page_is_valid_html5(built):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_newsroom_pages_have_no_serious_violations(browser, built, scheme):
-    paths = ["/2025/07/first/", "/2025/07/second/", "/"]
+    paths = ["/2025/07/first/", "/2025/07/second/", "/2025/07/pictured/", "/"]
     with opened(browser, color_scheme=scheme) as page:
         for base, _ in serve_folder(built):
             found = {path: violations_on(page, base + path) for path in paths}
