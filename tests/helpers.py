@@ -9,6 +9,7 @@ other."""
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import queue
 import re
@@ -71,11 +72,47 @@ def read(out: Path, path: str) -> str:
 
 # --- the command line ------------------------------------------------------------------------
 
-def run_digest(cwd: Path, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """The real command line, in a subprocess, from cwd."""
+def run_digest(cwd: Path, *args: str, env: dict | None = None, timeout: float | None = None,
+               input: str | None = None) -> subprocess.CompletedProcess:
+    """The command line `digest *args` run from cwd: its exit status, stdout and stderr.
+
+    It runs in this process (digest.cli.main, as the `digest` command calls it), which spares
+    each test the start of a new Python. It runs in a process of its own (run_digest_process)
+    when the test needs one: `env` (a hash seed, a time zone, PYTHONPATH are read at start),
+    a `timeout` (a test guarding against a hang), and `digest serve` (signal handlers, a
+    server that runs until stopped)."""
+    if env is not None or timeout is not None or (args and args[0] == "serve"):
+        return run_digest_process(cwd, *args, env=env, timeout=timeout or 120, input=input)
+    return run_digest_here(cwd, *args, input=input)
+
+
+def run_digest_here(cwd: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+    """digest.cli.main(args) in this process, from cwd, with stdin, stdout and stderr as text."""
+    from digest.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    streams = sys.stdin, sys.stdout, sys.stderr
+    before = os.getcwd()
+    sys.stdin, sys.stdout, sys.stderr = io.StringIO(input or ""), out, err
+    os.chdir(cwd)
+    try:
+        code = main(list(args))
+    except SystemExit as exit:  # argparse's usage errors, --help and --version
+        code = exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 1
+        if isinstance(exit.code, str):
+            err.write(exit.code + "\n")
+    finally:
+        os.chdir(before)
+        sys.stdin, sys.stdout, sys.stderr = streams
+    return subprocess.CompletedProcess(["digest", *args], code, out.getvalue(), err.getvalue())
+
+
+def run_digest_process(cwd: Path, *args: str, env: dict | None = None, timeout: float = 120,
+                       input: str | None = None) -> subprocess.CompletedProcess:
+    """The real command line, `python -m digest *args`, in a subprocess from cwd."""
     environment = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "digest", *args], cwd=cwd, capture_output=True,
-                          text=True, env=environment, timeout=timeout)
+                          text=True, env=environment, timeout=timeout, input=input)
 
 
 def build_out(root: Path) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import (EDITS, ENTRY_EDITS, FILE_EDITS, IN_PLACE, THEME, assert_equals_clean_build, build_site, built,
-                     clean_build, edit, edits_site, entry_text, run_digest, snapshot)
+                     clean_build, edit, edits_site, entry_text, run_digest, run_digest_process, snapshot)
 from digest.build import build, make_site
 from digest.config import load_config
 from digest.errors import DigestError
@@ -121,7 +121,7 @@ def test_damaged_spare_folder_is_repaired(site, jobs):
     change_body(root)  # something to write, so that the build stages in the spare
     # The command, in a process of its own: a process with other threads (a test run may have
     # some) never forks the child.
-    assert run_digest(root, "build", "--no-search", "--jobs", str(jobs)).returncode == 0
+    assert run_digest_process(root, "build", "--no-search", "--jobs", str(jobs)).returncode == 0
     assert snapshot(root / "output") == clean_build(root)
     assert not any(p.is_symlink() for p in (root / "output").rglob("*"))
 
