@@ -1,8 +1,8 @@
 """Accessibility: axe-core (bundled by axe-playwright-python) in Chromium over every kind of
 page (entries of each kind, term pages and their second pages, indexes, archive, month,
 stories, digests, search with results and filters open, 404), light and dark, served over
-HTTP; no serious or critical violations. Then what axe cannot see: wide tables and code on a
-phone and on paper."""
+HTTP; no serious or critical violations. Then what axe cannot see: wide tables, code and long
+words on a phone and on paper."""
 
 from __future__ import annotations
 
@@ -242,3 +242,30 @@ def test_an_arabic_site_is_laid_out_right_to_left_without_serious_violations(bro
                               "(document.querySelector('blockquote'))")
         assert quote == ["4px", "0px"]
     assert serious_violations(browser, base + "/2025/07/talks/") == []
+
+
+# Long unbroken words (names, URLs) in every place they show must not widen a page on a phone.
+LONG_WORD = "Supercalifragilisticexpialidociousantidisestablishmentarianism"
+LONG_URL = "https://example.org/" + "averylongpathwithoutanybreaks" * 3
+
+
+@pytest.fixture(scope="module")
+def long_site(tmp_path_factory):
+    root = write_site(tmp_path_factory.mktemp("long") / "site", {
+        "content/long.md": entry_text(title=f'"A long title {LONG_WORD}"', summary=f"See {LONG_URL}",
+                                      tags=f"[{LONG_WORD}term]", story=f"{LONG_WORD} story",
+                                      body=f"Read {LONG_URL} now."),
+    })
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 0, result.stderr
+    return root / "output"
+
+
+@pytest.mark.parametrize("page", ["index.html", "2025/07/long/index.html", "tags/index.html",
+                                  f"tags/{LONG_WORD.lower()}term/index.html", "stories/index.html"])
+def test_long_words_do_not_widen_the_page_on_a_phone(browser, long_site, page):
+    with opened(browser, viewport={"width": 360, "height": 800}) as tab:
+        tab.goto((long_site / page).as_uri())
+        # file:// pages cannot load /static/style.css (root-absolute), so load the stylesheet by hand
+        tab.add_style_tag(path=str(long_site / "static" / "style.css"))
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 360

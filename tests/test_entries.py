@@ -1,4 +1,5 @@
-"""Source -> Entry: the schema rules of DESIGN section 1, field by field."""
+"""Source -> Entry: the schema rules of DESIGN section 1, field by field, and the messages the
+command line gives for front matter as newcomers write it (YAML syntax, lists, comments)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from helpers import entry_text, run_digest
 from digest.config import Config
 from digest.entries import FIELDS, read_entry, slugify
 from digest.errors import NOT_IN_TEXT, format_problem
@@ -418,3 +420,98 @@ def test_text_of_invisible_characters_only_is_refused():
     assert entry is None and problems[0].startswith("content/entry.md:2: title: expected text, got only characters")
     entry, problems = read(front(title='"Kyiv\\u200b talks"', tags='["\\u200fשלום"]'))
     assert entry is not None and problems == [], problems
+
+
+# --- what the command line says about front matter as newcomers write it ----------------------
+
+DATE = "content/e.md"
+
+
+def test_tag_list_written_as_comma_text_says_how_to_write_the_list(site):
+    root = site({DATE: entry_text(tags="Russia, Ukraine, ceasefire talks")})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1
+    assert (f"{DATE}:5: tags: expected a list of text such as [Russia, Ukraine], got "
+            "'Russia, Ukraine, ceasefire talks'; write it in brackets: [Russia, Ukraine, ceasefire talks] "
+            '(3 items), or ["Russia, Ukraine, ceasefire talks"] (one)') in result.stderr.splitlines()
+
+
+def test_a_name_with_a_comma_written_as_text_is_shown_quoted_as_one_item_too(site):
+    """`people: Smith, John` may be one name written last name first: the message offers the
+    list of two and the one quoted name."""
+    root = site({DATE: entry_text(people="Smith, John")})
+    result = run_digest(root, "check")
+    assert result.returncode == 1
+    assert (f"{DATE}:6: people: expected a list of text such as [Russia, Ukraine], got 'Smith, John'; "
+            'write it in brackets: [Smith, John] (2 items), or ["Smith, John"] (one)') in result.stderr.splitlines()
+
+
+def test_a_headline_with_a_colon_left_unquoted_is_shown_quoted(site):
+    """`title: Kyiv: talks resume` (a headline's commonest shape) is a YAML error: beyond YAML's
+    'mapping values are not allowed in this context', the message shows the line as it must be
+    written."""
+    root = site({DATE: entry_text(title='Kremlin: Putin "open" to talks')})
+    for command in ("check", "build"):
+        result = run_digest(root, command, "--no-search") if command == "build" else run_digest(root, command)
+        assert result.returncode == 1
+        assert result.stderr.splitlines()[0] == (
+            f"{DATE}:2: YAML syntax error, column 15: mapping values are not allowed in this context; "
+            'a value holding \': \' must be in quotes: title: "Kremlin: Putin \\"open\\" to talks"')
+
+
+@pytest.mark.parametrize("field, line", [
+    ("story: #KyivTalks", "content/e.md:6: story: '#KyivTalks' is read as a YAML comment (a '#' after a space "
+                          'starts one), leaving this value empty: put it in quotes, "#KyivTalks"'),
+    ("people:\n  - #Zelensky", "content/e.md:7: people: '#Zelensky' is read as a YAML comment (a '#' after a "
+                                'space starts one), leaving this value empty: put it in quotes, "#Zelensky"'),
+    ("places: [Kyiv, #Odesa]", "content/e.md:6: YAML syntax error, column 16: did not find expected node content; "
+                               "'#Odesa' must be in quotes, as a '#' starts a YAML comment: \"#Odesa\""),
+])
+def test_a_hashtag_written_as_a_value_is_named_not_lost(site, field, line):
+    """YAML reads '#...' after a space as a comment: `story: #KyivTalks` would build with no story
+    at all (an empty optional field is left out), `- #x` would be an empty item, and `[Kyiv,
+    #Odesa]` as the last field a YAML error past the list. Each message names the '#'."""
+    text = entry_text(body="b").replace("---\nb\n", field + "\n---\nb\n")
+    root = site({"content/e.md": text})
+    result = run_digest(root, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == line
+
+
+@pytest.mark.parametrize("field, line", [
+    ("title: Ceasefire talks #2 in Istanbul", "content/e.md:5: title: the value stops at '#2 in Istanbul'"),
+    ("people:\n  - Jo #1 fan", "content/e.md:7: people: the value stops at '#1 fan'"),
+    ("source:\n  name: Channel #4", "content/e.md:7: source.name: the value stops at '#4'"),
+])
+def test_a_value_cut_short_by_a_hash_is_an_error_not_a_shorter_headline(site, field, line):
+    """YAML reads ' #' as the start of a comment: `title: Ceasefire talks #2 in Istanbul` would
+    publish the headline "Ceasefire talks"."""
+    text = entry_text(body="b")
+    key = field.split(":")[0]
+    text = "\n".join(line for line in text.split("\n") if not line.startswith(key + ":"))
+    root = site({"content/e.md": text.replace("---\nb", field + "\n---\nb")})
+    result = run_digest(root, "check")
+    assert result.returncode == 1, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(line + ", which YAML reads as a comment"), first
+    assert "put the whole value in quotes" in first
+
+
+def test_a_comment_after_a_value_or_an_empty_field_is_still_a_comment(site):
+    text = entry_text(tags="[Ukraine]  # topics", body="b").replace(
+        "---\nb\n", "slug:  # the last part of the URL\nkind: news  #news or analysis\n---\nb\n")
+    root = site({"content/e.md": text})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 0, result.stderr
+    assert (root / "output/2025/07/e/index.html").is_file()
+
+
+def test_tab_indentation_in_front_matter_is_named(site):
+    text = "---\ntitle: Tabs\ndate: 2025-07-23\nsummary: x\ntags:\n\t- a\n---\nbody\n"
+    root = site({DATE: text})
+    result = run_digest(root, "build", "--no-search")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{DATE}:6: YAML syntax error, column 1: a tab indents this line; "
+        "YAML indents with spaces only: replace the tab with spaces")
+    assert "Traceback" not in result.stderr

@@ -1,9 +1,11 @@
-"""Edits in place: an edit the site model does not read (a title, a summary, a body).
+"""Incremental rebuilds: `digest serve` and `digest build` redo only what an edit reaches.
 
-`digest serve` keeps its model: the entry is swapped into its post and only the pages showing
-it are rendered again. `digest build` fingerprints only the pages that showed the entry in the
-last build. Whatever the edit, the result must equal a fresh preview's or a clean build's,
-byte for byte."""
+An edit the site model does not read (a title, a summary, a body) is made in place: `digest
+serve` keeps its model, swaps the entry into its post and renders again only the pages
+showing it; `digest build` fingerprints only the pages that showed the entry in the last
+build. An edit of terms (tags, people, places) fingerprints only the pages those terms reach.
+Whatever the edit, the result must equal a fresh preview's or a clean build's, byte for byte
+(the build side of that, for every edit of helpers.EDITS, is in test_cache.py)."""
 
 from __future__ import annotations
 
@@ -176,7 +178,7 @@ def route_count(root: Path) -> int:
 
 @pytest.mark.parametrize("name", TERM_EDITS)
 def test_an_edit_of_terms_fingerprints_only_what_it_reaches(site, name):
-    """(That the build equals a clean build is test_cache's test over every edit.)"""
+    """That the build then equals a clean build is checked for every edit in test_cache.py."""
     root = site(ENTRIES, SETTINGS)
     assert build_site(root).fingerprinted == route_count(root)  # the first build fingerprints every page
     before = snapshot(root / "output")

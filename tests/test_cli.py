@@ -1,4 +1,6 @@
-"""QA pass: error messages a newcomer meets on day one say what to do, through the real CLI."""
+"""The command line: what it prints (counts, warnings in order, problems of flags and
+settings), its exit statuses, where it runs from, and that its messages say what to do and
+show any text as text."""
 
 from __future__ import annotations
 
@@ -10,94 +12,6 @@ from helpers import entry_text, run_digest, snapshot
 from digest.cli import describe_changes
 
 DATE = "content/e.md"
-
-
-def test_tag_list_written_as_comma_text_says_how_to_write_the_list(site):
-    root = site({DATE: entry_text(tags="Russia, Ukraine, ceasefire talks")})
-    result = run_digest(root, "build", "--no-search")
-    assert result.returncode == 1
-    assert (f"{DATE}:5: tags: expected a list of text such as [Russia, Ukraine], got "
-            "'Russia, Ukraine, ceasefire talks'; write it in brackets: [Russia, Ukraine, ceasefire talks] "
-            '(3 items), or ["Russia, Ukraine, ceasefire talks"] (one)') in result.stderr.splitlines()
-
-
-def test_a_name_with_a_comma_written_as_text_is_shown_quoted_as_one_item_too(site):
-    """`people: Smith, John` was told to write [Smith, John]: two people, Smith and John."""
-    root = site({DATE: entry_text(people="Smith, John")})
-    result = run_digest(root, "check")
-    assert result.returncode == 1
-    assert (f"{DATE}:6: people: expected a list of text such as [Russia, Ukraine], got 'Smith, John'; "
-            'write it in brackets: [Smith, John] (2 items), or ["Smith, John"] (one)') in result.stderr.splitlines()
-
-
-def test_a_headline_with_a_colon_left_unquoted_is_shown_quoted(site):
-    """`title: Kyiv: talks resume` (a headline's commonest shape) gave only YAML's 'mapping values
-    are not allowed in this context'; the message now shows the line as it must be written."""
-    root = site({DATE: entry_text(title='Kremlin: Putin "open" to talks')})
-    for command in ("check", "build"):
-        result = run_digest(root, command, "--no-search") if command == "build" else run_digest(root, command)
-        assert result.returncode == 1
-        assert result.stderr.splitlines()[0] == (
-            f"{DATE}:2: YAML syntax error, column 15: mapping values are not allowed in this context; "
-            'a value holding \': \' must be in quotes: title: "Kremlin: Putin \\"open\\" to talks"')
-
-
-@pytest.mark.parametrize("field, line", [
-    ("story: #KyivTalks", "content/e.md:6: story: '#KyivTalks' is read as a YAML comment (a '#' after a space "
-                          'starts one), leaving this value empty: put it in quotes, "#KyivTalks"'),
-    ("people:\n  - #Zelensky", "content/e.md:7: people: '#Zelensky' is read as a YAML comment (a '#' after a "
-                                'space starts one), leaving this value empty: put it in quotes, "#Zelensky"'),
-    ("places: [Kyiv, #Odesa]", "content/e.md:6: YAML syntax error, column 16: did not find expected node content; "
-                               "'#Odesa' must be in quotes, as a '#' starts a YAML comment: \"#Odesa\""),
-])
-def test_a_hashtag_written_as_a_value_is_named_not_lost(site, field, line):
-    """`story: #KyivTalks` built with no story at all (YAML reads '#...' as a comment, and an empty
-    optional field is left out); `- #x` was 'an empty item: remove it'; `[Kyiv, #Odesa]` as the
-    last field gave a YAML error past the list that did not name the '#'."""
-    text = entry_text(body="b").replace("---\nb\n", field + "\n---\nb\n")
-    root = site({"content/e.md": text})
-    result = run_digest(root, "check")
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == line
-
-
-@pytest.mark.parametrize("field, line", [
-    ("title: Ceasefire talks #2 in Istanbul", "content/e.md:5: title: the value stops at '#2 in Istanbul'"),
-    ("people:\n  - Jo #1 fan", "content/e.md:7: people: the value stops at '#1 fan'"),
-    ("source:\n  name: Channel #4", "content/e.md:7: source.name: the value stops at '#4'"),
-])
-def test_a_value_cut_short_by_a_hash_is_an_error_not_a_shorter_headline(site, field, line):
-    """`title: Ceasefire talks #2 in Istanbul` published the headline "Ceasefire talks": YAML
-    reads ' #' as the start of a comment."""
-    text = entry_text(body="b")
-    key = field.split(":")[0]
-    text = "\n".join(line for line in text.split("\n") if not line.startswith(key + ":"))
-    root = site({"content/e.md": text.replace("---\nb", field + "\n---\nb")})
-    result = run_digest(root, "check")
-    assert result.returncode == 1, result.stderr
-    first = result.stderr.splitlines()[0]
-    assert first.startswith(line + ", which YAML reads as a comment"), first
-    assert "put the whole value in quotes" in first
-
-
-def test_a_comment_after_a_value_or_an_empty_field_is_still_a_comment(site):
-    text = entry_text(tags="[Ukraine]  # topics", body="b").replace(
-        "---\nb\n", "slug:  # the last part of the URL\nkind: news  #news or analysis\n---\nb\n")
-    root = site({"content/e.md": text})
-    result = run_digest(root, "build", "--no-search")
-    assert result.returncode == 0, result.stderr
-    assert (root / "output/2025/07/e/index.html").is_file()
-
-
-def test_tab_indentation_in_front_matter_is_named(site):
-    text = "---\ntitle: Tabs\ndate: 2025-07-23\nsummary: x\ntags:\n\t- a\n---\nbody\n"
-    root = site({DATE: text})
-    result = run_digest(root, "build", "--no-search")
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == (
-        f"{DATE}:6: YAML syntax error, column 1: a tab indents this line; "
-        "YAML indents with spaces only: replace the tab with spaces")
-    assert "Traceback" not in result.stderr
 
 
 def test_strict_lists_every_warning_as_an_error_at_once(site):
@@ -230,8 +144,8 @@ def test_an_output_folder_inside_themes_is_refused(site):
 
 def test_terminal_escapes_in_a_file_name_or_a_key_are_printed_as_text(site):
     """A front-matter key written as a YAML escape ("\\e]0;...\\a") and a file name holding ESC
-    went raw to the terminal in every message naming them: they could retitle the window,
-    clear the screen or recolour what follows. Each control character is now shown escaped."""
+    would, printed raw, retitle the terminal's window, clear the screen or recolour what
+    follows: each control character is shown escaped in every message naming them."""
     name = "content/b\x1b[2Jx\x07.md"
     root = site({"content/a.md": entry_text(**{'"\\e]0;owned\\a\\e[31mkey"': "1"}),
                  name: entry_text(title="B", summary="S\ntitle: again")})  # a duplicate key: an error

@@ -1,4 +1,5 @@
-"""QA pass: long titles, file names, terms and slugs make URLs that the file system can hold."""
+"""Slugs: long titles, file names, terms and slugs make URLs that the file system can hold,
+and a term is one term however its accents were typed."""
 
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ def test_an_explicit_slug_too_long_for_a_folder_is_an_error_at_its_line(site):
 
 def test_a_term_typed_with_a_combining_accent_is_the_same_term(site):
     """"Café" and "Київ" with their accents as combining marks (NFD, as text pasted from macOS or
-    a PDF often is) look the same as the composed forms; they made a second tag page, a second
-    place, and a warning that two identical-looking names collide."""
+    a PDF often is) look the same as the composed forms, so they are the same term: not a
+    second tag page, a second place, and a warning that two identical-looking names collide."""
     composed = ("Café", "Київ")
     decomposed = tuple(unicodedata.normalize("NFD", text) for text in composed)
     assert decomposed != composed
