@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -281,6 +282,17 @@ FILE_EDITS: dict[str, Callable[[Path], None]] = {
 }
 EDITS = {**ENTRY_EDITS, **SETTING_EDITS, **FILE_EDITS}
 assert len(EDITS) == len(ENTRY_EDITS) + len(SETTING_EDITS) + len(FILE_EDITS), "an edit's name is used twice"
+
+
+# One edit of each kind: the cases of a test over many edits that `make test-fast` runs.
+FAST_EDITS = ("body", "title", "tags", "the last entries leave a tag", "renamed", "setting", "own template",
+              "static file changed")
+
+
+def slow_but_fast_edits(names) -> list:
+    """names as pytest parameters, those not in FAST_EDITS marked slow: `make test-fast` checks
+    one edit of each kind, `make test` every edit."""
+    return [pytest.param(name, marks=() if name in FAST_EDITS else pytest.mark.slow) for name in names]
 
 
 def edits_site(make_site, settings: str = "") -> Path:

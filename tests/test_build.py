@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from helpers import assert_equals_clean_build, entry_text, run_digest, snapshot
 
 from digest.write import output_lock
@@ -172,6 +174,7 @@ def alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow  # a build of 600 entries, killed and built again
 def test_a_killed_build_leaves_no_worker_behind_holding_the_lock(site):
     """Killing only a build's main process (`kill PID`, the OOM killer) must not leave its forked
     workers alive, holding its lock, or every later build waits forever. A child closes its

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from helpers import (EDITS, ENTRY_EDITS, FILE_EDITS, IN_PLACE, THEME, assert_equals_clean_build, build_site, built,
-                     clean_build, edit, edits_site, entry_text, run_digest, run_digest_process, snapshot)
+                     clean_build, edit, edits_site, entry_text, run_digest, run_digest_process, slow_but_fast_edits,
+                     snapshot)
 from digest.build import build, make_site
 from digest.config import load_config
 from digest.errors import DigestError
@@ -40,7 +41,7 @@ def change_body(root: Path) -> None:
     edit(root / "content/2025/07/entry-003.md", "Body of entry 3", "A new body for entry 3")
 
 
-@pytest.mark.parametrize("name", EDITS)
+@pytest.mark.parametrize("name", slow_but_fast_edits(EDITS))
 def test_a_cached_build_after_an_edit_equals_a_clean_build(site, name):
     root = edits_site(site)
     assert not build_site(root).in_place  # the first build fingerprints every page
@@ -175,6 +176,7 @@ def test_unchanged_files_are_not_rewritten(site):
     assert next((root / "output").rglob("entry-002/index.html")).stat().st_ino == inode
 
 
+@pytest.mark.slow  # two clean builds of 80 entries
 def test_one_or_two_workers_write_the_same_bytes(site):
     root = site(corpus(80))  # enough for several batches of entries and of pages
     one = clean_build(root, jobs=1)

@@ -107,6 +107,7 @@ def test_the_deploy_guide_documents_the_workflow_build_command():
     assert "Custom domain" in section
 
 
+@pytest.mark.slow  # pip builds a wheel
 def test_the_wheel_ships_every_default_theme_file(tmp_path):
     """`pip install .` is not editable in the workflow: the theme must travel inside the wheel,
     as digest/default_theme/ (render.default_theme_dir), and setuptools must not warn."""

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import (EDITS, ENTRIES, ENTRY_EDITS, FILE_EDITS, IN_PLACE, SETTING_EDITS, SETTINGS, STATIC, TERM_EDITS,
-                     assert_equals_clean_build, build_site, edit, entry_text, snapshot, write_site)
+                     assert_equals_clean_build, build_site, edit, entry_text, slow_but_fast_edits, snapshot, write_site)
 from digest.build import make_site
 from digest.config import load_config
 from digest.errors import DigestError
@@ -60,7 +60,7 @@ def assert_same_site(served: Preview, root: Path, temp: Path) -> None:
     assert [path for path in pages if pages[path] != fresh[path]] == []
 
 
-@pytest.mark.parametrize("name", IN_PLACE)
+@pytest.mark.parametrize("name", slow_but_fast_edits(IN_PLACE))
 def test_an_edit_the_model_does_not_read_is_made_in_place(site, tmp_path, name):
     root = site(ENTRIES, SETTINGS)
     served, result, before = edited(root, tmp_path, EDITS[name])
@@ -70,7 +70,7 @@ def test_an_edit_the_model_does_not_read_is_made_in_place(site, tmp_path, name):
     assert_same_site(served, root, tmp_path)
 
 
-@pytest.mark.parametrize("name", REBUILT)
+@pytest.mark.parametrize("name", slow_but_fast_edits(REBUILT))
 def test_an_edit_the_model_reads_rebuilds_it(site, tmp_path, name):
     root = site(ENTRIES, SETTINGS)
     served, result, before = edited(root, tmp_path, EDITS[name])
@@ -176,7 +176,7 @@ def route_count(root: Path) -> int:
     return len(site_model.routes)
 
 
-@pytest.mark.parametrize("name", TERM_EDITS)
+@pytest.mark.parametrize("name", slow_but_fast_edits(TERM_EDITS))
 def test_an_edit_of_terms_fingerprints_only_what_it_reaches(site, name):
     """That the build then equals a clean build is checked for every edit in test_cache.py."""
     root = site(ENTRIES, SETTINGS)
@@ -200,6 +200,7 @@ def test_a_new_term_taking_the_slug_of_another_is_a_whole_site_change(site):
     assert_equals_clean_build(root)
 
 
+@pytest.mark.slow  # seven builds, each compared with a clean build
 def test_edits_of_terms_and_in_place_follow_each_other(site):
     root = site(ENTRIES, SETTINGS)
     build_site(root)
@@ -258,7 +259,7 @@ def test_a_renamed_term_reaches_pages_that_name_it_without_showing_the_edited_en
     assert_equals_clean_build(root)
 
 
-@pytest.mark.parametrize("name", TERM_EDITS)
+@pytest.mark.parametrize("name", slow_but_fast_edits(TERM_EDITS))
 def test_serve_fingerprints_only_what_an_edit_of_terms_reaches(site, tmp_path, name):
     root = site(ENTRIES, SETTINGS)
     served, result, before = edited(root, tmp_path, EDITS[name])
@@ -268,6 +269,7 @@ def test_serve_fingerprints_only_what_an_edit_of_terms_reaches(site, tmp_path, n
     assert_same_site(served, root, tmp_path)
 
 
+@pytest.mark.slow  # five rebuilds, each compared with a fresh preview
 def test_serve_follows_edits_of_terms_and_in_place(site, tmp_path):
     root = site(ENTRIES, SETTINGS)
     served = preview(root, tmp_path)

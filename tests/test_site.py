@@ -172,6 +172,7 @@ def test_body_link_hrefs_are_escaped_as_markdown_it_writes_them():
 
 
 @pytest.mark.parametrize("timezone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+@pytest.mark.slow  # charts and weekly issues spanning ten thousand years
 def test_dates_at_both_ends_of_the_supported_years_build(timezone, tmp_path):
     """Every day digest derives from an entry's date stays in Python's range: the day in the
     site time zone (+14:00 or -12:00 here) and in UTC, the ISO week of its weekly issue (the

@@ -92,6 +92,7 @@ TAXONOMIES = ("tags", "people", "places", "sources")
 
 @pytest.mark.parametrize("chosen", [tuple(name for bit, name in enumerate(TAXONOMIES) if mask >> bit & 1)
                                     for mask in range(16)], ids=lambda chosen: "+".join(chosen) or "none")
+@pytest.mark.slow  # the sample site built and link-checked once per choice
 def test_any_choice_of_taxonomies_builds_the_sample_site_with_every_link_resolving(tmp_path, chosen):
     """`taxonomies` may name any of the four, or none: stories, digests, related entries and
     charts still build, and no page links a taxonomy that was left out."""

@@ -14,6 +14,8 @@ import textwrap
 import threading
 from pathlib import Path
 
+import pytest
+
 from helpers import entry_text, snapshot, write_site
 from digest.build import build
 from digest.config import load_config
@@ -125,6 +127,7 @@ def site_of_80_pages(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.slow  # a Python process of its own builds 80 pages several times
 def test_a_rebuild_into_a_fresh_staging_folder_renders_in_forked_workers(tmp_path):
     """With the spare folder gone (a failed build removes it), a rebuild links its unchanged
     pages from output/ into a fresh folder with writer threads running, and renders the rest
@@ -167,6 +170,7 @@ def test_a_rebuild_into_a_fresh_staging_folder_renders_in_forked_workers(tmp_pat
 
 
 
+@pytest.mark.slow  # a Python process of its own builds 80 pages several times
 def test_a_build_in_a_process_with_threads_renders_in_clean_workers_as_a_forked_one_does(tmp_path):
     """A process with another thread does not fork: its render workers start clean (forkserver)
     and are sent the site pickled, without the build's Jinja environment (it does not pickle),
