@@ -73,6 +73,7 @@ def serve():
 # Whole files of slow tests, each with its reason.
 SLOW_FILES = {
     "test_html_valid.py": "the Nu HTML checker starts a Java virtual machine per run",
+    "test_serve.py": "each test starts `digest serve` in a process of its own and waits on its rebuilds",
 }
 
 

@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 
 from helpers import ROOT, run_digest, snapshot, write_site
@@ -49,6 +50,7 @@ def test_entries_have_the_fields_and_sizes_the_benchmark_expects(tmp_path):
     assert any(not tag.isascii() for tag in tags)
 
 
+@pytest.mark.slow  # a build of 150 entries
 def test_digest_builds_it_strictly(tmp_path):
     make(tmp_path / "site" / "content", 150)
     site = write_site(tmp_path / "site", {}, 'title = "Corpus"\n')

@@ -8,6 +8,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -129,6 +130,7 @@ class Heading(HTMLParser):
             self.text += data
 
 
+@pytest.mark.slow  # 40 titles, each rendered through a whole page template
 @SLOW
 @given(PRINTABLE)
 def test_a_rendered_title_parses_back_to_the_same_text(title):
