@@ -16,7 +16,7 @@ import feedparser
 import pytest
 from PIL import Image
 
-from conftest import ROOT, build_out, entry_text, read, run_digest, snapshot
+from helpers import ROOT, build_out, entry_text, read, run_digest, snapshot
 from digest.images import CARD, COLUMN
 
 LEAD = '{src: photo.jpg, alt: "Delegations at the table", caption: "Istanbul, 23 July.", credit: "Photo: A. Writer"}'
