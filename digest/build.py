@@ -22,7 +22,8 @@ from .render import (Page, StaticFile, check_theme, each_static_page, extra_page
 from .renditions import RenditionStore, rendition_pages
 from .reuse import Edits, Fingerprints, route_keys
 from .search import BUNDLE, Earlier, Index, entry_pages, index_pages, index_shards, search_key
-from .site import Site, build_site, moved_urls
+from .site import Site, build_site, languages_of, moved_urls
+from .strings import site_catalog
 from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
 from .write import (KEPT, Kept, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_lock,
                     output_problems, stage, swap)
@@ -70,8 +71,12 @@ def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = N
         raise_if_errors(problems, config.strict)
     default_image, found = read_default_image(config)
     problems += found
+    catalog, found = site_catalog(config, languages_of(entries))
+    problems += found
+    if any(problem.is_error for problem in found):
+        raise_if_errors(problems, config.strict)
     with no_collections():
-        site, site_problems = build_site(entries, config, default_image)
+        site, site_problems = build_site(entries, config, default_image, catalog)
     problems += site_problems + static_problems(site)
     if any(problem.is_error for problem in problems):
         raise_if_errors(problems, config.strict)

@@ -12,6 +12,7 @@ from typing import Any, Callable
 from urllib.parse import SplitResult, urlsplit
 
 from .errors import COMMAND_LINE, DigestError, Problem, character_problem, did_you_mean, raise_if_errors
+from .languages import direction, language_problem
 
 SETTINGS_FILE = "pyproject.toml"
 # The site's folder of files published as they are at the output root (Hugo's static/). A
@@ -26,11 +27,6 @@ TAXONOMY_OTHER_NAMES = {"person": "people", "persons": "people", "place": "place
                         "topics": "tags", "publishers": "sources", "outlets": "sources", "media": "sources"}
 
 
-# Languages written right to left by default (BCP 47 primary tags), and the scripts that are.
-RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "syr", "ug", "ur", "yi"}
-RTL_SCRIPTS = {"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"}
-
-
 @dataclass(frozen=True)
 class Config:
     root: Path
@@ -38,6 +34,8 @@ class Config:
     description: str = ""
     base_url: str = "http://localhost:8000/"
     language: str = "en"
+    # The site's other languages, each under /<tag>/ with its own listings (docs/guides/languages.md).
+    languages: tuple[str, ...] = ()
     timezone: str = "UTC"
     theme: str = "default"
     per_page: int = 10
@@ -69,12 +67,13 @@ class Config:
     @property
     def direction(self) -> str:
         """`rtl` for a language written right to left (`ar`, `he`, `fa-IR`, `az-Arab`), else `ltr`:
-        the pages' <html dir>, as Hugo's languageDirection."""
-        parts = self.language.lower().split("-")
-        scripts = [part for part in parts[1:] if len(part) == 4]
-        if scripts:
-            return "rtl" if scripts[0] in RTL_SCRIPTS else "ltr"
-        return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
+        the pages' <html dir>, as Hugo's languageDirection (CLDR's character order)."""
+        return direction(self.language)
+
+    @property
+    def site_languages(self) -> tuple[str, ...]:
+        """The default language first, then the others `languages` lists."""
+        return tuple(dict.fromkeys((self.language, *self.languages)))
 
     @property
     def content_path(self) -> Path:
@@ -183,11 +182,25 @@ LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 def _language(value: Any) -> str:
-    """A BCP 47 language tag, as <html lang> and Pagefind's stemming read it."""
+    """A BCP 47 language tag, as <html lang> and Pagefind's stemming read it, of a language
+    CLDR knows: its dates and numbers are written in it."""
     text = _text(value)
     if not LANGUAGE_TAG.fullmatch(text):
         raise BadValue(f"expected a language tag such as 'en', 'uk' or 'pt-BR', got {value!r}")
+    problem = language_problem(text)
+    if problem:
+        raise BadValue(problem)
     return text
+
+
+def _languages(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise BadValue(f"expected a list of language tags such as [\"uk\", \"ru\"], got {_kind(value)}")
+    tags = tuple(_language(item) for item in value)
+    for tag in tags:
+        if tags.count(tag) > 1:
+            raise BadValue(f"language '{tag}' is listed {tags.count(tag)} times; list each once")
+    return tags
 
 
 def _timezone(value: Any) -> str:
@@ -261,6 +274,7 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "description": _text,
     "base_url": _base_url,
     "language": _language,
+    "languages": _languages,
     "timezone": _timezone,
     "theme": _theme,
     "per_page": _positive_int,

@@ -18,6 +18,7 @@ from anyascii import anyascii
 
 from .config import Config, port_problem
 from .errors import WARNING, Problem, character_problem, did_you_mean
+from .languages import language_problem
 from .load import Node, Source
 from .images import ImageError, LeadImage, Picture, image_file, is_remote, probe
 from .markdown import BodyImage, Link, footnote_doc_id, render_with_links
@@ -77,6 +78,8 @@ class Entry:
     event_date: Moment | None = None
     kind: str = "news"
     draft: bool = False
+    language: str = "en"                      # the entry's language tag; the site's when not written
+    translation_key: str | None = None        # shared by the entries that translate one another
     lines: tuple[tuple[str, int], ...] = ()   # (field, line) as written, for messages of later stages
 
     def line_of(self, field: str) -> int:
@@ -276,6 +279,16 @@ def to_kind(node: Node, config: Config | None = None) -> str:
     if text not in KINDS:
         raise FieldError(f"expected one of {', '.join(KINDS)}, got '{node.value}'{did_you_mean(text, KINDS)}")
     return text
+
+
+def to_language(node: Node, config: Config) -> str:
+    """A language tag CLDR knows, spelt as the site's settings spell it when it is one of them."""
+    text = to_text(node)
+    problem = language_problem(text) if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", text) else \
+        f"expected a language tag such as 'en', 'uk' or 'pt-BR', got '{text}'"
+    if problem:
+        raise FieldError(problem)
+    return next((tag for tag in config.site_languages if tag.lower() == text.lower()), text)
 
 
 def to_slug_text(node: Node, config: Config | None = None) -> str:
@@ -500,7 +513,9 @@ def to_source(node: Node, config: Config | None = None) -> dict:
 OTHER_NAMES = {"person": "people", "persons": "people", "place": "places", "location": "places",
                "locations": "places", "authors": "author", "by": "author", "published": "date",
                "description": "summary", "excerpt": "summary", "categories": "tags", "category": "tags",
-               "keywords": "tags", "publisher": "source", "event": "event_date"}
+               "keywords": "tags", "publisher": "source", "event": "event_date", "lang": "language",
+               "locale": "language", "translationkey": "translation_key", "translation": "translation_key",
+               "translation_of": "translation_key"}
 
 
 @dataclass(frozen=True)
@@ -540,6 +555,8 @@ FIELDS = (
     Field("corrections", to_corrections, False, "list of corrections, each with `date` and `text`", CORRECTION_KEYS),
     Field("aliases", to_aliases, False, "old URLs of the entry, such as [/2025/07/old-slug/]: each redirects here"),
     Field("image", to_image, False, "the lead image: `src`, `alt`, and an optional `caption` and `credit`", IMAGE_KEYS),
+    Field("language", to_language, False, "the entry's language tag, such as uk (default: the site's language)"),
+    Field("translation_key", to_text, False, "the same text on each translation of one entry links them"),
 )
 FIELDS_BY_NAME = {f.name: f for f in FIELDS}
 
@@ -663,6 +680,8 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
         event_date=values.get("event_date"),
         kind=values.get("kind", "news"),
         draft=values.get("draft", False),
+        language=values.get("language", config.language),
+        translation_key=values.get("translation_key"),
         lines=tuple((key, line) for key, line, _ in source.front),
         links=links,
         updated=values.get("updated"),

@@ -20,10 +20,9 @@ from .entries import Moment
 from . import feeds
 from .errors import WARNING, DigestError, Problem
 from .site import ALIAS_TEMPLATE, Route, Site, absolute_url, sitemap_items
+from .strings import Strings, english_strings
+from .themes import default_theme_dir, theme_dirs
 
-BUNDLED_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-          "August", "September", "October", "November", "December")
 
 
 @dataclass(frozen=True)
@@ -67,24 +66,6 @@ def unchanged_bytes(source: str, digest: bytes) -> bytes | None:
     return data if digest_of(data) == digest else None
 
 
-def default_theme_dir() -> Path:
-    if BUNDLED_THEME.is_dir():
-        return BUNDLED_THEME
-    import digest.default_theme as packaged  # installed wheel: the theme ships as package data
-
-    return Path(packaged.__path__[0])
-
-
-def theme_dirs(config: Config) -> list[Path]:
-    """Most specific first: the site's chosen theme, the site's `default`, the bundled one."""
-    dirs = [config.root / "themes" / config.theme, config.root / "themes" / "default", default_theme_dir()]
-    unique = []
-    for folder in dirs:
-        if folder.is_dir() and folder.resolve() not in [d.resolve() for d in unique]:
-            unique.append(folder)
-    return unique
-
-
 def check_theme(config: Config) -> None:
     if config.theme != "default" and not (config.root / "themes" / config.theme).is_dir():
         raise DigestError([Problem("pyproject.toml", None, "tool.digest.theme",
@@ -98,17 +79,12 @@ def site_url(path: str, base_path: str) -> str:
     return base_path + path.lstrip("/")
 
 
-def display_date(moment: Moment | None, tz) -> str:
-    """`23 July 2025`, or `23 July 2025, 10:00 +03:00` when the author gave a time."""
-    if moment is None:
-        return ""
-    value = moment.value
-    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-    if not moment.has_time:
-        return text
-    offset = value.strftime("%z")
-    zone = "UTC" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:5]}"
-    return f"{text}, {value:%H:%M} {zone}"
+@jinja2.pass_context
+def display_date(context, moment: Moment | None) -> str:
+    """A date as the page's language writes it (the context's strings, `t.date`); English
+    where no strings are in reach (a macro imported without context)."""
+    strings = context.get("t")
+    return strings.date(moment) if isinstance(strings, Strings) else english_strings().date(moment)
 
 
 def iso_date(moment: Moment | None) -> str:
@@ -120,8 +96,11 @@ def utc_iso(moment: Moment | None) -> str:
     return moment.value.astimezone(timezone.utc).replace(microsecond=0).isoformat() if moment else ""
 
 
-def month_name(number: int) -> str:
-    return MONTHS[number - 1]
+@jinja2.pass_context
+def month_name(context, number: int) -> str:
+    """A month's name alone (`July`, `липень`), in the page's language as display_date."""
+    strings = context.get("t")
+    return (strings if isinstance(strings, Strings) else english_strings()).month_alone(number)
 
 
 def pagefind_filter(value: str) -> str:
@@ -204,7 +183,7 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
     env.filters.update(url=partial(site_url, base_path=config.base_path),
                        absolute_url=partial(absolute_url, base_url=config.base_url),
                        # A date shows on every listing of its entry: format each once.
-                       display_date=lru_cache(maxsize=16384)(partial(display_date, tz=config.tz)),
+                       display_date=display_date,
                        iso_date=iso_date, month_name=month_name, pagefind_filter=pagefind_filter)
     # Feeds, sitemap and entry metadata: one source of dates, authors and feed JSON.
     env.filters.update(feed_time=feeds.feed_time, feed_updated=feeds.feed_updated,

@@ -22,6 +22,8 @@ Within a context, what a value contributes follows what the bundled templates re
 - a Chart (site.ChartOf, counted then): its fields (unit, first day, counts, sizes); every
   bar's place, size and label is computed from them (Chart.bars), so they are covered by
   the code's fingerprint;
+- the interface's strings (strings.Strings, the context's `t`): its language and a hash of
+  every string of its tables, so editing a table renders the pages in that language again;
 - related entries (site.Related) and an entry's terms (site.EntryTerms): what they hold,
   worked out when the page is fingerprinted;
 - everything else (pagers, months, stories, issues, feeds): all of it, posts included.
@@ -38,6 +40,7 @@ from .cache import code_fingerprint
 from .config import Config
 from .entries import Moment
 from .render import default_theme_dir, theme_dirs
+from .strings import Strings
 from .site import (MODEL_FIELDS, Chart, ChartOf, EntryTerms, Feed, Issue, IssueGroup, Month, Pager, Post, Related, Route, Site,
                    Story, StoryPlace, Taxonomy, Term, entry_values, model_fields, route_path, sitemap_items,
                    sitemap_lastmods, term_key)
@@ -117,7 +120,7 @@ class Fingerprints:
         self.shown, self.shown_terms = shown, terms
         self.counting = shows_counts(route)
         if route.template in WHOLE_SITE:
-            if route.context.keys() - {"part"}:
+            if route.context.keys() - {"part", "t"}:  # the strings: it shows no word of them
                 return None
             # sitemap.xml reads sitemap_items(site, part) (and the settings): of every page it
             # lists, its absolute URL and last-modified date, as text.
@@ -154,6 +157,8 @@ class Fingerprints:
             return self.post(value)
         if kind in PLAIN or value is None or kind in EXACT:
             return repr(value)  # exact and stable
+        if kind is Strings:  # the interface's strings: its language and a hash of every string
+            return "T(" + repr((value.language, value.token)) + ")"
         if kind is Related:  # related entries: the posts, worked out now if no page needed them yet
             value, kind = value.posts, tuple
         elif kind is EntryTerms:  # an entry's terms, likewise

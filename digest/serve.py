@@ -55,7 +55,8 @@ from .render import (LITTER, Page, StaticFile, digest_of, each_static_page, extr
 from .renditions import RenditionStore, rendition_pages
 from .reuse import Edits, Fingerprints, PageMap, route_keys
 from .search import Earlier, entry_pages, index_pages, search_key
-from .site import Site, build_site, linked_entry, model_fields, swap_entry
+from .site import Site, build_site, languages_of, linked_entry, model_fields, swap_entry
+from .strings import STRINGS_DIR, Strings, english_strings, site_catalog
 from .write import check_relative, safe_target
 
 QUIET_SECONDS = 0.05         # a burst of saves ends after this long without a new change
@@ -95,6 +96,7 @@ class Status:
     version: int = 0
     epoch: int = 0                   # the build being served; 0 while there is none
     errors: tuple[str, ...] = ()     # formatted problems of the last rebuild, if it failed
+    strings: Strings | None = None   # the site language's interface, for the overlay's words
 
 
 @dataclass
@@ -163,6 +165,7 @@ class Preview:
         self.search_roots: tuple[Path, ...] = ()
         self.search_index: Earlier | None = None  # the newest index: its unchanged shards are kept
         self.status = Status()
+        self.strings: Strings | None = None      # the site language's, from the last catalog read
         self.generation = 0
         self.changed = threading.Condition()     # guards current/status; notifies long-polls
         self.stop = threading.Event()
@@ -259,6 +262,8 @@ class Preview:
         result = Rebuild(changed=sorted(self._shown(p) for p in changed))
         try:
             config = self.load_settings()
+            if self.strings is None or self.strings.language != config.language:  # for the overlay, even if the entries fail
+                self.strings = site_catalog(config)[0][config.language]
             if config != self.config:  # time zone, permalink, drafts...: every entry may read differently
                 self.entries.clear()
                 self.config = config
@@ -269,8 +274,12 @@ class Preview:
                 entries, problems = self._read_entries(config, changed, result)
                 raise_if_errors(problems)
                 default_image, found = read_default_image(config)
-                site, site_problems = build_site(entries, config, default_image)
-                problems += found + site_problems + static_problems(site)
+                catalog, more = site_catalog(config, languages_of(entries))
+                problems += found + more
+                raise_if_errors(problems)
+                self.strings = catalog[config.language]
+                site, site_problems = build_site(entries, config, default_image, catalog)
+                problems += site_problems + static_problems(site)
                 raise_if_errors(problems)
                 edits = Edits.between(entries_of(served), entries_of(site), site.posts) if served else None
                 # As digest build writes them (build.stream_pages); renditions are kept in memory.
@@ -299,7 +308,7 @@ class Preview:
             self.site = None  # the next rebuild starts from the files
             with self.changed:
                 errors = tuple(format_problem(p) for p in result.problems if p.is_error)
-                self.status = Status(self.status.version + 1, self.status.epoch, errors)
+                self.status = Status(self.status.version + 1, self.status.epoch, errors, self.strings)
                 self.changed.notify_all()
         result.seconds = time.perf_counter() - started
         return result
@@ -482,7 +491,7 @@ class Preview:
     def _switch(self, built: Built) -> None:
         with self.changed:
             self.current = built
-            self.status = Status(self.status.version + 1, built.epoch, ())
+            self.status = Status(self.status.version + 1, built.epoch, (), self.strings)
             self.changed.notify_all()
         self.to_index = built  # the background thread indexes it and removes older builds
         self.index_wanted.set()
@@ -563,7 +572,8 @@ class Preview:
         config = self.config
         if config is None:
             return []
-        return [folder for folder in (config.content_path, self.root / "themes", config.static_path) if folder.is_dir()]
+        return [folder for folder in (config.content_path, self.root / "themes", config.static_path,
+                                      self.root / STRINGS_DIR) if folder.is_dir()]
 
     def _keep_watching(self, watch: Callable[[], None]) -> None:
         """Run a watcher until stopped; if it fails (a watched folder vanished), say so and retry."""
@@ -793,7 +803,7 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
     if (!box.querySelector("button")) {
       var close = document.createElement("button");
       close.type = "button";
-      close.textContent = "Hide";
+      close.textContent = me.dataset.hide;
       // In the box's right padding, so that it covers no error on a phone.
       Object.assign(close.style, {position: "absolute", top: ".5rem", right: ".75rem"});
       close.addEventListener("click", function () { box.hidden = true; });
@@ -814,7 +824,7 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
     box.textContent = "";
     var head = document.createElement("p");
     head.style.margin = "0";
-    head.textContent = "digest: the last rebuild failed; this is the last good site. Fix the file and save.";
+    head.textContent = me.dataset.failed;
     var pre = document.createElement("pre");
     pre.textContent = errors.join("\n");
     box.appendChild(head);
@@ -850,18 +860,22 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
 BODY_TAG = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 
 
-def overlay_html(errors: tuple[str, ...]) -> str:
+def overlay_html(errors: tuple[str, ...], strings: Strings | None = None) -> str:
     if not errors:
         return ""
     lines = html.escape("\n".join(errors))
-    return ('<div id="digest-overlay" role="alert"><p>digest: the last rebuild failed; this is the last '
-            f'good site. Fix the file and save.</p><pre>{lines}</pre></div>')
+    strings = strings or english_strings()
+    return (f'<div id="digest-overlay" role="alert" lang="{html.escape(strings.language)}" dir="{strings.direction}">'
+            f'<p>{strings("serve.failed")}</p><pre lang="en" dir="ltr">{lines}</pre></div>')
 
 
 def inject(page: bytes, status: Status) -> bytes:
-    """The overlay (if any) and the reload script, right after `<body>`."""
-    snippet = (overlay_html(status.errors) + f'<script src="{SCRIPT_PATH}" data-epoch="{status.epoch}" '
-               f'data-version="{status.version}"></script>').encode("utf-8")
+    """The overlay (if any) and the reload script, right after `<body>`. The overlay's words
+    are in the site's language; the errors themselves are digest's, in English."""
+    strings = status.strings or english_strings()
+    snippet = (overlay_html(status.errors, strings) + f'<script src="{SCRIPT_PATH}" data-epoch="{status.epoch}" '
+               f'data-version="{status.version}" data-failed="{strings("serve.failed")}" '
+               f'data-hide="{strings("serve.hide")}"></script>').encode("utf-8")
     match = BODY_TAG.search(page)
     at = match.end() if match else 0
     return page[:at] + snippet + page[at:]
@@ -869,10 +883,12 @@ def inject(page: bytes, status: Status) -> bytes:
 
 def error_page(status: Status) -> bytes:
     """What every page is while no build has ever succeeded."""
-    return inject(b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                  b"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>digest: build failed"
-                  b"</title></head><body><h1>The site has errors</h1><p>digest serve shows the site as soon "
-                  b"as it builds.</p></body></html>", status)
+    strings = status.strings or english_strings()
+    page = (f'<!DOCTYPE html><html lang="{html.escape(strings.language)}" dir="{strings.direction}"><head>'
+            '<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{strings("serve.no_build_title")}</title></head><body><h1>{strings("serve.no_build_heading")}'
+            f'</h1><p>{strings("serve.no_build_text")}</p></body></html>')
+    return inject(page.encode("utf-8"), status)
 
 
 # --- the HTTP server ---------------------------------------------------------------------

@@ -20,9 +20,9 @@ from .config import SETTINGS_FILE, Config
 from .entries import Entry, Moment, slugify, term_key
 from .images import ImageUse, LeadImage, Picture
 from .errors import WARNING, Problem
+from .strings import Catalog, Strings, site_catalog
 
-TAXONOMY_TITLES = {"tags": ("Tags", "tag"), "people": ("People", "person"),
-                   "places": ("Places", "place"), "sources": ("Sources", "source")}
+TAXONOMY_SINGULAR = {"tags": "tag", "people": "person", "places": "place", "sources": "source"}
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,7 @@ class Site:
     stories: tuple = ()                     # Story, most recently updated first
     issues: tuple = ()                      # weekly digest Issue, newest first
     default_image: LeadImage | None = None  # the `default_image` setting's, for social cards
+    catalog: Catalog | None = None          # the interface's strings, by language (strings.py)
 
     @cached_property
     def pictures(self) -> dict[str, tuple[Picture, ImageUse]]:
@@ -238,13 +239,14 @@ def most_used(spellings: list[str]) -> str:
     return min(counts, key=lambda s: (-counts[s], s))
 
 
-def build_taxonomy(name: str, posts: tuple[Post, ...]) -> tuple[Taxonomy, list[Problem]]:
+def build_taxonomy(name: str, posts: tuple[Post, ...], strings: Strings | None = None) -> tuple[Taxonomy, list[Problem]]:
+    """strings: the site language's, for the taxonomy's title (`Tags`; English without)."""
     field = "source" if name == "sources" else name
     values_of = (lambda entry: entry_values(entry, name)) if name == "sources" else attrgetter(name)
     names, slugs, members, problems = group_terms(posts, values_of, field)
     terms = [Term(name, key, names[key], slugs[key], tuple(members[key])) for key in names]
     terms.sort(key=lambda t: (t.name.casefold(), t.slug))
-    title, singular = TAXONOMY_TITLES[name]
+    title, singular = strings.text(f"taxonomy.{name}") if strings else name.capitalize(), TAXONOMY_SINGULAR[name]
     return Taxonomy(name, title, singular, tuple(terms), {t.key: t for t in terms}), problems
 
 
@@ -330,8 +332,29 @@ class EntryTerms(Mapping):
         return len(self.terms)
 
 
+def languages_of(entries: Iterable[Entry]) -> list[str]:
+    """The languages entries are written in, each once, in order."""
+    return list(dict.fromkeys(entry.language for entry in entries))
+
+
+def with_strings(routes: list[Route], catalog: Catalog, language: str) -> list[Route]:
+    """Every route's context with the interface's strings as `t`: of the entry's language on
+    an entry's page, else of `language`. A page's strings are part of its context, so of
+    its fingerprint (reuse.py)."""
+    strings = catalog[language]
+    made = []
+    for route in routes:
+        post = route.context.get("post") if route.template == "entry.html" else \
+            route.context.get("target") if route.template == ALIAS_TEMPLATE else None
+        own = strings if post is None or post.entry.language == language else catalog[post.entry.language]
+        made.append(Route(route.url, route.template, {**route.context, "t": own}))
+    return made
+
+
 def make_routes(config: Config, posts, taxonomies, months, features: "Features | None" = None,
-                day_of: dict | None = None) -> list[Route]:
+                day_of: dict | None = None, catalog: Catalog | None = None) -> list[Route]:
+    catalog = catalog or site_catalog(config, languages_of(post.entry for post in posts))[0]
+    strings = catalog[config.language]
     features = features or Features((), (), {}, RelatedIndex(()))
     routes, day_of = [], day_of if day_of is not None else publication_days(posts, config)
     for pager in paginate(posts, config.per_page, ""):
@@ -351,28 +374,28 @@ def make_routes(config: Config, posts, taxonomies, months, features: "Features |
                                                                # a chart on the first page only
                                                                "chart": activity_chart(term.posts, config, day_of=day_of)
                                                                if pager.number == 1 else None}))
-    routes.append(Route("archive/", "archive.html", {"months": months, "title": "Archive",
+    routes.append(Route("archive/", "archive.html", {"months": months, "title": strings.text("archive.title"),
                                                      "chart": activity_chart(posts, config, day_of=day_of)}))
     for month in months:
         routes.append(Route(month.url, "list.html", {"kind": "month", "title": None, "month": month,
                                                      "pager": paginate(month.posts, len(month.posts) or 1, month.url)[0]}))
     # Stories, weekly digest issues and their feeds.
-    routes += feature_routes(config, posts, taxonomies, features, day_of)
+    routes += feature_routes(config, posts, taxonomies, features, day_of, strings)
     if config.search_pages:
-        routes.append(Route("search/", "search.html", {"title": "Search"}))
-    routes.append(Route("404.html", "404.html", {"title": "Page not found"}))
+        routes.append(Route("search/", "search.html", {"title": strings.text("search.title")}))
+    routes.append(Route("404.html", "404.html", {"title": strings.text("not_found.title")}))
     # --- feeds, robots.txt, sitemap ------------------------------------------------------
     routes += feed_routes("", config.title, posts, config, json_feed=True, newest_first=True)
     for tax in taxonomies.values():
         for term in tax.terms:
-            routes += feed_routes(term.url, f"{tax.singular.capitalize()}: {term.name} · {config.title}",
+            routes += feed_routes(term.url, strings.text(f"taxonomy.{tax.name}_term", name=term.name) + " · " + config.title,
                                   term.posts, config, newest_first=True)
     routes.append(Route("robots.txt", "robots.txt", {}))
     routes += alias_routes(posts)
     # The sitemap lists site.routes when it is rendered, so routes appended after this count too.
     routes += sitemap_routes(routes, news_posts(posts) if config.news_sitemap else None)
     # --- end of feeds, robots.txt, sitemap ---------------------------------------------
-    return routes
+    return with_strings(routes, catalog, config.language)
 
 
 # --- aliases: old URLs of entries ------------------------------------------------------------
@@ -678,20 +701,26 @@ def swap_entry(post: Post, entry: Entry) -> None:
     object.__setattr__(post, "entry", entry)
 
 
-def build_site(entries: Iterable[Entry], config: Config,
-               default_image: LeadImage | None = None) -> tuple[Site, list[Problem]]:
-    """default_image: the `default_image` setting's, read (images.read_default_image)."""
-    posts, problems, day_of = placed_posts(list(entries), config)  # months, issues, charts read day_of
+def build_site(entries: Iterable[Entry], config: Config, default_image: LeadImage | None = None,
+               catalog: Catalog | None = None) -> tuple[Site, list[Problem]]:
+    """default_image: the `default_image` setting's, read (images.read_default_image);
+    catalog: the interface's strings for the site's languages and its entries' (by default
+    the bundled and the site's tables, read now: the build reads them beforehand)."""
+    entries = list(entries)
+    if catalog is None:
+        catalog = site_catalog(config, languages_of(entries))[0]
+    posts, problems, day_of = placed_posts(entries, config)  # months, issues, charts read day_of
     posts = resolve_body_links(posts, config)
     taxonomies = {}
     for name in config.taxonomies:
-        taxonomies[name], found = build_taxonomy(name, posts)
+        taxonomies[name], found = build_taxonomy(name, posts, catalog[config.language])
         problems += found
     months = build_months(posts, config, day_of)
     features, found = build_features(posts, taxonomies, config, day_of)
     problems += found
-    routes = make_routes(config, posts, taxonomies, months, features, day_of)
-    site = Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues, default_image)
+    routes = make_routes(config, posts, taxonomies, months, features, day_of, catalog)
+    site = Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues, default_image,
+                catalog)
     problems += check_unique(site.routes, posts, site.paths) + check_reserved(posts) + check_aliases(site.routes, site.paths)
     return site, problems
 
@@ -797,10 +826,6 @@ class Issue:
         return issue_url(self.year, self.week)
 
     @property
-    def title(self) -> str:
-        return f"Week {self.week}, {self.year}"
-
-    @property
     def count(self) -> int:
         return len(self.posts)
 
@@ -810,8 +835,7 @@ class Issue:
 
 
 class Bar(NamedTuple):  # a tuple: a site has tens of thousands of bars, and a dataclass is slow to make
-    start: date                 # first day of the week or month
-    label: str                  # "week of 21 Jul 2025" / "July 2025"
+    start: date                 # first day of the week or month (Strings.bar_label names it)
     count: int
     x: float
     y: float
@@ -844,30 +868,15 @@ class Chart:
         bar_width = min(max(slot - gap, 0.5), CHART_BAR_MAX)
         bars = []
         for number, count in enumerate(self.counts):
-            start, label = chart_slot(self.unit, self.first, number)
+            start = chart_slot(self.unit, self.first, number)
             height = round(span * count / self.peak, 2)
-            bars.append(Bar(start, label, count, round(number * slot + (slot - bar_width) / 2, 2),
+            bars.append(Bar(start, count, round(number * slot + (slot - bar_width) / 2, 2),
                             round(self.plot_bottom - height, 2), round(bar_width, 2), height))
         return tuple(bars)
 
     @property
     def busiest(self) -> Bar:
         return min(self.bars, key=lambda b: (-b.count, b.start))
-
-    @property
-    def title(self) -> str:
-        return f"Entries per {self.unit}"
-
-    @property
-    def description(self) -> str:
-        """The chart's text alternative: what a reader would take from looking at it."""
-        entries = "entry" if self.total == 1 else "entries"
-        the = "the " if self.unit == "week" else ""     # "the week of 7 Jul 2025", "July 2025"
-        if len(self.bars) == 1:
-            return f"{self.total} {entries}, all in {the}{self.bars[0].label}."
-        busiest = self.busiest
-        return (f"{self.total} {entries} over {len(self.bars)} {self.unit}s, from {the}{self.bars[0].label} "
-                f"to {the}{self.bars[-1].label}; the busiest was {the}{busiest.label}, with {busiest.count}.")
 
 
 def issue_url(year: int, week: int) -> str:
@@ -1100,11 +1109,6 @@ class Related(Sequence):
         return f"Related({self.url!r})"
 
 
-SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-LONG_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-               "August", "September", "October", "November", "December")
-
-
 def activity_chart(posts: Iterable[Post], config: Config, width: int = 600,
                    day_of: dict | None = None) -> "ChartOf | None":
     """Entries per week of publication (site timezone), or per month when the span is
@@ -1170,13 +1174,11 @@ def count_chart(days: list[date], width: int) -> Chart:
                  max(counts.values()), width=width)
 
 
-def chart_slot(unit: str, first: date, number: int) -> tuple[date, str]:
-    """The first day and the label of a chart's bar `number`, counted from `first`."""
+def chart_slot(unit: str, first: date, number: int) -> date:
+    """The first day of a chart's bar `number`, counted from `first`."""
     if unit == "week":
-        start = first + timedelta(weeks=number)
-        return start, f"week of {start.day} {SHORT_MONTHS[start.month - 1]} {start.year}"
-    start = date(first.year + (first.month - 1 + number) // 12, (first.month - 1 + number) % 12 + 1, 1)
-    return start, f"{LONG_MONTHS[start.month - 1]} {start.year}"
+        return first + timedelta(weeks=number)
+    return date(first.year + (first.month - 1 + number) // 12, (first.month - 1 + number) % 12 + 1, 1)
 
 
 def term_sizes(taxonomy: Taxonomy, steps: int = 5) -> dict[str, int]:
@@ -1219,19 +1221,21 @@ def feature_groups(taxonomies: dict, stories: tuple[Story, ...]) -> dict | None:
     return {"story": {story.key: story for story in stories}, **{name: taxonomies[name].by_key for name in names}}
 
 
-def feature_routes(config: Config, posts, taxonomies: dict, features: Features, day_of: dict) -> list[Route]:
+def feature_routes(config: Config, posts, taxonomies: dict, features: Features, day_of: dict,
+                   strings: Strings) -> list[Route]:
     """Stories, weekly digest issues and their feeds."""
-    routes = [Route("stories/", "stories.html", {"title": "Stories", "stories": features.stories})]
+    routes = [Route("stories/", "stories.html", {"title": strings.text("stories.title"), "stories": features.stories})]
     for story in features.stories:
         timeline = [(post, entry_terms(post, taxonomies)) for post in story.posts]
         routes.append(Route(story.url, "story.html", {"title": story.name, "story": story, "timeline": timeline,
                                                       "chart": activity_chart(story.posts, config, day_of=day_of)}))
-        routes += feed_routes(story.url, f"Story: {story.name} · {config.title}", story.posts, config)
+        routes += feed_routes(story.url, strings.text("stories.story", name=story.name) + " · " + config.title,
+                              story.posts, config)
     issues = features.issues
-    routes.append(Route("digest/", "digests.html", {"title": "Weekly digest", "issues": issues}))
+    routes.append(Route("digest/", "digests.html", {"title": strings.text("digest.title"), "issues": issues}))
     for number, issue in enumerate(issues):  # newest first: the next issue is the newer one
         routes.append(Route(issue.url, "digest_issue.html", {
-            "title": issue.title, "issue": issue,
+            "title": strings.text("digest.issue_title", week=str(issue.week), year=str(issue.year)), "issue": issue,
             "newer": issues[number - 1] if number else None,
             "older": issues[number + 1] if number + 1 < len(issues) else None}))
     routes.append(Route("digest/feed.xml", "digest_feed.xml", {"issues": issues[:DIGEST_FEED_ISSUES]}))

@@ -94,7 +94,7 @@ def test_the_page_feeds_and_sitemap_carry_the_update_and_the_corrections(site):
     out = build_out(root)
     page = read_output(out, "2025/07/old/index.html")
     header = page[page.index('<header class="entry-header">'):page.index('class="summary lede"')]
-    assert 'Updated <time datetime="2025-07-26T09:30:00+00:00">26 July 2025, 09:30 UTC</time>' in header
+    assert 'Updated <time datetime="2025-07-26T09:30:00+00:00">July 26, 2025, 9:30\u202fAM UTC</time>' in header
     box = header[header.index('class="corrections"'):]
     assert box.index("misspelt") < box.index("wrong date"), "newest first"
     assert "The minister&#39;s name was misspelt." in box

@@ -45,7 +45,7 @@ def test_week_crossing_the_year_boundary_in_a_far_timezone(built):
         "2024/w52", "2025/w01", "2025/w02"]
     week1 = read(built, "digest/2025/w01/index.html")
     assert "Dockers walk out" in week1 and "Talks begin" not in week1
-    assert "published 30 December 2024 – 5 January 2025" in week1
+    assert "published Dec 30, 2024\u2009–\u2009Jan 5, 2025" in week1
     assert "Talks begin" in read(built, "digest/2024/w52/index.html")
 
 

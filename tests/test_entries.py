@@ -231,6 +231,8 @@ TEXT_PLACES = [
     ("corrections", '[{{date: 2025-07-24, text: "C {x}"}}]', 6, "corrections.text"),
     ("aliases", '["/old{x}/"]', 6, "aliases"),
     ("image", '{{src: a.jpg, alt: "A {x}"}}', 6, "image.alt"),
+    ("language", '"uk{x}"', 6, "language"),
+    ("translation_key", '"k {x}"', 6, "translation_key"),
 ]
 FORBIDDEN_ESCAPES = [
     ("\\0", "control character", "0000"), ("\\a", "control character", "0007"), ("\\b", "control character", "0008"),

@@ -197,7 +197,7 @@ def test_the_header_form_leads_to_the_search_page_at_a_domain_root(page, root_si
 def test_results_show_dates_as_the_pages_do(page, repo_site):
     page.goto(repo_site + "search/?q=Peskov")
     results(page).first.wait_for()
-    assert results(page).first.locator("time").inner_text() == "23 July 2025"
+    assert results(page).first.locator("time").inner_text() == "July 23, 2025"
 
 
 def test_the_search_page_fits_a_360_px_screen(browser, repo_site):

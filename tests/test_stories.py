@@ -40,8 +40,8 @@ def test_stories_index_by_latest_update_with_counts_and_span(built):
     assert strike < storm   # the strike was updated on 6 January, the storm on 2 January
     item = main[strike:storm]
     assert "3 entries" in item
-    assert '<time datetime="2024-12-20">20 December 2024</time> – <time datetime="2024-12-28">28 December 2024</time>' in item
-    assert '<time datetime="2025-01-06">6 January 2025</time>' in item
+    assert '<time datetime="2024-12-20">December 20, 2024</time> – <time datetime="2024-12-28">December 28, 2024</time>' in item
+    assert '<time datetime="2025-01-06">January 6, 2025</time>' in item
 
 
 def test_story_page_is_a_timeline_by_event_date(built):
@@ -50,7 +50,7 @@ def test_story_page_is_a_timeline_by_event_date(built):
     entries = [link for link in links(timeline) if "/tags/" not in link]
     assert entries == ["/news/walkout/", "/news/talks/", "/news/deal/"]
     assert timeline.count('class="timeline-item"') == 3
-    assert '<time datetime="2024-12-20">20 December 2024</time>' in timeline
+    assert '<time datetime="2024-12-20">December 20, 2024</time>' in timeline
     assert '<span class="source">Harbour Wire</span>' in timeline
     assert '<a href="/news/tags/labour/">Labour</a>' in timeline
     assert 'href="/news/stories/harbour-strike/feed.xml"' in html

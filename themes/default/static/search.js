@@ -22,7 +22,8 @@
  * the chosen filters live in the URL (?q=...&sort=newest&tag=...), so a result list can be
  * bookmarked, and the header's search box (a plain GET form) leads here without JavaScript.
  * Everything from the index is put into the page as text; only Pagefind's <mark> survives
- * in excerpts.
+ * in excerpts. Every word it shows comes from the page's language: the form's data-messages
+ * (the theme's string table, `search.` keys), with plural forms picked by Intl.PluralRules.
  */
 (function () {
   "use strict";
@@ -42,6 +43,27 @@
   var current = [];         // results of the last search, not yet shown
   var generation = 0;       // drops answers to searches that were overtaken
   var timer = null;
+  var messages = {};        // the page's strings (data-messages), read at start
+  var plurals = null;       // Intl.PluralRules of the page's language
+
+  function number(count) {
+    try { return new Intl.NumberFormat(form.dataset.language).format(count); } catch (error) { return String(count); }
+  }
+
+  /* A message with its {placeholders} filled (numbers in the page's language); `count` picks
+     a plural form. */
+  function say(key, values) {
+    var text = messages[key];
+    values = values || {};
+    if (text && typeof text === "object") {
+      var form = typeof values.count === "number" && plurals ? plurals.select(values.count) : "other";
+      text = text[form] || text.other;
+    }
+    return String(text === undefined ? key : text).replace(/\{(\w+)\}/g, function (whole, name) {
+      if (!Object.prototype.hasOwnProperty.call(values, name)) return whole;
+      return typeof values[name] === "number" ? number(values[name]) : String(values[name]);
+    });
+  }
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
@@ -63,15 +85,7 @@
     return paragraph;
   }
 
-  /* The same wording as the pages' own dates (render.display_date): 23 July 2025. */
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December"];
 
-  function displayDate(iso) {
-    var match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
-    if (!match || +match[2] < 1 || +match[2] > 12) return iso || "";
-    return (+match[3]) + " " + MONTHS[+match[2] - 1] + " " + match[1];
-  }
 
   function resultItem(data) {
     var meta = data.meta || {};
@@ -83,7 +97,8 @@
     item.appendChild(heading);
     var line = element("p", "meta");
     if (meta.date) {
-      var time = element("time", null, displayDate(meta.date));
+      // The date as the entry's own page shows it, in its language (data-pagefind-meta="shown_date").
+      var time = element("time", null, meta.shown_date || meta.date);
       time.setAttribute("datetime", meta.date);
       line.appendChild(time);
     }
@@ -93,7 +108,6 @@
     return item;
   }
 
-  function plural(count, one, many) { return count + " " + (count === 1 ? one : many); }
 
   /* Pagefind finds a chosen filter value by its JSON text, escapes and all, so the pages write
      `"` and `\` escaped in filter values (render.pagefind_filter). Here each value is the text
@@ -176,14 +190,14 @@
       label.appendChild(box);
       label.appendChild(element("span", "search-filter-name", value));
       var count = known ? (known[value] || 0) : (idle && value in totals ? totals[value] : null);
-      label.appendChild(element("span", "count", count === null ? "" : "(" + count + ")"));
+      label.appendChild(element("span", "count", count === null ? "" : "(" + number(count) + ")"));
       label.classList.toggle("is-empty", count === 0 && !box.checked);
       group.fieldset.appendChild(label);
       if (value === focused) box.focus();
     });
     var total = known ? Object.keys(known).length : info.values;
     if (!expanded[name] && total > names.length) {
-      var more = element("button", "search-filter-all", "Show all " + total);
+      var more = element("button", "search-filter-all", say("show_all", { count: total }));
       more.type = "button";
       more.dataset.expand = name;
       group.fieldset.appendChild(more);
@@ -294,7 +308,7 @@
       moreButton.hidden = true;
       current = [];
       counts = null;
-      setStatus("Type a word, a name, a place or a tag, or choose a filter.");
+      setStatus(say("prompt"));
       renderFilters();
       if (!wantsCounts()) return Promise.resolve();
       // An open group while nothing is searched: every entry, for the whole index's counts.
@@ -304,20 +318,20 @@
         renderFilters();
       });
     }
-    setStatus("Searching…");
+    setStatus(say("searching"));
     return find(query || null, pagefindFilters()).then(function (answer) {
       if (mine !== generation) return;
       resultsList.textContent = "";
       current = answer.results.slice();
       counts = answer.filters;
       renderFilters();
-      var found = plural(answer.results.length, "result", "results");
+      var found = say("results", { count: answer.results.length });
       // The count is announced once the first results are on the page, so the two agree.
       return showMore().then(function () {
-        if (mine === generation) setStatus(query ? found + " for “" + query + "”" : found);
+        if (mine === generation) setStatus(query ? say("results_for", { results: found, query: query }) : found);
       });
     }).catch(function (error) {
-      if (mine === generation) setStatus("Search failed: " + error.message);
+      if (mine === generation) setStatus(say("failed", { error: error.message }));
     });
   }
 
@@ -398,8 +412,10 @@
     filtersBox.querySelectorAll("details[data-filter]").forEach(function (details) {
       groups[details.dataset.filter] = { details: details, fieldset: details.querySelector("fieldset") };
     });
+    try { messages = JSON.parse(form.dataset.messages || "{}"); } catch (error) { messages = {}; }
+    try { plurals = new Intl.PluralRules(form.dataset.language); } catch (error) { plurals = null; }
     readUrl();
-    setStatus("Loading search…");
+    setStatus(say("loading"));
     var bundle = new URL(form.dataset.bundle, location.href).pathname;
     var base = form.dataset.base;
     fetch(bundle + "shards.json", { cache: "no-cache" }).then(function (response) {
@@ -413,8 +429,7 @@
       return runSearch();
     }).catch(function () {
       filtersBox.hidden = true;
-      setStatus("Search is not available on this copy of the site: it was built without a search index " +
-        "(digest build --no-search, or no entries yet). Browse by tags or the archive instead.");
+      setStatus(say("unavailable"));
     });
   }
 

@@ -1,0 +1,300 @@
+"""The interface in the site's language: string tables, their checks, dates and numbers by
+Babel, and the sample site built in Ukrainian with no English interface word left."""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT, build_out, entry_text, read, run_digest
+from digest.config import load_config
+from digest.strings import PLURAL_FORMS, placeholders, site_catalog
+from digest.themes import default_theme_dir
+
+TABLES = default_theme_dir() / "i18n"
+SHIPPED = ("en", "uk", "ru", "de", "fr", "es", "ar")
+
+
+def flat(table: dict, prefix: str = "") -> dict:
+    found = {}
+    for key, value in table.items():
+        if isinstance(value, dict) and not set(value) <= set(PLURAL_FORMS):
+            found.update(flat(value, f"{prefix}{key}."))
+        else:
+            found[f"{prefix}{key}"] = value
+    return found
+
+
+def table(language: str) -> dict:
+    return flat(tomllib.loads((TABLES / f"{language}.toml").read_text(encoding="utf-8")))
+
+
+def texts(value) -> list[str]:
+    return list(value.values()) if isinstance(value, dict) else [value]
+
+
+# --- the shipped tables ---------------------------------------------------------------
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_each_shipped_table_has_every_english_key_and_no_other(language):
+    english, own = table("en"), table(language)
+    assert sorted(english.keys() - own.keys()) == [], f"{language}.toml lacks these keys English has"
+    assert sorted(own.keys() - english.keys()) == [], f"{language}.toml has keys English does not"
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_each_shipped_table_uses_only_the_english_placeholders(language):
+    english = table("en")
+    for key, value in table(language).items():
+        allowed = set().union(*(placeholders(text) for text in texts(english[key])))
+        for text in texts(value):
+            assert placeholders(text) <= allowed, (language, key, text)
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_plural_forms_cover_the_categories_the_language_has(language):
+    from babel import Locale
+    needed = Locale.parse(language).plural_form.tags | {"other"}
+    for key, value in table(language).items():
+        if isinstance(value, dict):
+            assert needed <= set(value), (language, key, sorted(needed - set(value)))
+
+
+def test_the_shipped_tables_read_without_a_problem(tmp_path):
+    config = load_config(tmp_path)
+    catalog, problems = site_catalog(config, SHIPPED)
+    assert problems == []
+    assert catalog["uk"]("list.entries", count=1) == "1 матеріал"
+    assert catalog["uk"]("list.entries", count=3) == "3 матеріали"
+    assert catalog["uk"]("list.entries", count=12345) == "12\xa0345 матеріалів"
+    assert catalog["en"]("list.entries", count=12345) == "12,345 entries"
+    assert catalog["ar"]("list.entries", count=2) == "مادتان"
+    assert catalog["ar"].direction == "rtl" and catalog["uk"].direction == "ltr"
+
+
+# --- dates and numbers follow the locale (Babel) ------------------------------------------
+
+def test_dates_follow_the_language(tmp_path):
+    from datetime import date, datetime, timedelta, timezone
+    from digest.entries import Moment
+    catalog, _ = site_catalog(load_config(tmp_path), SHIPPED)
+    day = Moment(datetime(2025, 7, 23, tzinfo=timezone.utc), False)
+    shown = {language: catalog[language].date(day) for language in ("en", "uk", "ru", "de", "fr", "es")}
+    assert shown == {"en": "July 23, 2025", "uk": "23 липня 2025\u202fр.", "ru": "23 июля 2025\u202fг.",
+                     "de": "23. Juli 2025", "fr": "23 juillet 2025", "es": "23 de julio de 2025"}
+    timed = Moment(datetime(2025, 7, 23, 9, 30, tzinfo=timezone(timedelta(hours=3))), True)
+    assert catalog["en"].date(timed) == "July 23, 2025, 9:30\u202fAM +03:00"
+    assert catalog["uk"].date(timed) == "23 липня 2025\u202fр., 09:30 +03:00"
+    assert catalog["uk"].month(2025, 7) == "липень 2025\u202fр."
+    assert catalog["de"].days(date(2025, 7, 21), date(2025, 7, 27)) == "21.–27. Juli 2025"
+
+
+# --- fallbacks and errors ------------------------------------------------------------------
+
+def test_a_missing_string_falls_back_to_english_with_a_warning(tmp_path):
+    (tmp_path / "i18n").mkdir()
+    (tmp_path / "i18n" / "pl.toml").write_text('[nav]\nlatest = "Najnowsze"\n', encoding="utf-8")
+    catalog, problems = site_catalog(load_config(tmp_path), ["pl"])
+    assert catalog["pl"]("nav.latest") == "Najnowsze" and catalog["pl"]("nav.archive") == "Archive"
+    missing = [p for p in problems if p.field == "nav.archive"]
+    assert len(missing) == 1 and not missing[0].is_error
+    assert missing[0].path == "i18n/pl.toml" and "no 'pl' text for this string" in missing[0].message
+    # dates are Polish all the same: Babel has the language, only the words were missing
+    assert catalog["pl"].month(2025, 7) == "lipiec 2025"
+
+
+def test_a_language_with_no_table_is_one_warning(tmp_path):
+    _, problems = site_catalog(load_config(tmp_path), ["pl"])
+    assert [(p.path, p.is_error) for p in problems] == [("i18n/pl.toml", False)]
+    assert "no interface strings for 'pl'" in problems[0].message
+
+
+def test_a_stray_placeholder_is_an_error_naming_file_and_line(site):
+    root = site({"content/a.md": entry_text()}, 'language = "uk"\n')
+    (root / "i18n").mkdir()
+    (root / "i18n" / "uk.toml").write_text('[nav]\nlatest = "Останнє"\n\n[list]\nentries = { one = "{count} матеріал", '
+                                           'other = "{count} матеріалів з {total}" }\n', encoding="utf-8")
+    result = run_digest(root, "build", "--no-search", "--output", "out")
+    assert result.returncode == 1
+    assert ("i18n/uk.toml:5: list.entries: placeholder {total} is not in the English string (its placeholders: "
+            "{count}); remove it or use one of those") in result.stderr
+    assert not (root / "out").exists()
+
+
+def test_a_table_syntax_error_names_file_and_line(site):
+    root = site({"content/a.md": entry_text()}, 'language = "uk"\n')
+    (root / "i18n").mkdir()
+    (root / "i18n" / "uk.toml").write_text('[nav]\nlatest = "Останнє"\narchive = "Архів\n', encoding="utf-8")
+    result = run_digest(root, "build", "--no-search", "--output", "out")
+    assert result.returncode == 1
+    assert re.search(r"^i18n/uk\.toml:3: TOML syntax error: ", result.stderr, re.M), result.stderr
+
+
+def test_a_brace_that_opens_nothing_is_an_error(site):
+    root = site({"content/a.md": entry_text()}, 'language = "de"\n')
+    (root / "i18n").mkdir()
+    (root / "i18n" / "de.toml").write_text('[nav]\nlatest = "Neu {"\n', encoding="utf-8")
+    result = run_digest(root, "build", "--no-search", "--output", "out")
+    assert result.returncode == 1 and "i18n/de.toml:2: nav.latest: " in result.stderr, result.stderr
+
+
+def test_a_site_table_overrides_single_strings_and_a_theme_table_too(site):
+    root = site({"content/a.md": entry_text()}, 'language = "uk"\ntheme = "mine"\n')
+    (root / "themes" / "mine" / "i18n").mkdir(parents=True)
+    (root / "themes" / "mine" / "i18n" / "uk.toml").write_text('[nav]\nlatest = "Свіже"\narchive = "Сховище"\n',
+                                                               encoding="utf-8")
+    (root / "i18n").mkdir()
+    (root / "i18n" / "uk.toml").write_text('[nav]\narchive = "Літопис"\n', encoding="utf-8")
+    out = build_out(root)
+    home = read(out, "index.html")
+    assert ">Свіже</a>" in home and ">Літопис</a>" in home and ">Теги</a>" in home
+
+
+def test_an_unknown_language_code_gets_a_did_you_mean(site):
+    root = site({"content/a.md": entry_text(language="ua")}, 'language = "ua"\n')
+    result = run_digest(root, "build", "--no-search", "--output", "out")
+    assert result.returncode == 1
+    assert ("pyproject.toml:2: tool.digest.language: unknown language code 'ua' (did you mean 'uk'?); "
+            "write a BCP 47 tag such as 'en', 'uk', 'ru' or 'pt-BR'") in result.stderr
+    (root / "pyproject.toml").write_text("[tool.digest]\n", encoding="utf-8")
+    result = run_digest(root, "build", "--no-search", "--output", "out")
+    assert ("content/a.md:6: language: unknown language code 'ua' (did you mean 'uk'?); "
+            "write a BCP 47 tag such as 'en', 'uk', 'ru' or 'pt-BR'") in result.stderr
+
+
+# --- the sample site in Ukrainian ----------------------------------------------------------
+
+class Visible(html.parser.HTMLParser):
+    """A page's text as a reader meets it: text nodes and the attributes that are read aloud
+    or shown (aria-label, placeholder, title, alt), and the search script's messages."""
+
+    SHOWN = ("aria-label", "placeholder", "title", "alt")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+        for name, value in attrs:
+            if name in self.SHOWN and value:
+                self.parts.append(value)
+            if name == "data-messages" and value:
+                self.parts += [text for value in json.loads(value).values() for text in texts(value)]
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def visible_text(page: str) -> str:
+    parser = Visible()
+    parser.feed(page)
+    return "\n".join(parser.parts)
+
+
+# Names that are no English word to translate: the program, formats, the command line.
+NAMES = ("digest build --no-search", "digest serve", "digest", "Atom", "JSON", "ISO", "JavaScript", "UTC")
+
+
+def english_words() -> set[str]:
+    words = set()
+    for value in table("en").values():
+        for text in texts(value):
+            text = re.sub(r"\{\w*\}", " ", text)
+            for name in NAMES:
+                text = text.replace(name, " ")
+            words.update(word.lower() for word in re.findall(r"[A-Za-z]{2,}", text))
+    return words
+
+
+def content_strings(root: Path) -> list[str]:
+    """Every text of the content that pages show, longest first: removed before the check."""
+    from digest.build import make_site
+    site, _ = make_site(load_config(root))
+    found = {site.config.title, site.config.description}
+    for post in site.posts:
+        entry = post.entry
+        found.update([entry.title, entry.summary, entry.source_name or "", entry.story or "",
+                      ", ".join(entry.authors), *entry.authors, *entry.tags, *entry.people, *entry.places])
+        found.update(visible_text(entry.body_html).split("\n"))
+    for taxonomy in site.taxonomies.values():
+        found.update(term.name for term in taxonomy.terms)
+    return sorted((text.strip() for text in found if text.strip()), key=len, reverse=True)
+
+
+def english_left(page: str, content: list[str]) -> set[str]:
+    text = re.sub(r"\{\w*\}", " ", visible_text(page))  # the search script's messages hold placeholders
+    for shown in content:
+        text = text.replace(shown, " ")
+    for name in NAMES:
+        text = text.replace(name, " ")
+    return {word.lower() for word in re.findall(r"[A-Za-z]{2,}", text)} & english_words()
+
+
+SAMPLE_PAGES = ("index.html", "2025/07/kremlin-putin-open-to-talks/index.html", "tags/ukraine/index.html",
+                "archive/index.html", "digest/2025/w30/index.html", "search/index.html")
+
+
+@pytest.fixture(scope="module")
+def sample_in(tmp_path_factory):
+    """The sample site (content/) built in a language: language -> (site root, output)."""
+    built = {}
+
+    def build(language: str) -> tuple[Path, Path]:
+        if language not in built:
+            root = tmp_path_factory.mktemp(f"sample-{language}")
+            shutil.copytree(ROOT / "content", root / "content")
+            settings = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+            settings = settings[settings.index("[tool.digest]"):].replace('language = "en"', f'language = "{language}"')
+            (root / "pyproject.toml").write_text(settings, encoding="utf-8")
+            built[language] = root, build_out(root)
+        return built[language]
+    return build
+
+
+def test_the_sample_site_in_ukrainian_shows_no_english_interface_word(sample_in):
+    root, out = sample_in("uk")
+    content = content_strings(root)
+    left = {path: sorted(english_left(read(out, path), content)) for path in SAMPLE_PAGES}
+    assert left == {path: [] for path in SAMPLE_PAGES}
+    assert '<html lang="uk">' in read(out, "index.html")
+
+
+def test_the_check_finds_english_where_it_is(sample_in):
+    """The check above can fail: on the English build it finds the interface's words."""
+    root, out = sample_in("en")
+    content = content_strings(root)
+    for path in SAMPLE_PAGES:
+        assert {"search", "skip", "content"} <= english_left(read(out, path), content), path
+
+
+def test_ukrainian_pages_write_dates_numbers_and_weeks_in_ukrainian(sample_in):
+    _, out = sample_in("uk")
+    archive = read(out, "archive/index.html")
+    assert "липень 2025\u202fр.</a>" in archive and "Матеріали за тижнями" in archive
+    issue = read(out, "digest/2025/w30/index.html")
+    assert "Щотижневий дайджест: Тиждень 30, 2025" in issue
+    assert re.search(r"\d+ матеріал\w*, опубліков\w+ 21–27 лип\. 2025\u202fр\.", issue), issue
+    entry = read(out, "2025/07/kremlin-putin-open-to-talks/index.html")
+    assert 'Опубліковано <time datetime="2025-07-23">23 липня 2025\u202fр.</time>' in entry
+
+
+def test_feeds_keep_iso_dates_in_any_language(sample_in):
+    _, out = sample_in("uk")
+    feed = read(out, "feed.xml")
+    assert re.search(r"<published>2025-07-23T00:00:00\+00:00</published>", feed)
+    assert 'xml:lang="uk"' in feed
+    assert '"date_published": "2025-07-23T00:00:00+00:00"' in read(out, "feed.json")
