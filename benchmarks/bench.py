@@ -4,6 +4,7 @@
     python benchmarks/bench.py --quick    # 300 entries, 3 runs: a smoke test
     python benchmarks/bench.py --huge     # adds 100,000 entries
     python benchmarks/bench.py --serve-only --sizes 4000   # digest serve's save-to-served time
+    python benchmarks/bench.py --images-only --sizes 4000  # lead images on 1 entry in 4: cold, then rebuild
 
 Everything it makes lives under `.bench/` in the repository (git-ignored): the corpora
 (from benchmarks/make_corpus.py, seed 1), one site folder per size whose
@@ -181,6 +182,66 @@ def bench_size(n: int, runs: int, hugo: Path, digest: list[str]) -> dict:
             "peak": {k: statistics.median(v) for k, v in peaks.items()}}
 
 
+# --- lead images ------------------------------------------------------------------------
+
+IMAGE_EVERY = 4          # an image on 1 entry in 4
+IMAGE_SIZE = (1600, 900)  # a news photo as an editor exports it for the web
+
+
+def image_corpus(n: int) -> Path:
+    """The n-entry corpus with a lead image (a JPEG of its own, beside the entry) on every
+    IMAGE_EVERY-th entry by path: distinct bytes each, so every image is resized."""
+    folder = WORK / f"corpus-{n}-images"
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    from PIL import Image, ImageDraw
+
+    set_aside(folder)
+    shutil.copytree(corpus(n), folder)
+    for number, entry in enumerate(sorted(folder.rglob("*.md"))):
+        if number % IMAGE_EVERY:
+            continue
+        image = Image.new("RGB", IMAGE_SIZE, ((number * 37) % 256, (number * 91) % 256, (number * 53) % 256))
+        draw = ImageDraw.Draw(image)
+        for band in range(12):  # some detail, as a photo has: flat colour would encode in no time
+            x = (number * 131 + band * 97) % IMAGE_SIZE[0]
+            draw.rectangle((x, band * 75, x + 300, band * 75 + 60), fill=((band * 40 + number) % 256, 80, 160))
+        image.save(entry.with_suffix(".jpg"), "JPEG", quality=88)
+        text = entry.read_text(encoding="utf-8")
+        head, _, rest = text.partition("\ntitle:")
+        entry.write_text(f"{head}\nimage: {{src: {entry.stem}.jpg, alt: \"Picture {number}\"}}\ntitle:{rest}",
+                         encoding="utf-8")
+    done.touch()
+    return folder
+
+
+def bench_images(n: int, runs: int, digest: list[str]) -> dict:
+    """`digest build` of the corpus with images: cold (every rendition made), then again with
+    nothing changed (every rendition from the cache): the whole build and its `images` stage."""
+    content = image_corpus(n)
+    site = WORK / f"site-{n}-images"
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "pyproject.toml").write_text(f'[tool.digest]\ntitle = "Benchmark {n}, images"\nbase_url = '
+                                         f'"https://example.org/"\ncontent_dir = "../{content.name}"\n', encoding="utf-8")
+    build = [*digest, "build", "--no-search"]
+    found: dict[str, list] = {key: [] for key in ("cold", "cold_images", "cold_resized", "warm", "warm_images",
+                                                  "warm_resized", "renditions")}
+    for _ in range(runs):
+        clean(site)
+        os.sync()
+        for kind in ("cold", "warm"):
+            result = measure(build, site)
+            line = re.search(r"(\d+) image renditions \((\d+) resized now\).*images ([0-9.]+)", result.output)
+            found[kind].append(result.seconds)
+            found[f"{kind}_images"].append(float(line.group(3)))
+            found[f"{kind}_resized"].append(int(line.group(2)))
+            found["renditions"].append(int(line.group(1)))
+            os.sync()
+    return {"n": n, "runs": runs, "images": len(list(content.rglob("*.jpg"))),
+            **{key: statistics.median(values) for key, values in found.items()}}
+
+
 def bench_search(n: int, runs: int, digest: list[str]) -> dict:
     """Pagefind alone over the built site, then `digest build` with search, its `search` stage."""
     import pagefind_bin
@@ -285,7 +346,8 @@ def bench_serve(n: int, edits: int, digest: list[str]) -> dict:
 
 # --- report ----------------------------------------------------------------------------
 
-def report(results: list[dict], search: dict | None, command: str, serve: dict | None = None) -> str:
+def report(results: list[dict], search: dict | None, command: str, serve: dict | None = None,
+           images: dict | None = None) -> str:
     lines = [f"Command: `{command}`", "",
              f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, Hugo {HUGO_VERSION}; "
              "output on the disk under .bench/; medians; times in seconds, memory in MiB (largest process).", "",
@@ -317,6 +379,13 @@ def report(results: list[dict], search: dict | None, command: str, serve: dict |
                       f"save to new page served, median {serve['median'] * 1000:.0f} ms (slowest "
                       f"{serve['max'] * 1000:.0f} ms; the rebuild itself, as serve reports it, median "
                       f"{serve['rebuild'] * 1000:.0f} ms; first build and start {serve['first']:.1f} s)."]
+    if images:
+        lines += ["", f"Lead images on 1 entry in {IMAGE_EVERY} ({images['images']:,} JPEGs of "
+                      f"{IMAGE_SIZE[0]}x{IMAGE_SIZE[1]} over {images['n']:,} entries, {images['renditions']:,.0f} "
+                      f"renditions; {images['runs']} runs): cold build {images['cold']:.2f} s, of which resizing "
+                      f"(the `images` stage) {images['cold_images']:.2f} s for {images['cold_resized']:,.0f} renditions; "
+                      f"second build {images['warm']:.2f} s, `images` stage {images['warm_images']:.2f} s, "
+                      f"{images['warm_resized']:.0f} resized."]
     return "\n".join(lines)
 
 
@@ -329,6 +398,8 @@ def main() -> None:
     parser.add_argument("--no-search", action="store_true", help="skip the search measurement")
     parser.add_argument("--no-serve", action="store_true", help="skip the digest serve measurement")
     parser.add_argument("--serve-only", action="store_true", help="only the digest serve measurement")
+    parser.add_argument("--no-images", action="store_true", help="skip the lead images measurement")
+    parser.add_argument("--images-only", action="store_true", help="only the lead images measurement")
     args = parser.parse_args()
     sizes = args.sizes or ([300] if args.quick else [1000, 4000, 10000])
     if args.huge:
@@ -341,6 +412,13 @@ def main() -> None:
     serve_n = 4000 if 4000 in sizes else sizes[0]
     if args.serve_only:
         print(report([], None, "python benchmarks/bench.py " + " ".join(sys.argv[1:]), bench_serve(serve_n, 20, digest)))
+        return
+    if args.images_only:
+        try:
+            print(report([], None, "python benchmarks/bench.py " + " ".join(sys.argv[1:]),
+                         images=bench_images(serve_n, min(runs, 3), digest)))
+        finally:
+            empty_aside()
         return
     hugo = hugo_binary()
     try:
@@ -364,8 +442,12 @@ def measure_all(args, sizes: list[int], runs: int, hugo: Path, digest: list[str]
     if not args.no_serve:
         print(f"digest serve over {serve_n:,} entries ...", file=sys.stderr, flush=True)
         serve = bench_serve(serve_n, 20, digest)
+    images = None
+    if not args.no_images:
+        print(f"lead images over {serve_n:,} entries ...", file=sys.stderr, flush=True)
+        images = bench_images(serve_n, min(runs, 3), digest)
     command = "python benchmarks/bench.py " + " ".join(sys.argv[1:])
-    return report(results, search, command.strip(), serve)
+    return report(results, search, command.strip(), serve, images)
 
 
 if __name__ == "__main__":

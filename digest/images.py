@@ -156,8 +156,10 @@ def image_file(src: str, entry_path: str, config: Config) -> str:
     else:
         folder, relative = posixpath.dirname(entry_path), path
     joined = posixpath.normpath(posixpath.join(folder, relative))
-    inside = [posixpath.normpath(config.content_dir), STATIC_DIR]
-    if not any(joined.startswith(top.rstrip("/") + "/") for top in inside):
+    # Resolved, so that `..` and symlinked folders are judged where they lead, and a content
+    # folder outside the site (content_dir = "../news") is one too.
+    where = (Path(config.root) / joined).resolve()
+    if not any(where.is_relative_to(top) for top in (config.content_path, config.static_path)):
         raise ImageError(f"'{src}' leads out of the {config.content_dir}/ and {STATIC_DIR}/ folders; "
                          f"keep the image beside the entry or in {STATIC_DIR}/")
     return joined
