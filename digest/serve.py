@@ -661,7 +661,8 @@ class Preview:
 
     def _unchanged(self, path: Path) -> bool:
         """True when a reported path cannot change the site: an entry already read as it is now
-        (events trailing a save storm), or a file under content/ that is not an entry."""
+        (events trailing a save storm), or a file under content/ that is neither an entry nor
+        an image an entry shows."""
         config = self.config
         if config is None or not path.is_relative_to(config.content_path):
             return False  # settings and themes: always rebuild
@@ -669,7 +670,10 @@ class Preview:
             return file_stamp(path) == self.entries[path][0]
         if path.is_dir() or path.suffix == ".md" or any(known.is_relative_to(path) for known in self.entries):
             return False  # a new entry, or a folder of entries added, moved or removed
-        return True
+        # An image an entry shows, or any file while an entry is broken (its image may be the fix).
+        shown = {(self.root / picture.source).resolve() for _, entry, _ in self.entries.values()
+                 if entry is not None for picture in entry.pictures}
+        return path.resolve() not in shown and all(entry is not None for _, entry, _ in self.entries.values())
 
     # --- answering requests --------------------------------------------------------------
 
