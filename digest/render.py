@@ -20,6 +20,7 @@ from .entries import Moment
 from . import feeds
 from .errors import WARNING, DigestError, Problem
 from .site import ALIAS_TEMPLATE, Route, Site, absolute_url, sitemap_items
+from .languages import direction
 from .strings import Strings, english_strings
 from .themes import default_theme_dir, theme_dirs
 
@@ -184,7 +185,8 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
                        absolute_url=partial(absolute_url, base_url=config.base_url),
                        # A date shows on every listing of its entry: format each once.
                        display_date=display_date,
-                       iso_date=iso_date, month_name=month_name, pagefind_filter=pagefind_filter)
+                       iso_date=iso_date, month_name=month_name, pagefind_filter=pagefind_filter,
+                       language_direction=direction)
     # Feeds, sitemap and entry metadata: one source of dates, authors and feed JSON.
     env.filters.update(feed_time=feeds.feed_time, feed_updated=feeds.feed_updated,
                        # An entry's body goes into the feeds of each of its tags, people, places...

@@ -43,7 +43,7 @@ from .render import default_theme_dir, theme_dirs
 from .strings import Strings
 from .site import (MODEL_FIELDS, Chart, ChartOf, EntryTerms, Feed, Issue, IssueGroup, Month, Pager, Post, Related, Route, Site,
                    Story, StoryPlace, Taxonomy, Term, entry_values, model_fields, route_path, sitemap_items,
-                   sitemap_lastmods, term_key)
+                   sitemap_lastmods, term_key, Translation)
 
 # Templates that read the whole site model: sitemap.xml reads sitemap_items(site, part), which is
 # its fingerprint; any other use of these templates (a context of its own) is always rendered.
@@ -126,6 +126,7 @@ class Fingerprints:
             # lists, its absolute URL and last-modified date, as text.
             text = repr((route.url, route.template)) + "\n".join(
                 [repr(url) + " " + lastmod for url, lastmod in sitemap_items(self.site, route.context.get("part", 0))])
+            text += repr(sorted(self.site.alternates.items()))  # and each entry's language versions
         else:
             try:
                 text = repr((route.url, route.template)) + self.value(route.context, route.template)
@@ -202,7 +203,7 @@ EXACT = {datetime, date}
 LISTS = {"posts", "groups"}
 # Models read whole, posts included: every field of each.
 FIELDS = {kind: tuple(f.name for f in fields(kind))
-          for kind in (Pager, Month, Story, StoryPlace, Issue, IssueGroup, Feed, Moment)}
+          for kind in (Pager, Month, Story, StoryPlace, Issue, IssueGroup, Feed, Moment, Translation)}
 
 
 # --- edits across builds ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .config import SETTINGS_FILE, Config
 from .entries import Entry, Moment, slugify, term_key
 from .images import ImageUse, LeadImage, Picture
 from .errors import WARNING, Problem
+from .languages import locale_of
 from .strings import Catalog, Strings, site_catalog
 
 TAXONOMY_SINGULAR = {"tags": "tag", "people": "person", "places": "place", "sources": "source"}
@@ -165,6 +166,15 @@ class Site:
         """sitemap_items: the sitemap's fingerprint and its template both read them. (A post's
         date is part of the model, so an entry swapped in place leaves them as they are.)"""
         return make_sitemap(self)
+
+    @cached_property
+    def alternates(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Absolute URL -> (hreflang, absolute URL) of every language version of the page, its
+        own included, for each entry that has translations (the sitemap's xhtml:link)."""
+        base = self.config.base_url
+        found = translation_groups(self.posts)[0]
+        return {absolute_url(url, base): tuple((each.language, absolute_url(each.url, base)) for each in versions)
+                for url, versions in found.items()}
 
     def make_sitemap_knowing(self, known: Sequence[str | None]) -> None:
         """Make Site.sitemap now, with the last-modified texts `known` gives (see make_sitemap)."""
@@ -351,16 +361,64 @@ def with_strings(routes: list[Route], catalog: Catalog, language: str) -> list[R
     return made
 
 
+# --- translations: entries that share a `translation_key` ---------------------------------
+
+@dataclass(frozen=True)
+class Translation:
+    """One language version of an entry, as the others link to it."""
+
+    language: str               # its language tag: hreflang, lang
+    name: str                   # the language's own name: `Українська`, `English`
+    url: str
+
+
+def language_name(tag: str) -> str:
+    """A language's name in itself (CLDR's autonym), first letter in capitals: `Українська`."""
+    name = locale_of(tag).get_display_name(locale_of(tag)) or tag
+    return name[:1].upper() + name[1:]
+
+
+def translation_groups(posts: Iterable[Post]) -> tuple[dict[str, tuple[Translation, ...]], list[Problem]]:
+    """Entry URL -> every version of it (its own included), by language tag, for each entry
+    that has a `translation_key` another entry shares. Two entries of one key in one language
+    are an error naming both (the first by path keeps its place)."""
+    groups: dict[str, dict[str, Post]] = defaultdict(dict)
+    problems = []
+    for post in sorted(posts, key=lambda p: p.entry.path):
+        key = post.entry.translation_key
+        if key is None:
+            continue
+        versions = groups[key]
+        other = versions.get(post.entry.language)
+        if other is not None:
+            problems.append(Problem(post.entry.path, post.entry.line_of("translation_key"), "translation_key",
+                                    f"'{key}' in language '{post.entry.language}' is already {other.entry.path}; "
+                                    "two entries cannot be one translation: give this one another "
+                                    "`translation_key:` or another `language:`"))
+            continue
+        versions[post.entry.language] = post
+    found = {}
+    for versions in groups.values():
+        if len(versions) < 2:
+            continue
+        made = tuple(Translation(tag, language_name(tag), versions[tag].url) for tag in sorted(versions))
+        for post in versions.values():
+            found[post.url] = made
+    return found, problems
+
+
 def make_routes(config: Config, posts, taxonomies, months, features: "Features | None" = None,
                 day_of: dict | None = None, catalog: Catalog | None = None) -> list[Route]:
     catalog = catalog or site_catalog(config, languages_of(post.entry for post in posts))[0]
     strings = catalog[config.language]
     features = features or Features((), (), {}, RelatedIndex(()))
+    translations = translation_groups(posts)[0]
     routes, day_of = [], day_of if day_of is not None else publication_days(posts, config)
     for pager in paginate(posts, config.per_page, ""):
         routes.append(Route(pager.url, "list.html", {"kind": "home", "title": None, "pager": pager}))
     for post in posts:
         routes.append(Route(post.url, "entry.html", {"post": post, "terms": EntryTerms(post, taxonomies),
+                                                      "translations": translations.get(post.url, ()),
                                                       # story navigation and related entries
                                                       "story_place": features.story_places.get(post.url),
                                                       "related": Related(features.related, post.url)}))
@@ -722,6 +780,7 @@ def build_site(entries: Iterable[Entry], config: Config, default_image: LeadImag
     site = Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues, default_image,
                 catalog)
     problems += check_unique(site.routes, posts, site.paths) + check_reserved(posts) + check_aliases(site.routes, site.paths)
+    problems += translation_groups(posts)[1]
     return site, problems
 
 

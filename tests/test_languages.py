@@ -298,3 +298,50 @@ def test_feeds_keep_iso_dates_in_any_language(sample_in):
     assert re.search(r"<published>2025-07-23T00:00:00\+00:00</published>", feed)
     assert 'xml:lang="uk"' in feed
     assert '"date_published": "2025-07-23T00:00:00+00:00"' in read(out, "feed.json")
+
+
+# --- translations ----------------------------------------------------------------------------
+
+TALKS_EN = entry_text(title="Talks resume", summary="Talks resume in Istanbul.", tags="[talks]",
+                      translation_key="talks-resume")
+TALKS_UK = entry_text(title="Переговори відновлюються", summary="Переговори відновлюються в Стамбулі.",
+                      tags="[переговори]", language="uk", translation_key="talks-resume", body="Текст.")
+
+
+def test_translations_link_each_other_with_hreflang_and_in_the_sitemap(site):
+    root = site({"content/talks.md": TALKS_EN, "content/talks-uk.md": TALKS_UK},
+                'base_url = "https://news.example.org/"\n')
+    out = build_out(root)
+    english, ukrainian = read(out, "2025/07/talks/index.html"), read(out, "2025/07/talks-uk/index.html")
+    assert '<html lang="en">' in english and '<html lang="uk">' in ukrainian
+    alternates = ('<link rel="alternate" hreflang="en" href="https://news.example.org/2025/07/talks/">\n'
+                  '<link rel="alternate" hreflang="uk" href="https://news.example.org/2025/07/talks-uk/">\n'
+                  '<link rel="alternate" hreflang="x-default" href="https://news.example.org/2025/07/talks/">')
+    assert alternates in english and alternates in ukrainian
+    assert '<a href="/2025/07/talks-uk/" hreflang="uk" lang="uk">Українська</a>' in english
+    assert '<a href="/2025/07/talks/" hreflang="en" lang="en">English</a>' in ukrainian
+    assert "This entry in other languages:" in english and "Цей матеріал іншими мовами:" in ukrainian
+    assert "<span>Опубліковано " in ukrainian and "<span>Published " not in ukrainian
+    sitemap = read(out, "sitemap.xml")
+    assert 'xmlns:xhtml="http://www.w3.org/1999/xhtml"' in sitemap
+    both = ('    <xhtml:link rel="alternate" hreflang="en" href="https://news.example.org/2025/07/talks/"/>\n'
+            '    <xhtml:link rel="alternate" hreflang="uk" href="https://news.example.org/2025/07/talks-uk/"/>\n')
+    assert sitemap.count(both) == 2
+    assert "<loc>https://news.example.org/2025/07/talks-uk/</loc>\n    <lastmod>2025-07-23</lastmod>\n" + both in sitemap
+
+
+def test_an_entry_without_translations_has_no_alternates(site):
+    out = build_out(site({"content/a.md": entry_text(translation_key="alone")}))
+    page = read(out, "2025/07/a/index.html")
+    assert "hreflang" not in page and 'class="translations"' not in page
+    assert "xmlns:xhtml" not in read(out, "sitemap.xml")
+
+
+def test_two_entries_claiming_one_translation_in_one_language_is_an_error_naming_both(site):
+    root = site({"content/talks.md": TALKS_EN, "content/talks-uk.md": TALKS_UK,
+                 "content/again-uk.md": TALKS_UK.replace("Переговори відновлюються", "Знову переговори")})
+    result = run_digest(root, "build", "--no-search", "--output", "out")
+    assert result.returncode == 1
+    assert ("content/talks-uk.md:7: translation_key: 'talks-resume' in language 'uk' is already "
+            "content/again-uk.md; two entries cannot be one translation: give this one another "
+            "`translation_key:` or another `language:`") in result.stderr
