@@ -38,7 +38,9 @@ YAML_TAG = "tag:yaml.org,2002:"
 # YAML reads the '#' as the start of a comment, so the text is lost, an optional field silently.
 # A '#' followed by a space is a comment as `digest new` writes them (`slug:  # the last part ...`).
 HASHTAG_VALUE = re.compile(r"[ \t]*(?:- +|[^\s:#][^:]*?: +)(#[^\s#].*?)[ \t]*$")
-HASHTAG_IN_LIST = re.compile(r"[\[{,][ \t]*(#[^\s#,\]}]+)")
+# An item of a flow list holding a '#' after a space (`[Kyiv, #Odesa]`, `[Kyiv #1 city]`): the
+# rest of the line is a comment to YAML, so the list is never closed.
+HASHTAG_IN_LIST = re.compile(r"[\[{,][ \t]*((?:[^\s,\[\]{}#][^,\[\]{}#]*?[ \t])?#[^\s#,\]}][^,\]}]*?)[ \t]*(?=[,\]}]|$)")
 PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
 
@@ -207,14 +209,33 @@ def _indented_with_tab(text: str, index: int) -> bool:
 
 def _quote_hint(text: str, index: int) -> str:
     """`title: Kyiv: talks resume` (line `index`, from 0): YAML reads the second ': ' as a new
-    key; the value in quotes is what the editor meant. The most common slip in a headline."""
+    key; the value in quotes is what the editor meant. The most common slip in a headline.
+    A comment after the value (`digest new` writes one on every line) stays a comment."""
     lines = text.splitlines()
     key, colon, value = lines[index].partition(": ") if index < len(lines) else ("", "", "")
-    value = value.strip()
+    value, note = split_comment(value.strip())
     if not colon or not key.strip() or key.lstrip()[:1] in "-[{#" or value[:1] in "\"'[{|>":
         return ""
-    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"; a value holding ': ' must be in quotes: {key.strip()}: {quoted}"
+    return f"; a value holding ': ' must be in quotes: write the line as {key.strip()}: {quoted(value)}{note}"
+
+
+# Where a comment starts after a plain value, as YAML reads it and as `digest new` writes
+# it: a '#' followed by a space (or ending the line), or with two spaces before it. One space
+# then '#' then text (`talks #2`) is what the editor meant as text (see CUT_BY_COMMENT).
+COMMENT_AFTER_VALUE = re.compile(r"(?:[ \t]{2,}#|[ \t]#(?=\s|$))")
+
+
+def split_comment(text: str) -> tuple[str, str]:
+    """A plain value as written on its line -> (the value, `  # the comment` or "")."""
+    found = COMMENT_AFTER_VALUE.search(text)
+    if found is None:
+        return text.rstrip(), ""
+    return text[:found.start()].rstrip(), "  " + text[found.end() - 1:].strip()
+
+
+def quoted(text: str) -> str:
+    """text as a double-quoted YAML scalar (JSON's string syntax is valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 @lru_cache(maxsize=1)
@@ -248,7 +269,7 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
         hashtag = (error.context or "").startswith("while parsing a flow") and _hashtag_in_list(text, mark)
         if hashtag:  # the error is where YAML gave up, often the end; the cause is the '#'
             line, column, tag = hashtag[0] + first_line, f", column {hashtag[1] + 1}", hashtag[2]
-            problem += f"; '{tag}' must be in quotes, as a '#' starts a YAML comment: \"{tag}\""
+            problem += f"; '{tag}' must be in quotes, as a '#' starts a YAML comment: {quoted(tag)}"
         if mark and _indented_with_tab(text, mark.line):
             problem = "a tab indents this line; YAML indents with spaces only: replace the tab with spaces"
         raise LoadError(line, None, f"YAML syntax error{column}: {problem}") from None
@@ -291,17 +312,38 @@ def _refuse_lost_text(node, lines: list[str], first_line: int, field: str) -> No
     elif not node.value:
         match = HASHTAG_VALUE.match(lines[node.start_mark.line])
         if match:
+            tag, note = split_comment(match[1])
             raise LoadError(node.start_mark.line + first_line, field,
-                            f"'{match[1]}' is read as a YAML comment (a '#' after a space starts one), "
-                            f"leaving this value empty: put it in quotes, \"{match[1]}\"")
+                            f"'{tag}' is read as a YAML comment (a '#' after a space starts one), "
+                            f"leaving this value empty: "
+                            f"{_quoting_fix(lines[node.start_mark.line][:match.start(1)], tag, note)}")
     else:
         end = node.end_mark
         match = CUT_BY_COMMENT.match(lines[end.line][end.column:]) if end.line < len(lines) else None
         if match:
-            whole = json.dumps(f"{node.value} {match[1]}", ensure_ascii=False)
+            lost, note = split_comment(match[1])
             raise LoadError(node.start_mark.line + first_line, field,
-                            f"the value stops at '{match[1]}', which YAML reads as a comment (a '#' after "
-                            f"a space starts one): put the whole value in quotes, {whole}")
+                            f"the value stops at '{lost}', which YAML reads as a comment (a '#' after "
+                            f"a space starts one): the whole value must be in quotes: "
+                            f"{_quoting_fix(_prefix(lines, node), f'{node.value} {lost}', note)}")
+
+
+# What comes before a value that is all its line holds after `key: ` or `- `.
+LINE_START = re.compile(r"[ \t]*(?:- +)?(?:[^\s#\-\[{][^:]*?: +)?")
+
+
+def _prefix(lines: list[str], node) -> str | None:
+    """What comes before a scalar on its line, if the scalar is on one line."""
+    start, end = node.start_mark, node.end_mark
+    return lines[start.line][:start.column] if start.line == end.line else None
+
+
+def _quoting_fix(prefix: str | None, value: str, note: str) -> str:
+    """`write the line as title: "Ceasefire talks #2"  # headline` for a value that is all
+    its line holds after its key (or list dash); else the quoted value alone."""
+    if prefix is not None and prefix.strip() and LINE_START.fullmatch(prefix):
+        return f"write the line as {prefix.strip()} {quoted(value)}{note}"
+    return f"put it in quotes, {quoted(value)}"
 
 
 def _hashtag_in_list(text: str, end) -> tuple[int, int, str] | None:

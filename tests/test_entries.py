@@ -458,14 +458,14 @@ def test_a_headline_with_a_colon_left_unquoted_is_shown_quoted(site):
         assert result.returncode == 1
         assert result.stderr.splitlines()[0] == (
             f"{DATE}:2: YAML syntax error, column 15: mapping values are not allowed in this context; "
-            'a value holding \': \' must be in quotes: title: "Kremlin: Putin \\"open\\" to talks"')
+            'a value holding \': \' must be in quotes: write the line as title: "Kremlin: Putin \\"open\\" to talks"')
 
 
 @pytest.mark.parametrize("field, line", [
     ("story: #KyivTalks", "content/e.md:6: story: '#KyivTalks' is read as a YAML comment (a '#' after a space "
-                          'starts one), leaving this value empty: put it in quotes, "#KyivTalks"'),
+                          'starts one), leaving this value empty: write the line as story: "#KyivTalks"'),
     ("people:\n  - #Zelensky", "content/e.md:7: people: '#Zelensky' is read as a YAML comment (a '#' after a "
-                                'space starts one), leaving this value empty: put it in quotes, "#Zelensky"'),
+                                'space starts one), leaving this value empty: write the line as - "#Zelensky"'),
     ("places: [Kyiv, #Odesa]", "content/e.md:6: YAML syntax error, column 16: did not find expected node content; "
                                "'#Odesa' must be in quotes, as a '#' starts a YAML comment: \"#Odesa\""),
 ])
@@ -496,7 +496,7 @@ def test_a_value_cut_short_by_a_hash_is_an_error_not_a_shorter_headline(site, fi
     assert result.returncode == 1, result.stderr
     first = result.stderr.splitlines()[0]
     assert first.startswith(line + ", which YAML reads as a comment"), first
-    assert "put the whole value in quotes" in first
+    assert "the whole value must be in quotes" in first
 
 
 def test_a_comment_after_a_value_or_an_empty_field_is_still_a_comment(site):
