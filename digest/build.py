@@ -16,7 +16,7 @@ from .config import Config
 from .errors import DigestError, Problem, raise_if_errors
 from .images import read_default_image
 from .links import body_link_problems, link_problems
-from .read import list_sources, read_entries
+from .read import list_sources, published, read_entries
 from .render import (Page, StaticFile, check_theme, each_static_page, extra_pages, load_templates, make_environment,
                      remember_templates, render_pages, static_pages, static_problems)
 from .renditions import RenditionStore, rendition_pages
@@ -43,6 +43,7 @@ class BuildResult:
     shards_indexed: int = 0  # of which Pagefind indexed (the rest were kept from the last build)
     renditions: int = 0      # image renditions the site has (renditions.py)
     resized: int = 0         # of those, made by this build (the rest came from the cache)
+    drafts: int = 0          # entries with draft: true left out (--drafts includes them)
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     # What the build worked with (the model, the caches, the pages reused): freed with the
@@ -64,7 +65,15 @@ class Stopwatch:
 def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = None,
               sources: Background | None = None) -> tuple[Site, list[Problem]]:
     """Everything up to the model: every content and site problem is known after this."""
+    site, problems, _ = read_site(config, jobs, cache, sources)
+    return site, problems
+
+
+def read_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = None,
+              sources: Background | None = None) -> tuple[Site, list[Problem], int]:
+    """make_site, and the number of drafts left out of the site."""
     entries, problems = read_entries(config, jobs, cache, sources)
+    entries, drafts = published(entries, config)
     # Stop here only for real errors: under --strict, the warnings still to come (term slug
     # collisions, links) are listed with these at the end, all at once.
     if any(problem.is_error for problem in problems):
@@ -76,11 +85,12 @@ def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = N
     if any(problem.is_error for problem in found):
         raise_if_errors(problems, config.strict)
     with no_collections():
-        site, site_problems = build_site(entries, config, default_image, catalog)
+        earlier = {path for path, _ in cache.known} if cache is not None else ()
+        site, site_problems = build_site(entries, config, default_image, catalog, earlier)
     problems += site_problems + static_problems(site)
     if any(problem.is_error for problem in problems):
         raise_if_errors(problems, config.strict)
-    return site, problems
+    return site, problems, drafts
 
 
 def all_pages(site: Site) -> list[Page]:
@@ -317,7 +327,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
             hashes = FileHashes(config, cache)
             scan = started(children, scan_spare(config, tree, jobs))
             entry_cache = EntryCache(config, cache)
-        site, result.warnings = make_site(config, jobs, entry_cache, sources)
+        site, result.warnings, result.drafts = read_site(config, jobs, entry_cache, sources)
         clock.lap("load")
         found = body_link_problems(site)
         raise_if_errors(result.warnings + found, config.strict)

@@ -81,7 +81,18 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"Built {counted(result.pages, 'page')}{reused} from {counted(result.entries, 'entry', 'entries')}"
               f"{images} into {config.output_dir.rstrip('/')}/ "
               f"in {time.perf_counter() - started:.2f} s ({stages})")
+        for note in left_out(result.drafts, result.warnings, "listed above; --strict makes them errors"):
+            print(note)
     return 0
+
+
+def left_out(drafts: int, warnings, about_warnings: str) -> list[str]:
+    """What a build that succeeded did not publish or wants looked at, one note each:
+    `1 draft not published (--drafts to include)`, `2 warnings (listed above; ...)`."""
+    notes = [f"{counted(drafts, 'draft')} not published (--drafts to include)"] if drafts else []
+    if warnings:
+        notes.append(f"{counted(len(warnings), 'warning')} ({about_warnings})")
+    return notes
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -110,9 +121,10 @@ def print_rebuild(rebuild) -> None:
         return
     what = describe_changes(rebuild.changed) if rebuild.changed else "initial build"
     if rebuild.ok:
+        notes = "".join(f"; {note}" for note in left_out(rebuild.drafts, rebuild.problems, "listed below"))
         print(f"{clock} {what}: rebuilt {counted(rebuild.pages, 'page')} from {counted(rebuild.entries, 'entry', 'entries')} "
-              f"({rebuild.reread} re-read, {rebuild.rendered} rendered, {rebuild.written} changed) in {rebuild.seconds:.2f} s",
-              flush=True)
+              f"({rebuild.reread} re-read, {rebuild.rendered} rendered, {rebuild.written} changed) in {rebuild.seconds:.2f} s"
+              f"{notes}", flush=True)
         if rebuild.moved_to:  # base_url's path changed: the old address is a 404 now
             print(f"{clock} the base path changed: now serving {rebuild.moved_to}", flush=True)
     else:

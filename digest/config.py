@@ -49,6 +49,9 @@ class Config:
     news_sitemap: bool = False      # a Google News sitemap, listed in the sitemap index
     default_image: str = ""         # the social card of pages without an image of their own: a file in static/
     default_image_alt: str = ""
+    # Terms (tags, people, places) one entry may list in each field: each is a page and a feed
+    # of its own, so a pasted word list would multiply the site; no real entry comes near.
+    max_terms: int = 100
     content_dir: str = "content"
     output_dir: str = "output"
     drafts: bool = False
@@ -287,6 +290,7 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "news_sitemap": _flag,
     "default_image": _image_path,
     "default_image_alt": _text,
+    "max_terms": _positive_int,
     "content_dir": _folder,
     "output_dir": _folder,
 }

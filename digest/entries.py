@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from anyascii import anyascii
 
 from .config import Config, port_problem
-from .errors import WARNING, Problem, character_problem, did_you_mean
+from .errors import WARNING, Problem, character_problem, closest, did_you_mean
 from .languages import language_problem
 from .load import Node, Source
 from .images import ImageError, LeadImage, Picture, image_file, is_remote, probe
@@ -38,6 +38,13 @@ DATE_HELP = "a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:
 # Python's dates end at years 1 and 9999; a year's margin keeps every date digest derives in
 # range: the day in the site time zone or in UTC (up to 26 hours away), the week of an issue.
 YEARS = (2, 9998)
+# What `digest new` writes for the editor to replace (new.py writes them from here): a non-draft
+# entry holding one is an error, so that a placeholder never reaches a published page.
+PLACEHOLDER = re.compile(r"TODO\b")   # at the start of a value, a list item or a body line
+NEW_BODY = "Write the entry here: the longer summary, key points and context."
+KEY_POINTS_NOTE = ("Key points (editor: rewrite each in your own words, check it against the article, "
+                   "and delete this line):")
+BODY_PLACEHOLDER = re.compile(r"(?:[-*+] +)?TODO\b|" + re.escape(NEW_BODY) + "$|" + re.escape(KEY_POINTS_NOTE) + "$")
 
 
 @dataclass(frozen=True)
@@ -83,8 +90,10 @@ class Entry:
     lines: tuple[tuple[str, int], ...] = ()   # (field, line) as written, for messages of later stages
 
     def line_of(self, field: str) -> int:
-        """The line of a field in the file; 1 (the file itself) when the field is not written."""
-        return next((line for name, line in self.lines if name == field), 1)
+        """The line of a field in the file; when the field is not written, the line where it
+        would be added: the closing `---` of the front matter (1 for an entry made without one)."""
+        lines = dict(self.lines)
+        return lines.get(field) or lines.get(FRONT_END, 1)
     links: tuple[Link, ...] = ()   # internal links of the body, with their file lines
     updated: Moment | None = None  # when the entry last changed in substance, if it has
     aliases: tuple[str, ...] = ()  # old URLs, site-relative (`2025/07/old-slug/`): each gets a redirect page
@@ -123,6 +132,9 @@ class Entry:
     def modified(self) -> Moment:
         """last_change, else date: the entry's Atom `updated`, JSON-LD dateModified, sitemap lastmod."""
         return self.last_change or self.date
+
+
+FRONT_END = "---"   # Entry.lines' name for the closing line of the front matter
 
 
 class FieldError(ValueError):
@@ -198,6 +210,9 @@ def to_text_list(node: Node, config: Config | None = None) -> tuple[str, ...]:
         if key not in seen:
             seen.add(key)
             items.append(text)
+    if config is not None and len(items) > config.max_terms:
+        raise FieldError(f"{len(items):,} items; an entry may list at most {config.max_terms:,} (the max_terms "
+                         f"setting), as each is a page and a feed of its own: keep the ones the entry is about")
     return tuple(items)
 
 
@@ -525,6 +540,7 @@ class Field:
     required: bool = False
     help: str = ""
     keys: tuple[str, ...] = ()   # a mapping's known keys: any other is a warning, as a field is
+    example: str = ""            # a value to show in "add a line such as ..." (required fields)
 
     def unknown_keys(self, node: Node) -> list[tuple[int, str, str]]:
         """(line, dotted key, message) for each key of the field's mapping (or of each mapping
@@ -538,10 +554,12 @@ class Field:
 
 
 FIELDS = (
-    Field("title", to_text, True, "headline of the entry"),
-    Field("date", to_moment, True, "when the source was published: date, or date-time with offset"),
-    Field("summary", to_body_text, True, "one or two sentences shown in listings, feeds and search"),
-    Field("tags", to_nonempty_list, True, "list of topics, at least one"),
+    Field("title", to_text, True, "headline of the entry", example='"Talks resume in Istanbul"'),
+    Field("date", to_moment, True, "when the source was published: date, or date-time with offset",
+          example="2025-07-23"),
+    Field("summary", to_body_text, True, "one or two sentences shown in listings, feeds and search",
+          example='"Delegations met for three hours and agreed to meet again."'),
+    Field("tags", to_nonempty_list, True, "list of topics, at least one", example="[Russia, Ukraine]"),
     Field("source", to_source, False, "the publisher: `name` and an optional http(s) `url`", SOURCE_KEYS),
     Field("author", to_text_or_list, False, "author of the source: text or a list of text"),
     Field("people", to_text_list, False, "people the entry is about"),
@@ -598,10 +616,19 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
         problems.append(Problem(source.path, line, field, message, severity))
 
     given = {key: (line, node) for key, line, node in source.front}
+    front_end = source.body_line - 1   # the closing `---`: where a missing field goes
+    misspelt = set()                   # required fields written under another name (`sumary:`)
     for key, (line, node) in given.items():
         field = FIELDS_BY_NAME.get(key)
         if field is None:
-            report(line, key, f"unknown field{did_you_mean(key, FIELDS_BY_NAME, OTHER_NAMES)}", WARNING)
+            meant = closest(key, FIELDS_BY_NAME, OTHER_NAMES)
+            if meant and FIELDS_BY_NAME[meant].required and meant not in given and meant not in misspelt:
+                # One message, where the fix goes, rather than "unknown" here and "missing" at the end.
+                misspelt.add(meant)
+                report(line, key, f"unknown field, and the required field '{meant}' is missing: "
+                                  f"did you mean '{meant}'? write '{meant}:' in place of '{key}:'")
+            else:
+                report(line, key, f"unknown field{did_you_mean(key, FIELDS_BY_NAME, OTHER_NAMES)}", WARNING)
             continue
         if node.kind == "scalar" and node.plain and not node.value and not field.required:
             continue  # `story:` with nothing after it means no story; `story: ""` is an error below.
@@ -619,8 +646,9 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
             report(error.line or node.line, error.field or key,
                    error.message + ("; give a value, or delete the line to leave the field out" if blank else ""))
     for field in FIELDS:
-        if field.required and field.name not in given:
-            report(1, field.name, f"required field is missing: add '{field.name}:' ({field.help})")
+        if field.required and field.name not in given and field.name not in misspelt:
+            report(front_end, field.name, f"required field is missing: add a line such as {field.name}: "
+                                          f"{field.example} above this closing '---' ({field.help})")
     for problem in before_publication(values, {key: line for key, (line, _) in given.items()}, config):
         report(*problem)
     brackets = source.body.count("[")
@@ -629,6 +657,8 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
                                          "as Markdown would take minutes over them")
     if "image" in values:
         values["image"] = read_lead_image(values["image"], given["image"][1], source.path, config, report)
+    if not values.get("draft", False):
+        problems += placeholders(source)
     if any(p.severity == "error" for p in problems):
         return None, problems
     slug = values.pop("slug", None) or slugify(source.file_name) or slugify(values["title"])
@@ -682,7 +712,7 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
         draft=values.get("draft", False),
         language=values.get("language", config.language),
         translation_key=values.get("translation_key"),
-        lines=tuple((key, line) for key, line, _ in source.front),
+        lines=tuple((key, line) for key, line, _ in source.front) + ((FRONT_END, front_end),),
         links=links,
         updated=values.get("updated"),
         corrections=values.get("corrections", ()),
@@ -701,6 +731,41 @@ def read_lead_image(lead: LeadImage, node: Node, path: str, config: Config, repo
     except ImageError as error:
         report(line, "image.src", str(error))
         return lead
+def placeholders(source: Source) -> list[Problem]:
+    """A Problem for each placeholder `digest new` wrote that is still in the entry: a value,
+    a list item or a line of the body (PLACEHOLDER, BODY_PLACEHOLDER)."""
+    found = []
+
+    def walk(node: Node, name: str) -> None:
+        if node.kind == "scalar":
+            if PLACEHOLDER.match(node.value.strip()):
+                found.append(Problem(source.path, node.line, name,
+                                     f"'{node.value.strip()}' is a placeholder digest new wrote: replace it with "
+                                     f"the entry's own {PLACEHOLDER_WHAT.get(name, 'text')}, or keep the entry a "
+                                     "draft (draft: true) until it is ready"))
+        elif node.kind == "seq":
+            for item in node.value:
+                walk(item, name)
+        else:
+            for key, _, value in node.value:
+                walk(value, f"{name}.{key}")
+
+    for key, _, node in source.front:
+        if key in FIELDS_BY_NAME:
+            walk(node, key)
+    if "TODO" in source.body or NEW_BODY in source.body or KEY_POINTS_NOTE in source.body:
+        for number, line in enumerate(source.body.split("\n")):
+            if BODY_PLACEHOLDER.match(line.strip()):
+                found.append(Problem(source.path, source.body_line + number, "body",
+                                     f"'{line.strip()}' is a placeholder digest new wrote: write the entry's "
+                                     "text in its place (or delete the line), or keep the entry a draft "
+                                     "(draft: true) until it is ready"))
+    return found
+
+
+# What to write in place of a placeholder, by field.
+PLACEHOLDER_WHAT = {"title": "headline", "summary": "summary of one or two sentences", "tags": "topics",
+                    "people": "people", "places": "places", "story": "story"}
 
 
 def link_resolver(path: str, base_path: str) -> Callable:

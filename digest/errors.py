@@ -113,9 +113,15 @@ def summarize(problems: Iterable[Problem], output_name: str | None = "output") -
 def did_you_mean(word: str, choices: Iterable[str], other_names: dict[str, str] | None = None) -> str:
     """A ` (did you mean 'tags'?)` suffix, or an empty string. other_names: names spelling
     alone does not lead to (`person` -> `people`), by lower-case word."""
+    meant = closest(word, choices, other_names)
+    return f" (did you mean '{meant}'?)" if meant else ""
+
+
+def closest(word: str, choices: Iterable[str], other_names: dict[str, str] | None = None) -> str | None:
+    """The choice word was most likely meant to be (did_you_mean), or None."""
     meant = (other_names or {}).get(word.lower())
     match = [meant] if meant else difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    return match[0] if match else None
 
 
 def raise_if_errors(problems: Iterable[Problem], strict: bool = False) -> None:

@@ -8,12 +8,14 @@ reported at the output page that carries it. Broken links are warnings (errors u
 
 from __future__ import annotations
 
+import posixpath
 from html.parser import HTMLParser
 from typing import Iterable
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .errors import WARNING, Problem
-from .markdown import is_internal
+from .config import STATIC_DIR
+from .errors import WARNING, Problem, closest
+from .markdown import Link, is_internal
 from .render import Page, extra_pages, static_files
 from .site import Site
 
@@ -71,16 +73,76 @@ def site_files(site: Site) -> set[str]:
 
 
 def body_link_problems(site: Site, files: set[str] | None = None) -> list[Problem]:
-    """Broken internal links written in entry bodies, at their file and line."""
+    """Broken internal links written in entry bodies, at their file and line, each with the
+    link it most likely meant (broken_link)."""
     files = site_files(site) if files is None else files
     base = site.config.base_path
     problems = set()
     for post in site.posts:
         for link in post.entry.links:
             if target_file(link.href, base + post.url, base, files) is None:
-                problems.add(Problem(post.entry.path, link.line, None,
-                                     f"link to '{link.written or link.href}': no such page in the site", WARNING))
+                problems.add(Problem(post.entry.path, link.line, None, broken_link(link, post, site, files), WARNING))
     return sorted(problems)
+
+
+def broken_link(link: Link, post, site: Site, files: set[str]) -> str:
+    """What is wrong with a link that lands on nothing, and what to write instead."""
+    written = link.written or link.href
+    if link.image:
+        path = _site_path(link.href, site.config.base_path + post.url, site.config.base_path)
+        where = f"; save the image as {STATIC_DIR}/{path}, or correct the link" if path else ""
+        return f"image '{written}': no such file in the site{where}"
+    meant = _meant_entry_file(link, post.entry.path, site) if link.target else _meant_page(link, post, site, files)
+    return f"link to '{written}': no such page in the site" + (f" (did you mean '{meant}'?)" if meant else "")
+
+
+def _site_path(href: str, from_url: str, base_path: str) -> str | None:
+    """The site-relative path of an internal link, or None when it leaves the site."""
+    url = urlsplit(urljoin("http://site" + from_url, href))
+    path = unquote(url.path)
+    if url.netloc != "site" or not path.startswith(base_path):
+        return None
+    return path[len(base_path):]
+
+
+def _meant_entry_file(link: Link, path: str, site: Site) -> str | None:
+    """`../07/turkey-talks-two-rounds.md` for `../07/turkey-talk-two-rounds.md`: the entry
+    file nearest in spelling, written from the linking entry's folder as the author wrote it."""
+    files = [post.entry.path for post in site.posts]
+    meant = closest(posixpath.basename(link.target), {posixpath.basename(f): f for f in files})
+    if meant is None:
+        return None
+    wanted = next(f for f in files if posixpath.basename(f) == meant)
+    target = urlsplit(link.written).path
+    if posixpath.dirname(wanted) == posixpath.dirname(link.target):  # only the name is wrong
+        return link.written.replace(posixpath.basename(target), posixpath.basename(wanted), 1)
+    return posixpath.relpath(wanted, posixpath.dirname(path))
+
+
+def _meant_page(link: Link, post, site: Site, files: set[str]) -> str | None:
+    """The page a link to a missing page most likely meant: the entry with the link's last
+    segment as its slug (a wrong month), else the page nearest in spelling in the same folder,
+    else the entry whose slug is nearest. Written as the author wrote the link: from the site's
+    root (`/2025/07/x/`) or relative to the page (`../x/`)."""
+    base = site.config.base_path
+    wanted = _site_path(link.href, base + post.url, base)
+    if wanted is None:
+        return None
+    folder, _, name = wanted.rstrip("/").rpartition("/")
+    by_slug = {other.entry.slug: other.url for other in site.posts}
+    url = by_slug.get(name)
+    if url is None:
+        pages = [page_url(path, "") for path in files if path.endswith(".html")]
+        near = [page for page in pages if page.rstrip("/").rpartition("/")[0] == folder]
+        url = closest(wanted, near) if near else None
+    if url is None:
+        slug = closest(name, by_slug)
+        url = by_slug[slug] if slug else None
+    if url is None:
+        return None
+    if link.written.startswith("/"):
+        return "/" + url if base == "/" or not link.written.startswith(base) else base + url
+    return posixpath.relpath("/" + url, "/" + post.url) + ("/" if url.endswith("/") else "")
 
 
 def link_problems(site: Site, pages: Iterable[Page], output_name: str = "output") -> list[Problem]:

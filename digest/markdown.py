@@ -35,11 +35,11 @@ def is_safe_url(url: str) -> bool:
 
 # Ids the default theme gives its own elements; a heading called "Main" must not take them.
 # (Every id the default theme writes: tests/test_render.py keeps the two lists together.)
-# `digest-overlay` is the error box digest serve adds to the pages it serves: its script finds
+# `digest-overlay` and `digest-warnings` are the boxes digest serve adds to the pages it serves: its script finds
 # the box by that id, and took a heading "Digest overlay" for it (filled it with errors, removed it).
 RESERVED_IDS = frozenset({"main", "search", "site-search", "related-title", "chart-title", "chart-desc",
                           "search-query", "search-sort", "search-filters", "search-status", "search-results",
-                          "search-more", "digest-overlay", "corrections-title"})
+                          "search-more", "digest-overlay", "digest-warnings", "corrections-title"})
 
 
 @dataclass(frozen=True)

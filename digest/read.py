@@ -87,7 +87,8 @@ def no_content_folder(config: Config) -> Problem:
 
 def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None = None,
                  sources: Background | None = None) -> tuple[list[Entry], list[Problem]]:
-    """Load and check every content file, collecting all problems; files the cache has seen
+    """Load and check every content file, collecting all problems; drafts are among the
+    entries (see published). Files the cache has seen
     with the same bytes are not parsed again, the rest are parsed in batches across workers.
     sources: list_sources(), the content files already being listed."""
     if not config.content_path.is_dir():
@@ -128,6 +129,14 @@ def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None 
     entries = []
     for entry, found in results:
         problems += found
-        if entry is not None and (config.drafts or not entry.draft):
+        if entry is not None:
             entries.append(entry)
     return entries, problems
+
+
+def published(entries: list[Entry], config: Config) -> tuple[list[Entry], int]:
+    """The entries the site shows, and the number of drafts left out (--drafts shows them)."""
+    if config.drafts:
+        return entries, 0
+    shown = [entry for entry in entries if not entry.draft]
+    return shown, len(entries) - len(shown)

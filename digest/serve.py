@@ -45,11 +45,11 @@ import watchfiles
 from .cache import FileHashes
 from .config import SETTINGS_FILE, Config, load_config
 from .entries import Entry
-from .errors import DigestError, Problem, format_problem, raise_if_errors
+from .errors import DigestError, Problem, format_problem, raise_if_errors, sort_key
 from .links import body_link_problems
 from .load import find_sources
 from .images import read_default_image
-from .read import load_entry, no_content_folder, pictures_unchanged
+from .read import load_entry, no_content_folder, pictures_unchanged, published
 from .render import (LITTER, Page, StaticFile, digest_of, each_static_page, extra_pages, make_environment,
                      render_pages, static_problems)
 from .renditions import RenditionStore, rendition_pages
@@ -97,6 +97,7 @@ class Status:
     epoch: int = 0                   # the build being served; 0 while there is none
     errors: tuple[str, ...] = ()     # formatted problems of the last rebuild, if it failed
     strings: Strings | None = None   # the site language's interface, for the overlay's words
+    warnings: tuple[str, ...] = ()   # formatted warnings of the served build (a panel that blocks nothing)
 
 
 @dataclass
@@ -111,6 +112,7 @@ class Rebuild:
     rendered: int = 0            # pages rendered (the rest kept their bytes: reuse.py)
     fingerprinted: int = 0       # pages fingerprinted (all, unless the edit reached only some)
     entries: int = 0
+    drafts: int = 0              # entries with draft: true left out (--drafts includes them)
     reread: int = 0
     in_place: bool = False       # the model was kept and the entries swapped into it (_edit_in_place)
     problems: list[Problem] = field(default_factory=list)
@@ -189,6 +191,7 @@ class Preview:
         self.prints: Fingerprints | None = None
         self.page_map: PageMap | None = None      # which routes show which post and term (reuse.PageMap)
         self.site_problems: list[Problem] = []
+        self.drafts_left_out = 0                 # of the served build (an edit in place reads no other file)
         self.link_warnings: list[Problem] = []   # broken links in entry bodies (links.py)
         self.server: PreviewServer | None = None
         self.temp: Path | None = None
@@ -300,15 +303,19 @@ class Preview:
         else:
             result.problems = self._warnings()
             result.entries, result.pages = built.entries, sum(path.endswith(".html") for path in built.pages)
+            if result.in_place:
+                result.drafts = self.drafts_left_out
+            self.drafts_left_out = result.drafts
             moved = self.current is not None and self.current.base_path != built.base_path
-            self._switch(built)
+            self._switch(built, tuple(format_problem(p) for p in sorted(result.problems, key=sort_key)))
             result.moved_to = self.url if moved else ""
         if not result.ok:
             result.serving = self.current is not None
             self.site = None  # the next rebuild starts from the files
             with self.changed:
                 errors = tuple(format_problem(p) for p in result.problems if p.is_error)
-                self.status = Status(self.status.version + 1, self.status.epoch, errors, self.strings)
+                self.status = Status(self.status.version + 1, self.status.epoch, errors, self.strings,
+                                     self.status.warnings)
                 self.changed.notify_all()
         result.seconds = time.perf_counter() - started
         return result
@@ -335,7 +342,8 @@ class Preview:
             if previous is not None and previous[0] == key:  # inputs unchanged: the same bytes (reuse.py)
                 pages[index] = previous[1]
         todo = [index for index, page in enumerate(pages) if page is None]
-        result.rendered = len(todo)
+        # Pages as the terminal counts them (HTML): feeds and the sitemap are rendered too.
+        result.rendered = sum(site.routes[index].output_path.endswith(".html") for index in todo)
         try:
             fresh = render_pages(site, [site.routes[index] for index in todo], self.environment[1]) if todo else []
         except BaseException:
@@ -389,7 +397,7 @@ class Preview:
             if key is None or known is None or known[0] != key:
                 todo.append(route)
                 keys[route.output_path] = key
-        result.rendered, result.in_place = len(todo), True
+        result.rendered, result.in_place = sum(route.output_path.endswith(".html") for route in todo), True
         fresh = render_pages(site, todo, self.environment[1]) if todo else []
         self.generation += 1
         served = dict(current.pages)
@@ -425,8 +433,7 @@ class Preview:
                 result.reread += 1
             fresh[path] = known
         self.entries = fresh
-        entries = [entry for _, entry, _ in fresh.values()
-                   if entry is not None and (config.drafts or not entry.draft)]
+        entries, result.drafts = published([entry for _, entry, _ in fresh.values() if entry is not None], config)
         problems += [problem for _, _, found in fresh.values() for problem in found]
         return entries, problems
 
@@ -488,10 +495,10 @@ class Preview:
             shutil.rmtree(partial, ignore_errors=True)
             raise
 
-    def _switch(self, built: Built) -> None:
+    def _switch(self, built: Built, warnings: tuple[str, ...] = ()) -> None:
         with self.changed:
             self.current = built
-            self.status = Status(self.status.version + 1, built.epoch, (), self.strings)
+            self.status = Status(self.status.version + 1, built.epoch, (), self.strings, warnings)
             self.changed.notify_all()
         self.to_index = built  # the background thread indexes it and removes older builds
         self.index_wanted.set()
@@ -836,6 +843,59 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
     style(box);
   }
 
+  // The warnings of the served build: a panel at the foot of the window that covers little
+  // and blocks nothing (the page scrolls and clicks under it as ever), with a Hide button.
+  function stylePanel(box) {
+    Object.assign(box.style, {position: "fixed", bottom: "0", right: "0", zIndex: "2147483646",
+      maxWidth: "min(46rem, 100vw)", maxHeight: "30vh", overflow: "auto", margin: "0",
+      padding: ".5rem 4.5rem .5rem .75rem", background: "#3d3300", color: "#fff",
+      font: "13px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace",
+      boxShadow: "0 -2px 10px rgba(0,0,0,.4)", textAlign: "left"});
+    var pre = box.querySelector("pre");
+    if (pre) Object.assign(pre.style, {whiteSpace: "pre-wrap", margin: ".25rem 0 0", font: "inherit",
+      color: "inherit", background: "transparent", border: "0", padding: "0", overflow: "visible"});
+    if (!box.querySelector("button")) {
+      var close = document.createElement("button");
+      close.type = "button";
+      close.textContent = me.dataset.hide || "Hide";
+      Object.assign(close.style, {position: "absolute", top: ".35rem", right: ".5rem"});
+      close.addEventListener("click", function () { box.hidden = true; });
+      box.appendChild(close);
+    }
+  }
+
+  function panel(warnings) {
+    var box = document.getElementById("digest-warnings");
+    var text = warnings.join("\n");
+    if (!warnings.length) { if (box) box.remove(); return; }
+    if (box && box.dataset.text === text) return;  // unchanged: a hidden panel stays hidden
+    if (!box) {
+      box = document.createElement("aside");
+      box.id = "digest-warnings";
+      box.setAttribute("role", "status");
+      box.setAttribute("aria-label", "digest warnings");
+      box.lang = "en";  // digest's own words, as build prints them, whatever the site's language
+      box.dir = "ltr";
+      document.body.appendChild(box);
+    }
+    box.hidden = false;
+    box.textContent = "";
+    box.dataset.text = text;
+    var head = document.createElement("p");
+    head.style.margin = "0";
+    head.textContent = warningsHead(warnings.length);
+    var pre = document.createElement("pre");
+    pre.textContent = text;
+    box.appendChild(head);
+    box.appendChild(pre);
+    stylePanel(box);
+  }
+
+  function warningsHead(count) {
+    return "digest: " + count + (count === 1 ? " warning" : " warnings") +
+      " (the site is built; digest build --strict refuses them)";
+  }
+
   function poll() {
     fetch("/__digest__/events?version=" + version, {cache: "no-store"})
       .then(function (response) {
@@ -847,6 +907,7 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
         version = status.version;
         if (status.epoch !== epoch) { location.reload(); return; }
         overlay(status.errors);
+        panel(status.warnings || []);
         poll();
       })
       .catch(function () {  // the server restarts or is gone: try again, more slowly
@@ -857,6 +918,8 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
 
   var existing = document.getElementById("digest-overlay");
   if (existing) style(existing);
+  var warned = document.getElementById("digest-warnings");
+  if (warned) { warned.dataset.text = warned.querySelector("pre").textContent; stylePanel(warned); }
   poll();
 })();
 """
@@ -873,11 +936,23 @@ def overlay_html(errors: tuple[str, ...], strings: Strings | None = None) -> str
             f'<p>{strings("serve.failed")}</p><pre lang="en" dir="ltr">{lines}</pre></div>')
 
 
+def warnings_html(warnings: tuple[str, ...]) -> str:
+    """The warnings panel as the reload script makes it (its `panel` and `warningsHead`)."""
+    if not warnings:
+        return ""
+    count = f"{len(warnings)} warning{'' if len(warnings) == 1 else 's'}"
+    lines = html.escape("\n".join(warnings))
+    return (f'<aside id="digest-warnings" role="status" aria-label="digest warnings" lang="en" dir="ltr"><p>digest: {count} (the site '
+            f'is built; digest build --strict refuses them)</p><pre>{lines}</pre></aside>')
+
+
 def inject(page: bytes, status: Status) -> bytes:
-    """The overlay (if any) and the reload script, right after `<body>`. The overlay's words
-    are in the site's language; the errors themselves are digest's, in English."""
+    """The overlay (if any), the warnings panel (if any) and the reload script, right after
+    `<body>`. The overlay's words are in the site's language; the errors themselves are
+    digest's, in English."""
     strings = status.strings or english_strings()
-    snippet = (overlay_html(status.errors, strings) + f'<script src="{SCRIPT_PATH}" data-epoch="{status.epoch}" '
+    snippet = (overlay_html(status.errors, strings) + warnings_html(status.warnings)
+               + f'<script src="{SCRIPT_PATH}" data-epoch="{status.epoch}" '
                f'data-version="{status.version}" data-failed="{strings("serve.failed")}" '
                f'data-hide="{strings("serve.hide")}"></script>').encode("utf-8")
     match = BODY_TAG.search(page)
@@ -983,7 +1058,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         except ValueError:
             version = -1
         status = preview.wait_for_change(version, POLL_SECONDS) if send_body else preview.status
-        body = json.dumps({"version": status.version, "epoch": status.epoch, "errors": list(status.errors)})
+        body = json.dumps({"version": status.version, "epoch": status.epoch, "errors": list(status.errors),
+                           "warnings": list(status.warnings)})
         self.send(200, body.encode("utf-8"), "application/json", send_body)
 
     def not_found(self, built: Built, status: Status, send_body: bool) -> None:

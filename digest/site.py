@@ -11,7 +11,7 @@ import math
 from functools import cached_property
 from operator import attrgetter
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Iterator, NamedTuple
@@ -201,8 +201,10 @@ def place_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...],
     return posts, problems
 
 
-def placed_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...], list[Problem], dict[str, date]]:
-    """place_posts, and each post's publication day in the site timezone by its URL."""
+def placed_posts(entries: list[Entry], config: Config, earlier: Collection[str] = ()
+                 ) -> tuple[tuple[Post, ...], list[Problem], dict[str, date]]:
+    """place_posts, and each post's publication day in the site timezone by its URL.
+    earlier: the files of the last build, which tell the new one of two entries with one URL."""
     problems, owner = [], {}
     placed = []  # (instant, path, url, day, entry): sorted, newest first, by instant then path
     tz = config.tz
@@ -211,14 +213,28 @@ def placed_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...]
         day = moment.astimezone(tz).date()
         url = entry_url(entry, config, day)
         if url in owner:
-            problems.append(Problem(entry.path, entry.line_of("slug"), "slug",
-                                    f"same URL /{url} as {owner[url]}; give one of them another `slug:`"))
+            problems.append(same_url(entry, owner[url], url, owner, config, earlier))
             continue
-        owner[url] = entry.path
+        owner[url] = entry
         placed.append((moment.timestamp(), entry.path, url, day, entry))
     placed.sort(reverse=True)  # paths differ: no two tuples compare further than the path
     posts = tuple([Post(entry, url) for _, _, url, _, entry in placed])
     return posts, problems, {url: day for _, _, url, day, _ in placed}
+
+
+def same_url(entry: Entry, other: Entry, url: str, taken: Collection[str], config: Config,
+             earlier: Collection[str]) -> Problem:
+    """Two entries with one URL: blamed on the new one, at its `slug:` line (or where that line
+    goes), with a slug that is free. The new one is the file the last build did not have; when
+    both or neither were in it, the later by date, then by path."""
+    new, old = sorted((entry, other), key=lambda e: (e.path not in earlier, e.date.value, e.path))[::-1]
+    number = 2
+    while entry_url(replace(new, slug=f"{new.slug}-{number}"), config) in taken:
+        number += 1
+    free = f"slug: {new.slug}-{number}"
+    fix = (f"write the line as {free}" if "slug" in dict(new.lines) else f"add a line {free} above this closing '---'")
+    return Problem(new.path, new.line_of("slug"), "slug", f"same URL /{url} as {old.path}; give this entry a URL "
+                                                          f"of its own: {fix}")
 
 
 def group_terms(posts: tuple[Post, ...], values_of, field: str):
@@ -760,14 +776,15 @@ def swap_entry(post: Post, entry: Entry) -> None:
 
 
 def build_site(entries: Iterable[Entry], config: Config, default_image: LeadImage | None = None,
-               catalog: Catalog | None = None) -> tuple[Site, list[Problem]]:
+               catalog: Catalog | None = None, earlier: Collection[str] = ()) -> tuple[Site, list[Problem]]:
     """default_image: the `default_image` setting's, read (images.read_default_image);
     catalog: the interface's strings for the site's languages and its entries' (by default
-    the bundled and the site's tables, read now: the build reads them beforehand)."""
+    the bundled and the site's tables, read now: the build reads them beforehand); earlier:
+    the entry files of the last build, if known (see same_url)."""
     entries = list(entries)
     if catalog is None:
         catalog = site_catalog(config, languages_of(entries))[0]
-    posts, problems, day_of = placed_posts(entries, config)  # months, issues, charts read day_of
+    posts, problems, day_of = placed_posts(entries, config, earlier)  # months, issues, charts read day_of
     posts = resolve_body_links(posts, config)
     taxonomies = {}
     for name in config.taxonomies:

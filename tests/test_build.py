@@ -37,7 +37,8 @@ def test_all_content_errors_are_listed_at_once_and_exit_1(site):
     assert result.stderr.splitlines() == [
         "content/a.md:3: date: '2025-13-45' is not a real date; expected a date like 2025-07-23, or a date-time like 2025-07-23T10:00:00+03:00",
         "content/b.md:5: tags: expected a list of text such as [Russia, Ukraine], got a mapping",
-        "content/c.md:1: title: required field is missing: add 'title:' (headline of the entry)",
+        "content/c.md:5: title: required field is missing: add a line such as title: \"Talks resume in Istanbul\" "
+        "above this closing '---' (headline of the entry)",
         "digest: 3 errors in 3 files; output/ was not changed",
     ]
 

@@ -83,10 +83,15 @@ def test_future_dates_are_built():
 def test_required_fields_are_all_reported():
     _, problems = read("---\nauthor: A\n---\n")
     assert problems == [
-        "content/entry.md:1: title: required field is missing: add 'title:' (headline of the entry)",
-        "content/entry.md:1: date: required field is missing: add 'date:' (when the source was published: date, or date-time with offset)",
-        "content/entry.md:1: summary: required field is missing: add 'summary:' (one or two sentences shown in listings, feeds and search)",
-        "content/entry.md:1: tags: required field is missing: add 'tags:' (list of topics, at least one)",
+        "content/entry.md:3: title: required field is missing: add a line such as title: \"Talks resume in Istanbul\" "
+        "above this closing '---' (headline of the entry)",
+        "content/entry.md:3: date: required field is missing: add a line such as date: 2025-07-23 above this "
+        "closing '---' (when the source was published: date, or date-time with offset)",
+        "content/entry.md:3: summary: required field is missing: add a line such as summary: \"Delegations met for "
+        "three hours and agreed to meet again.\" above this closing '---' (one or two sentences shown in listings, "
+        "feeds and search)",
+        "content/entry.md:3: tags: required field is missing: add a line such as tags: [Russia, Ukraine] above this "
+        "closing '---' (list of topics, at least one)",
     ]
 
 

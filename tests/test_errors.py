@@ -54,12 +54,15 @@ FAILURES = {
     "yaml_nested_too_deep": one(f"{FILE}:6: front matter is nested more than 20 levels deep; "
                                 "fields hold text, lists of text, or (source) a mapping"),
     "duplicate_keys": one(f"{FILE}:6: title: duplicate key (first on line 2); keep one"),
-    "missing_title": one(f"{FILE}:1: title: required field is missing: add 'title:' (headline of the entry)"),
-    "missing_date": one(f"{FILE}:1: date: required field is missing: add 'date:' "
-                        "(when the source was published: date, or date-time with offset)"),
-    "missing_summary": one(f"{FILE}:1: summary: required field is missing: add 'summary:' "
+    "missing_title": one(f"{FILE}:5: title: required field is missing: add a line such as "
+                         "title: \"Talks resume in Istanbul\" above this closing '---' (headline of the entry)"),
+    "missing_date": one(f"{FILE}:5: date: required field is missing: add a line such as date: 2025-07-23 above "
+                        "this closing '---' (when the source was published: date, or date-time with offset)"),
+    "missing_summary": one(f"{FILE}:5: summary: required field is missing: add a line such as summary: \"Delegations "
+                           "met for three hours and agreed to meet again.\" above this closing '---' "
                            "(one or two sentences shown in listings, feeds and search)"),
-    "missing_tags": one(f"{FILE}:1: tags: required field is missing: add 'tags:' (list of topics, at least one)"),
+    "missing_tags": one(f"{FILE}:5: tags: required field is missing: add a line such as tags: [Russia, Ukraine] "
+                        "above this closing '---' (list of topics, at least one)"),
     "empty_tags": one(f"{FILE}:5: tags: expected at least one item, got an empty list"),
     "wrong_types": [
         f"{FILE}:2: title: expected text, got a list",
@@ -133,8 +136,8 @@ FAILURES = {
         for line, field in ((3, "date"), (6, "event_date"))
     ] + [f"digest: 10 errors in 5 files; {UNCHANGED}"],
     "duplicate_nested_key": one(f"{FILE}:9: source.name: duplicate key (first on line 7); keep one"),
-    "same_url": one("content/2025/07/talks.md:1: slug: same URL /2025/07/talks/ as content/2025/07/more/talks.md; "
-                    "give one of them another `slug:`"),
+    "same_url": one("content/2025/07/talks.md:6: slug: same URL /2025/07/talks/ as content/2025/07/more/talks.md; "
+                    "give this entry a URL of its own: add a line slug: talks-2 above this closing '---'"),
     "output_is_content_folder": one("pyproject.toml:3: tool.digest.output_dir: 'content' is or contains the content "
                                     "folder; choose a folder of its own, such as 'output'", REFUSED),
     "output_is_site_root": one("pyproject.toml:3: tool.digest.output_dir: '.' is the site root; "

@@ -406,7 +406,7 @@ def test_a_site_broken_from_the_start_is_served_as_an_error_page_until_fixed(sit
     root = site({"content/a.md": entry_text(title="Alpha", tags=None)})
     server = serve(root)
     status, _, page = server.get("/")
-    assert status == 500 and b'id="digest-overlay"' in page and b"content/a.md:1: tags: required field" in page
+    assert status == 500 and b'id="digest-overlay"' in page and b"content/a.md:5: tags: required field" in page
     # No good site yet: the terminal does not claim to serve one (it said "still serving the last good site").
     first = [line for line in server.lines if "initial build" in line]
     assert len(first) == 1 and re.fullmatch(r"[\d:]{8} initial build: rebuild failed with 1 error in [\d.]+ s; "
