@@ -228,13 +228,18 @@ def same_url(entry: Entry, other: Entry, url: str, taken: Collection[str], confi
     goes), with a slug that is free. The new one is the file the last build did not have; when
     both or neither were in it, the later by date, then by path."""
     new, old = sorted((entry, other), key=lambda e: (e.path not in earlier, e.date.value, e.path))[::-1]
-    number = 2
-    while entry_url(replace(new, slug=f"{new.slug}-{number}"), config) in taken:
-        number += 1
-    free = f"slug: {new.slug}-{number}"
-    fix = (f"write the line as {free}" if "slug" in dict(new.lines) else f"add a line {free} above this closing '---'")
     return Problem(new.path, new.line_of("slug"), "slug", f"same URL /{url} as {old.path}; give this entry a URL "
-                                                          f"of its own: {fix}")
+                                                          f"of its own: {slug_fix(new, taken, config)}")
+
+
+def slug_fix(entry: Entry, taken: Collection[str], config: Config) -> str:
+    """`write the line as slug: talks-2` (or `add a line ...` where the entry has no `slug:`
+    line), with the first numbered slug whose URL is not in taken."""
+    number = 2
+    while entry_url(replace(entry, slug=f"{entry.slug}-{number}"), config) in taken:
+        number += 1
+    free = f"slug: {entry.slug}-{number}"
+    return f"write the line as {free}" if "slug" in dict(entry.lines) else f"add a line {free} above this closing '---'"
 
 
 def group_terms(posts: tuple[Post, ...], values_of, field: str):
@@ -702,7 +707,7 @@ def sitemap_lastmods(site: "Site") -> tuple[str | None, ...]:
     return tuple([next(texts) if is_sitemap_page(path, route) else None for route, path in zip(site.routes, site.paths)])
 
 
-def check_unique(routes: Sequence[Route], posts, paths: Sequence[str]) -> list[Problem]:
+def check_unique(routes: Sequence[Route], posts, paths: Sequence[str], config: Config) -> list[Problem]:
     """An entry URL that lands on a listing page (permalink `/{slug}/`, slug `tags`) is an error.
     paths: each route's output path (Site.paths)."""
     if len(set(paths)) == len(paths):
@@ -712,8 +717,10 @@ def check_unique(routes: Sequence[Route], posts, paths: Sequence[str]) -> list[P
     for route, path in zip(routes, paths):
         if path in seen and route.url in owners and route.template != ALIAS_TEMPLATE:  # check_aliases
             entry = owners[route.url]
+            taken = {route.url for route in routes}
             problems.append(Problem(entry.path, entry.line_of("slug"), "slug",
-                                    f"URL /{route.url} is already a page of the site; choose another `slug:`"))
+                                    f"URL /{route.url} is already a page of the site; give this entry a URL of "
+                                    f"its own: {slug_fix(entry, taken, config)}"))
         seen.add(path)
     return problems
 
@@ -796,7 +803,8 @@ def build_site(entries: Iterable[Entry], config: Config, default_image: LeadImag
     routes = make_routes(config, posts, taxonomies, months, features, day_of, catalog)
     site = Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues, default_image,
                 catalog)
-    problems += check_unique(site.routes, posts, site.paths) + check_reserved(posts) + check_aliases(site.routes, site.paths)
+    problems += (check_unique(site.routes, posts, site.paths, config) + check_reserved(posts, config)
+                 + check_aliases(site.routes, site.paths))
     problems += translation_groups(posts)[1]
     return site, problems
 
@@ -806,7 +814,7 @@ def build_site(entries: Iterable[Entry], config: Config, default_image: LeadImag
 RESERVED_FOLDERS = {"static": "static files", "pagefind": "search index"}
 
 
-def check_reserved(posts: Sequence[Post]) -> list[Problem]:
+def check_reserved(posts: Sequence[Post], config: Config) -> list[Problem]:
     """An entry URL inside a folder of RESERVED_FOLDERS (permalink `/{slug}/`, slug `static`)."""
     problems = []
     for post in posts:
@@ -814,7 +822,8 @@ def check_reserved(posts: Sequence[Post]) -> list[Problem]:
         if folder in RESERVED_FOLDERS:
             problems.append(Problem(post.entry.path, post.entry.line_of("slug"), "slug",
                                     f"URL /{post.url} is inside /{folder}/, which holds the site's "
-                                    f"{RESERVED_FOLDERS[folder]}; choose another `slug:`"))
+                                    f"{RESERVED_FOLDERS[folder]}; give this entry a URL of its own: "
+                                    f"{slug_fix(post.entry, {other.url for other in posts}, config)}"))
     return problems
 
 

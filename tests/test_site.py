@@ -33,14 +33,16 @@ def test_entry_urls_follow_the_permalink_in_the_site_timezone():
 def test_two_entries_with_the_same_url_is_an_error_naming_both():
     site, problems = build_site([entry("a", slug="same"), entry("b", slug="same")], CONFIG)
     assert [format_problem(p) for p in problems] == [
-        "content/b.md:6: slug: same URL /2025/07/same/ as content/a.md; give one of them another `slug:`"]
+        "content/b.md:6: slug: same URL /2025/07/same/ as content/a.md; give this entry a URL of its own: "
+        "write the line as slug: same-2"]
 
 
 def test_an_entry_url_on_a_listing_page_is_an_error():
     config = Config(root=".", permalink="/{slug}/")
     _, problems = build_site([entry("tags")], config)
     assert [format_problem(p) for p in problems] == [
-        "content/tags.md:1: slug: URL /tags/ is already a page of the site; choose another `slug:`"]
+        "content/tags.md:6: slug: URL /tags/ is already a page of the site; give this entry a URL of its own: "
+        "add a line slug: tags-2 above this closing '---'"]
 
 
 @pytest.mark.parametrize("slug, holds", [("static", "static files"), ("pagefind", "search index")])
@@ -48,7 +50,8 @@ def test_an_entry_url_in_a_folder_of_static_files_or_the_search_index_is_an_erro
     config = Config(root=".", permalink="/{slug}/")
     _, problems = build_site([entry(slug), entry("fine")], config)
     assert [format_problem(p) for p in problems] == [
-        f"content/{slug}.md:1: slug: URL /{slug}/ is inside /{slug}/, which holds the site's {holds}; choose another `slug:`"]
+        f"content/{slug}.md:6: slug: URL /{slug}/ is inside /{slug}/, which holds the site's {holds}; "
+        f"give this entry a URL of its own: add a line slug: {slug}-2 above this closing '---'"]
     assert build_site([entry(slug)], CONFIG)[1] == []  # under /2025/07/ the name is free
 
 
