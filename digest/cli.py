@@ -206,6 +206,9 @@ def run_new(args: argparse.Namespace) -> int:
             print(format_problem(problem), file=sys.stderr)
         print("digest: nothing was written", file=sys.stderr)
         return exit_status(error.problems)
+    if entry.taken:  # the path alone would not say that another file kept the name
+        print(printable(f"digest: {entry.taken} exists already (digest new never overwrites a file); "
+                        f"wrote {entry.relative}"), file=sys.stderr)
     print(entry.relative)
     return 0
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import SplitResult, urlsplit
 
-from .errors import COMMAND_LINE, DigestError, Problem, character_problem, did_you_mean, raise_if_errors
+from .errors import COMMAND_LINE, DigestError, Problem, character_problem, closest, did_you_mean, raise_if_errors
 from .languages import direction, language_problem
 
 SETTINGS_FILE = "pyproject.toml"
@@ -458,11 +458,20 @@ def load_config(root: Path | str = ".", **flags: Any) -> Config:
     theme = values.get("theme", "default")
     if theme != "default" and not (root / "themes" / theme).is_dir():
         line = _line_of(text, "theme")
-        problems.append(Problem(SETTINGS_FILE, line, "tool.digest.theme",
-                                f"no folder themes/{theme}/; create it or set theme = \"default\""))
+        problems.append(Problem(SETTINGS_FILE, line, "tool.digest.theme", no_theme(root, theme)))
     raise_if_errors(problems)
     return Config(root=root, raw=tuple(sorted((k, repr(v)) for k, v in table.items())), search_pages=search_pages,
                   **values)
+
+
+def no_theme(root: Path, theme: str) -> str:
+    """The message for a theme with no folder, suggesting the theme folder nearest in spelling."""
+    folder = root / "themes"
+    names = ["default"] + sorted(item.name for item in folder.iterdir() if item.is_dir()) if folder.is_dir() else ["default"]
+    meant = closest(theme, names)
+    if meant and meant != "default":
+        return f"no folder themes/{theme}/; did you mean theme = \"{meant}\"? (or create themes/{theme}/)"
+    return f"no folder themes/{theme}/; create it or set theme = \"default\""
 
 
 def with_flags(config: Config, **changes: Any) -> Config:

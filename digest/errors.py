@@ -117,10 +117,12 @@ def did_you_mean(word: str, choices: Iterable[str], other_names: dict[str, str] 
     return f" (did you mean '{meant}'?)" if meant else ""
 
 
-def closest(word: str, choices: Iterable[str], other_names: dict[str, str] | None = None) -> str | None:
-    """The choice word was most likely meant to be (did_you_mean), or None."""
+def closest(word: str, choices: Iterable[str], other_names: dict[str, str] | None = None,
+            cutoff: float = 0.6) -> str | None:
+    """The choice word was most likely meant to be (did_you_mean), or None. cutoff: how alike
+    (difflib's ratio) a choice must be; names sharing a long ending (`.html`) need more."""
     meant = (other_names or {}).get(word.lower())
-    match = [meant] if meant else difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    match = [meant] if meant else difflib.get_close_matches(word, sorted(choices), n=1, cutoff=cutoff)
     return match[0] if match else None
 
 

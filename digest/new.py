@@ -6,11 +6,16 @@ the one-way order that tests/test_architecture.py checks).
 
 The article shape `digest new --from` reads (docs/guides/importing.md):
 
+    Talks resume in Istanbul              the headline (optional): the title and the file name
     07/23/2025 / By Belle Carter          date (MM/DD/YYYY) and byline
     <paragraph per line ...>              the first paragraph is the lead
     Tagged Under:
     tag one, tag two, ...                 comma-separated tags
-    <boilerplate>                         ignored (a COPYRIGHT line names the publisher)
+    <boilerplate>                         ignored
+
+Boilerplate (copyright lines, share prompts, the "Tagged Under" list) never reaches the
+draft's source, summary or body: a republishing site's copyright names that site, not the
+source, so source.name is left for the editor.
 
 Only the lead's first one or two sentences are copied (as the summary). Everything else
 the draft holds is the editor's to write: key points become short prompts that list the
@@ -27,15 +32,24 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .config import Config
-from .entries import FIELDS_BY_NAME, slugify
+from .entries import FIELDS_BY_NAME, KEY_POINTS_NOTE, NEW_BODY, slugify
 from .errors import COMMAND_LINE, DigestError, Problem, character_problem
 
-EXPECTED_SHAPE = ("expected a plain-text article: a first line like '07/23/2025 / By Belle Carter', "
-                  "then the article's paragraphs, then a 'Tagged Under:' line followed by a line of "
-                  "comma-separated tags")
+EXPECTED_SHAPE = ("expected a plain-text article: a first line like '07/23/2025 / By Belle Carter' "
+                  "(or the headline, then that line), then the article's paragraphs, then a 'Tagged Under:' "
+                  "line followed by a line of comma-separated tags")
 BYLINE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s*/\s*By\s+(\S.*?)\s*", re.IGNORECASE)
 TAGGED_UNDER = re.compile(r"tagged under:?\s*(.*)", re.IGNORECASE)
-COPYRIGHT = re.compile(r"copyright\s*(?:©|\(c\))?\s*(?:\d{4}\s*)?(.+)", re.IGNORECASE)
+COPYRIGHT = re.compile(r"(?:copyright\b|©|\(c\)\s*\d{4}|all rights reserved).*", re.IGNORECASE)
+# Lines a page carries around an article, not part of it, left out wherever they stand:
+# share prompts ("Share this article", "Click to share on X", "Follow us on Telegram") and
+# rows of network names ("Facebook | Twitter | Email").
+NETWORK = r"(?:facebook|twitter|x|telegram|whatsapp|linkedin|reddit|email|e-mail|print|tweet|copy link)"
+SHARE_PROMPT = re.compile(
+    r"(?:please\s+)?share\b(?:\s+(?:this|it|on|with|via|the)\b.*)?[.!:]?"
+    r"|(?:click|tap)\s+(?:here\s+)?to\s+(?:share|tweet|print|email|subscribe)\b.*"
+    r"|(?:follow|like|join)\s+us\b.*|spread\s+the\s+word\b.*"
+    rf"|{NETWORK}(?:\s*[|·•,/]?\s*{NETWORK})*[.:]?", re.IGNORECASE)
 # Paragraphs from here on are the site's own promotion, not the article.
 BOILERPLATE = re.compile(r"(watch the video|this video is from|read more|related:|sources? (?:include|for this)|"
                          r"subscribe|follow us)", re.IGNORECASE)
@@ -82,7 +96,7 @@ class Article:
     tags: tuple[str, ...]
     lead: str
     paragraphs: tuple[str, ...]     # the body after the lead, boilerplate left out
-    publisher: str | None = None
+    headline: str | None = None     # the line before the byline, if any
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,7 @@ class NewEntry:
     path: Path                       # absolute
     relative: str                    # as shown to the user, from the site root
     text: str
+    taken: str | None = None         # the path it would have had, were that file not there already
 
 
 # --- `digest new "Title"` ----------------------------------------------------------------
@@ -144,7 +159,7 @@ def new_entry(config: Config, title: str, today: date | None = None) -> NewEntry
     if not title:
         raise DigestError([Problem(COMMAND_LINE, None, "title", "expected a title, such as \"Talks resume in Istanbul\"")])
     day = today or today_in(config)
-    text = entry_text(title, day, body="Write the entry here: the longer summary, key points and context.\n")
+    text = entry_text(title, day, body=NEW_BODY + "\n")
     return place_entry(config, day, slug_for(title), text)
 
 
@@ -185,17 +200,21 @@ def parse_article(text: str, name: str = "article") -> Article:
     if unfit:
         number, problem = unfit[0]
         raise DigestError([Problem(name, number, None, problem)])
+    numbers = [number for number, line in enumerate(lines, 1) if line]   # file line of each line kept
     lines = [line for line in lines if line]
     if not lines:
         raise DigestError([Problem(name, None, None, "the article is empty; " + EXPECTED_SHAPE)])
+    headline = None
+    if not BYLINE.fullmatch(lines[0]) and len(lines) > 1 and BYLINE.fullmatch(lines[1]):
+        headline, lines, numbers = lines[0], lines[1:], numbers[1:]   # the article starts with its headline
     byline = BYLINE.fullmatch(lines[0])
     if not byline:
-        raise DigestError([Problem(name, 1, None, f"the first line is not a date and byline; {EXPECTED_SHAPE}")])
+        raise DigestError([Problem(name, numbers[0], None, f"the first line is not a date and byline; {EXPECTED_SHAPE}")])
     month, day, year, author = byline.groups()
     try:
         published = date(int(year), int(month), int(day))
     except ValueError:
-        raise DigestError([Problem(name, 1, None, f"'{month}/{day}/{year}' is not a real date (MM/DD/YYYY); "
+        raise DigestError([Problem(name, numbers[0], None, f"'{month}/{day}/{year}' is not a real date (MM/DD/YYYY); "
                                    + EXPECTED_SHAPE)]) from None
     marker = next((n for n, line in enumerate(lines) if TAGGED_UNDER.fullmatch(line)), None)
     if marker is None:
@@ -205,17 +224,17 @@ def parse_article(text: str, name: str = "article") -> Article:
     tags = tuple(dict.fromkeys(t for t in (" ".join(part.split()) for part in tag_line.split(",")) if t))
     if not tags:
         raise DigestError([Problem(name, None, None, f"no tags after 'Tagged Under:'; {EXPECTED_SHAPE}")])
-    body = lines[1:marker]
+    body = [line for line in lines[1:marker] if not is_boilerplate(line)]
     cut = next((n for n, line in enumerate(body) if BOILERPLATE.match(line)), len(body))
     body = [ASIDE.sub("", line).strip() for line in body[:cut]]
     if not body:
         raise DigestError([Problem(name, None, None, f"no paragraphs between the byline and 'Tagged Under:'; {EXPECTED_SHAPE}")])
-    publisher = None
-    for line in lines[marker + 1:]:
-        found = COPYRIGHT.fullmatch(line)
-        if found:
-            publisher = found.group(1).strip().title() if found.group(1).isupper() else found.group(1).strip()
-    return Article(published, author.strip(), tags, body[0], tuple(body[1:]), publisher)
+    return Article(published, author.strip(), tags, body[0], tuple(body[1:]), headline)
+
+
+def is_boilerplate(line: str) -> bool:
+    """A line of the page around the article: a copyright line or a share prompt."""
+    return bool(COPYRIGHT.match(line) or SHARE_PROMPT.fullmatch(line))
 
 
 def sentences(paragraph: str) -> list[str]:
@@ -319,12 +338,23 @@ def draft_from_article(config: Config, text: str, name: str = "article", title: 
     """A draft entry (draft: true) from an article in the reference shape."""
     article = parse_article(text, name)
     people, places = find_names(article)
-    title = " ".join((title or "").split())
+    title = " ".join((title or article.headline or "").split())
     slug = slug_for(title) if title else slugify(f"{article.author} {article.date.isoformat()}") or "draft"
     points = "\n".join(key_point(p) for p in article.paragraphs)
-    body = ("Key points (editor: rewrite each in your own words, check it against the article, "
-            "and delete this line):\n\n" + (points or "- TODO: the key points") + "\n")
+    body = KEY_POINTS_NOTE + "\n\n" + (points or "- TODO: the key points") + "\n"
     entry = entry_text(title or "TODO: write a headline", article.date, summary=summary_from(article.lead),
                        tags=article.tags, author=article.author, people=people, places=places,
-                       source_name=article.publisher, draft=True, body=body)
-    return place_entry(config, article.date, slug, entry)
+                       draft=True, body=body)
+    return free_place(place_entry(config, article.date, slug, entry))
+
+
+def free_place(entry: NewEntry) -> NewEntry:
+    """The entry at its path, or, when a file is there, at the first `<slug>-2.md`, `-3`...
+    that is free (write_entry still refuses to overwrite, should one appear meanwhile)."""
+    number, candidate = 1, entry
+    while candidate.path.exists():
+        number += 1
+        stem = entry.path.stem + f"-{number}"
+        candidate = NewEntry(entry.path.with_name(stem + ".md"),
+                             entry.relative.rpartition("/")[0] + f"/{stem}.md", entry.text, taken=entry.relative)
+    return candidate

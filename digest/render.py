@@ -15,10 +15,10 @@ import jinja2
 import markupsafe
 
 from .cache import FileHashes, file_stat
-from .config import SETTINGS_FILE, STATIC_DIR, Config
+from .config import SETTINGS_FILE, STATIC_DIR, Config, no_theme
 from .entries import Moment
 from . import feeds
-from .errors import WARNING, DigestError, Problem
+from .errors import WARNING, DigestError, Problem, closest
 from .site import ALIAS_TEMPLATE, Route, Site, absolute_url, sitemap_items
 from .languages import direction
 from .strings import Strings, english_strings
@@ -69,8 +69,7 @@ def unchanged_bytes(source: str, digest: bytes) -> bytes | None:
 
 def check_theme(config: Config) -> None:
     if config.theme != "default" and not (config.root / "themes" / config.theme).is_dir():
-        raise DigestError([Problem("pyproject.toml", None, "tool.digest.theme",
-                                   f"no folder themes/{config.theme}/; create it or set theme = \"default\"")])
+        raise DigestError([Problem("pyproject.toml", None, "tool.digest.theme", no_theme(config.root, config.theme))])
 
 
 # --- the URL helper and filters --------------------------------------------------------
@@ -237,9 +236,14 @@ def template_problem(error: Exception, config: Config) -> Problem:
         filename, line = frames[-1][:2] if frames else (None, None)
         folders = [f"{_shown(str(folder / 'templates'), config)}/" if folder != default_theme_dir()
                    else "the bundled default theme" for folder in theme_dirs(config)]
+        names = {path.relative_to(folder / "templates").as_posix() for folder in theme_dirs(config)
+                 for path in (folder / "templates").rglob("*") if path.is_file()}
+        wanted = str(error.templates[-1]) if error.templates else str(error.name)
+        meant = closest(wanted, names, cutoff=0.8)
+        advice = f"did you mean '{meant}'?" if meant else "check the name"
         return Problem(_shown(filename, config), line, None,
                        f"template not found: {' or '.join(map(str, error.templates))}; "
-                       f"no such file in {' nor '.join(folders)} (check the name)")
+                       f"no such file in {' nor '.join(folders)} ({advice})")
     if isinstance(error, RecursionError):
         filename, line = _loop_closer(frames)
         return Problem(_shown(filename, config), line, None,

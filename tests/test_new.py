@@ -89,11 +89,20 @@ def test_from_reference_article_fills_the_draft(site, reference_text):
     text = (root / "content/2025/09/marta-okafor-2025-09-14.md").read_text(encoding="utf-8")
     fields = front_matter(text)
     assert fields["draft"] == "true"
+<<<<<<< HEAD
     assert fields["date"] == "2025-09-14"
     assert fields["author"] == "Marta Okafor"
     assert fields["source"] == {"name": "Riverlands Daily"}
     assert fields["tags"] == ["water", "drought", "farming", "Kessel reservoir", "Lindau talks", "Helena Brandt",
                               "treaties", "rivers", "wetlands", "irrigation"]
+=======
+    assert fields["date"] == "2025-07-23"
+    assert fields["author"] == "Belle Carter"
+    assert fields["source"] == ""   # a copyright footer names the site, not the source (test_import.py)
+    assert fields["tags"] == ["big government", "ceasefire talks", "chaos", "Donald Trump", "national security",
+                              "peace deal", "politics", "progress", "Putin", "Russia", "Ukraine",
+                              "Ukraine-Russia War", "White House", "WWIII", "Zelensky"]
+>>>>>>> 9c29d67 (digest new --from: an article may start with its headline (title and file name), boilerplate stays out of source, summary and body, and a taken name gets -2 with a note; theme and template names get a did-you-mean; docs/guides/importing.md)
     lead = reference_text.splitlines()[1]
     assert fields["summary"] == lead   # the lead is one sentence: the summary is that sentence
     assert set(fields["people"]) >= {"Helena Brandt", "Tomas Reiner", "Irina Solberg"}
@@ -146,7 +155,7 @@ def test_from_own_fixture_article(site):
     assert fields["date"] == "2025-03-02"   # MM/DD/YYYY
     assert fields["author"] == "Ana Lima"
     assert fields["tags"] == ["strikes", "shipping", "Rotterdam", "labour"]
-    assert fields["source"] == {"name": "Harbour Wire"}
+    assert fields["source"] == ""   # a copyright footer names the site, not the source (test_import.py)
     # The first sentence is short, so the summary takes the second one too.
     assert fields["summary"] == ("Dock workers in Rotterdam walked off the job on Saturday, halting container "
                                  "traffic at Europe's largest port. Union leader Pieter Jansen said the strike "
@@ -170,23 +179,12 @@ def test_unrecognised_shape_writes_nothing(site, name, text, message):
     result = subprocess.run([sys.executable, "-m", "digest", "new", "--from", "-"], cwd=root, input=text,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
-    expected = ("expected a plain-text article: a first line like '07/23/2025 / By Belle Carter', then the "
-                "article's paragraphs, then a 'Tagged Under:' line followed by a line of comma-separated tags")
+    expected = ("expected a plain-text article: a first line like '07/23/2025 / By Belle Carter' (or the headline, "
+                "then that line), then the article's paragraphs, then a 'Tagged Under:' line followed by a line of "
+                "comma-separated tags")
     assert result.stderr.splitlines() == [message + expected, "digest: nothing was written"]
     assert result.stdout == ""
     assert snapshot(root) == before
-
-
-def test_from_refuses_to_overwrite(site):
-    root = site({})
-    first = run_digest(root, "new", "--from", str(OWN_ARTICLE))
-    assert first.returncode == 0, first.stderr
-    path = root / first.stdout.strip()
-    path.write_text("edited by hand\n", encoding="utf-8")
-    second = run_digest(root, "new", "--from", str(OWN_ARTICLE))
-    assert second.returncode == 1
-    assert "never overwrites" in second.stderr
-    assert path.read_text(encoding="utf-8") == "edited by hand\n"
 
 
 def test_missing_article_file_is_reported(site):
