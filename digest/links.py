@@ -132,9 +132,16 @@ def _meant_page(link: Link, post, site: Site, files: set[str]) -> str | None:
     by_slug = {other.entry.slug: other.url for other in site.posts}
     url = by_slug.get(name)
     if url is None:
-        pages = [page_url(path, "") for path in files if path.endswith(".html")]
-        near = [page for page in pages if page.rstrip("/").rpartition("/")[0] == folder]
-        url = closest(wanted, near) if near else None
+        # Pages of the same folder, by their last part: the folder they share is no likeness.
+        near = {}
+        for path in files:
+            if path.endswith(".html"):
+                page = page_url(path, "")
+                parent, _, last = page.rstrip("/").rpartition("/")
+                if parent == folder:
+                    near[last] = page
+        last = closest(name, near) if near else None
+        url = near[last] if last else None
     if url is None:
         slug = closest(name, by_slug)
         url = by_slug[slug] if slug else None
