@@ -122,7 +122,7 @@ def _meant_entry_file(link: Link, path: str, site: Site) -> str | None:
 def _meant_page(link: Link, post, site: Site, files: set[str]) -> str | None:
     """The page a link to a missing page most likely meant: the entry with the link's last
     segment as its slug (a wrong month), else the page nearest in spelling in the same folder,
-    else the entry whose slug is nearest. Written as the author wrote the link: from the site's
+    else, when no page is in that folder, the entry whose slug is nearest. Written as the author wrote the link: from the site's
     root (`/2025/07/x/`) or relative to the page (`../x/`)."""
     base = site.config.base_path
     wanted = _site_path(link.href, base + post.url, base)
@@ -131,9 +131,8 @@ def _meant_page(link: Link, post, site: Site, files: set[str]) -> str | None:
     folder, _, name = wanted.rstrip("/").rpartition("/")
     by_slug = {other.entry.slug: other.url for other in site.posts}
     url = by_slug.get(name)
+    near = {}   # the pages of the link's folder, by their last part (the folder is no likeness)
     if url is None:
-        # Pages of the same folder, by their last part: the folder they share is no likeness.
-        near = {}
         for path in files:
             if path.endswith(".html"):
                 page = page_url(path, "")
@@ -142,7 +141,7 @@ def _meant_page(link: Link, post, site: Site, files: set[str]) -> str | None:
                     near[last] = page
         last = closest(name, near) if near else None
         url = near[last] if last else None
-    if url is None:
+    if url is None and not near:  # a folder with no page (a wrong month): the entry by its slug
         slug = closest(name, by_slug)
         url = by_slug[slug] if slug else None
     if url is None:
