@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_out, entry_text, read, run_digest
+from helpers import build_out, entry_text, read, run_digest
 
 ENTRY = "content/2025/07/talks.md"
 

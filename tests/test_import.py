@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from conftest import FIXTURES, run_digest, snapshot
+from helpers import FIXTURES, run_digest, snapshot
 
 HEADLINE_FIRST = FIXTURES / "import" / "headline_first.txt"
 SAME_DAY = FIXTURES / "import" / "same_author_same_day.txt"
