@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import feedparser
 
@@ -17,7 +18,7 @@ from digest.entries import read_entry
 from digest.errors import format_problem
 from digest.load import parse_source
 
-UTC_SITE = Config(root=".")
+UTC_SITE = Config(root=Path("."))
 
 CORRECTIONS = """
   - date: 2025-07-24

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from pathlib import Path
+
 import pytest
 
 from helpers import entry_text, run_digest
@@ -13,7 +15,7 @@ from digest.entries import FIELDS, read_entry, slugify
 from digest.errors import NOT_IN_TEXT, format_problem
 from digest.load import LoadError, parse_source
 
-UTC_SITE = Config(root=".")
+UTC_SITE = Config(root=Path("."))
 
 
 def read(text: str, config: Config = UTC_SITE, name: str = "entry"):
