@@ -9,7 +9,7 @@ from io import BytesIO
 
 from PIL import Image
 
-from conftest import entry_text, run_digest
+from helpers import entry_text, run_digest
 
 
 def photo(colour) -> bytes:
