@@ -148,6 +148,15 @@ def entry_text(title: str, day: date, *, summary: str | None = None, tags=(), au
         "kind: news" + comment("kind"),
         f"draft: {'true' if draft else 'false'}" + comment("draft") + "; set false to publish",
         "slug:" + comment("slug"),
+        "updated:" + comment("updated"),
+        "corrections:" + comment("corrections"),
+        "  # - {date: 2025-07-24, text: what was wrong, and what is right}",
+        "aliases:" + comment("aliases"),
+        "image:" + comment("image"),
+        "  # src: images/photo.jpg (a file in static/, or beside this one)",
+        "  # alt: what the image shows, for readers who cannot see it",
+        "language:" + comment("language"),
+        "translation_key:" + comment("translation_key"),
         "---",
     ]
     return "\n".join(lines) + "\n" + body
