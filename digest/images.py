@@ -108,7 +108,8 @@ class Picture:
 
     @property
     def renditions(self) -> tuple[Rendition, ...]:
-        return self.fallback + self.webp + ((self.card,) if self.card else ())
+        # (The default image's fallback is its card: once.)
+        return tuple(dict.fromkeys(self.fallback + self.webp + ((self.card,) if self.card else ())))
 
     @property
     def share(self) -> Rendition:
