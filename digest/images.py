@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from .config import STATIC_DIR, Config
+from .config import SETTINGS_FILE, STATIC_DIR, Config
+from .errors import Problem
 
 # The default theme's content column: `--measure` (42rem) less the page's side padding
 # (2 x 1rem), at its root font size of 112.5% (18 px): 756 - 36 = 720 CSS px. The largest
@@ -337,11 +338,8 @@ def unchanged(picture: Picture, config: Config) -> bool:
 
 # --- the site's default social image -------------------------------------------------------
 
-def read_default_image(config: Config) -> tuple[LeadImage | None, list]:
+def read_default_image(config: Config) -> tuple[LeadImage | None, list[Problem]]:
     """The `default_image` setting's image, read, and the problems with it (at the setting)."""
-    from .config import SETTINGS_FILE
-    from .errors import Problem
-
     if not config.default_image:
         return None, []
     src = "/" + config.default_image.lstrip("/")
