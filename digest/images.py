@@ -160,8 +160,9 @@ def image_file(src: str, entry_path: str, config: Config) -> str:
     joined = posixpath.normpath(posixpath.join(folder, relative))
     # Resolved, so that `..` and symlinked folders are judged where they lead, and a content
     # folder outside the site (content_dir = "../news") is one too.
-    where = (Path(config.root) / joined).resolve()
-    if not any(where.is_relative_to(top) for top in (config.content_path, config.static_path)):
+    root = Path(config.root)
+    where = (root / joined).resolve()
+    if not any(where.is_relative_to((root / top).resolve()) for top in (config.content_dir, STATIC_DIR)):
         raise ImageError(f"'{src}' leads out of the {config.content_dir}/ and {STATIC_DIR}/ folders; "
                          f"keep the image beside the entry or in {STATIC_DIR}/")
     return joined
