@@ -1,4 +1,4 @@
-"""DESIGN section 7: each stage imports only from the stages above it; only cli.py prints."""
+"""Each stage imports only from the stages above it; only cli.py prints."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def modules() -> list[str]:
 
 
 def test_every_module_has_a_place_in_the_order():
-    assert set(modules()) <= set(ORDER), f"add {set(modules()) - set(ORDER)} to ORDER and DESIGN section 7"
+    assert set(modules()) <= set(ORDER), f"add {set(modules()) - set(ORDER)} to ORDER and to docs/developer/architecture.md"
 
 
 def test_imports_point_one_way():

@@ -1,4 +1,4 @@
-"""Dependency floors of DESIGN section 3, each closing known advisories. pip-audit cannot reach
+"""Dependency floors, each closing known advisories. pip-audit cannot reach
 its vulnerability database from these machines (every package "could not be audited", exit 0),
 so the floors are the check: installed versions, read with importlib.metadata, must meet them."""
 

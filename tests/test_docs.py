@@ -33,6 +33,7 @@ def test_readme_is_a_short_front_door():
     readme = text(README)
     assert len(readme.encode("utf-8")) <= 8 * 1024
     assert "make build" in readme and "make test" in readme
+    assert "digest init" in readme, "the README shows how to start a site of one's own"
     screenshot = re.search(r"!\[[^\]]+\]\((docs/[^)]+\.png)\)", readme)
     assert screenshot, "the README shows a picture of a built page, with alt text"
     assert (ROOT / screenshot.group(1)).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
@@ -94,7 +95,9 @@ def test_code_and_docs_point_only_at_files_in_the_repository():
     """The product brief and the reference shelf live outside the repository; nothing here
     may send a reader (or a test) there."""
     outside = re.compile(r"\.\./shared|shared/(reference|bench)|DESIGN section|DESIGN\.md")
-    places = [*sorted((ROOT / "digest").rglob("*.py")), *markdown_files()]
+    places = [*sorted((ROOT / "digest").rglob("*.py")), *sorted((ROOT / "tests").glob("*.py")),
+              *sorted((ROOT / "benchmarks").glob("*.py")), *markdown_files()]
+    places.remove(ROOT / "tests" / "test_docs.py")  # holds the pattern itself
     found = [f"{p.relative_to(ROOT)}:{n}" for p in places
              for n, line in enumerate(text(p).splitlines(), 1) if outside.search(line)]
     assert found == []

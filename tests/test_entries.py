@@ -1,4 +1,4 @@
-"""Source -> Entry: the schema rules of DESIGN section 1, field by field, and the messages the
+"""Source -> Entry: the schema rules of docs/reference/front-matter.md, field by field, and the messages the
 command line gives for front matter as newcomers write it (YAML syntax, lists, comments)."""
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def test_unknown_key_is_a_warning_with_did_you_mean():
 
 
 def test_an_unknown_key_of_source_is_a_warning_with_did_you_mean():
-    """As an unknown field is (DESIGN section 1); the known keys are still read."""
+    """As an unknown field is; the known keys are still read."""
     entry, problems = read(front(source="{nme: X, name: Y, url: 'https://example.org/a'}"))
     assert (entry.source_name, entry.source_url) == ("Y", "https://example.org/a")
     assert problems == ["content/entry.md:6: warning: source.nme: unknown key (did you mean 'name'?); "

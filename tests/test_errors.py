@@ -1,4 +1,4 @@
-"""Every bad input of DESIGN sections 1 and 3, one fixture site each (tests/fixtures/errors/<case>/),
+"""Every bad input the front matter and safety rules name, one fixture site each (tests/fixtures/errors/<case>/),
 through the real command line: exit status, the whole error lines, the previous output/
 byte-for-byte unchanged, and nothing written anywhere else."""
 

@@ -1,4 +1,4 @@
-"""What each page of DESIGN section 2 shows, on the golden site (key content, not layout)."""
+"""What each page of the site shows, on the golden site (key content, not layout)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Search (DESIGN section 4): Pagefind runs once over the staged site; entry pages only are indexed,
+"""Search: Pagefind runs once over the staged site; entry pages only are indexed,
 with filters, metadata and a sort key that keep any text as text. Real Pagefind, real builds."""
 
 from __future__ import annotations
