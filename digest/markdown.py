@@ -114,6 +114,18 @@ def _internal_links(state) -> None:
             links.append(Link(new_href, line, target, href, attr == "src"))
 
 
+def _alignment_classes(state) -> None:
+    """Core rule: a table column's alignment (`|--:|`) as a class (`align-right`), not the
+    style attribute markdown-it writes, which the pages' Content-Security-Policy refuses
+    (style-src 'self': no inline style). The theme's stylesheet aligns the classes."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrGet("style")
+            if isinstance(style, str) and style.startswith("text-align:"):
+                del token.attrs["style"]
+                token.attrJoin("class", "align-" + style.partition(":")[2].strip())
+
+
 def _focusable_boxes(state) -> None:
     """Core rule: tables and indented code blocks can be tabbed to. The theme scrolls them
     inside their own box when they are wider than the screen (a table of figures on a
@@ -236,6 +248,7 @@ def parser(unsafe_html: bool = False) -> MarkdownIt:
     md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("internal_links", _internal_links)
     md.core.ruler.push("focusable_boxes", _focusable_boxes)
+    md.core.ruler.push("alignment_classes", _alignment_classes)
     md.add_render_rule("fence", _fence)
     md.add_render_rule("image", _image)
     return md

@@ -24,7 +24,13 @@ from .languages import direction
 from .strings import Strings, english_strings
 from .themes import default_theme_dir, theme_dirs
 
-
+# What a page may load and run (the default theme's base.html and alias.html carry it as a
+# <meta http-equiv>, as GitHub Pages sends no headers of a site's choosing): the site's own
+# scripts, styles and images, and Pagefind's WebAssembly; no inline script, so a <script> or an
+# onerror= pasted into an entry (unsafe_html) does not run. tests/test_csp_browser.py checks
+# the templates carry this very text.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+                           "img-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
 
 @dataclass(frozen=True)
 class Page:

@@ -50,8 +50,8 @@ from .links import body_link_problems
 from .load import find_sources
 from .images import read_default_image
 from .read import load_entry, no_content_folder, pictures_unchanged, published
-from .render import (LITTER, Page, StaticFile, digest_of, each_static_page, extra_pages, make_environment,
-                     render_pages, static_problems)
+from .render import (CONTENT_SECURITY_POLICY, LITTER, Page, StaticFile, digest_of, each_static_page, extra_pages,
+                     make_environment, render_pages, static_problems)
 from .renditions import RenditionStore, rendition_pages
 from .reuse import Edits, Fingerprints, PageMap, route_keys
 from .search import Earlier, entry_pages, index_pages, search_key
@@ -964,7 +964,8 @@ def error_page(status: Status) -> bytes:
     """What every page is while no build has ever succeeded."""
     strings = status.strings or english_strings()
     page = (f'<!DOCTYPE html><html lang="{html.escape(strings.language)}" dir="{strings.direction}"><head>'
-            '<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{strings("serve.no_build_title")}</title></head><body><h1>{strings("serve.no_build_heading")}'
             f'</h1><p>{strings("serve.no_build_text")}</p></body></html>')
     return inject(page.encode("utf-8"), status)

@@ -27,8 +27,8 @@ def test_an_open_page_reloads_itself_after_an_edit_and_shows_build_errors(site, 
     entry = root / "content/2025/07/talks.md"
 
     entry.write_text(entry_text(title="Talks moved to Geneva"), encoding="utf-8")
-    page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').textContent.includes('Geneva')",
-                           timeout=TIMEOUT * 1000)
+    # A locator, not wait_for_function: that evaluates a string, which the pages' policy refuses.
+    page.locator("h1", has_text="Geneva").first.wait_for(timeout=TIMEOUT * 1000)
     assert page.evaluate("window.beforeTheEdit === undefined"), "the page was reloaded, not patched"
 
     entry.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
@@ -43,8 +43,7 @@ def test_an_open_page_reloads_itself_after_an_edit_and_shows_build_errors(site, 
     assert "Geneva" in page.locator("h1").first.inner_text(), "the last good page stays underneath"
 
     entry.write_text(entry_text(title="Talks, fixed"), encoding="utf-8")
-    page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').textContent.includes('fixed')",
-                           timeout=TIMEOUT * 1000)
+    page.locator("h1", has_text="fixed").first.wait_for(timeout=TIMEOUT * 1000)
     assert page.locator("#digest-overlay").count() == 0
 
 
