@@ -308,3 +308,41 @@ def test_the_build_summary_counts_drafts_left_out_and_warnings(site):
     result = run_digest(root, "build", "--no-search", "--output", "out", "--drafts")
     assert "draft" not in result.stdout
     assert run_digest(root, "build", "--no-search", "--output", "out", "--strict").returncode == 1
+
+
+# --- settings, themes and templates ----------------------------------------------------------
+
+def test_a_misspelt_setting_names_the_key_meant_and_renaming_it_builds(site):
+    root = site({ENTRY: entry_text()}, 'titel = "Kyiv Digest"\n')
+    result = run_digest(root, "check")
+    number, message = only_message(result, "pyproject.toml")
+    assert (number, message) == (2, "tool.digest.titel: unknown setting (did you mean 'title'?)")
+    meant = re.search(r"did you mean '(.*)'\?", message)[1]
+    settings = root / "pyproject.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("titel", meant), encoding="utf-8")
+    assert "Kyiv Digest" in read(build_out(root), "index.html")
+
+
+def test_a_misspelt_theme_names_the_theme_folder_and_the_line_given_builds_with_it(site):
+    root = site({ENTRY: entry_text(), "themes/newsroom/templates/404.html":
+                 '{% extends "base.html" %}{% block content %}<h1>Lost in the newsroom</h1>{% endblock %}'},
+                'theme = "newsrom"\n')
+    result = run_digest(root, "check")
+    number, message = only_message(result, "pyproject.toml")
+    assert number == 2
+    line = re.search(r"did you mean (theme = \".*\")\?", message)[1]
+    replace_line(root / "pyproject.toml", number, line)
+    assert "Lost in the newsroom" in read(build_out(root), "404.html")
+
+
+def test_a_misspelt_template_name_is_suggested_and_the_suggestion_builds(site):
+    template = '{% extends "base.html" %}{% from "_macro.html" import post_card %}{% block content %}Lost{% endblock %}\n'
+    root = site({ENTRY: entry_text(), "themes/mine/templates/404.html": template}, 'theme = "mine"\n')
+    result = run_digest(root, "check")
+    number, message = only_message(result, "themes/mine/templates/404.html")
+    assert number == 1 and "template not found: _macro.html" in message
+    meant = re.search(r"did you mean '(.*)'\?", message)[1]
+    assert meant == "_macros.html"
+    path = root / "themes/mine/templates/404.html"
+    path.write_text(template.replace("_macro.html", meant), encoding="utf-8")
+    assert "Lost" in read(build_out(root), "404.html")
