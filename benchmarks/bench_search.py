@@ -3,20 +3,32 @@
     python benchmarks/bench_search.py --sizes 20000            # full build and one-edit rebuild, with search
     python benchmarks/bench_search.py --sizes 20000 --browser  # also: bytes of a first query, layout shift
     python benchmarks/bench_search.py --api 200 --site DIR     # Pagefind's Python API against its command line
+    python benchmarks/bench_search.py --sizes 20000 --no-builds --lighthouse   # Lighthouse 12 over the last builds
 
 Each size builds the corpus of benchmarks/make_corpus.py (seed 1) twice, in two site folders
 under .bench/: "one index" (search_shard_entries at least the number of entries) and "shards"
 (the default, 5,000). Runs alternate between the two. The one-edit rebuild appends a line to
 the body of the entry bench.py edits (the middle one by path). --browser serves each output
 over HTTP and opens /search/?q=<query> in Chromium (Playwright), summing the body bytes of
-every response until the result count is shown, and the layout shift (a PerformanceObserver
+every response until a second after the result count is shown, and the layout shift (a PerformanceObserver
 on layout-shift entries) until a second later.
+
+Peak memory is given twice: the largest resident set of any one process of the build
+(os.wait4, what /usr/bin/time -v reports) and the largest sum over the whole process tree
+(the build, its workers and Pagefind), sampled from /proc every 0.2 s. The machine's load
+average (1 minute) is printed with every figure, since other work on the machine stretches
+wall-clock times but not memory. --lighthouse runs the `lighthouse` command (Lighthouse 12,
+`npm i -g lighthouse@12`, with CHROME_PATH=/usr/bin/chromium, its default mobile settings) over
+the shards' output: /search/?q=<the common query>, the home page, the middle entry's page
+and its first tag's page, and reports each category's score and the layout shift. Above 50,000 entries only the shards are built: one index
+of 100,000 entries needs 17-20 GB.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import functools
 import http.server
 import os
@@ -25,15 +37,80 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import WORK, clean, corpus, empty_aside, measure, pick_entry  # noqa: E402
+from bench import WORK, clean, corpus, empty_aside, pick_entry  # noqa: E402
 
 QUERIES = ("xylophonist", "ministry", "Addis Ababa")
 VARIANTS = ("one index", "shards")
+ONE_INDEX_LIMIT = 50_000   # more entries than this in one Pagefind index exhaust a CI runner's memory
+
+
+@dataclasses.dataclass(frozen=True)
+class Build:
+    seconds: float
+    search_seconds: float
+    peak_mib: float        # largest resident set of one process (os.wait4)
+    tree_peak_mib: float   # largest summed resident set of the process tree, sampled
+    load: float            # 1-minute load average when the build ended
+
+
+def tree_rss_kib(root: int) -> int:
+    """Summed resident set (KiB) of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status", encoding="ascii", errors="replace") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields.get("PPid", "0").strip() or 0), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, ()))
+    return total
+
+
+def measure(command: list[str], cwd: Path) -> Build:
+    """Wall time, search-stage time, both peak memories and the load average of one build."""
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        peak = [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.2):
+                peak[0] = max(peak[0], tree_rss_kib(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
+        log.seek(0)
+        output = log.read().decode("utf-8", "replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(command)}\n{output}")
+    stage = re.search(r"\bsearch ([0-9.]+)\)", output)
+    return Build(seconds, float(stage.group(1)) if stage else float("nan"), usage.ru_maxrss / 1024,
+                 peak[0] / 1024, os.getloadavg()[0])
+
+
+def variants_for(n: int) -> tuple[str, ...]:
+    return VARIANTS if n <= ONE_INDEX_LIMIT else ("shards",)
 
 
 def site_folder(n: int, variant: str) -> Path:
@@ -46,37 +123,52 @@ def site_folder(n: int, variant: str) -> Path:
     return site
 
 
-def bench_builds(n: int, runs: int, digest: list[str]) -> dict:
+def bench_builds(n: int, runs: int, digest: list[str], full_only: bool) -> dict:
     content = corpus(n)
     entry = pick_entry(content)
     original = entry.read_bytes()
-    found: dict = {variant: {"full": [], "edit": [], "peak": []} for variant in VARIANTS}
+    found: dict = {variant: {"full": [], "edit": []} for variant in variants_for(n)}
     try:
         for run in range(runs):
-            for variant in VARIANTS:
+            for variant in variants_for(n):
                 site = site_folder(n, variant)
                 clean(site)
                 os.sync()
-                result = measure([*digest, "build"], site)
-                found[variant]["full"].append(result.seconds)
-                found[variant]["peak"].append(result.peak_mib)
+                full = measure([*digest, "build"], site)
+                found[variant]["full"].append(full)
+                print(f"  {n} entries, {variant}, run {run + 1}: full {describe(full)}", file=sys.stderr, flush=True)
+                if full_only:
+                    continue
                 entry.write_text(original.decode("utf-8").rstrip("\n") + f"\n\nAn added closing line, run {run}.\n",
                                  encoding="utf-8")
                 os.sync()
-                found[variant]["edit"].append(measure([*digest, "build"], site).seconds)
-                entry.write_bytes(original)
-                os.sync()
-                measure([*digest, "build"], site)  # back to the corpus as it was, for the next variant
+                edit = measure([*digest, "build"], site)
+                found[variant]["edit"].append(edit)
+                print(f"  {n} entries, {variant}, run {run + 1}: one edit {describe(edit)}", file=sys.stderr,
+                      flush=True)
+                entry.write_bytes(original)  # the next full build starts from a clean site folder
     finally:
         entry.write_bytes(original)
-    return {variant: {key: statistics.median(values) for key, values in numbers.items()}
-            for variant, numbers in found.items()}
+    return found
+
+
+def describe(build: Build) -> str:
+    return (f"{build.seconds:.1f} s (search {build.search_seconds:.1f} s), peak {build.peak_mib:.0f} MiB one process, "
+            f"{build.tree_peak_mib:.0f} MiB process tree, load {build.load:.1f}")
+
+
+def median_build(builds: list[Build]) -> Build:
+    return Build(*(statistics.median(getattr(b, field.name) for b in builds) for field in dataclasses.fields(Build)))
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
 
+
+FILE_KINDS = (("shards.json", r"/pagefind/shards\.json"), ("metadata", r"\.pf_meta$"),
+              ("word index", r"\.pf_index$"), ("filters", r"\.pf_filter$"), ("fragments", r"\.pf_fragment$"),
+              ("wasm", r"\.pagefind$"), ("pagefind js/json", r"/pagefind/"))
 
 CLS_OBSERVER = """
 window.__shift = 0;
@@ -88,9 +180,7 @@ new PerformanceObserver(list => { for (const entry of list.getEntries()) if (!en
 def bench_browser(output: Path, queries=QUERIES) -> dict:
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(output)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    server, url = serving(output)
     found = {}
     try:
         with sync_playwright() as playwright:
@@ -105,15 +195,60 @@ def bench_browser(output: Path, queries=QUERIES) -> dict:
                         (request.url, request.sizes()["responseBodySize"])))
                     page.goto(url + "search/?q=" + query)
                     page.locator("#search-status").filter(has_text=re.compile(r"^\d+ results?")).wait_for(timeout=120_000)
+                    page.wait_for_timeout(1000)  # responses still being reported, and any late layout shift
                     fetched = sum(size for _, size in sizes)
                     pagefind = sum(size for address, size in sizes if "/pagefind/" in address)
-                    page.wait_for_timeout(1000)
+                    kinds: dict[str, int] = {}
+                    for address, size in sizes:
+                        kind = next((name for name, pattern in FILE_KINDS if re.search(pattern, address)), "page")
+                        kinds[kind] = kinds.get(kind, 0) + size
                     shift = page.evaluate("window.__shift")
                     status = page.locator("#search-status").inner_text()
                     found[(query, viewport["width"])] = {"bytes": fetched, "pagefind": pagefind, "shift": shift,
-                                                         "status": status}
+                                                         "status": status, "kinds": kinds,
+                                                         "load": os.getloadavg()[0]}
                     context.close()
             browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return found
+
+
+def serving(output: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def lighthouse_pages(output: Path) -> dict[str, str]:
+    """The pages Lighthouse scores: search with the common query, home, an entry and its first tag."""
+    entry = sorted(output.glob("20[0-9][0-9]/[0-9][0-9]/*/index.html"))
+    entry_page = entry[len(entry) // 2]
+    tag = re.search(r'href="[^"]*?/(tags/[^"/]+/)"', entry_page.read_text(encoding="utf-8"))
+    return {f"search ?q={QUERIES[1]}": f"search/?q={QUERIES[1]}", "home": "",
+            "entry": str(entry_page.parent.relative_to(output)) + "/",
+            "tag": tag.group(1) if tag else "tags/"}
+
+
+def bench_lighthouse(output: Path) -> dict[str, dict]:
+    import json
+
+    server, url = serving(output)
+    found = {}
+    try:
+        for name, path in lighthouse_pages(output).items():
+            with tempfile.NamedTemporaryFile(suffix=".json") as report:
+                subprocess.run(["lighthouse", url + path, "--quiet", "--output=json", f"--output-path={report.name}",
+                                "--chrome-flags=--headless=new --no-sandbox"],
+                               check=True, env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                result = json.loads(Path(report.name).read_text(encoding="utf-8"))
+            found[name] = {"path": "/" + path,
+                           "scores": {key: round(100 * (category["score"] or 0))
+                                      for key, category in result["categories"].items()},
+                           "shift": result["audits"]["cumulative-layout-shift"]["numericValue"],
+                           "load": os.getloadavg()[0]}
     finally:
         server.shutdown()
         server.server_close()
@@ -155,6 +290,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--browser", action="store_true", help="also measure a first query in Chromium")
     parser.add_argument("--no-builds", action="store_true", help="measure the browser over the last builds only")
+    parser.add_argument("--lighthouse", action="store_true", help="also score pages of the shards' output with Lighthouse")
+    parser.add_argument("--full-only", action="store_true", help="only the full builds, no one-edit rebuild")
     parser.add_argument("--api", type=int, metavar="PAGES", help="compare Pagefind's Python API with its command line")
     parser.add_argument("--site", type=Path, help="a built site folder (with output/), for --api")
     args = parser.parse_args()
@@ -165,16 +302,33 @@ def main() -> None:
     try:
         for n in args.sizes:
             if not args.no_builds:
-                for variant, numbers in bench_builds(n, args.runs, digest).items():
-                    print(f"{n} entries, {variant}: full build with search {numbers['full']:.1f} s "
-                          f"(peak {numbers['peak']:.0f} MiB), one-edit rebuild {numbers['edit']:.1f} s "
-                          f"({100 * numbers['edit'] / numbers['full']:.0f}%)", flush=True)
+                found = bench_builds(n, args.runs, digest, args.full_only)
+                for variant, numbers in found.items():
+                    full = median_build(numbers["full"])
+                    line = f"{n} entries, {variant}: full build with search {describe(full)}"
+                    if numbers["edit"]:
+                        edit = median_build(numbers["edit"])
+                        line += (f"; one-edit rebuild {edit.seconds:.1f} s (search {edit.search_seconds:.1f} s, "
+                                 f"load {edit.load:.1f}), {100 * edit.seconds / full.seconds:.0f}% of the full build")
+                    print(line, flush=True)
+                if len(found) == 2:
+                    one, shards = (median_build(found[variant]["full"]) for variant in VARIANTS)
+                    print(f"{n} entries: shards/one index, full build {shards.seconds / one.seconds:.2f}x, "
+                          f"peak memory {shards.peak_mib / one.peak_mib:.2f}x", flush=True)
             if args.browser:
-                for variant in VARIANTS:
+                for variant in variants_for(n):
                     for (query, width), numbers in bench_browser(site_folder(n, variant) / "output").items():
                         print(f"{n} entries, {variant}, {query!r} at {width} px: {numbers['bytes'] / 1024:.0f} KiB "
                               f"fetched ({numbers['pagefind'] / 1024:.0f} KiB of Pagefind files), layout shift "
-                              f"{numbers['shift']:.3f}; {numbers['status']}", flush=True)
+                              f"{numbers['shift']:.3f}; {numbers['status']}; load {numbers['load']:.1f}", flush=True)
+                        print("    " + ", ".join(f"{kind} {size / 1024:.1f} KiB" for kind, size
+                                                 in sorted(numbers["kinds"].items(), key=lambda item: -item[1])),
+                              flush=True)
+            if args.lighthouse:
+                for name, numbers in bench_lighthouse(site_folder(n, "shards") / "output").items():
+                    print(f"{n} entries, shards, Lighthouse {name} ({numbers['path']}): "
+                          + ", ".join(f"{key} {score}" for key, score in numbers["scores"].items())
+                          + f"; layout shift {numbers['shift']:.3f}; load {numbers['load']:.1f}", flush=True)
     finally:
         empty_aside()
 
