@@ -109,8 +109,12 @@ def measure(command: list[str], cwd: Path) -> Build:
                  peak[0] / 1024, os.getloadavg()[0])
 
 
+ONLY: list[str] = []   # --only: the variants to measure, when not both
+
+
 def variants_for(n: int) -> tuple[str, ...]:
-    return VARIANTS if n <= ONE_INDEX_LIMIT else ("shards",)
+    wanted = VARIANTS if n <= ONE_INDEX_LIMIT else ("shards",)
+    return tuple(variant for variant in wanted if not ONLY or variant in ONLY)
 
 
 def site_folder(n: int, variant: str) -> Path:
@@ -190,12 +194,12 @@ def bench_browser(output: Path, queries=QUERIES) -> dict:
                     context = browser.new_context(viewport=viewport)
                     page = context.new_page()
                     page.add_init_script(CLS_OBSERVER)
-                    sizes: list[tuple[str, int]] = []
-                    page.on("requestfinished", lambda request: sizes.append(
-                        (request.url, request.sizes()["responseBodySize"])))
+                    finished: list = []   # sizes are asked for later: a call back into the browser
+                    page.on("requestfinished", lambda request: finished.append(request))   # from the handler stalls
                     page.goto(url + "search/?q=" + query)
-                    page.locator("#search-status").filter(has_text=re.compile(r"^\d+ results?")).wait_for(timeout=120_000)
+                    page.locator("#search-status").filter(has_text=re.compile(r"^\d[\d,]* results?")).wait_for(timeout=120_000)
                     page.wait_for_timeout(1000)  # responses still being reported, and any late layout shift
+                    sizes = [(request.url, request.sizes()["responseBodySize"]) for request in finished]
                     fetched = sum(size for _, size in sizes)
                     pagefind = sum(size for address, size in sizes if "/pagefind/" in address)
                     kinds: dict[str, int] = {}
@@ -294,7 +298,9 @@ def main() -> None:
     parser.add_argument("--full-only", action="store_true", help="only the full builds, no one-edit rebuild")
     parser.add_argument("--api", type=int, metavar="PAGES", help="compare Pagefind's Python API with its command line")
     parser.add_argument("--site", type=Path, help="a built site folder (with output/), for --api")
+    parser.add_argument("--only", choices=VARIANTS, action="append", help="measure only this variant")
     args = parser.parse_args()
+    ONLY.extend(args.only or ())
     digest = [sys.executable, "-m", "digest"]
     if args.api:
         print(bench_api(args.site, args.api))
