@@ -10,7 +10,8 @@ under .bench/: "one index" (search_shard_entries at least the number of entries)
 (the default, 5,000). Runs alternate between the two. The one-edit rebuild appends a line to
 the body of the entry bench.py edits (the middle one by path). --browser serves each output
 over HTTP and opens /search/?q=<query> in Chromium (Playwright), summing the body bytes of
-every response until a second after the result count is shown, and the layout shift (a PerformanceObserver
+every response until a second after the result count is shown (served as files are, and
+again with text files gzip-encoded as GitHub Pages sends them), and the layout shift (a PerformanceObserver
 on layout-shift entries) until a second later.
 
 Peak memory is given twice: the largest resident set of any one process of the build
@@ -30,7 +31,9 @@ import argparse
 import asyncio
 import dataclasses
 import functools
+import gzip
 import http.server
+import itertools
 import os
 import re
 import shutil
@@ -57,6 +60,7 @@ class Build:
     peak_mib: float        # largest resident set of one process (os.wait4)
     tree_peak_mib: float   # largest summed resident set of the process tree, sampled
     load: float            # 1-minute load average when the build ended
+    closing: str = ""      # the build's closing line, its stage times
 
 
 def tree_rss_kib(root: int) -> int:
@@ -106,7 +110,7 @@ def measure(command: list[str], cwd: Path) -> Build:
         raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(command)}\n{output}")
     stage = re.search(r"\bsearch ([0-9.]+)\)", output)
     return Build(seconds, float(stage.group(1)) if stage else float("nan"), usage.ru_maxrss / 1024,
-                 peak[0] / 1024, os.getloadavg()[0])
+                 peak[0] / 1024, os.getloadavg()[0], output.strip().splitlines()[-1] if output.strip() else "")
 
 
 ONLY: list[str] = []   # --only: the variants to measure, when not both
@@ -140,7 +144,8 @@ def bench_builds(n: int, runs: int, digest: list[str], full_only: bool) -> dict:
                 os.sync()
                 full = measure([*digest, "build"], site)
                 found[variant]["full"].append(full)
-                print(f"  {n} entries, {variant}, run {run + 1}: full {describe(full)}", file=sys.stderr, flush=True)
+                print(f"  {n} entries, {variant}, run {run + 1}: full {describe(full)}\n    {full.closing}",
+                      file=sys.stderr, flush=True)
                 if full_only:
                     continue
                 entry.write_text(original.decode("utf-8").rstrip("\n") + f"\n\nAn added closing line, run {run}.\n",
@@ -148,8 +153,8 @@ def bench_builds(n: int, runs: int, digest: list[str], full_only: bool) -> dict:
                 os.sync()
                 edit = measure([*digest, "build"], site)
                 found[variant]["edit"].append(edit)
-                print(f"  {n} entries, {variant}, run {run + 1}: one edit {describe(edit)}", file=sys.stderr,
-                      flush=True)
+                print(f"  {n} entries, {variant}, run {run + 1}: one edit {describe(edit)}\n    {edit.closing}",
+                      file=sys.stderr, flush=True)
                 entry.write_bytes(original)  # the next full build starts from a clean site folder
     finally:
         entry.write_bytes(original)
@@ -162,12 +167,34 @@ def describe(build: Build) -> str:
 
 
 def median_build(builds: list[Build]) -> Build:
-    return Build(*(statistics.median(getattr(b, field.name) for b in builds) for field in dataclasses.fields(Build)))
+    return Build(*(statistics.median(getattr(b, field.name) for b in builds) for field in dataclasses.fields(Build)
+                   if field.type != "str"))
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
+
+
+class Gzipped(Quiet):
+    """Text files gzip-encoded when the browser accepts it, as GitHub Pages and most hosts send
+    them. Pagefind's own index files are gzip already and go as they are, as there."""
+
+    TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
+
+    def do_GET(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if "gzip" not in self.headers.get("Accept-Encoding", "") or path.suffix not in self.TEXT or not path.is_file():
+            return super().do_GET()
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 FILE_KINDS = (("shards.json", r"/pagefind/shards\.json"), ("metadata", r"\.pf_meta$"),
@@ -181,10 +208,10 @@ new PerformanceObserver(list => { for (const entry of list.getEntries()) if (!en
 """
 
 
-def bench_browser(output: Path, queries=QUERIES) -> dict:
+def bench_browser(output: Path, compress: bool, queries=QUERIES) -> dict:
     from playwright.sync_api import sync_playwright
 
-    server, url = serving(output)
+    server, url = serving(output, compress)
     found = {}
     try:
         with sync_playwright() as playwright:
@@ -219,8 +246,9 @@ def bench_browser(output: Path, queries=QUERIES) -> dict:
     return found
 
 
-def serving(output: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(output)))
+def serving(output: Path, compress: bool = False) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = Gzipped if compress else Quiet
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(output)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
@@ -322,9 +350,10 @@ def main() -> None:
                     print(f"{n} entries: shards/one index, full build {shards.seconds / one.seconds:.2f}x, "
                           f"peak memory {shards.peak_mib / one.peak_mib:.2f}x", flush=True)
             if args.browser:
-                for variant in variants_for(n):
-                    for (query, width), numbers in bench_browser(site_folder(n, variant) / "output").items():
-                        print(f"{n} entries, {variant}, {query!r} at {width} px: {numbers['bytes'] / 1024:.0f} KiB "
+                for variant, compress in itertools.product(variants_for(n), (False, True)):
+                    served = "gzip text" if compress else "plain"
+                    for (query, width), numbers in bench_browser(site_folder(n, variant) / "output", compress).items():
+                        print(f"{n} entries, {variant}, {served}, {query!r} at {width} px: {numbers['bytes'] / 1024:.0f} KiB "
                               f"fetched ({numbers['pagefind'] / 1024:.0f} KiB of Pagefind files), layout shift "
                               f"{numbers['shift']:.3f}; {numbers['status']}; load {numbers['load']:.1f}", flush=True)
                         print("    " + ", ".join(f"{kind} {size / 1024:.1f} KiB" for kind, size
