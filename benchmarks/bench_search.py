@@ -16,7 +16,9 @@ on layout-shift entries) until a second later.
 
 Peak memory is given twice: the largest resident set of any one process of the build
 (os.wait4, what /usr/bin/time -v reports) and the largest sum over the whole process tree
-(the build, its workers and Pagefind), sampled from /proc every 0.2 s. The machine's load
+(the build, its workers and Pagefind) of each process's proportional set size (PSS: a page
+shared by n processes counts 1/n in each, so forked workers' shared pages count once),
+sampled from /proc every 0.2 s. The machine's load
 average (1 minute) is printed with every figure, since other work on the machine stretches
 wall-clock times but not memory. --lighthouse runs the `lighthouse` command (Lighthouse 12,
 `npm i -g lighthouse@12`, with CHROME_PATH=/usr/bin/chromium, its default mobile settings) over
@@ -58,31 +60,34 @@ class Build:
     seconds: float
     search_seconds: float
     peak_mib: float        # largest resident set of one process (os.wait4)
-    tree_peak_mib: float   # largest summed resident set of the process tree, sampled
+    tree_peak_mib: float   # largest summed proportional set size of the process tree, sampled
     load: float            # 1-minute load average when the build ended
     closing: str = ""      # the build's closing line, its stage times
 
 
-def tree_rss_kib(root: int) -> int:
-    """Summed resident set (KiB) of a process and all its descendants, from /proc."""
+def tree_pss_kib(root: int) -> int:
+    """Summed proportional set size (KiB) of a process and all its descendants, from /proc:
+    the build's workers are forked and share most of their pages with it, which a sum of
+    resident sets would count once per process."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry.name}/status", encoding="ascii", errors="replace") as status:
-                fields = dict(line.split(":", 1) for line in status if ":" in line)
-        except OSError:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        pid = int(entry.name)
-        children.setdefault(int(fields.get("PPid", "0").strip() or 0), []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
+        children.setdefault(parent, []).append(int(entry.name))
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
         stack.extend(children.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as rollup:
+                total += next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+        except OSError:
+            continue
     return total
 
 
@@ -96,7 +101,7 @@ def measure(command: list[str], cwd: Path) -> Build:
 
         def sample() -> None:
             while not done.wait(0.2):
-                peak[0] = max(peak[0], tree_rss_kib(process.pid))
+                peak[0] = max(peak[0], tree_pss_kib(process.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -163,7 +168,7 @@ def bench_builds(n: int, runs: int, digest: list[str], full_only: bool) -> dict:
 
 def describe(build: Build) -> str:
     return (f"{build.seconds:.1f} s (search {build.search_seconds:.1f} s), peak {build.peak_mib:.0f} MiB one process, "
-            f"{build.tree_peak_mib:.0f} MiB process tree, load {build.load:.1f}")
+            f"{build.tree_peak_mib:.0f} MiB process tree (PSS), load {build.load:.1f}")
 
 
 def median_build(builds: list[Build]) -> Build:
