@@ -85,15 +85,29 @@ def corpus(n: int) -> Path:
     return folder
 
 
-def site_folder(n: int) -> Path:
-    site = WORK / f"site-{n}"
+def site_folder(n: int, theme: str = "default") -> Path:
+    """The site of n entries; with a theme, one of its own (a newsroom's: own_theme)."""
+    site = WORK / (f"site-{n}" if theme == "default" else f"site-{n}-{theme}")
     site.mkdir(parents=True, exist_ok=True)
     (site / "pyproject.toml").write_text(
         "[tool.digest]\n"
         f'title = "Benchmark {n}"\n'
         'base_url = "https://example.org/"\n'
+        f'theme = "{theme}"\n'
         f'content_dir = "../corpus-{n}"\n', encoding="utf-8")
+    if theme != "default":
+        own_theme(site / "themes" / theme / "templates")
     return site
+
+
+def own_theme(folder: Path) -> None:
+    """A theme that overrides base.html, entry.html and list.html: the bundled ones, each with
+    a line of the newsroom's own (a logo, a note), as a newsroom's theme would."""
+    bundled = REPO / "themes" / "default" / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, line in (("base.html", '<link rel="preload" href="{{ \'static/logo.svg\'|url }}" as="image">'),
+                       ("entry.html", "{# The newsroom's entry page #}"), ("list.html", "{# The newsroom's listings #}")):
+        (folder / name).write_text(line + "\n" + (bundled / name).read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def pick_entry(folder: Path) -> Path:
@@ -127,6 +141,9 @@ def clean(site: Path) -> None:
 # --- one size --------------------------------------------------------------------------
 
 DIGEST_KINDS = ("cold", "warm", "body", "tags")
+# One body edit again, on the same content, in a site whose theme overrides base.html,
+# entry.html and list.html (own_theme): compared with "body", the bundled theme's.
+OWN_THEME = "body, own theme"
 
 
 def bench_size(n: int, runs: int, hugo: Path, digest: list[str]) -> dict:
@@ -135,7 +152,9 @@ def bench_size(n: int, runs: int, hugo: Path, digest: list[str]) -> dict:
     entry = pick_entry(content)
     original = entry.read_bytes()
     hugo_out = WORK / f"hugo-out-{n}"
-    times: dict[str, list[float]] = {k: [] for k in ("hugo", *DIGEST_KINDS)}
+    themed = site_folder(n, "newsroom")
+    clean(themed)
+    times: dict[str, list[float]] = {k: [] for k in ("hugo", *DIGEST_KINDS, OWN_THEME)}
     peaks: dict[str, list[float]] = {"hugo": [], "digest": []}
     pages = 0
     hugo_cmd = [str(hugo), "--source", str(HUGO_SITE), "--contentDir", str(content),
@@ -167,6 +186,11 @@ def bench_size(n: int, runs: int, hugo: Path, digest: list[str]) -> dict:
             entry.write_text(text.rstrip("\n") + f"\n\nAn added closing line, run {run}.\n", encoding="utf-8")
             os.sync()
             times["body"].append(measure(build, site).seconds)
+
+            measure(build, themed)  # up to date with the content, then the same kind of edit
+            entry.write_text(text.rstrip("\n") + f"\n\nAnother closing line, run {run}.\n", encoding="utf-8")
+            os.sync()
+            times[OWN_THEME].append(measure(build, themed).seconds)
 
             retagged = re.sub(r'^(tags:\n  - ).*$', rf'\g<1>"benchmark tag {run}"', text, count=1, flags=re.M)
             assert retagged != text, "the corpus entry has no block list of tags"
@@ -353,8 +377,8 @@ def report(results: list[dict], search: dict | None, command: str, serve: dict |
              "output on the disk under .bench/; medians; times in seconds, memory in MiB (largest process).", "",
              "| entries | pages | runs | Hugo full | digest cold | ratio | warm, nothing changed | ratio | "
              "one body changed | ratio | one entry's tags changed | ratio | pages/s (cold) | "
-             "peak MiB digest / Hugo | ratio |",
-             "|---" * 15 + "|"]
+             "peak MiB digest / Hugo | ratio | one body changed, own theme | to bundled |",
+             "|---" * 17 + "|"]
     for r in results:
         t, hugo = r["times"], r["times"]["hugo"]
         cells = [f"{r['n']:,}", str(r["pages"]), str(r["runs"]), f"{hugo:.2f}"]
@@ -363,6 +387,7 @@ def report(results: list[dict], search: dict | None, command: str, serve: dict |
         cells.append(f"{r['pages'] / t['cold']:.0f}")
         cells += [f"{r['peak']['digest']:.0f} / {r['peak']['hugo']:.0f}",
                   f"{r['peak']['digest'] / r['peak']['hugo']:.2f}x"]
+        cells += [f"{t[OWN_THEME]:.2f}", f"{t[OWN_THEME] / t['body']:.2f}x"]
         lines.append("| " + " | ".join(cells) + " |")
     if len(results) > 1:
         small, large = results[-2], results[-1]

@@ -24,6 +24,7 @@ from .reuse import Edits, Fingerprints, route_keys
 from .search import BUNDLE, Earlier, Index, entry_pages, index_pages, index_shards, search_key
 from .site import Site, build_site, languages_of, moved_urls
 from .strings import site_catalog
+from .views import Views
 from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
 from .write import (KEPT, Kept, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_lock,
                     output_problems, stage, swap)
@@ -99,15 +100,17 @@ def all_pages(site: Site) -> list[Page]:
 
 @dataclass
 class RenderJob:
-    """What render workers share: the site and the build's Jinja environment. A worker not
-    forked (workers._context) gets them pickled; an environment does not pickle, so there
-    the worker makes its own, reading the compiled templates kept in `compiled`."""
+    """What render workers share: the site, its views and the build's Jinja environment. A
+    worker not forked (workers._context) gets the site pickled and makes the rest: an
+    environment does not pickle, so there the worker makes its own, reading the compiled
+    templates kept in `compiled`."""
     site: Site
+    views: Views | None
     environment: jinja2.Environment | None
     compiled: str | None = None
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "environment": None}
+        return {**self.__dict__, "views": None, "environment": None}
 
 
 def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
@@ -116,17 +119,20 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
     if job.environment is None:
         compiled = Path(job.compiled) if job.compiled else None
         job.environment = make_environment(job.site.config, watching=False, compiled=compiled)
+    if job.views is None:
+        job.views = Views(job.site)
     routes = job.site.routes
     try:
         # The environment lives for this build only, so its `cached` outputs stay valid.
-        return render_pages(job.site, [routes[i] for i in indexes], job.environment, keep_cached=True), []
+        return render_pages(job.site, [routes[i] for i in indexes], job.environment, keep_cached=True,
+                            views=job.views), []
     except DigestError as error:
         return [], list(error.problems)
 
 
 def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
                  environment: jinja2.Environment | None = None, hashes: FileHashes | None = None,
-                 images: Sequence[Page | StaticFile] = ()) -> Iterator[Page | StaticFile | LinkedPage]:
+                 images: Sequence[Page | StaticFile] = (), views: Views | None = None) -> Iterator[Page | StaticFile | LinkedPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
     workers while the caller writes; none for a route whose reused[i] is KEPT. Then the
     static files (known by their stat to `hashes`, if given), the extra pages and the image
@@ -137,7 +143,7 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
     workers = worker_count(jobs, len(todo))
     if workers > 1:
         load_templates(environment)  # once, here: each forked worker would compile them again
-    job = RenderJob(site, environment, getattr(environment.bytecode_cache, "directory", None))
+    job = RenderJob(site, views or Views(site), environment, getattr(environment.bytecode_cache, "directory", None))
     # A sitemap lists every page: the longest to render, each goes first, in a batch of its
     # own, not last with the feeds, where one core would end the build alone.
     first = [i for i in todo if site.routes[i].template in RENDERED_FIRST] if workers > 1 else []
@@ -189,7 +195,7 @@ def _spare_files(folder: str) -> dict | None:
 
 
 def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | None = None,
-                   scan: Background | None = None) -> tuple[list, dict, dict, dict | None, int]:
+                   scan: Background | None = None, views: Views | None = None) -> tuple[list, dict, dict, dict | None, int]:
     """For each route, the previous build's page when its fingerprint (reuse.py) is unchanged
     and its file is as that build left it, else None; this build's fingerprints by path; and
     the spare folder's files when the build will write (a page changed), for stage to reuse.
@@ -199,7 +205,7 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
     A page the spare folder holds (the staging folder to be, see write.stage) is KEPT, no
     bytes read, its spare record in the second value (path -> record); one only the current
     output holds goes as a LinkedPage: a hard link."""
-    route_prints, tree.staged_map, fingerprinted = route_keys(site, Fingerprints(site), tree.current_map,
+    route_prints, tree.staged_map, fingerprinted = route_keys(site, Fingerprints(site, views), tree.current_map,
                                                               tree.current_keys, edits)
     # With every page as before, output/ is likely up to date (output_is_current) and nothing
     # is written: then the spare is not looked at, the pages are checked in output/ instead.
@@ -334,7 +340,9 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         result.warnings += found
         # Everything is validated: from here on we render and write, page by page.
         edits = Edits.between(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
-        reused, kept, tree.staged_keys, found, result.fingerprinted = reusable_pages(site, config, tree, edits, scan) \
+        views = Views(site)  # the pages' contexts, made once for fingerprints and rendering
+        reused, kept, tree.staged_keys, found, result.fingerprinted = reusable_pages(site, config, tree, edits, scan,
+                                                                                     views) \
             if tree.enabled else ([], {}, {}, None, 0)
     result.state = (site, entry_cache, tree, reused, kept, found)
     result.in_place = tree.staged_map is not None and tree.staged_map is tree.current_map
@@ -361,8 +369,8 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     before = result.timings["render"]
     html_pages = [kept_html]
     environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
-    staging = stage(timed(stream_pages(site, jobs, reused, environment, hashes, images), result.timings, "render",
-                          html_pages), config, tree, found, kept, spared=BUNDLE if searched else None)
+    staging = stage(timed(stream_pages(site, jobs, reused, environment, hashes, images, views), result.timings,
+                          "render", html_pages), config, tree, found, kept, spared=BUNDLE if searched else None)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
     try:

@@ -150,7 +150,8 @@ def listen_advice(error: OSError) -> str:
 def run_serve(args: argparse.Namespace) -> int:
     import signal
 
-    from .serve import LOOPBACK, PortInUse, Preview
+    from .http import LOOPBACK, PortInUse
+    from .serve import Preview
 
     if args.host not in LOOPBACK:
         print(f"digest: warning: serving on {args.host} lets other machines reach this preview; "

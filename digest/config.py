@@ -47,6 +47,8 @@ class Config:
     search_shard_entries: int = 5000
     feed_entries: int = 50
     news_sitemap: bool = False      # a Google News sitemap, listed in the sitemap index
+    logo: str = ""                  # an image for the header, by its path in the site (`images/logo.svg`)
+    stylesheets: tuple[str, ...] = ()   # the site's own stylesheets, after the theme's, by path in the site
     default_image: str = ""         # the social card of pages without an image of their own: a file in static/
     default_image_alt: str = ""
     # Terms (tags, people, places) one entry may list in each field: each is a page and a feed
@@ -265,6 +267,26 @@ def _image_path(value: Any) -> str:
     return "/" + text.lstrip("/")
 
 
+def _site_file(value: Any) -> str:
+    """A file the site publishes, by its path from the site's root (`images/logo.svg`, a file
+    of static/): a link on every page, so it must stay inside the site."""
+    text = _text(value).lstrip("/")
+    if text and (text.endswith("/") or "://" in text or not _plain_path("/" + text)):
+        raise BadValue(f"expected the path of a file in the site, such as 'images/logo.svg' (a file of static/ "
+                       f"is at its path from static/), in ASCII letters, digits and -._~, got {value!r}")
+    return text
+
+
+def _site_files(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise BadValue(f"expected a list of paths of files in the site, such as ['css/newsroom.css'], "
+                       f"got {_kind(value)}")
+    files = tuple(_site_file(item) for item in value)
+    if "" in files:
+        raise BadValue("expected a list of paths of files in the site, got an empty one")
+    return files
+
+
 def _folder(value: Any) -> str:
     text = _nonempty_text(value)
     if "\0" in text:
@@ -288,6 +310,8 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "search_shard_entries": _positive_int,
     "feed_entries": _positive_int,
     "news_sitemap": _flag,
+    "logo": _site_file,
+    "stylesheets": _site_files,
     "default_image": _image_path,
     "default_image_alt": _text,
     "max_terms": _positive_int,

@@ -1,7 +1,7 @@
 """Feed documents: JSON Feed 1.1 by json.dumps, and the values the Atom template shares with it.
 
 Between site and render in the one-way order (... entries, site, feeds, render ...): it reads the
-Site's Feed records and returns text; render.py exposes these functions to templates as filters.
+feed records of views.py (FeedView, EntryView) and returns text; render.py exposes these functions to templates as filters.
 Every URL is absolute (from base_url) and every date comes from the entries, never from the clock,
 so two builds of the same content give the same bytes.
 """
@@ -13,7 +13,8 @@ import re
 
 from .config import Config
 from .entries import Moment
-from .site import Feed, Post, absolute_url
+from .site import absolute_url
+from .views import FeedView
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # Atom requires `updated`; a feed with no entries has no date of its own, and the clock is no answer.
@@ -31,24 +32,26 @@ def feed_time(moment: Moment) -> str:
     return moment.value.isoformat()
 
 
-def feed_updated(feed: Feed) -> str:
+def feed_updated(feed: FeedView) -> str:
     return feed_time(feed.updated) if feed.updated else EMPTY_FEED_UPDATED
 
 
-def item_authors(post: Post) -> tuple[str, ...]:
-    """The source's authors; failing those, the publisher: a feed reader shows someone."""
-    if post.entry.authors:
-        return post.entry.authors
-    return (post.entry.source_name,) if post.entry.source_name else ()
+def item_authors(post) -> tuple[str, ...]:
+    """The source's authors; failing those, the publisher: a feed reader shows someone.
+    post: a views.EntryView."""
+    if post.authors:
+        return post.authors
+    return (post.source_name,) if post.source_name else ()
 
 
 def xml_safe(text: str) -> str:
     return NOT_XML.sub("", text)
 
 
-def json_item(post: Post, config: Config) -> dict:
+def json_item(post, config: Config) -> dict:
+    """post: a views.EntryView."""
     url = absolute(post.url, config)
-    entry = post.entry
+    entry = post
     item = {"id": url, "url": url}
     if entry.source_url:
         item["external_url"] = entry.source_url
@@ -65,7 +68,7 @@ def json_item(post: Post, config: Config) -> dict:
     return item
 
 
-def json_feed(feed: Feed, config: Config) -> dict:
+def json_feed(feed: FeedView, config: Config) -> dict:
     data = {"version": JSON_FEED_VERSION, "title": feed.title,
             "home_page_url": absolute(feed.page_url, config), "feed_url": absolute(feed.url, config)}
     if config.description:
@@ -75,5 +78,5 @@ def json_feed(feed: Feed, config: Config) -> dict:
     return data
 
 
-def json_feed_text(feed: Feed, config: Config) -> str:
+def json_feed_text(feed: FeedView, config: Config) -> str:
     return json.dumps(json_feed(feed, config), ensure_ascii=False, indent=2)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from html.parser import HTMLParser
-from typing import Iterable
+from typing import Iterable, Mapping
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import STATIC_DIR
@@ -72,14 +72,15 @@ def site_files(site: Site) -> set[str]:
             | {page.path for page in extra_pages()} | set(site.rendition_paths))
 
 
-def body_link_problems(site: Site, files: set[str] | None = None) -> list[Problem]:
+def body_link_problems(site: Site, files: set[str] | None = None, revised: Mapping | None = None) -> list[Problem]:
     """Broken internal links written in entry bodies, at their file and line, each with the
-    link it most likely meant (broken_link)."""
+    link it most likely meant (broken_link). revised: post URL -> a newer version of its
+    entry (views.Views)."""
     files = site_files(site) if files is None else files
     base = site.config.base_path
     problems = set()
     for post in site.posts:
-        for link in post.entry.links:
+        for link in (revised.get(post.url, post.entry) if revised else post.entry).links:
             if target_file(link.href, base + post.url, base, files) is None:
                 problems.add(Problem(post.entry.path, link.line, None, broken_link(link, post, site, files), WARNING))
     return sorted(problems)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timezone
 from functools import cached_property, lru_cache, partial
@@ -18,11 +20,12 @@ from .cache import FileHashes, file_stat
 from .config import SETTINGS_FILE, STATIC_DIR, Config, no_theme
 from .entries import Moment
 from . import feeds
-from .errors import WARNING, DigestError, Problem, closest
-from .site import ALIAS_TEMPLATE, Route, Site, absolute_url, sitemap_items
+from .errors import WARNING, DigestError, Problem, closest, did_you_mean
+from .site import ALIAS_TEMPLATE, Route, Site, absolute_url
 from .languages import direction
 from .strings import Strings, english_strings
 from .themes import default_theme_dir, theme_dirs
+from .views import COMMON, Views, as_names, settings_view
 
 # What a page may load and run (the default theme's base.html and alias.html carry it as a
 # <meta http-equiv>, as GitHub Pages sends no headers of a site's choosing): the site's own
@@ -176,6 +179,53 @@ class ThemeLoader(jinja2.FileSystemLoader):
         return found
 
 
+class OutsideContext(jinja2.UndefinedError):
+    """A template read a name its context does not hold (views.py is the contract)."""
+
+    def __init__(self, message: str, name=None, owner=jinja2.utils.missing):
+        super().__init__(message)
+        self.name, self.owner = name, owner
+        self.page: tuple[str, list[str]] | None = None  # (page template, its context's names), set by render_route
+
+
+class ContractUndefined(jinja2.StrictUndefined):
+    """StrictUndefined whose error knows the name read and what it was read of, so that the
+    message can say what the context holds instead (template_problem)."""
+
+    __slots__ = ()
+
+    def __init__(self, hint=None, obj=jinja2.utils.missing, name=None, exc=jinja2.UndefinedError):
+        if exc is jinja2.UndefinedError:
+            exc = partial(OutsideContext, name=name, owner=obj)
+        super().__init__(hint, obj, name, exc)
+
+
+def outside_context(error: OutsideContext) -> str:
+    """`no 'titel' in the context of entry.html (did you mean 'title'?); ...`, or in a record."""
+    name = error.name
+    if error.owner is jinja2.utils.missing:
+        template, choices = error.page or ("this template", [])
+        where = f"the context of {template}"
+    else:
+        kind = type(error.owner).__name__
+        where, choices = f"{'an' if kind[0] in 'AEIOU' else 'a'} {kind}", _names_of(error.owner)
+        if not isinstance(name, str):
+            return f"no element {name!r} in {where}"
+    suggestion = did_you_mean(name, choices)
+    if suggestion:
+        return f"no {name!r} in {where}{suggestion}; docs/reference/templates.md lists what each template can read"
+    return f"no {name!r} in {where}, which holds: {', '.join(choices) or 'nothing'} (docs/reference/templates.md)"
+
+
+def _names_of(owner) -> list[str]:
+    if isinstance(owner, Mapping):
+        return sorted(str(key) for key in owner)
+    if dataclasses.is_dataclass(owner):
+        names = [f.name for f in dataclasses.fields(owner)]
+        return names + sorted(name for name in dir(type(owner)) if not name.startswith("_") and name not in names)
+    return sorted(name for name in dir(owner) if not name.startswith("_"))
+
+
 def make_environment(config: Config, watching: bool = True, compiled: Path | None = None) -> jinja2.Environment:
     """watching: look whether a template file changed at each use (digest serve); a build
     reads each template once. compiled: a folder of compiled templates kept between builds
@@ -183,7 +233,7 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
     anew are stored by remember_templates."""
     loader = ThemeLoader([str(d / "templates") for d in theme_dirs(config)])
     bytecode = HeldBytecodeCache(str(compiled)) if compiled is not None else None
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=ContractUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              auto_reload=watching, bytecode_cache=bytecode)
     env.filters.update(url=partial(site_url, base_path=config.base_path),
@@ -200,7 +250,9 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
                        json_feed=lambda feed: markupsafe.Markup(feeds.json_feed_text(feed, config)))
     # An image's renditions as a srcset: `/static/images/a-1f2e-360.webp 360w, ...`, under the base path.
     env.filters["srcset"] = lambda renditions: ", ".join(f"{config.base_path}{r.path} {r.width}w" for r in renditions)
-    env.globals.update(config=config, sitemap_items=sitemap_items, cached=Cached())
+    # Of the names every template sees (views.COMMON), those of the settings alone: `site` and
+    # `page_url` come with each page (render_route).
+    env.globals.update(config=settings_view(config), cached=Cached())
     env.filters["utc_iso"] = utc_iso
     return env
 
@@ -256,6 +308,8 @@ def template_problem(error: Exception, config: Config) -> Problem:
                        "template error: endless recursion: this line includes, imports or extends a template "
                        "that leads back here (or calls a macro that calls itself without end)")
     filename, line = frames[-1][:2] if frames else (None, None)  # the innermost template line
+    if isinstance(error, OutsideContext):
+        return Problem(_shown(filename, config), line, None, f"template error: {outside_context(error)}")
     kind = "undefined name" if isinstance(error, jinja2.UndefinedError) else type(error).__name__
     return Problem(_shown(filename, config), line, None, f"template error ({kind}): {error}")
 
@@ -298,23 +352,30 @@ def _shown(filename: str | None, config: Config) -> str:
     return path.as_posix()
 
 
-def render_route(env: jinja2.Environment, site: Site, route: Route) -> Page:
+def render_route(env: jinja2.Environment, views: Views, route: Route) -> Page:
     template = env.get_template(route.template)
-    html = template.render(site=site, page_url=route.url, **route.context)
+    context = views.page(route)
+    try:
+        html = template.render(site=views.site_view, page_url=route.url, t=route.context.get("t"),
+                               **as_names(context))
+    except OutsideContext as error:
+        error.page = (route.template, sorted([*as_names(context), *COMMON]))
+        raise
     return Page(route.output_path, html.encode("utf-8"))
 
 
 def render_pages(site: Site, routes=None, env: jinja2.Environment | None = None,
-                 keep_cached: bool = False) -> list[Page]:
+                 keep_cached: bool = False, views: Views | None = None) -> list[Page]:
     """Render every route (or the given ones); template errors become one DigestError.
     keep_cached: env's `cached` outputs are of this same site (a build's batches); by
-    default they are dropped first, since serve edits posts in place between renders."""
+    default they are dropped first. views: the site's Views, if made already."""
     check_theme(site.config)
     env = env or make_environment(site.config)
+    views = views or Views(site)
     if not keep_cached:
         env.globals["cached"].outputs.clear()
     try:
-        return [render_route(env, site, route) for route in (routes or site.routes)]
+        return [render_route(env, views, route) for route in (routes or site.routes)]
     except jinja2.TemplateError as error:
         raise DigestError([template_problem(error, site.config)]) from None
     except Exception as error:  # a template can raise anything: {{ 1 / 0 }}, an endless include

@@ -1,32 +1,19 @@
 """Which pages can be reused from the previous build: one fingerprint per route.
 
-A page is a pure function of its template files, digest's code and libraries, the settings,
-what base.html reads from `site` (the nav: each taxonomy's name, URL and title) and the
-route's own context. Its fingerprint hashes exactly that, so when it is unchanged the page's
+A template reads nothing but its context (views.py: plain, immutable records), the common
+names (the settings and the site's taxonomies, both functions of the settings) and the
+filters (code). So a page is a pure function of digest's code and libraries, every template
+the theme folders resolve to (a site's own or the bundled ones), the settings, and the page's
+context; its fingerprint hashes exactly that, for any theme. When it is unchanged the page's
 bytes are too, and the previous build's bytes are reused instead of rendering it again.
+tests/test_reuse.py checks this by changing every kind of input and comparing each page whose
+fingerprint did not move, with the bundled theme and with one that overrides its templates.
 
-That holds only if templates read nothing outside the fingerprint. We know what the bundled
-templates read (tests/test_reuse.py checks it by changing every kind of input and comparing
-each page whose fingerprint did not move), so fingerprints are made only when every
-template comes from the bundled theme: a site that overrides any template gets every page
-rendered, every time. Context values of a type this module does not know get no fingerprint:
-their page is always rendered. The sitemap, which reads the whole site, is fingerprinted by
-what it shows: every page's URL and last-modified date.
-
-Within a context, what a value contributes follows what the bundled templates read of it:
-- a Post: its URL and a hash of its whole Entry (every field, the rendered body included);
-- a Term: taxonomy, key, name and slug, and its count on the pages that show it (no template
-  lists a term's posts from the term; listings come from a Pager, feeds from a Feed, charts
-  from a Chart);
-- a Taxonomy: name, title and singular; on the terms index (terms.html) also its terms;
-- a Chart (site.ChartOf, counted then): its fields (unit, first day, counts, sizes); every
-  bar's place, size and label is computed from them (Chart.bars), so they are covered by
-  the code's fingerprint;
-- the interface's strings (strings.Strings, the context's `t`): its language and a hash of
-  every string of its tables, so editing a table renders the pages in that language again;
-- related entries (site.Related) and an entry's terms (site.EntryTerms): what they hold,
-  worked out when the page is fingerprinted;
-- everything else (pagers, months, stories, issues, feeds): all of it, posts included.
+An entry (an EntryView, the same record wherever it shows) enters a fingerprint as its URL
+and its Entry's hash of every field (Entry.fingerprint), made once per build; the interface's
+strings (strings.Strings, the page's `t`) as its language and a hash of every string of its
+tables, so editing a table renders the pages in that language again; every other record,
+field by field.
 """
 
 from __future__ import annotations
@@ -35,175 +22,97 @@ import hashlib
 from array import array
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from pathlib import Path
 
 from .cache import code_fingerprint
 from .config import Config
 from .entries import Moment
-from .render import default_theme_dir, theme_dirs
 from .strings import Strings
-from .site import (MODEL_FIELDS, Chart, ChartOf, EntryTerms, Feed, Issue, IssueGroup, Month, Pager, Post, Related, Route, Site,
-                   Story, StoryPlace, Taxonomy, Term, entry_values, model_fields, route_path, sitemap_items,
-                   sitemap_lastmods, term_key, Translation)
-
-# Templates that read the whole site model: sitemap.xml reads sitemap_items(site, part), which is
-# its fingerprint; any other use of these templates (a context of its own) is always rendered.
-WHOLE_SITE = {"sitemap.xml"}
-# Templates that list a taxonomy's terms; elsewhere a template reads only its names.
-LISTS_TERMS = {"terms.html"}
-# Templates that show a term's entry count (`term.count`) on every page, and those that show
-# it on their first page only (a term's listing: page 1 carries its count and chart, the
-# pages after it only entries). Elsewhere a template reads a term's name and URL only.
-COUNTS_TERMS = {"terms.html"}
-COUNTS_TERMS_ON_FIRST_PAGE = {"list.html"}
-# Templates that read of an issue or a month only where it is and how many entries it has,
-# not the entries: the weekly digest's index (digests.html) and the archive (archive.html).
-# Elsewhere these are read whole. (Otherwise these two pages would show every entry, and an
-# edit of any entry would fingerprint and render both.)
-COUNTS_ONLY = {"digests.html": {Issue}, "archive.html": {Month}}
+from .themes import theme_dirs
+from .site import MODEL_FIELDS, Post, Route, Site, entry_values, model_fields, route_path, sitemap_lastmods, term_key
+from .views import EntryView, FrozenMap, TermLink, Views
 
 
-def shows_counts(route: Route) -> bool:
-    """Whether the route's page shows the counts of the terms in its context."""
-    if route.template in COUNTS_TERMS_ON_FIRST_PAGE:
-        pager = route.context.get("pager")
-        return type(pager) is not Pager or pager.number == 1
-    return route.template in COUNTS_TERMS
-
-
-class Unknown(Exception):
-    """A context value this module cannot fingerprint: its page is always rendered."""
-
-
-def theme_fingerprint(config: Config) -> str | None:
-    """A hash of the bundled templates, or None when a site's theme overrides any template."""
-    bundled = (default_theme_dir() / "templates").resolve()
-    for folder in theme_dirs(config):
+def theme_fingerprint(config: Config) -> str:
+    """A hash of every template file, as the theme folders resolve it: a site's own over the
+    bundled one, whichever a page reads (a template can include any other by name)."""
+    resolved: dict[str, Path] = {}
+    for folder in theme_dirs(config):  # most specific first: the first file of a name wins
         templates = folder / "templates"
-        if templates.resolve() != bundled and templates.is_dir() and any(templates.rglob("*")):
-            return None
+        for path in sorted(templates.rglob("*")) if templates.is_dir() else ():
+            name = path.relative_to(templates).as_posix()
+            if name not in resolved and path.is_file():
+                resolved[name] = path
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(bundled.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(bundled).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in sorted(resolved):
+        try:
+            data = resolved[name].read_bytes()
+        except OSError as error:  # unreadable: its page fails to render, and is never reused
+            data = repr(error).encode()
+        digest.update(name.encode() + b"\0" + hashlib.blake2b(data, digest_size=16).digest())
     return digest.hexdigest()
 
 
-def post_token(post: Post) -> str:
-    """A post in a fingerprint: its URL and its entry's hash of every field (Entry.fingerprint;
-    `P` starts no repr)."""
-    return f"P{post.url!r}{post.entry.fingerprint.hex()}"
-
-
 class Fingerprints:
-    """Route fingerprints for one site: fingerprint(route) -> bytes, or None (always render)."""
+    """Route fingerprints for one site: fingerprint(route) -> bytes."""
 
-    def __init__(self, site: Site):
+    def __init__(self, site: Site, views: Views | None = None):
         self.site = site
+        self.views = views or Views(site)
         self.shown: set | None = None
         self.shown_terms: set | None = None
-        self.counting = False  # whether the route being fingerprinted shows its terms' counts
-        self.terms: dict = {}  # (id(term), counted) -> (term, its value): the term keeps its id taken
-        theme = theme_fingerprint(site.config)
-        self.enabled = theme is not None
         config = site.config
         settings = [(f.name, repr(getattr(config, f.name))) for f in fields(config) if f.name != "raw"]
-        shell = [(name, tax.url, tax.title) for name, tax in site.taxonomies.items()]
-        # The default image's renditions are named by its bytes: pages carry them (social cards).
-        self.base = repr((code_fingerprint(), theme, settings, shell, site.default_image)).encode("utf-8")
-        self.tokens: dict[int, tuple[Post, str]] = {}  # id(post) -> (the post, kept alive; its token)
+        # `site`, which every page reads: the default image's renditions are named by its bytes.
+        self.base = repr((code_fingerprint(), theme_fingerprint(config), settings, self.views.site_view)).encode("utf-8")
+        self.terms: dict[int, tuple[TermLink, str]] = {}  # id(link) -> (the link, kept alive; its text)
 
-    def fingerprint(self, route: Route, shown: set | None = None, terms: set | None = None) -> bytes | None:
-        """shown, if given, gets the URL of every post the route's context holds; terms, the
+    def fingerprint(self, route: Route, shown: set | None = None, terms: set | None = None) -> bytes:
+        """shown, if given, gets the URL of every entry the route's context holds; terms, the
         (taxonomy, key, whether its count is shown) of every term it holds."""
-        if not self.enabled:
-            return None
         self.shown, self.shown_terms = shown, terms
-        self.counting = shows_counts(route)
-        if route.template in WHOLE_SITE:
-            if route.context.keys() - {"part", "t"}:  # the strings: it shows no word of them
-                return None
-            # sitemap.xml reads sitemap_items(site, part) (and the settings): of every page it
-            # lists, its absolute URL and last-modified date, as text.
-            text = repr((route.url, route.template)) + "\n".join(
-                [repr(url) + " " + lastmod for url, lastmod in sitemap_items(self.site, route.context.get("part", 0))])
-            text += repr(sorted(self.site.alternates.items()))  # and each entry's language versions
-        else:
-            try:
-                text = repr((route.url, route.template)) + self.value(route.context, route.template)
-            except Unknown:
-                return None
+        text = repr((route.url, route.template)) + self.value(route.context.get("t")) + \
+            self.value(self.views.page(route))
         digest = hashlib.blake2b(self.base, digest_size=16)
         digest.update(text.encode("utf-8"))
         return digest.digest()
 
-    def refresh(self, post: Post) -> None:
-        """After site.swap_entry gave the post a new version of its entry."""
-        self.tokens[id(post)] = (post, post_token(post))
-
-    def post(self, post: Post) -> str:
-        if self.shown is not None:
-            self.shown.add(post.url)
-        known = self.tokens.get(id(post))
-        if known is None or known[0] is not post:  # a post is on many pages: its token is made once
-            known = self.tokens[id(post)] = (post, post_token(post))
-        return known[1]
-
-    def value(self, value, template: str) -> str:
-        """A text for what templates can read of `value`: reprs of plain values, composites in
-        brackets with their parts separated by commas, posts as post_token: no two values that
-        a template could tell apart share a text. (Text is joined in C; nested tuples cost a
-        Python call per part to build and again to repr.)"""
+    def value(self, value) -> str:
+        """A text for a context value: reprs of plain values, composites in brackets with their
+        parts separated by commas, entries by their token: no two values that a template could
+        tell apart share a text. (Text is joined in C; nested tuples cost a Python call per
+        part to build and again to repr.)"""
         kind = type(value)
-        if kind is Post:
-            return self.post(value)
         if kind in PLAIN or value is None or kind in EXACT:
             return repr(value)  # exact and stable
         if kind is Strings:  # the interface's strings: its language and a hash of every string
             return "T(" + repr((value.language, value.token)) + ")"
-        if kind is Related:  # related entries: the posts, worked out now if no page needed them yet
-            value, kind = value.posts, tuple
-        elif kind is EntryTerms:  # an entry's terms, likewise
-            value, kind = value.terms, dict
-        if kind is list or kind is tuple:
-            return "[" + ",".join([self.post(item) if type(item) is Post else self.value(item, template)
-                                   for item in value]) + "]"
-        if kind is dict:
-            return "{" + ",".join([self.value(key, template) + ":" + self.value(item, template)
-                                   for key, item in value.items()]) + "}"
-        if kind is Term:  # its count only where a page shows it: elsewhere a tag's count
-            counted = self.counting                 # would reach every entry page
+        if kind is EntryView:
+            if self.shown is not None:
+                self.shown.add(value.url)
+            token = self.views.entry_token(value)
+            if token is not None:
+                return token
+        elif kind is TermLink:
             if self.shown_terms is not None:
-                self.shown_terms.add((value.taxonomy, value.key, counted))
-            known = self.terms.get((id(value), counted))  # a term is on many pages: made once
+                self.shown_terms.add((value.taxonomy, value.key, value.count is not None))
+            known = self.terms.get(id(value))  # a term is on many pages: its text is made once
             if known is None or known[0] is not value:
-                count = len(value.posts) if counted else None
-                known = self.terms[(id(value), counted)] = (value, repr(("term", value.taxonomy, value.key, value.name,
-                                                                            value.slug, count)))
+                known = self.terms[id(value)] = (value, repr(value))
             return known[1]
-        if kind is Taxonomy:
-            terms = self.value(value.terms, template) if template in LISTS_TERMS else "None"
-            return "Taxonomy(" + repr((value.name, value.title, value.singular)) + "," + terms + ")"
-        if kind is ChartOf:
-            value, kind = value.chart, Chart
-        if kind is Chart:  # its bars' places, sizes and labels follow from its fields and the code
-            return repr(("chart", value.unit, value.first, value.counts, value.total, value.peak, value.width,
-                         value.height, value.plot_top, value.plot_bottom))
+        elif kind is FrozenMap:
+            return "{" + ",".join([self.value(key) + ":" + self.value(item) for key, item in value.items()]) + "}"
+        elif isinstance(value, tuple):  # and NamedTuple records
+            return "[" + ",".join([self.value(item) for item in value]) + "]"
         names = FIELDS.get(kind)
-        if names is not None and kind in COUNTS_ONLY.get(template, ()):
-            return kind.__name__ + "(" + ",".join([self.value(getattr(value, name), template) for name in names
-                                                   if name not in LISTS]) + f",{len(value.posts)})"
-        if names is not None:
-            return kind.__name__ + "(" + ",".join([self.value(getattr(value, name), template) for name in names]) + ")"
-        raise Unknown(kind.__name__)
+        if names is None:
+            names = FIELDS[kind] = tuple(f.name for f in fields(value))  # a views record: TypeError if not
+        return kind.__name__ + "(" + ",".join([self.value(getattr(value, name)) for name in names]) + ")"
 
 
 PLAIN = {str, int, float, bool}
-EXACT = {datetime, date}
-# An issue's or a month's lists of entries (for COUNTS_ONLY).
-LISTS = {"posts", "groups"}
-# Models read whole, posts included: every field of each.
-FIELDS = {kind: tuple(f.name for f in fields(kind))
-          for kind in (Pager, Month, Story, StoryPlace, Issue, IssueGroup, Feed, Moment, Translation)}
+EXACT = {datetime, date, Moment}
+FIELDS: dict[type, tuple[str, ...]] = {}  # each record type's field names, as first met
 
 
 # --- edits across builds ------------------------------------------------------------------
@@ -282,8 +191,6 @@ def route_keys(site: Site, prints: Fingerprints, last: PageMap | None, last_keys
     With the last build's map made on the same base, an edit in place fingerprints only the
     routes that showed an edited post, and an edit of terms only those it can reach (see
     above); every other route keeps the last build's fingerprint."""
-    if not prints.enabled:
-        return [None] * len(site.routes), None, 0
     paths = site.paths
     usable = edits is not None and last is not None and last.base == prints.base
     if usable and edits.in_place is not None and last.routes == paths:
@@ -301,7 +208,8 @@ def route_keys(site: Site, prints: Fingerprints, last: PageMap | None, last_keys
     readers: dict = {}
     term_readers: dict = {}
     keys = [recorded(prints, route, index, readers, term_readers) for index, route in enumerate(site.routes)]
-    page_map = PageMap(prints.base, paths, as_arrays(readers), as_arrays(term_readers), terms, sitemap_lastmods(site))
+    page_map = PageMap(prints.base, paths, as_arrays(readers), as_arrays(term_readers), terms,
+                       sitemap_lastmods(site, prints.views.sitemap()))
     return keys, page_map, len(keys)
 
 
@@ -386,7 +294,7 @@ def rekeyed(site: Site, prints: Fingerprints, last: PageMap, last_keys: dict, pa
     kept = [None if path in reached else old_index.get(path) for path in paths]
     # The sitemap's last-modified dates, likewise: an edit of terms moves no date and no post
     # out of any list but a term's, so a route it did not reach lists the posts it listed.
-    site.make_sitemap_knowing([None if old is None else last.lastmods[old] for old in kept])
+    prints.views.sitemap([None if old is None else last.lastmods[old] for old in kept])
     moved_to = [-1] * len(last.routes)  # the last build's route index -> this build's, if kept
     keys: list = []
     readers: dict = {}
@@ -401,7 +309,8 @@ def rekeyed(site: Site, prints: Fingerprints, last: PageMap, last_keys: dict, pa
         fingerprinted += 1
         keys.append(recorded(prints, route, index, readers, term_readers))
     page_map = PageMap(prints.base, paths, moved(last.readers, moved_to, readers),
-                       moved(last.term_readers, moved_to, term_readers), terms, sitemap_lastmods(site))
+                       moved(last.term_readers, moved_to, term_readers), terms,
+                       sitemap_lastmods(site, prints.views.sitemap()))
     return keys, page_map, fingerprinted
 
 

@@ -162,12 +162,6 @@ class Site:
         return tuple(route_path(route.url) for route in self.routes)
 
     @cached_property
-    def sitemap(self) -> list:
-        """sitemap_items: the sitemap's fingerprint and its template both read them. (A post's
-        date is part of the model, so an entry swapped in place leaves them as they are.)"""
-        return make_sitemap(self)
-
-    @cached_property
     def alternates(self) -> dict[str, tuple[tuple[str, str], ...]]:
         """Absolute URL -> (hreflang, absolute URL) of every language version of the page, its
         own included, for each entry that has translations (the sitemap's xhtml:link)."""
@@ -175,10 +169,6 @@ class Site:
         found = translation_groups(self.posts)[0]
         return {absolute_url(url, base): tuple((each.language, absolute_url(each.url, base)) for each in versions)
                 for url, versions in found.items()}
-
-    def make_sitemap_knowing(self, known: Sequence[str | None]) -> None:
-        """Make Site.sitemap now, with the last-modified texts `known` gives (see make_sitemap)."""
-        self.__dict__["sitemap"] = make_sitemap(self, known)
 
 
 def entry_values(entry: Entry, taxonomy: str) -> tuple[str, ...]:
@@ -672,19 +662,17 @@ def is_sitemap_page(path: str, route: Route) -> bool:
     return path.endswith(".html") and path != "404.html" and route.template != ALIAS_TEMPLATE
 
 
-def sitemap_items(site: "Site", part: int = 0) -> list[tuple[str, str]]:
-    """(absolute URL, ISO last-modified date or "") of every page of the sitemap (is_sitemap_page),
-    or of those one part of a sitemap index lists (part 1, 2, ...). Site.sitemap: made once per
-    site, for the sitemap's fingerprint and then its template, as text: both read every item,
-    175,000 of them at 100,000 entries."""
-    items = site.sitemap
+def sitemap_part(items: list[tuple[str, str]], part: int = 0) -> list[tuple[str, str]]:
+    """Of make_sitemap's items, those one part of a sitemap index lists (part 1, 2, ...), or
+    all of them (part 0)."""
     return items[(part - 1) * SITEMAP_LIMIT:part * SITEMAP_LIMIT] if part else items
 
 
 def make_sitemap(site: "Site", known: Sequence[str | None] = ()) -> list[tuple[str, str]]:
-    """sitemap_items of the whole site. known: for each route, its last-modified text where it
-    is known already, else None (reuse.rekeyed gives the last build's, for the routes an edit
-    of terms did not reach)."""
+    """(absolute URL, ISO last-modified date or "") of every page of the sitemap (is_sitemap_page).
+    known: for each route, its last-modified text where it is known already, else None
+    (reuse.rekeyed gives the last build's, for the routes an edit of terms did not reach).
+    A post's date is part of the model, so an entry revised in place leaves them as they are."""
     newest = site.posts[0].entry.date if site.posts else None
     base = site.config.base_url
     texts: dict[int, str] = {}  # id(Moment) -> Moment.iso(): a listing's date is one of its posts'
@@ -701,9 +689,10 @@ def make_sitemap(site: "Site", known: Sequence[str | None] = ()) -> list[tuple[s
     return items
 
 
-def sitemap_lastmods(site: "Site") -> tuple[str | None, ...]:
-    """Each route's last-modified text in Site.sitemap; None for a route it does not list."""
-    texts = iter([text for _, text in site.sitemap])
+def sitemap_lastmods(site: "Site", items: list[tuple[str, str]]) -> tuple[str | None, ...]:
+    """Each route's last-modified text in the sitemap's items (make_sitemap); None for a route
+    it does not list."""
+    texts = iter([text for _, text in items])
     return tuple([next(texts) if is_sitemap_page(path, route) else None for route, path in zip(site.routes, site.paths)])
 
 
@@ -764,7 +753,8 @@ def linked_entry(entry: Entry, url_of: dict, config: Config) -> Entry:
 # Entry fields the model never reads: only pages that show the post itself do. Two versions
 # of an entry that differ in these alone give the same listings, terms, stories, digests,
 # charts and related entries (tests/test_site.py changes each one), so `digest serve` can
-# swap the new version into the post in place and re-render only the pages that show it.
+# keep the model, show the new version (views.Views, revised) and re-render only the pages
+# that show it.
 SHOWN_ONLY = frozenset({"title", "summary", "body_html", "source_url", "authors", "kind", "lines", "links"})
 MODEL_FIELDS = tuple(f.name for f in fields(Entry) if f.compare and f.name not in SHOWN_ONLY)
 
@@ -772,14 +762,6 @@ MODEL_FIELDS = tuple(f.name for f in fields(Entry) if f.compare and f.name not i
 def model_fields(entry: Entry) -> tuple:
     """What the site model reads of an entry."""
     return tuple(getattr(entry, name) for name in MODEL_FIELDS)
-
-
-def swap_entry(post: Post, entry: Entry) -> None:
-    """Give `post` a new version of its entry, seen at once by every page model holding the
-    post. Only for a version with the same model_fields, by the code that owns the site."""
-    if model_fields(entry) != model_fields(post.entry):
-        raise ValueError(f"{entry.path}: the new version changes the site model; build it afresh")
-    object.__setattr__(post, "entry", entry)
 
 
 def build_site(entries: Iterable[Entry], config: Config, default_image: LeadImage | None = None,

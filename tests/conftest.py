@@ -94,3 +94,4 @@ def pytest_collection_modifyitems(config, items):
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite tests/golden/expected from a fresh build of tests/golden/site")
+

@@ -493,3 +493,35 @@ def install_command(path: Path) -> str:
     expected = f'pip install "event-digest=={__version__}"' if generated else "pip install ."
     assert [step["run"].strip() for step in steps(path) if "pip install" in step.get("run", "")] == [expected]
     return expected
+
+
+# --- a theme of a site's own ------------------------------------------------------------
+
+OVERRIDES = {  # template -> (text of the bundled one, the newsroom's version of it)
+    "base.html": ('<a class="site-title" href="{{ \'\'|url }}">{{ config.title }}</a>',
+                  '<a class="site-title" href="{{ \'\'|url }}"><img src="{{ \'static/logo.svg\'|url }}" alt=""> '
+                  '{{ config.title }}</a><!-- {{ site.taxonomies|length }} sections, {{ config.per_page }} a page -->'),
+    "entry.html": ('<p class="summary lede">{{ post.summary }}</p>',
+                   '<p class="summary lede">{{ post.summary }}</p><p class="words">{{ post.body_html|wordcount }} '
+                   'words{% if story_place %}, part {{ story_place.position }} of {{ story_place.story.name }}{% endif %}</p>'),
+    "list.html": ('<div class="cards">',
+                  '<p class="of">Page {{ pager.number }} of {{ pager.total }}{% if term %}, {{ term.name }}{% endif %}</p>\n'
+                  '<div class="cards">'),
+}
+
+
+def newsroom_theme(root: Path) -> Path:
+    """A site theme `newsroom` that overrides base.html, entry.html and list.html, as a
+    newsroom would for its logo and its own furniture; the settings choose it."""
+    folder = root / "themes" / "newsroom" / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (old, new) in OVERRIDES.items():
+        text = (THEME / "templates" / name).read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        (folder / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+    with open(root / "pyproject.toml", "a", encoding="utf-8") as settings:
+        settings.write('theme = "newsroom"\n')
+    return folder
+
+
+THEMES = {"bundled": lambda root: None, "newsroom": newsroom_theme}

@@ -150,8 +150,9 @@ FAILURES = {
                                  "tag 'endblock'. You probably made a nesting mistake. Jinja is expecting this tag, "
                                  "but currently looking for 'elif' or 'else' or 'endif'. The innermost block that "
                                  "needs to be closed is 'if'."),
-    "template_undefined_name": one("themes/broken/templates/entry.html:4: template error (undefined name): "
-                                   "'digest.site.Post object' has no attribute 'summry'"),
+    "template_undefined_name": one("themes/broken/templates/entry.html:4: template error: no 'summry' in an "
+                                   "EntryView (did you mean 'summary'?); docs/reference/templates.md lists what "
+                                   "each template can read"),
     # Any exception a template raises is named at its line, never a traceback.
     "template_raises": one("themes/broken/templates/entry.html:4: template error (ZeroDivisionError): "
                            "division by zero"),

@@ -137,20 +137,21 @@ def test_an_entry_hashes_every_field_and_a_replaced_one_hashes_anew():
     assert replace(first, summary="T") == replace(first, summary="T")  # not compared, not repr'd
 
 
-def test_swap_entry_takes_only_a_version_the_model_reads_the_same():
+def test_a_revised_entry_shows_on_every_page_of_its_post_and_the_model_stays_as_it_was():
+    """digest serve's edit in place: the views show the new version, the model is not changed."""
     from dataclasses import replace
 
-    from digest.site import model_fields, swap_entry
+    from digest.site import model_fields
+    from digest.views import Views
 
     site, _ = build_site([entry("a", tags="[Ports]"), entry("b", tags="[Ports]")], CONFIG)
     post = site.posts[0]
     retitled = replace(post.entry, title="New title", summary="New summary")
     assert model_fields(retitled) == model_fields(post.entry)
-    swap_entry(post, retitled)
-    term = site.taxonomies["tags"].terms[0]
-    assert post in term.posts and [p.title for p in term.posts if p is post] == ["New title"]
-    with pytest.raises(ValueError, match="changes the site model"):
-        swap_entry(post, replace(post.entry, tags=("Weather",)))
+    views = Views(site, {post.url: retitled})
+    listing = next(route for route in site.routes if route.url == "tags/ports/")
+    assert [card.title for card in views.page(listing).pager.posts if card.url == post.url] == ["New title"]
+    assert post.entry.title != "New title" and Views(site).entry(post).title == post.entry.title
 
 
 def test_an_entry_pages_terms_are_looked_up_when_first_read():
