@@ -498,9 +498,8 @@ def install_command(path: Path) -> str:
 # --- a theme of a site's own ------------------------------------------------------------
 
 OVERRIDES = {  # template -> (text of the bundled one, the newsroom's version of it)
-    "base.html": ('<a class="site-title" href="{{ \'\'|url }}">{{ config.title }}</a>',
-                  '<a class="site-title" href="{{ \'\'|url }}"><img src="{{ \'static/logo.svg\'|url }}" alt=""> '
-                  '{{ config.title }}</a><!-- {{ site.taxonomies|length }} sections, {{ config.per_page }} a page -->'),
+    "base.html": ('<body>\n', '<body>\n<div class="newsroom-bar"><img src="{{ \'static/logo.svg\'|url }}" alt=""> '
+                  '{{ config.title }}: {{ site.taxonomies|length }} sections, {{ config.per_page }} a page</div>\n'),
     "entry.html": ('<p class="summary lede">{{ post.summary }}</p>',
                    '<p class="summary lede">{{ post.summary }}</p><p class="words">{{ post.body_html|wordcount }} '
                    'words{% if story_place %}, part {{ story_place.position }} of {{ story_place.story.name }}{% endif %}</p>'),
