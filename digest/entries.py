@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
+import functools
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -100,12 +101,13 @@ class Entry:
     image: LeadImage | None = None  # the lead image, its file read (images.Picture)
     body_pictures: tuple[Picture, ...] = ()   # the images of the body whose files are in the site
     corrections: tuple[Correction, ...] = ()   # newest first
-    # A hash of every field above (their repr): made with the entry, so it travels with it
-    # through the cache and the worker processes; `replace()` makes a new one. reuse.py reads it.
-    fingerprint: bytes = field(init=False, compare=False, repr=False, default=b"")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "fingerprint", hashlib.blake2b(repr(self).encode("utf-8"), digest_size=16).digest())
+    @functools.cached_property
+    def fingerprint(self) -> bytes:
+        """A hash of every field (their repr), for reuse.py. Made once per entry: read_entry
+        makes it where the entry is parsed, so it travels with the entry (pickled) through the
+        worker processes and the entry cache; `replace()` makes an entry without one yet."""
+        return hashlib.blake2b(repr(self).encode("utf-8"), digest_size=16).digest()
 
     @property
     def when(self) -> Moment:
@@ -720,6 +722,7 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
         image=values.get("image"),
         body_pictures=tuple({picture.source: picture for picture in body_pictures}.values()),
     )
+    entry.fingerprint  # made here, in the worker that parsed the entry: it is pickled with it
     return entry, problems
 
 

@@ -15,7 +15,7 @@ import json
 import re
 import string
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -119,12 +119,13 @@ class Strings:
 
     language: str
     strings: Mapping[str, Any]       # every English key, each with this language's text or English's
-    token: str = field(default="")
+    token: str                       # see of()
 
-    def __post_init__(self) -> None:
-        if not self.token:
-            text = json.dumps([self.language, self.strings], sort_keys=True, ensure_ascii=False)
-            object.__setattr__(self, "token", hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest())
+    @classmethod
+    def of(cls, language: str, strings: Mapping[str, Any]) -> Strings:
+        """The interface of a language with these strings, its token made from them."""
+        text = json.dumps([language, strings], sort_keys=True, ensure_ascii=False)
+        return cls(language, strings, hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest())
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Strings) and (self.language, self.token) == (other.language, other.token)
@@ -310,7 +311,7 @@ def read_catalog(folders: Iterable[Path], root: Path, languages: Iterable[str]) 
                                     f"no interface strings for '{language}': pages in it show English; add the "
                                     f"table (a translated copy of the bundled themes/default/{STRINGS_DIR}/en.toml)",
                                     WARNING))
-        by_language[language] = Strings(language, strings)
+        by_language[language] = Strings.of(language, strings)
     return Catalog(by_language), problems
 
 

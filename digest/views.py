@@ -65,7 +65,7 @@ class FrozenMap(Mapping):
 # An entry as templates see it: its URL, its Entry's fields but those that only serve
 # messages (lines, links), and the dates made from them (Entry's properties). A field added to
 # Entry reaches templates here by itself (and tests/test_contract.py asks for its docs).
-ENTRY_HIDDEN = ("lines", "links", "fingerprint")
+ENTRY_HIDDEN = ("lines", "links")
 ENTRY_DERIVED = (("when", "Moment"), ("modified", "Moment"), ("last_change", "Moment | None"))
 EntryView = make_dataclass(
     "EntryView", [("url", str)] + [(f.name, f.type) for f in fields(Entry) if f.name not in ENTRY_HIDDEN]
