@@ -11,7 +11,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
-from .cache import EntryCache, FileHashes, TreeCache, compiled_templates
+from .cache import EntryCache, FileHashes, OutputState, SearchState, TreeCache, compiled_templates
 from .config import Config
 from .errors import DigestError, Problem, raise_if_errors
 from .images import read_default_image
@@ -20,14 +20,14 @@ from .read import list_sources, published, read_entries
 from .render import (Page, StaticFile, check_theme, each_static_page, extra_pages, load_templates, make_environment,
                      remember_templates, render_pages, static_pages, static_problems)
 from .renditions import RenditionStore, rendition_pages
-from .reuse import Edits, Fingerprints, route_keys
+from .reuse import Edits, Fingerprints, PageMap, route_keys
 from .search import BUNDLE, Earlier, Index, entry_pages, index_pages, index_shards, search_key
 from .site import Site, build_site, languages_of, moved_urls
 from .strings import site_catalog
 from .views import Views
 from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
-from .write import (KEPT, Kept, LinkedPage, discard, files_in, folder_holds, link_spare, old_path, output_lock,
-                    output_problems, stage, swap)
+from .write import (KEPT, Kept, LinkedPage, Staged, discard, files_in, folder_holds, link_spare, old_path,
+                    output_lock, output_problems, stage, swap)
 
 if TYPE_CHECKING:
     import jinja2
@@ -179,10 +179,9 @@ def scan_spare(config: Config, tree: TreeCache, jobs: int | None) -> Background 
     """Start looking at the spare folder (see write.stage) on another core while the build
     reads the content: a rebuild that writes needs it (reusable_pages, then stage). None
     when the build will not reuse the spare."""
-    spare = tree.spare()
-    if spare is None:
+    if tree.spare is None:
         return None
-    return Background(_spare_files, str(old_path(config.output_path)), jobs=worker_count(jobs, len(spare)))
+    return Background(_spare_files, str(old_path(config.output_path)), jobs=worker_count(jobs, len(tree.spare.files)))
 
 
 def _spare_files(folder: str) -> dict | None:
@@ -194,27 +193,41 @@ def _spare_files(folder: str) -> dict | None:
         return None
 
 
+@dataclass(frozen=True)
+class Reuse:
+    """What a build takes from the last one (reusable_pages)."""
+
+    pages: list                     # per route: KEPT, a LinkedPage, or None (to render)
+    kept: dict                      # path -> the spare's record, of each page KEPT
+    keys: dict                      # page path -> this build's fingerprint
+    page_map: PageMap | None        # which routes show which posts and terms (reuse.PageMap)
+    spare_files: dict | None        # files_in(spare), when the build will write
+    fingerprinted: int              # routes fingerprinted (the others kept the last build's)
+
+
 def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | None = None,
-                   scan: Background | None = None, views: Views | None = None) -> tuple[list, dict, dict, dict | None, int]:
+                   scan: Background | None = None, views: Views | None = None) -> Reuse:
     """For each route, the previous build's page when its fingerprint (reuse.py) is unchanged
-    and its file is as that build left it, else None; this build's fingerprints by path; and
+    and its file is as that build left it, else None; with this build's fingerprints, and
     the spare folder's files when the build will write (a page changed), for stage to reuse.
     edits: what changed in the entries since the last build (reuse.Edits), if known;
-    scan: scan_spare(), looking at the spare folder. Last, the number of pages fingerprinted.
+    scan: scan_spare(), looking at the spare folder.
 
     A page the spare folder holds (the staging folder to be, see write.stage) is KEPT, no
-    bytes read, its spare record in the second value (path -> record); one only the current
-    output holds goes as a LinkedPage: a hard link."""
-    route_prints, tree.staged_map, fingerprinted = route_keys(site, Fingerprints(site, views), tree.current_map,
-                                                              tree.current_keys, edits)
+    bytes read, its spare record in `kept` (path -> record); one only the current output
+    holds goes as a LinkedPage: a hard link."""
+    last = tree.current or OutputState({})
+    route_prints, page_map, fingerprinted = route_keys(site, Fingerprints(site, views), last.page_map, last.keys,
+                                                       edits)
     # With every page as before, output/ is likely up to date (output_is_current) and nothing
     # is written: then the spare is not looked at, the pages are checked in output/ instead.
-    paths, last_keys = site.paths, tree.current_keys
+    paths, last_keys = site.paths, last.keys
     same = len(route_prints) == len(last_keys) and list(map(last_keys.get, paths)) == route_prints
     found = None if same or scan is None else scan.result()
     keys, kept_records = {}, {}
     reused: list = [None] * len(site.routes)
-    current, spare = tree.current_records(), tree.spare() if found is not None else None
+    current = tree.current.files if tree.current is not None else None
+    spare = tree.spare.files if found is not None and tree.spare is not None else None
     output = str(config.output_path)
     for index, (path, key) in enumerate(zip(paths, route_prints)):
         if key is None:
@@ -229,19 +242,19 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
             kept_records[path] = kept
         elif _stat_is(f"{output}/{path}", record):
             reused[index] = LinkedPage(path, f"{output}/{path}", record[0])
-    return reused, kept_records, keys, found, fingerprinted
+    return Reuse(reused, kept_records, keys, page_map, found, fingerprinted)
 
 
-def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list, searched: tuple | None,
+def output_is_current(site: Site, config: Config, last: OutputState | None, reused: list, searched: tuple | None,
                       hashes: FileHashes | None = None, images: Sequence[Page | StaticFile] = ()) -> bool:
     """True when this build would write exactly what output/ holds: every page kept from the
     last build (its fingerprint unchanged), the static and other files the same bytes, the
     search index made by this Pagefind for these pages (none without search), and nothing
     else in the folder: each file as the last build left it. Then nothing needs writing."""
-    current = tree.current_records()
-    if current is None or len(reused) != len(site.routes) or any(page is None for page in reused):
+    if last is None or len(reused) != len(site.routes) or any(page is None for page in reused):
         return False
-    if searched != tree.current_search or (searched is not None) != (tree.current_bundle is not None):
+    current = last.files
+    if searched != last.search.key or (searched is not None) != (last.search.bundle is not None):
         return False
     expected = {route.output_path: current[route.output_path][1:] for route in site.routes}
     for page in chain(each_static_page(config, hashes), extra_pages(), images):
@@ -251,7 +264,7 @@ def output_is_current(site: Site, config: Config, tree: TreeCache, reused: list,
         expected[page.path] = record[1:]
     if len(expected) != len(current):  # a file of the last build this one does not make
         return False
-    for path, record in (tree.current_bundle or {}).items():
+    for path, record in (last.search.bundle or {}).items():
         expected[f"{BUNDLE}/{path}"] = record
     return folder_holds(config.output_path, expected)
 
@@ -341,11 +354,12 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         # Everything is validated: from here on we render and write, page by page.
         edits = Edits.between(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
         views = Views(site)  # the pages' contexts, made once for fingerprints and rendering
-        reused, kept, tree.staged_keys, found, result.fingerprinted = reusable_pages(site, config, tree, edits, scan,
-                                                                                     views) \
-            if tree.enabled else ([], {}, {}, None, 0)
-    result.state = (site, entry_cache, tree, reused, kept, found)
-    result.in_place = tree.staged_map is not None and tree.staged_map is tree.current_map
+        reuse = reusable_pages(site, config, tree, edits, scan, views) if tree.enabled else \
+            Reuse([], {}, {}, None, None, 0)
+    result.state = (site, entry_cache, tree, reuse)
+    result.fingerprinted = reuse.fingerprinted
+    result.in_place = reuse.page_map is not None and tree.current is not None and reuse.page_map is tree.current.page_map
+    reused, kept = reuse.pages, reuse.kept
     kept_html = sum(path.endswith(".html") for path in kept)
     result.reused = kept_html + sum(type(page) is LinkedPage and page.path.endswith(".html") for page in reused)
     clock.lap("render")  # fingerprinting counts as rendering
@@ -355,11 +369,11 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     if images:
         clock.lap("images")
     searched = search_key(config.language, config.search_shard_entries) if config.search and site.posts else None
-    if output_is_current(site, config, tree, reused, searched, hashes, images):
+    if output_is_current(site, config, tree.current, reused, searched, hashes, images):
         result.up_to_date = True  # the build would write what output/ holds: it stays as it is
-        if tree.spare() is None and link_spare(config.output_path, tree.current_records(),
-                                               worker_count(jobs, PARALLEL_FROM)):
-            tree.spare_linked()  # so that the next build, which will write, has a folder to stage in
+        if tree.spare is None and link_spare(config.output_path, tree.current.files, worker_count(jobs, PARALLEL_FROM)):
+            # So that the next build, which will write, has a folder to stage in.
+            tree.save(tree.current, spare=tree.current.pages_only())
         entry_cache.save()
         hashes.save()
         store.save()
@@ -369,23 +383,24 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     before = result.timings["render"]
     html_pages = [kept_html]
     environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
-    staging = stage(timed(stream_pages(site, jobs, reused, environment, hashes, images, views), result.timings,
-                          "render", html_pages), config, tree, found, kept, spared=BUNDLE if searched else None)
+    staged = stage(timed(stream_pages(site, jobs, reused, environment, hashes, images, views), result.timings,
+                         "render", html_pages), config, tree.spare.files if tree.spare is not None else None,
+                   reuse.spare_files, kept, spared=BUNDLE if searched else None)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
     try:
+        index = SearchState()
         if config.search:
-            index = search(site, config, tree, staging, searched)
-            result.warnings += index.warnings
-            result.shards, result.shards_indexed = len(index.shards), index.indexed
-            tree.staged_bundle, tree.staged_shards = (index.bundle, index.shards) if searched else (None, {})
+            made = search(site, config, tree, staged, searched)
+            result.warnings += made.warnings
+            result.shards, result.shards_indexed = len(made.shards), made.indexed
+            index = SearchState(searched, made.bundle, made.shards) if searched else SearchState(searched)
             clock.lap("search")
-        tree.staged_search = searched
-        swap(staging, config.output_path, keep_old=cache)
+        swap(staged.folder, config.output_path, keep_old=cache)
     except BaseException:
-        discard(staging)
+        discard(staged.folder)
         raise
-    tree.swapped(kept_old=cache)
+    tree.save(OutputState(staged.files, reuse.keys, reuse.page_map, index), spare=tree.current if cache else None)
     entry_cache.save()
     hashes.save()
     store.save()
@@ -395,16 +410,17 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     return result
 
 
-def search(site: Site, config: Config, tree: TreeCache, staging: Path, searched: tuple | None) -> Index:
+def search(site: Site, config: Config, tree: TreeCache, staged: Staged, searched: tuple | None) -> Index:
     """The staged site's search index: its entry pages in shards, each kept from the spare
     (now the staging folder) or output/ when unchanged, else indexed by Pagefind."""
     if not searched:  # no entries: no index
-        return index_shards(staging, (), (), config.language)
-    staged = tree.staged
-    earlier = [Earlier(staging, tree.spare_bundle, tree.spare_shards), Earlier(
-        config.output_path, tree.current_bundle, tree.current_shards)] if tree.enabled else []
-    return index_pages(staging, entry_pages(site.posts), lambda path: staged[path][0], searched, config.language,
-                       config.search_shard_entries, [found for found in earlier if found.bundle is not None])
+        return index_shards(staged.folder, (), (), config.language)
+    files = staged.files
+    earlier = [Earlier(folder, state.search.bundle, state.search.shards)
+               for folder, state in ((staged.folder, tree.spare), (config.output_path, tree.current))
+               if state is not None and state.search.bundle is not None]
+    return index_pages(staged.folder, entry_pages(site.posts), lambda path: files[path][0], searched, config.language,
+                       config.search_shard_entries, earlier)
 
 
 def check(config: Config) -> list[Problem]:

@@ -27,7 +27,7 @@ import re
 import shutil
 import sys
 import time
-from dataclasses import fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -289,8 +289,32 @@ class FileHashes:
             _write(self.path, {"code": code_fingerprint(), "hashes": self.seen})
 
 
+@dataclass(frozen=True)
+class SearchState:
+    """An output folder's search index, as the build that made it left it."""
+
+    key: tuple | None = None        # search.search_key of the Pagefind that made it; None: no index
+    bundle: dict | None = None      # path under pagefind/ -> (size, mtime_ns, inode); None: no index
+    shards: dict = field(default_factory=dict)  # shard name -> search.ShardInfo
+
+
+@dataclass(frozen=True)
+class OutputState:
+    """What one output folder holds, as the build that wrote it left it."""
+
+    files: dict                     # path -> (blake2b-128 digest, size, mtime_ns, inode)
+    keys: dict = field(default_factory=dict)   # page path -> its fingerprint (reuse.py)
+    page_map: object = None         # which routes showed which posts and terms (reuse.PageMap)
+    search: SearchState = SearchState()
+
+    def pages_only(self) -> OutputState:
+        """The same files without a search index: what write.link_spare makes of it."""
+        return OutputState(self.files)
+
+
 class TreeCache:
-    """What the current output folder and the spare one (the build before it) hold, file by file."""
+    """What the current output folder and the spare one (the build before it, see write.stage)
+    held after the last build, read once; a build that writes gives the new state to save()."""
 
     def __init__(self, config: Config, enabled: bool = True):
         self.path = config.root / CACHE_DIR / "output.pickle"
@@ -298,53 +322,11 @@ class TreeCache:
         self.enabled = enabled
         stored = _read(self.path) if enabled else None
         valid = bool(stored) and stored.get("output") == self.output and stored.get("code") == code_fingerprint()
-        self.current: dict | None = stored["current"] if valid else None
-        self.spare_records: dict | None = stored["spare"] if valid else None
-        # Page fingerprints (reuse.py) of the build that wrote the current output folder.
-        self.current_keys: dict = stored.get("current_keys", {}) if valid else {}
-        # Which routes showed which posts in that build (reuse.PageMap), for edits in place.
-        self.current_map = stored.get("current_map") if valid else None
-        # Its search index: search.search_key, path -> (size, mtime_ns, inode) of each file
-        # under pagefind/ (or None for an output without one), and shard name -> search.ShardInfo.
-        self.current_search = stored.get("current_search") if valid else None
-        self.current_bundle: dict | None = stored.get("current_bundle") if valid else None
-        self.current_shards: dict = stored.get("current_shards") or {} if valid else {}
-        # The same of the spare folder's index, whose unchanged shards a build keeps in place.
-        self.spare_bundle: dict | None = stored.get("spare_bundle") if valid else None
-        self.spare_shards: dict = stored.get("spare_shards") or {} if valid else {}
-        self.staged: dict | None = None
-        self.staged_keys: dict = {}
-        self.staged_map = None
-        self.staged_search = None
-        self.staged_bundle: dict | None = None
-        self.staged_shards: dict = {}
+        current, spare = (stored.get("current"), stored.get("spare")) if valid else (None, None)
+        self.current: OutputState | None = current if isinstance(current, OutputState) else None
+        self.spare: OutputState | None = spare if isinstance(spare, OutputState) and self.current else None
 
-    def current_records(self) -> dict | None:
-        """Records of the current output folder, or None when unknown."""
-        return self.current if self.enabled else None
-
-    def spare(self) -> dict | None:
-        """Records of the spare tree, or None when it is unknown (then it is not reused)."""
-        return self.spare_records if self.enabled else None
-
-    def spare_linked(self) -> None:
-        """After write.link_spare: the spare holds the current output's pages (not its search
-        index), as hard links."""
-        if self.enabled and self.current is not None:
-            self.spare_records = self.current
-            self._save(self.current, self.current_keys, self.current_map, self.current_search,
-                       self.current_bundle, self.current_shards, spare=(self.current, None, {}))
-
-    def swapped(self, kept_old: bool) -> None:
-        """After the swap: the old output became the spare (if kept), the staged tree the output."""
-        if self.enabled and self.staged is not None:
-            spare = (self.current, self.current_bundle, self.current_shards) if kept_old else (None, None, {})
-            self._save(self.staged, self.staged_keys, self.staged_map, self.staged_search, self.staged_bundle,
-                       self.staged_shards, spare=spare)
-
-    def _save(self, current: dict, keys: dict, page_map, search, bundle: dict | None, shards: dict,
-              spare: tuple) -> None:
-        _write(self.path, {"output": self.output, "code": code_fingerprint(), "current": current,
-                           "current_keys": keys, "current_map": page_map, "current_search": search,
-                           "current_bundle": bundle, "current_shards": shards, "spare": spare[0],
-                           "spare_bundle": spare[1], "spare_shards": spare[2]})
+    def save(self, current: OutputState, spare: OutputState | None) -> None:
+        """The output folder now holds `current`, the spare folder `spare` (None: no spare)."""
+        if self.enabled:
+            _write(self.path, {"output": self.output, "code": code_fingerprint(), "current": current, "spare": spare})

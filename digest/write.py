@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .cache import TreeCache
 from .config import SETTINGS_FILE, Config, _line_of, settings_text
 from .errors import COMMAND_LINE, DigestError, Problem
 from .render import Page, StaticFile, unchanged_bytes
@@ -194,14 +193,23 @@ def _no_links_between(folder: str, directory: str, checked: set) -> bool:
     return True
 
 
-def stage(pages: Iterable[Page | StaticFile | LinkedPage], config: Config, tree: TreeCache | None = None,
-          found: dict | None = None, kept: dict | None = None, spared: str | None = None) -> Path:
-    """Write every page into a staging folder and return it.
+@dataclass(frozen=True)
+class Staged:
+    """A staging folder written, and the records of its files."""
 
-    With a TreeCache that knows the spare folder (the site from the build before last, kept
-    by swap), that folder becomes the staging folder: files whose bytes are unchanged are left
-    as they are, the rest are rewritten, and everything else in it is deleted. The result is
-    byte for byte what a fresh folder would hold, at a fraction of the disk writes.
+    folder: Path
+    files: dict     # path -> (blake2b-128 digest, size, mtime_ns, inode)
+
+
+def stage(pages: Iterable[Page | StaticFile | LinkedPage], config: Config, known: dict | None = None,
+          found: dict | None = None, kept: dict | None = None, spared: str | None = None) -> Staged:
+    """Write every page into a staging folder.
+
+    known: the records of the spare folder's files (the site from the build before last, kept
+    by swap), when known (cache.TreeCache): then that folder becomes the staging folder: files
+    whose bytes are unchanged are left as they are, the rest are rewritten, and everything
+    else in it is deleted. The result is byte for byte what a fresh folder would hold, at a
+    fraction of the disk writes.
     found: files_in(spare), when the caller has looked already (it is not looked at twice);
     kept: path -> the spare's record, of each page it holds that is to be kept as it is
     (checked against `found`); spared: a folder of the spare (the search index, `pagefind`)
@@ -213,7 +221,6 @@ def stage(pages: Iterable[Page | StaticFile | LinkedPage], config: Config, tree:
     spare = old_path(config.output_path)
     try:
         discard(staging)
-        known = tree.spare() if tree is not None else None
         if known is not None and spare.is_dir() and not spare.is_symlink():
             os.rename(spare, staging)
         else:
@@ -230,9 +237,7 @@ def stage(pages: Iterable[Page | StaticFile | LinkedPage], config: Config, tree:
     except BaseException:
         discard(staging, quiet=True)
         raise
-    if tree is not None:
-        tree.staged = records
-    return staging
+    return Staged(staging, records)
 
 
 WRITERS = 4  # threads writing new files: the file system works on several at once (the GIL is released)

@@ -143,7 +143,7 @@ def test_a_spare_folder_gone_after_the_build_looked_stops_the_build_and_keeps_ou
 
     def then_removed(*args, **kwargs):
         found = real(*args, **kwargs)
-        assert found[1], "some pages are kept from the spare folder"
+        assert found.kept, "some pages are kept from the spare folder"
         shutil.rmtree(root / ".output.old")
         return found
 

@@ -21,8 +21,8 @@ def test_stage_then_swap_replaces_the_whole_site(tmp_path):
     config = config_for(tmp_path)
     output = tmp_path / "output"
     mark = Page(".nojekyll", b"")  # every build writes it; digest replaces only folders that have it
-    swap(stage([mark, Page("index.html", b"old"), Page("gone/index.html", b"stale")], config), output)
-    swap(stage([mark, Page("index.html", b"new"), Page("a/b/c.txt", b"c")], config), output)
+    swap(stage([mark, Page("index.html", b"old"), Page("gone/index.html", b"stale")], config).folder, output)
+    swap(stage([mark, Page("index.html", b"new"), Page("a/b/c.txt", b"c")], config).folder, output)
     files = sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file())
     assert files == [".nojekyll", "a/b/c.txt", "index.html"]
     assert (output / "index.html").read_bytes() == b"new"
