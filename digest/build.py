@@ -368,7 +368,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     result.renditions = len(images)
     if images:
         clock.lap("images")
-    searched = search_key(config.language, config.search_shard_entries) if config.search and site.posts else None
+    searched = search_key(site.search_language, config.search_shard_entries) if config.search and site.posts else None
     if output_is_current(site, config, tree.current, reused, searched, hashes, images):
         result.up_to_date = True  # the build would write what output/ holds: it stays as it is
         if tree.spare is None and link_spare(config.output_path, tree.current.files, worker_count(jobs, PARALLEL_FROM)):
@@ -414,12 +414,12 @@ def search(site: Site, config: Config, tree: TreeCache, staged: Staged, searched
     """The staged site's search index: its entry pages in shards, each kept from the spare
     (now the staging folder) or output/ when unchanged, else indexed by Pagefind."""
     if not searched:  # no entries: no index
-        return index_shards(staged.folder, (), (), config.language)
+        return index_shards(staged.folder, (), (), site.search_language)
     files = staged.files
     earlier = [Earlier(folder, state.search.bundle, state.search.shards)
                for folder, state in ((staged.folder, tree.spare), (config.output_path, tree.current))
                if state is not None and state.search.bundle is not None]
-    return index_pages(staged.folder, entry_pages(site.posts), lambda path: files[path][0], searched, config.language,
+    return index_pages(staged.folder, entry_pages(site.posts), lambda path: files[path][0], searched, site.search_language,
                        config.search_shard_entries, earlier)
 
 

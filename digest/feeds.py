@@ -73,7 +73,7 @@ def json_feed(feed: FeedView, config: Config) -> dict:
             "home_page_url": absolute(feed.page_url, config), "feed_url": absolute(feed.url, config)}
     if config.description:
         data["description"] = config.description
-    data.update(language=config.language, authors=[{"name": config.title}],
+    data.update(language=feed.language, authors=[{"name": config.title}],
                 items=[json_item(post, config) for post in feed.posts])
     return data
 

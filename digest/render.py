@@ -356,7 +356,7 @@ def render_route(env: jinja2.Environment, views: Views, route: Route) -> Page:
     template = env.get_template(route.template)
     context = views.page(route)
     try:
-        html = template.render(site=views.site_view, page_url=route.url, t=route.context.get("t"),
+        html = template.render(site=views.site_view(route), page_url=route.url, t=route.context.get("t"),
                                **as_names(context))
     except OutsideContext as error:
         error.page = (route.template, sorted([*as_names(context), *COMMON]))

@@ -63,15 +63,17 @@ class Fingerprints:
         self.shown_terms: set | None = None
         config = site.config
         settings = [(f.name, repr(getattr(config, f.name))) for f in fields(config) if f.name != "raw"]
-        # `site`, which every page reads: the default image's renditions are named by its bytes.
-        self.base = repr((code_fingerprint(), theme_fingerprint(config), settings, self.views.site_view)).encode("utf-8")
+        # `site`, which every page reads, in each language section: the default image's
+        # renditions are named by its bytes.
+        self.base = repr((code_fingerprint(), theme_fingerprint(config), settings,
+                          sorted(self.views.site_views.items()))).encode("utf-8")
         self.terms: dict[int, tuple[TermLink, str]] = {}  # id(link) -> (the link, kept alive; its text)
 
     def fingerprint(self, route: Route, shown: set | None = None, terms: set | None = None) -> bytes:
         """shown, if given, gets the URL of every entry the route's context holds; terms, the
         (taxonomy, key, whether its count is shown) of every term it holds."""
         self.shown, self.shown_terms = shown, terms
-        text = repr((route.url, route.template)) + self.value(route.context.get("t")) + \
+        text = repr((route.url, route.template, route.context.get("section"))) + self.value(route.context.get("t")) + \
             self.value(self.views.page(route))
         digest = hashlib.blake2b(self.base, digest_size=16)
         digest.update(text.encode("utf-8"))
@@ -202,7 +204,10 @@ def route_keys(site: Site, prints: Fingerprints, last: PageMap | None, last_keys
             keys[index] = prints.fingerprint(site.routes[index])
         return keys, last, len(touched)
     terms = site_terms(site)
-    reached = terms_reach(site, last, edits, terms) if usable and edits.terms_only else None
+    # A site of several languages has terms in each section under one taxonomy name: an edit of
+    # terms fingerprints every route there, rather than reach for a term of the wrong section.
+    local = usable and edits.terms_only and not site.config.languages
+    reached = terms_reach(site, last, edits, terms) if local else None
     if reached is not None:
         return rekeyed(site, prints, last, last_keys, paths, reached, terms)
     readers: dict = {}

@@ -222,8 +222,9 @@ def _run_pagefind(pages: Path, output: Path, language: str, where: str, backgrou
     import subprocess  # here: a build without search does without it
 
     environment = {name: value for name, value in os.environ.items() if not name.upper().startswith("PAGEFIND_")}
-    command = [str(pagefind_executable()), "--site", str(pages), "--output-path", str(output), "--silent",
-               "--force-language", language.split("-")[0].lower()]
+    command = [str(pagefind_executable()), "--site", str(pages), "--output-path", str(output), "--silent"]
+    if language:  # else each page goes into the index of its <html lang>: a site in several languages
+        command += ["--force-language", language.split("-")[0].lower()]
     try:
         result = subprocess.run(command, cwd=pages, env=environment, capture_output=True, text=True, check=False,
                                 preexec_fn=_lower_priority if background else None)
@@ -240,7 +241,9 @@ def _run_pagefind(pages: Path, output: Path, language: str, where: str, backgrou
 
 def _trim(bundle: Path) -> None:
     """Keep what the search page loads: pagefind.js, the index files and the WebAssembly."""
-    wasm = {f"wasm.{language['wasm']}.pagefind" for language in _languages(bundle)}
+    # A language Pagefind has no stemmer for (Ukrainian, Arabic) has no `wasm` of its own: its
+    # pages load the language-neutral wasm.unknown.pagefind.
+    wasm = {f"wasm.{language['wasm'] or 'unknown'}.pagefind" for language in _languages(bundle)}
     for item in os.scandir(bundle):
         keep = item.name in KEPT_FOLDERS if item.is_dir(follow_symlinks=False) else (
             item.name in KEPT_FILES or item.name in wasm or item.name.endswith(".pf_meta"))

@@ -74,6 +74,7 @@ class Built:
     entries: int = 0
     base_path: str = "/"                              # the build's links start with it
     entry_pages: tuple = ()                           # the entries' page paths, oldest first (search)
+    search_language: str | None = None                # Site.search_language; None: the settings' language
 
 
 class KnownFile(NamedTuple):
@@ -259,7 +260,7 @@ class Preview:
             images, _ = rendition_pages(site.pictures, config, self.renditions)
             pages = self._pages(site, Views(site, revised), changed, result, edits, images)
             built = replace(self._collect(pages, result), entries=len(site.posts), base_path=config.base_path,
-                            entry_pages=tuple(entry_pages(site.posts)))
+                            entry_pages=tuple(entry_pages(site.posts)), search_language=site.search_language)
             # As `digest build`: a body edit in place can break or mend a link, so every time.
             self.link_warnings = body_link_problems(site, revised=revised)
         except DigestError as error:
@@ -477,8 +478,9 @@ class Preview:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.link(built.folder / path, target)
             config = self.config
+            language = config.language if built.search_language is None else built.search_language
             index = index_pages(folder, built.entry_pages, lambda path: digest_of(built.pages[path]),
-                                search_key(config.language, config.search_shard_entries), config.language,
+                                search_key(language, config.search_shard_entries), language,
                                 config.search_shard_entries, [self.search_index] if self.search_index else [],
                                 background=True)
             warnings = index.warnings

@@ -56,10 +56,11 @@ class Term:
     name: str
     slug: str
     posts: tuple[Post, ...]     # newest first, as site.posts (feeds rely on it)
+    prefix: str = ""            # its language's folder (`uk/`) on a site of several languages
 
     @property
     def url(self) -> str:
-        return f"{self.taxonomy}/{self.slug}/"
+        return f"{self.prefix}{self.taxonomy}/{self.slug}/"
 
     @property
     def count(self) -> int:
@@ -73,10 +74,11 @@ class Taxonomy:
     singular: str
     terms: tuple[Term, ...]     # by name
     by_key: dict = field(compare=False, repr=False)
+    prefix: str = ""
 
     @property
     def url(self) -> str:
-        return f"{self.name}/"
+        return f"{self.prefix}{self.name}/"
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,11 @@ class Month:
     year: int
     month: int
     posts: tuple[Post, ...]
+    prefix: str = ""
 
     @property
     def url(self) -> str:
-        return f"archive/{self.year:04d}/{self.month:02d}/"
+        return f"{self.prefix}archive/{self.year:04d}/{self.month:02d}/"
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,16 @@ class Site:
         return {absolute_url(url, base): tuple((each.language, absolute_url(each.url, base)) for each in versions)
                 for url, versions in found.items()}
 
+    @cached_property
+    def search_language(self) -> str:
+        """The language Pagefind indexes every entry in: the site's; or "" on a site of several
+        languages (`languages`) with entries in more than one, each entry then in the index of
+        its page's <html lang>, which its language's search page loads (search.py). Without
+        `languages` there is one search page: every entry goes into its one index."""
+        if not self.config.languages or all(post.entry.language == self.config.language for post in self.posts):
+            return self.config.language
+        return ""
+
 
 def entry_values(entry: Entry, taxonomy: str) -> tuple[str, ...]:
     if taxonomy == "sources":
@@ -182,7 +195,7 @@ def entry_url(entry: Entry, config: Config, local: date | None = None) -> str:
     local = local or entry.date.value.astimezone(config.tz)
     path = config.permalink.format(year=f"{local.year:04d}", month=f"{local.month:02d}",
                                    day=f"{local.day:02d}", slug=entry.slug)
-    return path.lstrip("/")
+    return section_prefix(config, entry.language) + path.lstrip("/")
 
 
 def place_posts(entries: list[Entry], config: Config) -> tuple[tuple[Post, ...], list[Problem]]:
@@ -260,15 +273,16 @@ def most_used(spellings: list[str]) -> str:
     return min(counts, key=lambda s: (-counts[s], s))
 
 
-def build_taxonomy(name: str, posts: tuple[Post, ...], strings: Strings | None = None) -> tuple[Taxonomy, list[Problem]]:
+def build_taxonomy(name: str, posts: tuple[Post, ...], strings: Strings | None = None,
+                   prefix: str = "") -> tuple[Taxonomy, list[Problem]]:
     """strings: the site language's, for the taxonomy's title (`Tags`; English without)."""
     field = "source" if name == "sources" else name
     values_of = (lambda entry: entry_values(entry, name)) if name == "sources" else attrgetter(name)
     names, slugs, members, problems = group_terms(posts, values_of, field)
-    terms = [Term(name, key, names[key], slugs[key], tuple(members[key])) for key in names]
+    terms = [Term(name, key, names[key], slugs[key], tuple(members[key]), prefix) for key in names]
     terms.sort(key=lambda t: (t.name.casefold(), t.slug))
     title, singular = strings.text(f"taxonomy.{name}") if strings else name.capitalize(), TAXONOMY_SINGULAR[name]
-    return Taxonomy(name, title, singular, tuple(terms), {t.key: t for t in terms}), problems
+    return Taxonomy(name, title, singular, tuple(terms), {t.key: t for t in terms}, prefix), problems
 
 
 def assign_slugs(names: dict[str, str], first_place: dict[str, tuple[str, int]], field: str):
@@ -305,14 +319,15 @@ def suffixed(slug: str, key: str, taken: set[str]) -> str:
     return f"{slug}-{short_hash(key, 40)}"
 
 
-def build_months(posts: tuple[Post, ...], config: Config, day_of: dict | None = None) -> tuple[Month, ...]:
+def build_months(posts: tuple[Post, ...], config: Config, day_of: dict | None = None,
+                 prefix: str = "") -> tuple[Month, ...]:
     """day_of: publication_days(posts), if made already."""
     day_of = day_of if day_of is not None else publication_days(posts, config)
     groups: dict[tuple[int, int], list[Post]] = defaultdict(list)
     for post in posts:
         local = day_of[post.url]
         groups[(local.year, local.month)].append(post)
-    return tuple(Month(y, m, tuple(groups[(y, m)])) for y, m in sorted(groups, reverse=True))
+    return tuple(Month(y, m, tuple(groups[(y, m)]), prefix) for y, m in sorted(groups, reverse=True))
 
 
 def paginate(posts: tuple[Post, ...], per_page: int, first_url: str) -> list[Pager]:
@@ -358,17 +373,44 @@ def languages_of(entries: Iterable[Entry]) -> list[str]:
     return list(dict.fromkeys(entry.language for entry in entries))
 
 
+def section_posts(posts: tuple[Post, ...], config: Config) -> dict[str, tuple[Post, ...]]:
+    """The posts of each language's section, newest first, the site's language first. Without
+    `languages`, one section holds every post; with it, an entry in a language it does not
+    list is in the site language's section."""
+    if not config.languages:
+        return {config.language: posts}
+    sections: dict[str, list[Post]] = {language: [] for language in config.site_languages}
+    for post in posts:
+        language = post.entry.language
+        sections[language if language in sections else config.language].append(post)
+    return {language: tuple(members) for language, members in sections.items()}
+
+
+def shared_routes(config: Config, catalog: Catalog, routes: list[Route], posts: tuple[Post, ...]) -> list[Route]:
+    """The pages of the whole site, once for every language: 404.html, robots.txt, the sitemap."""
+    strings = catalog[config.language]
+    made = [Route("404.html", "404.html", {"title": strings.text("not_found.title")}), Route("robots.txt", "robots.txt", {})]
+    made += sitemap_routes(routes + made, news_posts(posts) if config.news_sitemap else None)
+    return with_strings(made, catalog, config.language)
+
+
+def section_prefix(config: Config, language: str) -> str:
+    """The folder of a language's pages: none for the site's `language` (and for any language
+    the `languages` setting does not list), `uk/` for `uk` when it does."""
+    return f"{language.lower()}/" if language != config.language and language in config.languages else ""
+
+
 def with_strings(routes: list[Route], catalog: Catalog, language: str) -> list[Route]:
     """Every route's context with the interface's strings as `t`: of the entry's language on
-    an entry's page, else of `language`. A page's strings are part of its context, so of
-    its fingerprint (reuse.py)."""
+    an entry's page, else of `language`; and `section`, the language whose section the page is
+    in (its navigation: views.site_view). Both are part of a page's fingerprint (reuse.py)."""
     strings = catalog[language]
     made = []
     for route in routes:
         post = route.context.get("post") if route.template == "entry.html" else \
             route.context.get("target") if route.template == ALIAS_TEMPLATE else None
         own = strings if post is None or post.entry.language == language else catalog[post.entry.language]
-        made.append(Route(route.url, route.template, {**route.context, "t": own}))
+        made.append(Route(route.url, route.template, {**route.context, "t": own, "section": language}))
     return made
 
 
@@ -419,13 +461,19 @@ def translation_groups(posts: Iterable[Post]) -> tuple[dict[str, tuple[Translati
 
 
 def make_routes(config: Config, posts, taxonomies, months, features: "Features | None" = None,
-                day_of: dict | None = None, catalog: Catalog | None = None) -> list[Route]:
+                day_of: dict | None = None, catalog: Catalog | None = None, language: str | None = None,
+                shared: bool = True, translations: dict | None = None) -> list[Route]:
+    """The pages of one language's section (`language`, default the site's: its folder is
+    section_prefix); shared: also the pages of the whole site (404, robots.txt, sitemap);
+    translations: translation_groups of every post of the site (default: of `posts`)."""
     catalog = catalog or site_catalog(config, languages_of(post.entry for post in posts))[0]
-    strings = catalog[config.language]
+    language = language or config.language
+    prefix = section_prefix(config, language)
+    strings = catalog[language]
     features = features or Features((), (), {}, RelatedIndex(()))
-    translations = translation_groups(posts)[0]
+    translations = translation_groups(posts)[0] if translations is None else translations
     routes, day_of = [], day_of if day_of is not None else publication_days(posts, config)
-    for pager in paginate(posts, config.per_page, ""):
+    for pager in paginate(posts, config.per_page, prefix):
         routes.append(Route(pager.url, "list.html", {"kind": "home", "title": None, "pager": pager}))
     for post in posts:
         routes.append(Route(post.url, "entry.html", {"post": post, "terms": EntryTerms(post, taxonomies),
@@ -443,28 +491,31 @@ def make_routes(config: Config, posts, taxonomies, months, features: "Features |
                                                                # a chart on the first page only
                                                                "chart": activity_chart(term.posts, config, day_of=day_of)
                                                                if pager.number == 1 else None}))
-    routes.append(Route("archive/", "archive.html", {"months": months, "title": strings.text("archive.title"),
+    routes.append(Route(prefix + "archive/", "archive.html", {"months": months, "title": strings.text("archive.title"),
                                                      "chart": activity_chart(posts, config, day_of=day_of)}))
     for month in months:
         routes.append(Route(month.url, "list.html", {"kind": "month", "title": None, "month": month,
                                                      "pager": paginate(month.posts, len(month.posts) or 1, month.url)[0]}))
     # Stories, weekly digest issues and their feeds.
-    routes += feature_routes(config, posts, taxonomies, features, day_of, strings)
+    routes += feature_routes(config, posts, taxonomies, features, day_of, strings, prefix)
     if config.search_pages:
-        routes.append(Route("search/", "search.html", {"title": strings.text("search.title")}))
-    routes.append(Route("404.html", "404.html", {"title": strings.text("not_found.title")}))
+        routes.append(Route(prefix + "search/", "search.html", {"title": strings.text("search.title")}))
+    if shared:
+        routes.append(Route("404.html", "404.html", {"title": strings.text("not_found.title")}))
     # --- feeds, robots.txt, sitemap ------------------------------------------------------
-    routes += feed_routes("", config.title, posts, config, json_feed=True, newest_first=True)
+    routes += feed_routes(prefix, config.title, posts, config, json_feed=True, newest_first=True, language=language)
     for tax in taxonomies.values():
         for term in tax.terms:
             routes += feed_routes(term.url, strings.text(f"taxonomy.{tax.name}_term", name=term.name) + " · " + config.title,
-                                  term.posts, config, newest_first=True)
-    routes.append(Route("robots.txt", "robots.txt", {}))
+                                  term.posts, config, newest_first=True, language=language)
+    if shared:
+        routes.append(Route("robots.txt", "robots.txt", {}))
     routes += alias_routes(posts)
     # The sitemap lists site.routes when it is rendered, so routes appended after this count too.
-    routes += sitemap_routes(routes, news_posts(posts) if config.news_sitemap else None)
+    if shared:
+        routes += sitemap_routes(routes, news_posts(posts) if config.news_sitemap else None)
     # --- end of feeds, robots.txt, sitemap ---------------------------------------------
-    return with_strings(routes, catalog, config.language)
+    return with_strings(routes, catalog, language)
 
 
 # --- aliases: old URLs of entries ------------------------------------------------------------
@@ -564,6 +615,7 @@ class Feed:
     title: str
     page_url: str
     posts: tuple[Post, ...]     # newest first
+    language: str = ""          # its section's language; the site's when empty
 
     @property
     def updated(self) -> Moment | None:
@@ -573,7 +625,7 @@ class Feed:
 
 
 def feed_routes(page_url: str, title: str, posts: Iterable[Post], config: Config, *,
-                json_feed: bool = False, newest_first: bool = False) -> list[Route]:
+                json_feed: bool = False, newest_first: bool = False, language: str = "") -> list[Route]:
     """The feeds of the listing at `page_url` (`""`, `tags/ukraine/`, `stories/talks/`): Atom at
     `{page_url}feed.xml` and, with json_feed, JSON Feed 1.1 at `{page_url}feed.json`. Each holds the
     newest `feed_entries` posts by their newest date (Entry.modified: updates and corrections
@@ -588,9 +640,10 @@ def feed_routes(page_url: str, title: str, posts: Iterable[Post], config: Config
     else:
         newest = tuple(sorted(posts, key=lambda p: (p.entry.modified.value.timestamp(), p.entry.path),
                               reverse=True)[:config.feed_entries])
-    routes = [Route(page_url + FEED_FILE, "atom.xml", {"feed": Feed(page_url + FEED_FILE, title, page_url, newest)})]
+    routes = [Route(page_url + FEED_FILE, "atom.xml", {"feed": Feed(page_url + FEED_FILE, title, page_url, newest,
+                                                                      language)})]
     if json_feed:
-        feed = Feed(page_url + JSON_FEED_FILE, title, page_url, newest)
+        feed = Feed(page_url + JSON_FEED_FILE, title, page_url, newest, language)
         routes.append(Route(page_url + JSON_FEED_FILE, "feed.json", {"feed": feed}))
     return routes
 
@@ -775,19 +828,30 @@ def build_site(entries: Iterable[Entry], config: Config, default_image: LeadImag
         catalog = site_catalog(config, languages_of(entries))[0]
     posts, problems, day_of = placed_posts(entries, config, earlier)  # months, issues, charts read day_of
     posts = resolve_body_links(posts, config)
-    taxonomies = {}
-    for name in config.taxonomies:
-        taxonomies[name], found = build_taxonomy(name, posts, catalog[config.language])
-        problems += found
-    months = build_months(posts, config, day_of)
-    features, found = build_features(posts, taxonomies, config, day_of)
+    sections = section_posts(posts, config)
+    translations, found = translation_groups(posts)
     problems += found
-    routes = make_routes(config, posts, taxonomies, months, features, day_of, catalog)
+    routes: list[Route] = []
+    shown = None  # the site language's taxonomies, months and features: the Site's own
+    for language, members in sections.items():
+        prefix = section_prefix(config, language)
+        section_taxonomies = {}
+        for name in config.taxonomies:
+            section_taxonomies[name], found = build_taxonomy(name, members, catalog[language], prefix)
+            problems += found
+        section_months = build_months(members, config, day_of, prefix)
+        section_features, found = build_features(members, section_taxonomies, config, day_of, prefix)
+        problems += found
+        routes += make_routes(config, members, section_taxonomies, section_months, section_features, day_of,
+                              catalog, language, shared=len(sections) == 1, translations=translations)
+        shown = shown or (section_taxonomies, section_months, section_features)
+    taxonomies, months, features = shown
+    if len(sections) > 1:
+        routes += shared_routes(config, catalog, routes, posts)
     site = Site(config, posts, taxonomies, months, tuple(routes), features.stories, features.issues, default_image,
                 catalog)
     problems += (check_unique(site.routes, posts, site.paths, config) + check_reserved(posts, config)
                  + check_aliases(site.routes, site.paths))
-    problems += translation_groups(posts)[1]
     return site, problems
 
 
@@ -825,14 +889,15 @@ class Story:
     name: str
     slug: str
     posts: tuple[Post, ...]     # the timeline: by event_date (else date), oldest first
+    prefix: str = ""
 
     @property
     def url(self) -> str:
-        return f"stories/{self.slug}/"
+        return f"{self.prefix}stories/{self.slug}/"
 
     @property
     def feed_url(self) -> str:
-        return f"stories/{self.slug}/feed.xml"
+        return f"{self.prefix}stories/{self.slug}/feed.xml"
 
     @property
     def count(self) -> int:
@@ -887,10 +952,11 @@ class Issue:
     end: date                   # Sunday
     posts: tuple[Post, ...]     # oldest first
     groups: tuple[IssueGroup, ...]
+    prefix: str = ""
 
     @property
     def url(self) -> str:
-        return issue_url(self.year, self.week)
+        return self.prefix + issue_url(self.year, self.week)
 
     @property
     def count(self) -> int:
@@ -965,11 +1031,11 @@ def timeline_key(post: Post) -> tuple:
     return (entry.when.value, entry.date.value, entry.path)
 
 
-def build_stories(posts: tuple[Post, ...]) -> tuple[tuple[Story, ...], list[Problem]]:
+def build_stories(posts: tuple[Post, ...], prefix: str = "") -> tuple[tuple[Story, ...], list[Problem]]:
     """Entries sharing `story` (case-insensitively) form a story; most recently updated first."""
     names, slugs, members, problems = group_terms(
         posts, lambda entry: (entry.story,) if entry.story else (), "story")
-    stories = [Story(key, names[key], slugs[key], tuple(sorted(members[key], key=timeline_key))) for key in names]
+    stories = [Story(key, names[key], slugs[key], tuple(sorted(members[key], key=timeline_key)), prefix) for key in names]
     stories.sort(key=lambda s: (-s.updated.value.timestamp(), s.name.casefold(), s.slug))
     return tuple(stories), problems
 
@@ -985,7 +1051,7 @@ def story_places(stories: tuple[Story, ...]) -> dict[str, StoryPlace]:
 
 
 def build_issues(posts: tuple[Post, ...], stories: tuple[Story, ...], taxonomies: dict,
-                 config: Config, day_of: dict | None = None) -> tuple[Issue, ...]:
+                 config: Config, day_of: dict | None = None, prefix: str = "") -> tuple[Issue, ...]:
     """One issue per ISO week (of the publication date in the site timezone) that has entries;
     newest first. day_of: publication_days(posts), if made already."""
     day_of = day_of if day_of is not None else publication_days(posts, config)
@@ -1000,7 +1066,7 @@ def build_issues(posts: tuple[Post, ...], stories: tuple[Story, ...], taxonomies
         members.reverse()  # oldest first: posts come newest first, by instant then path (placed_posts)
         start = date.fromisocalendar(year, week, 1)
         issues.append(Issue(year, week, start, start + timedelta(days=6), tuple(members),
-                            issue_groups(members, story_by_key, tags)))
+                            issue_groups(members, story_by_key, tags), prefix))
     return tuple(issues)
 
 
@@ -1272,9 +1338,9 @@ class Features:
 
 
 def build_features(posts: tuple[Post, ...], taxonomies: dict, config: Config,
-                   day_of: dict | None = None) -> tuple[Features, list[Problem]]:
-    stories, problems = build_stories(posts)
-    issues = build_issues(posts, stories, taxonomies, config, day_of)
+                   day_of: dict | None = None, prefix: str = "") -> tuple[Features, list[Problem]]:
+    stories, problems = build_stories(posts, prefix)
+    issues = build_issues(posts, stories, taxonomies, config, day_of, prefix)
     related = RelatedIndex(posts, terms=feature_groups(taxonomies, stories))
     return Features(stories, issues, story_places(stories), related), problems
 
@@ -1289,23 +1355,23 @@ def feature_groups(taxonomies: dict, stories: tuple[Story, ...]) -> dict | None:
 
 
 def feature_routes(config: Config, posts, taxonomies: dict, features: Features, day_of: dict,
-                   strings: Strings) -> list[Route]:
-    """Stories, weekly digest issues and their feeds."""
-    routes = [Route("stories/", "stories.html", {"title": strings.text("stories.title"), "stories": features.stories})]
+                   strings: Strings, prefix: str = "") -> list[Route]:
+    """Stories, weekly digest issues and their feeds (under `prefix`, a language's folder)."""
+    routes = [Route(prefix + "stories/", "stories.html", {"title": strings.text("stories.title"), "stories": features.stories})]
     for story in features.stories:
         timeline = [(post, entry_terms(post, taxonomies)) for post in story.posts]
         routes.append(Route(story.url, "story.html", {"title": story.name, "story": story, "timeline": timeline,
                                                       "chart": activity_chart(story.posts, config, day_of=day_of)}))
         routes += feed_routes(story.url, strings.text("stories.story", name=story.name) + " · " + config.title,
-                              story.posts, config)
+                              story.posts, config, language=strings.language)
     issues = features.issues
-    routes.append(Route("digest/", "digests.html", {"title": strings.text("digest.title"), "issues": issues}))
+    routes.append(Route(prefix + "digest/", "digests.html", {"title": strings.text("digest.title"), "issues": issues}))
     for number, issue in enumerate(issues):  # newest first: the next issue is the newer one
         routes.append(Route(issue.url, "digest_issue.html", {
             "title": strings.text("digest.issue_title", week=str(issue.week), year=str(issue.year)), "issue": issue,
             "newer": issues[number - 1] if number else None,
             "older": issues[number + 1] if number + 1 < len(issues) else None}))
-    routes.append(Route("digest/feed.xml", "digest_feed.xml", {"issues": issues[:DIGEST_FEED_ISSUES]}))
+    routes.append(Route(prefix + "digest/feed.xml", "digest_feed.xml", {"issues": issues[:DIGEST_FEED_ISSUES]}))
     return routes
 
 

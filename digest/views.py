@@ -27,7 +27,8 @@ from .config import Config
 from .entries import Correction, Entry, Moment
 from .images import LeadImage, Picture, Rendition
 from .site import (Bar, Chart, ChartOf, EntryTerms, Feed, Issue, IssueGroup, Month, Pager, Post, Related,
-                   Route, Site, Story, StoryPlace, Taxonomy, Term, Translation, make_sitemap, sitemap_part)
+                   Route, Site, Story, StoryPlace, Taxonomy, Term, Translation, language_name, make_sitemap,
+                   section_prefix, sitemap_part)
 
 
 class FrozenMap(Mapping):
@@ -120,12 +121,25 @@ class TaxonomyLink:
 
 
 @dataclass(frozen=True, slots=True)
-class SiteView:
-    """What every page knows of the site: its taxonomies for the navigation, and the image
-    of the `default_image` setting (social cards)."""
+class SectionLink:
+    """One language's section of a site of several languages (the `languages` setting)."""
 
-    taxonomies: FrozenMap       # name -> TaxonomyLink (without terms), in settings order
+    language: str               # its language tag: hreflang, lang
+    name: str                   # the language's own name: Українська
+    url: str                    # its home page: "" for the site's language, `uk/` for another
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    """What every page knows of the site, as the page's language section shows it: its
+    taxonomies for the navigation, its home page, the sections of the other languages, and
+    the image of the `default_image` setting (social cards)."""
+
+    taxonomies: FrozenMap       # name -> TaxonomyLink (without terms) of the section, in settings order
     default_image: LeadImage | None = None
+    language: str = ""          # the section's language
+    home: str = ""              # the section's home page: "", or `uk/`; its listings are below it
+    languages: tuple = ()       # SectionLink of every section, the site's language first; none without `languages`
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +224,7 @@ class FeedView:
     page_url: str               # the page it follows
     posts: tuple                # EntryView, newest first
     updated: Moment | None      # the newest entry's date
+    language: str               # the language of its section
 
 
 class SitemapItem(NamedTuple):
@@ -341,11 +356,19 @@ CONTEXTS = {
 COMMON = {"config": "Settings", "site": "SiteView", "page_url": "str", "t": "Strings"}
 
 
-def site_view(site: Site) -> SiteView:
-    """The navigation's taxonomies (the settings and the site language's strings decide
-    them, not the content) and the default image, as the build read it."""
-    return SiteView(FrozenMap({name: TaxonomyLink(tax.name, tax.title, tax.singular, tax.url)
-                               for name, tax in site.taxonomies.items()}), site.default_image)
+def site_view(site: Site, language: str | None = None) -> SiteView:
+    """The site as the pages of one language's section see it (default: the site language's):
+    the navigation's taxonomies (the settings and the section language's strings decide them,
+    not the content), its home, the other sections and the default image, as the build read it."""
+    config = site.config
+    language = language or config.language
+    home = section_prefix(config, language)
+    strings = site.catalog[language]
+    taxonomies = FrozenMap({name: TaxonomyLink(name, strings.text(f"taxonomy.{name}"), tax.singular, f"{home}{name}/")
+                            for name, tax in site.taxonomies.items()})
+    sections = tuple(SectionLink(tag, language_name(tag), section_prefix(config, tag))
+                     for tag in config.site_languages) if config.languages else ()
+    return SiteView(taxonomies, site.default_image, language, home, sections)
 
 
 # --- building the contexts ----------------------------------------------------------------
@@ -361,7 +384,9 @@ class Views:
     def __init__(self, site: Site, revised: Mapping[str, Entry] | None = None):
         self.site = site
         self.revised = revised or {}
-        self.site_view = site_view(site)
+        # One per language section: what its pages' navigation shows (the settings decide them).
+        self.site_views = {language: site_view(site, language) for language in
+                           (site.config.site_languages if site.config.languages else (site.config.language,))}
         self.entries: dict[str, tuple] = {}   # post URL -> (its Entry, its EntryView, its token)
         self.terms: dict[tuple, tuple] = {}   # (id(term), counted) -> (the term, its TermLink)
         self.stories: dict[str, StoryLink] = {}
@@ -380,6 +405,10 @@ class Views:
     def page(self, route: Route):
         """The route's template context."""
         return getattr(self, BUILDERS[route.template])(route.context)
+
+    def site_view(self, route: Route) -> SiteView:
+        """`site` as the route's page sees it: its language section's."""
+        return self.site_views.get(route.context.get("section"), self.site_views[self.site.config.language])
 
     # --- records shared by many pages ---
 
@@ -498,7 +527,8 @@ class Views:
 
     def feed_page(self, context: dict) -> FeedPage:
         feed: Feed = context["feed"]
-        return FeedPage(FeedView(feed.url, feed.title, feed.page_url, self.posts(feed.posts), feed.updated))
+        return FeedPage(FeedView(feed.url, feed.title, feed.page_url, self.posts(feed.posts), feed.updated,
+                                 feed.language or self.site.config.language))
 
     def sitemap_page(self, context: dict) -> SitemapPage:
         return SitemapPage(tuple([SitemapItem(*item) for item in sitemap_part(self.sitemap(), context.get("part", 0))]),
@@ -537,7 +567,7 @@ BUILDERS = {"list.html": "list_page", "entry.html": "entry_page", "terms.html": 
 
 
 # Every record a template can meet, for the docs (docs/reference/templates.md) and their test.
-RECORDS = (Settings, SiteView, EntryView, TermLink, TaxonomyLink, PagerView, MonthLink, StoryLink, StoryPlaceView,
+RECORDS = (Settings, SiteView, SectionLink, EntryView, TermLink, TaxonomyLink, PagerView, MonthLink, StoryLink, StoryPlaceView,
            TimelineItem, IssueLink, IssueView, IssueGroupView, FeedView, SitemapItem, Chart, Bar, Moment, Correction,
            LeadImage, Picture, Rendition, Translation)
 

@@ -113,7 +113,7 @@ MISTAKES = {  # template, the mistake, the line's message
                   "docs/reference/templates.md lists what each template can read"),
     "base.html": ("{{ config.titel }}", "no 'titel' in a Settings (did you mean 'title'?); "
                   "docs/reference/templates.md lists what each template can read"),
-    "terms.html": ("{{ site.posts }}", "no 'posts' in a SiteView, which holds: taxonomies, default_image "
+    "terms.html": ("{{ site.posts }}", "no 'posts' in a SiteView, which holds: taxonomies, default_image, language, home, languages "
                    "(docs/reference/templates.md)"),
     "_related.html": ("{% for other in related %}{{ other.headline }}{% endfor %}", None),
 }

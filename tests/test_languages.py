@@ -345,3 +345,71 @@ def test_two_entries_claiming_one_translation_in_one_language_is_an_error_naming
     assert ("content/talks-uk.md:7: translation_key: 'talks-resume' in language 'uk' is already "
             "content/again-uk.md; two entries cannot be one translation: give this one another "
             "`translation_key:` or another `language:`") in result.stderr
+
+
+# --- a site in several languages ----------------------------------------------------------
+
+def bilingual_site(site, settings: str = 'languages = ["uk"]\n'):
+    return site({"content/talks.md": TALKS_EN, "content/talks-uk.md": TALKS_UK,
+                 "content/other.md": entry_text(title="Other news", tags="[other]")}, settings)
+
+
+def test_other_languages_get_their_own_section_under_their_code(site):
+    out = build_out(bilingual_site(site))
+    assert (out / "uk/2025/07/talks-uk/index.html").is_file() and not (out / "2025/07/talks-uk").exists()
+    home, uk_home = read(out, "index.html"), read(out, "uk/index.html")
+    assert "Talks resume" in home and "Переговори" not in home
+    assert "Переговори відновлюються" in uk_home and "Talks resume" not in uk_home and "Other news" not in uk_home
+    assert '<a href="/uk/tags/">Теги</a>' in uk_home and '<a href="/uk/" aria-current="page">Останнє</a>' in uk_home
+    assert '<form class="search-form" role="search" action="/uk/search/"' in uk_home
+    assert '<link rel="alternate" type="application/atom+xml" title="Digest (стрічка Atom)" href="/uk/feed.xml">' in uk_home
+    for page in ("uk/tags/index.html", "uk/archive/index.html", "uk/stories/index.html", "uk/digest/index.html",
+                 "uk/search/index.html", "uk/archive/2025/07/index.html", "uk/tags/peregovori/index.html"):
+        assert '<html lang="uk">' in read(out, page), page
+    assert '"language": "uk"' in read(out, "uk/feed.json") and '"language": "en"' in read(out, "feed.json")
+    assert not (out / "uk/404.html").exists() and not (out / "uk/sitemap.xml").exists()
+    assert "<loc>http://localhost:8000/uk/tags/peregovori/</loc>" in read(out, "sitemap.xml")
+    entry = read(out, "uk/2025/07/talks-uk/index.html")
+    assert '<a href="/2025/07/talks/" hreflang="en" lang="en">English</a>' in entry
+    assert 'data-languages="[&#34;en&#34;, &#34;uk&#34;]"' in read(out, "uk/search/index.html") or \
+        'data-languages="[&quot;en&quot;, &quot;uk&quot;]"' in read(out, "uk/search/index.html")
+
+
+def test_without_the_languages_setting_every_entry_is_in_one_section(site):
+    out = build_out(bilingual_site(site, ""))
+    assert (out / "2025/07/talks-uk/index.html").is_file() and not (out / "uk").exists()
+    assert "Переговори відновлюються" in read(out, "index.html")
+    assert '<html lang="uk">' in read(out, "2025/07/talks-uk/index.html")
+
+
+def test_a_misspelt_language_in_the_languages_setting_gets_a_did_you_mean(site):
+    root = bilingual_site(site, 'languages = ["ua"]\n')
+    result = run_digest(root, "build", "--no-search", "--output", "out")
+    assert result.returncode == 1
+    assert "pyproject.toml:2: tool.digest.languages: unknown language code 'ua' (did you mean 'uk'?)" in result.stderr
+
+
+def test_ukrainian_pages_stay_within_the_page_weight_budget(sample_in):
+    """As the site-weight budget for English pages (test_images): a page with what it loads,
+    at most 60 KB; the string table adds only the search page's messages."""
+    _, out = sample_in("uk")
+    for page in ("index.html", "2025/07/kremlin-putin-open-to-talks/index.html", "search/index.html"):
+        html = read(out, page)
+        loaded = re.findall(r'<(?:link[^>]+href|script[^>]+src)="/([^"]+)"', html)
+        total = len(html.encode()) + sum((out / path).stat().st_size for path in loaded if (out / path).is_file())
+        assert total <= 60 * 1024, (page, total)
+
+
+def test_a_one_edit_rebuild_in_ukrainian_reuses_pages_as_in_english(sample_in):
+    from digest.build import build
+    reused = {}
+    for language in ("en", "uk"):
+        root, _ = sample_in(language)
+        config = load_config(root, output_dir="reuse-out", search=False)
+        first = build(config, jobs=1)
+        path = root / "content/2025/07/kremlin-putin-open-to-talks.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("Kremlin spokesman", "Kremlin spokesman Dmitry"),
+                        encoding="utf-8")
+        again = build(config, jobs=1)
+        reused[language] = (first.pages, again.reused)
+    assert reused["uk"] == reused["en"] and reused["uk"][1] > 0

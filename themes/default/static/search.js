@@ -24,6 +24,12 @@
  * Everything from the index is put into the page as text; only Pagefind's <mark> survives
  * in excerpts. Every word it shows comes from the page's language: the form's data-messages
  * (the theme's string table, `search.` keys), with plural forms picked by Intl.PluralRules.
+ *
+ * Languages: Pagefind keeps an index per language (of each page's <html lang>) and searches
+ * the one of this page's <html lang>, so each language's search page searches its language.
+ * On a site of several languages (data-languages) the results are also filtered to it (a shard
+ * without that language would answer from another), unless the reader asks for all languages
+ * (?languages=all): then every other language's index of every shard is merged in as well.
  */
 (function () {
   "use strict";
@@ -43,6 +49,12 @@
   var current = [];         // results of the last search, not yet shown
   var generation = 0;       // drops answers to searches that were overtaken
   var timer = null;
+  var siteLanguages = [];   // the site's languages (data-languages), on a site of several
+  var allLanguages = false; // ?languages=all: every language's index, no language filter
+  // What a search asks: Pagefind over the shards in the page's language and, for all
+  // languages, one more instance per other language (its own stemming); `language` filters
+  // each to its own entries (a shard lacking a language answers from another).
+  var engines = [];
   var messages = {};        // the page's strings (data-messages), read at start
   var plurals = null;       // Intl.PluralRules of the page's language
 
@@ -214,12 +226,14 @@
     Object.keys(groups).forEach(function (name) {
       (chosen[name] || []).forEach(function (value) { params.append(name, value); });
     });
+    if (allLanguages) params.set("languages", "all");
     var search = params.toString();
     history.replaceState(null, "", location.pathname + (search ? "?" + search : "") + location.hash);
   }
 
   function readUrl() {
     var params = new URLSearchParams(location.search);
+    allLanguages = siteLanguages.length > 1 && params.get("languages") === "all";
     input.value = params.get("q") || "";
     sortSelect.value = params.get("sort") === "newest" ? "newest" : "";
     Object.keys(groups).forEach(function (name) {
@@ -268,11 +282,16 @@
      match over all by score, or newest first shard by shard (shards never overlap in time). */
   function find(query, filters) {
     var newest = sortSelect.value === "newest";
-    return Promise.all(shards.map(function (name) {
-      var own = Object.assign({}, filters);
-      own[SHARD_FILTER] = name;
-      return pagefind.search(query, newest ? { filters: own, sort: { date: "desc" } } : { filters: own });
-    })).then(function (answers) {
+    var asked = [];  // each shard in each language's engine, newest shard first
+    shards.forEach(function (name) {
+      engines.forEach(function (engine) {
+        var own = Object.assign({}, filters);
+        own[SHARD_FILTER] = name;
+        if (engine.language) own.language = engine.language;
+        asked.push(engine.pagefind.search(query, newest ? { filters: own, sort: { date: "desc" } } : { filters: own }));
+      });
+    });
+    return Promise.all(asked).then(function (answers) {
       var words = query ? queryWords(query) : [];
       if (!words.length) return [answers, answers.map(function () { return true; })];
       return Promise.all(answers.map(function (answer) {
@@ -357,14 +376,56 @@
         own[SHARD_FILTER] = name;
         return pagefind.mergeIndex(bundle + name + "/", { baseUrl: base, mergeFilter: own });
       }));
+    }).then(function () {
+      engines = [{ pagefind: pagefind, language: siteLanguages.length > 1 ? form.dataset.language : null }];
+      return allLanguages ? otherLanguages(runtime, bundle, base) : null;
     });
   }
+
+  /* One Pagefind instance per other language of the site, over every shard, each from a module
+     of its own (the script imported again under another URL): instances of one module share
+     its WebAssembly, whose stemming is the first language's. Pagefind chooses an instance's
+     language by <html lang> when it is made, so the page's lang is that language for that
+     moment; the instance then loads that language's index and WebAssembly. */
+  function otherLanguages(runtime, bundle, base) {
+    var page = form.dataset.language, own = {};
+    own[SHARD_FILTER] = runtime.split("/").slice(-2)[0];
+    return Promise.all(siteLanguages.filter(function (language) { return language !== page; }).map(function (language) {
+      return import(runtime + "pagefind.js?language=" + encodeURIComponent(language)).then(function (module) {
+        var html = document.documentElement, was = html.getAttribute("lang"), engine;
+        html.setAttribute("lang", language);
+        try { engine = module.createInstance({ basePath: runtime, baseUrl: base, noWorker: true }); }
+        finally { html.setAttribute("lang", was); }
+        engines.push({ pagefind: engine, language: language });
+        // As for the page's own instance: the shard filter through options(), not at creation.
+        return engine.options({ mergeFilter: own }).then(function () {
+          return Promise.all(shards.filter(function (name) { return bundle + name + "/" !== runtime; }).map(function (name) {
+            var merged = {};
+            merged[SHARD_FILTER] = name;
+            return engine.mergeIndex(bundle + name + "/", { baseUrl: base, mergeFilter: merged, language: language });
+          }));
+        });
+      });
+    }));
+  }
+
+
 
   function listen() {
     form.classList.add("is-ready");
     form.addEventListener("submit", function (event) { event.preventDefault(); runSearch(); });
     input.addEventListener("input", searchSoon);
     sortSelect.addEventListener("change", runSearch);
+    var everyLanguage = document.getElementById("search-all-languages");
+    if (everyLanguage) {
+      everyLanguage.checked = allLanguages;
+      // Other indexes are loaded when the page starts: the page starts again with the choice.
+      everyLanguage.addEventListener("change", function () {
+        allLanguages = everyLanguage.checked;
+        writeUrl(input.value.trim());
+        location.reload();
+      });
+    }
     moreButton.addEventListener("click", function () {
       var next = resultsList.children.length;
       showMore().then(function () {
@@ -413,6 +474,7 @@
       groups[details.dataset.filter] = { details: details, fieldset: details.querySelector("fieldset") };
     });
     try { messages = JSON.parse(form.dataset.messages || "{}"); } catch (error) { messages = {}; }
+    try { siteLanguages = JSON.parse(form.dataset.languages || "[]"); } catch (error) { siteLanguages = []; }
     try { plurals = new Intl.PluralRules(form.dataset.language); } catch (error) { plurals = null; }
     readUrl();
     setStatus(say("loading"));

@@ -1,0 +1,106 @@
+"""A site in two languages in a real browser: the sample site (English) with Ukrainian entries
+under /uk/, built with Pagefind (shards of a few entries, so that the languages mix in
+shards), served over HTTP and searched in Chromium on each language's search page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from helpers import ROOT, entry_text, opened, run_digest, serve_folder
+
+TIMEOUT_MS = 10_000
+UKRAINIAN = {
+    "zelensky-uk.md": entry_text(
+        title="Зеленський закликав до зустрічі лідерів", date="2025-07-23", language="uk",
+        summary="Президент запропонував Росії нову зустріч на рівні лідерів.", tags="[переговори]",
+        translation_key="zelensky-leaders-meeting",
+        body="Володимир Зеленський запропонував провести зустріч лідерів у Стамбулі."),
+    "sanctions-uk.md": entry_text(
+        title="Євросоюз схвалив нові санкції", date="2025-07-18", language="uk",
+        summary="Новий пакет санкцій спрямовано на енергетику Росії.", tags="[санкції]",
+        body="Брюссель посилив економічний тиск: санкції проти енергетичного сектору."),
+}
+
+
+@pytest.fixture(scope="module")
+def bilingual(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bilingual")
+    shutil.copytree(ROOT / "content", root / "content")
+    english = root / "content" / "2025" / "07" / "zelensky-calls-for-leaders-meeting.md"
+    english.write_text(english.read_text(encoding="utf-8").replace(
+        "\n---\n", "\ntranslation_key: zelensky-leaders-meeting\n---\n", 1), encoding="utf-8")
+    for name, text in UKRAINIAN.items():
+        (root / "content" / "2025" / "07" / name).write_text(text, encoding="utf-8")
+    (root / "pyproject.toml").write_text('[tool.digest]\ntitle = "Digest"\nlanguages = ["uk"]\n'
+                                         'search_shard_entries = 3\n', encoding="utf-8")
+    result = run_digest(root, "build", "--output", "out")
+    assert result.returncode == 0, result.stderr
+    yield from serve_folder(root / "out")
+
+
+def status_count(page) -> int:
+    status = page.locator("#search-status")
+    status.filter(has_text=re.compile(r"^\d")).wait_for(timeout=TIMEOUT_MS)
+    return int(status.inner_text().split()[0])
+
+
+def titles(page) -> list[str]:
+    return page.locator("#search-results > li h2").all_inner_texts()
+
+
+def test_the_ukrainian_side_finds_a_ukrainian_word_in_ukrainian(browser, bilingual):
+    url, _ = bilingual
+    with opened(browser) as page:
+        page.goto(url + "/uk/search/?q=" + "санкції")
+        assert status_count(page) == 1
+        assert titles(page) == ["Євросоюз схвалив нові санкції"]
+        status = page.locator("#search-status").inner_text()
+        assert status == "1 результат за запитом «санкції»"
+        assert page.locator("#search-results time").first.inner_text() == "18 липня 2025\u202fр."
+        assert page.locator("#search-results a").first.get_attribute("href") == "/uk/2025/07/sanctions-uk/"
+
+
+def test_the_english_side_finds_an_english_word_and_only_english_entries(browser, bilingual):
+    url, _ = bilingual
+    with opened(browser) as page:
+        page.goto(url + "/search/?q=sanctions")
+        count = status_count(page)
+        assert count >= 1 and "EU approves new sanctions on Russia's energy sector" in titles(page)
+        assert all(re.fullmatch(r"[\x00-\x7f’‘“”–—]*", title) for title in titles(page)), titles(page)
+        assert re.fullmatch(r"\d+ results? for “sanctions”", page.locator("#search-status").inner_text())
+        page.goto(url + "/search/?q=" + "санкції")
+        assert status_count(page) == 0
+
+
+def test_search_all_languages_finds_both(browser, bilingual):
+    url, _ = bilingual
+    with opened(browser) as page:
+        page.goto(url + "/uk/search/?q=" + "Зеленський")
+        assert status_count(page) == 1
+        page.locator("#search-all-languages").check()
+        page.wait_for_url(re.compile(r".*languages=all.*"))
+        assert page.locator("#search-all-languages").is_checked()
+        page.locator("#search-results > li").first.wait_for(timeout=TIMEOUT_MS)
+        page.goto(url + "/uk/search/?q=Zelensky&languages=all")
+        found = status_count(page)
+        assert found >= 1 and any("Zelensky" in title for title in titles(page)), titles(page)
+        page.goto(url + "/search/?q=" + "санкції" + "&languages=all")
+        assert status_count(page) == 1 and titles(page) == ["Євросоюз схвалив нові санкції"]
+
+
+def test_each_language_has_its_own_listings_and_nav(bilingual):
+    _, out = bilingual
+    home = (out / "uk" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="uk">' in home and "Зеленський закликав" in home and "Zelensky calls" not in home
+    assert '<a href="/uk/tags/">Теги</a>' in home and '<a href="/uk/archive/">Архів</a>' in home
+    assert '<a href="/" hreflang="en" lang="en">English</a>' in home
+    english = (out / "index.html").read_text(encoding="utf-8")
+    assert "Зеленський" not in english and '<a href="/tags/">Tags</a>' in english
+    assert '<a href="/uk/" hreflang="uk" lang="uk">Українська</a>' in english
+    assert (out / "uk" / "tags" / "sanktsii" / "index.html").is_file()
+    assert (out / "uk" / "feed.xml").is_file() and 'xml:lang="uk"' in (out / "uk" / "feed.xml").read_text(encoding="utf-8")
+    entry = (out / "2025" / "07" / "zelensky-calls-for-leaders-meeting" / "index.html").read_text(encoding="utf-8")
+    assert 'hreflang="uk" href="http://localhost:8000/uk/2025/07/zelensky-uk/"' in entry
