@@ -153,7 +153,7 @@ def test_hostile_text_stays_text_in_filters_and_metadata(site):
         ("source", 'Source: <The \\"Wire\\">'),
         ("tag", "Tag, with comma"), ("tag", "key: value"), ("tag", "<b>bold</b>"),
         ("person", 'O\'Brien \\"Jr\\"'), ("place", "Place <x>"),
-        ("story", "Story: a, b"), ("kind", "News"), ("year", "2025"),
+        ("story", "Story: a, b"), ("kind", "News"), ("language", "en"), ("year", "2025"),
     ]
     assert values("data-pagefind-meta") == [
         ("title", HOSTILE_TITLE), ("date", "2025-07-23"), ("shown_date", "July 23, 2025"),
