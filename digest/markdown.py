@@ -39,7 +39,8 @@ def is_safe_url(url: str) -> bool:
 # the box by that id, and took a heading "Digest overlay" for it (filled it with errors, removed it).
 RESERVED_IDS = frozenset({"main", "search", "site-search", "related-title", "chart-title", "chart-desc",
                           "search-query", "search-sort", "search-filters", "search-status", "search-results",
-                          "search-more", "digest-overlay", "digest-warnings", "corrections-title"})
+                          "search-more", "digest-overlay", "digest-warnings", "corrections-title",
+                          "search-all-languages"})
 
 
 @dataclass(frozen=True)
