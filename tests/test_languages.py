@@ -3,40 +3,18 @@ Babel, and the sample site built in Ukrainian with no English interface word lef
 
 from __future__ import annotations
 
-import html.parser
-import json
 import re
 import shutil
-import tomllib
 from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, build_out, entry_text, read, run_digest
+from helpers import ROOT, assert_equals_clean_build, build_out, build_site, entry_text, read, run_digest
+from interface_text import TABLES as TABLE_FOLDER, content_strings, english_left, english_words, table, texts
 from digest.config import load_config
-from digest.strings import PLURAL_FORMS, placeholders, site_catalog
-from digest.themes import default_theme_dir
+from digest.strings import placeholders, site_catalog
 
-TABLES = default_theme_dir() / "i18n"
 SHIPPED = ("en", "uk", "ru", "de", "fr", "es", "ar")
-
-
-def flat(table: dict, prefix: str = "") -> dict:
-    found = {}
-    for key, value in table.items():
-        if isinstance(value, dict) and not set(value) <= set(PLURAL_FORMS):
-            found.update(flat(value, f"{prefix}{key}."))
-        else:
-            found[f"{prefix}{key}"] = value
-    return found
-
-
-def table(language: str) -> dict:
-    return flat(tomllib.loads((TABLES / f"{language}.toml").read_text(encoding="utf-8")))
-
-
-def texts(value) -> list[str]:
-    return list(value.values()) if isinstance(value, dict) else [value]
 
 
 # --- the shipped tables ---------------------------------------------------------------
@@ -109,6 +87,24 @@ def test_a_missing_string_falls_back_to_english_with_a_warning(tmp_path):
     assert catalog["pl"].month(2025, 7) == "lipiec 2025"
 
 
+def test_a_site_adds_a_language_by_a_table_and_a_missing_string_is_a_build_warning(site):
+    """A Polish table, a copy of English without nav.archive: `digest build` warns naming the
+    key and the language, the page shows the English word; --strict refuses it."""
+    root = site({"content/a.md": entry_text()}, 'language = "pl"\n')
+    english = (TABLE_FOLDER / "en.toml").read_text(encoding="utf-8")
+    (root / "i18n").mkdir()
+    (root / "i18n" / "pl.toml").write_text(english.replace('latest = "Latest"', 'latest = "Najnowsze"')
+                                           .replace('archive = "Archive"\n', "", 1), encoding="utf-8")
+    result = run_digest(root, "build", "--no-search", "--output", "out")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["i18n/pl.toml: warning: nav.archive: no 'pl' text for this string; "
+                                          'English is shown ("Archive"): add it']
+    home = read(root / "out", "index.html")
+    assert '<html lang="pl">' in home and ">Najnowsze</a>" in home and ">Archive</a>" in home
+    strict = run_digest(root, "build", "--no-search", "--strict", "--output", "strict")
+    assert strict.returncode == 1 and "nav.archive: no 'pl' text for this string" in strict.stderr
+
+
 def test_a_language_with_no_table_is_one_warning(tmp_path):
     _, problems = site_catalog(load_config(tmp_path), ["pl"])
     assert [(p.path, p.is_error) for p in problems] == [("i18n/pl.toml", False)]
@@ -170,80 +166,6 @@ def test_an_unknown_language_code_gets_a_did_you_mean(site):
 
 # --- the sample site in Ukrainian ----------------------------------------------------------
 
-class Visible(html.parser.HTMLParser):
-    """A page's text as a reader meets it: text nodes and the attributes that are read aloud
-    or shown (aria-label, placeholder, title, alt), and the search script's messages."""
-
-    SHOWN = ("aria-label", "placeholder", "title", "alt")
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self.skip += 1
-        for name, value in attrs:
-            if name in self.SHOWN and value:
-                self.parts.append(value)
-            if name == "data-messages" and value:
-                self.parts += [text for value in json.loads(value).values() for text in texts(value)]
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self.skip -= 1
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.parts.append(data)
-
-
-def visible_text(page: str) -> str:
-    parser = Visible()
-    parser.feed(page)
-    return "\n".join(parser.parts)
-
-
-# Names that are no English word to translate: the program, formats, the command line.
-NAMES = ("digest build --no-search", "digest serve", "digest", "Atom", "JSON", "ISO", "JavaScript", "UTC")
-
-
-def english_words() -> set[str]:
-    words = set()
-    for value in table("en").values():
-        for text in texts(value):
-            text = re.sub(r"\{\w*\}", " ", text)
-            for name in NAMES:
-                text = text.replace(name, " ")
-            words.update(word.lower() for word in re.findall(r"[A-Za-z]{2,}", text))
-    return words
-
-
-def content_strings(root: Path) -> list[str]:
-    """Every text of the content that pages show, longest first: removed before the check."""
-    from digest.build import make_site
-    site, _ = make_site(load_config(root))
-    found = {site.config.title, site.config.description}
-    for post in site.posts:
-        entry = post.entry
-        found.update([entry.title, entry.summary, entry.source_name or "", entry.story or "",
-                      ", ".join(entry.authors), *entry.authors, *entry.tags, *entry.people, *entry.places])
-        found.update(visible_text(entry.body_html).split("\n"))
-    for taxonomy in site.taxonomies.values():
-        found.update(term.name for term in taxonomy.terms)
-    return sorted((text.strip() for text in found if text.strip()), key=len, reverse=True)
-
-
-def english_left(page: str, content: list[str]) -> set[str]:
-    text = re.sub(r"\{\w*\}", " ", visible_text(page))  # the search script's messages hold placeholders
-    for shown in content:
-        text = text.replace(shown, " ")
-    for name in NAMES:
-        text = text.replace(name, " ")
-    return {word.lower() for word in re.findall(r"[A-Za-z]{2,}", text)} & english_words()
-
-
 SAMPLE_PAGES = ("index.html", "2025/07/kremlin-putin-open-to-talks/index.html", "tags/ukraine/index.html",
                 "archive/index.html", "digest/2025/w30/index.html", "search/index.html")
 
@@ -266,10 +188,15 @@ def sample_in(tmp_path_factory):
 
 
 def test_the_sample_site_in_ukrainian_shows_no_english_interface_word(sample_in):
+    """Every page: the home, entries, term pages, the archive, months, the weekly digest, the
+    search page (its messages for search.js too), 404... Once the content's own text is taken
+    out, no Latin word is left but names and the language tag; and none of the English table."""
     root, out = sample_in("uk")
     content = content_strings(root)
-    left = {path: sorted(english_left(read(out, path), content)) for path in SAMPLE_PAGES}
-    assert left == {path: [] for path in SAMPLE_PAGES}
+    pages = sorted(path.relative_to(out).as_posix() for path in out.rglob("*.html"))
+    assert set(SAMPLE_PAGES) <= set(pages) and "404.html" in pages
+    left = {path: sorted(english_left(read(out, path), content, ("uk",))) for path in pages}
+    assert left == {path: [] for path in pages}
     assert '<html lang="uk">' in read(out, "index.html")
 
 
@@ -278,7 +205,25 @@ def test_the_check_finds_english_where_it_is(sample_in):
     root, out = sample_in("en")
     content = content_strings(root)
     for path in SAMPLE_PAGES:
-        assert {"search", "skip", "content"} <= english_left(read(out, path), content), path
+        assert {"search", "skip", "content"} <= english_left(read(out, path), content) & english_words(), path
+
+
+def test_the_check_finds_one_string_left_in_english(sample_in, tmp_path):
+    """A Ukrainian table with one string of the navigation, one of the search script's
+    messages and one of the charts' prose put back in English: the check names each."""
+    root, _ = sample_in("uk")
+    broken = tmp_path / "broken"
+    shutil.copytree(root / "content", broken / "content")
+    shutil.copy(root / "pyproject.toml", broken / "pyproject.toml")
+    (broken / "i18n").mkdir()
+    (broken / "i18n" / "uk.toml").write_text('[nav]\narchive = "Archive"\n\n[search]\nsearching = "Searching…"\n\n'
+                                             '[chart]\nthe_week = "the week of {date}"\n', encoding="utf-8")
+    out = build_out(broken)
+    content = content_strings(broken)
+    left = {path: english_left(read(out, path), content, ("uk",)) for path in SAMPLE_PAGES}
+    assert left["index.html"] == {"archive"}
+    assert left["search/index.html"] == {"archive", "searching"}
+    assert left["archive/index.html"] == {"archive", "the", "week", "of"}
 
 
 def test_ukrainian_pages_write_dates_numbers_and_weeks_in_ukrainian(sample_in):
@@ -413,3 +358,46 @@ def test_a_one_edit_rebuild_in_ukrainian_reuses_pages_as_in_english(sample_in):
         again = build(config, jobs=1)
         reused[language] = (first.pages, again.reused)
     assert reused["uk"] == reused["en"] and reused["uk"][1] > 0
+
+
+UKRAINIAN_ENTRIES = {
+    "content/2025/07/zelensky-uk.md": entry_text(
+        title="Зеленський закликав до зустрічі лідерів", date="2025-07-23", language="uk", tags="[переговори]",
+        summary="Президент запропонував Росії нову зустріч.", body="Зустріч лідерів у Стамбулі."),
+    "content/2025/07/sanctions-uk.md": entry_text(
+        title="Євросоюз схвалив нові санкції", date="2025-07-18", language="uk", tags="[санкції]",
+        summary="Новий пакет санкцій.", body="Санкції проти енергетичного сектору."),
+}
+
+
+def sample_copy(folder: Path, settings: str = "", entries: dict | None = None) -> Path:
+    shutil.copytree(ROOT / "content", folder / "content")
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (folder / "pyproject.toml").write_text(text[text.index("[tool.digest]"):] + settings, encoding="utf-8")
+    for name, entry in (entries or {}).items():
+        (folder / name).write_text(entry, encoding="utf-8")
+    return folder
+
+
+def test_a_site_in_two_languages_rebuilds_one_edit_as_the_site_in_one_and_keeps_the_weight(tmp_path):
+    """The sample site alone, and with a Ukrainian section (`languages`): an edit of an English
+    entry's body renders as many pages in both, so no page of the Ukrainian section; the result
+    equals a clean build; and the Ukrainian section's pages stay within the weight budget."""
+    rendered = {}
+    for name, settings, entries in (("one", "", None), ("two", 'languages = ["uk"]\n', UKRAINIAN_ENTRIES)):
+        root = sample_copy(tmp_path / name, settings, entries)
+        build_site(root)
+        path = root / "content/2025/07/kremlin-putin-open-to-talks.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("Kremlin spokesman", "Kremlin spokesman Dmitry"),
+                        encoding="utf-8")
+        again = build_site(root)
+        rendered[name] = (again.pages - again.reused, again.in_place)
+        assert_equals_clean_build(root)
+    assert rendered["two"] == rendered["one"] and rendered["one"][0] > 0
+    out = root / "output"
+    assert (out / "uk/index.html").is_file()
+    for page in ("uk/index.html", "uk/2025/07/zelensky-uk/index.html", "uk/search/index.html"):
+        html = read(out, page)
+        loaded = re.findall(r'<(?:link[^>]+href|script[^>]+src)="/([^"]+)"', html)
+        total = len(html.encode()) + sum((out / path).stat().st_size for path in loaded if (out / path).is_file())
+        assert total <= 60 * 1024, (page, total)

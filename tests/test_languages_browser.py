@@ -1,6 +1,7 @@
-"""A site in two languages in a real browser: the sample site (English) with Ukrainian entries
-under /uk/, built with Pagefind (shards of a few entries, so that the languages mix in
-shards), served over HTTP and searched in Chromium on each language's search page."""
+"""Languages in a real browser: the sample site (English) with Ukrainian entries under /uk/,
+built with Pagefind (shards of a few entries, so that the languages mix in shards), served
+over HTTP and searched in Chromium on each language's search page; and the sample site in
+Ukrainian, whose search page shows no English interface word once its script has run."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import shutil
 import pytest
 
 from helpers import ROOT, entry_text, opened, run_digest, serve_folder
+from interface_text import content_strings, english_words, latin_left
 
 TIMEOUT_MS = 10_000
 UKRAINIAN = {
@@ -104,3 +106,40 @@ def test_each_language_has_its_own_listings_and_nav(bilingual):
     assert (out / "uk" / "feed.xml").is_file() and 'xml:lang="uk"' in (out / "uk" / "feed.xml").read_text(encoding="utf-8")
     entry = (out / "2025" / "07" / "zelensky-calls-for-leaders-meeting" / "index.html").read_text(encoding="utf-8")
     assert 'hreflang="uk" href="http://localhost:8000/uk/2025/07/zelensky-uk/"' in entry
+
+
+@pytest.fixture(scope="module")
+def sample_in_ukrainian(tmp_path_factory):
+    """The sample site with `language = "uk"`, built with its search index, served."""
+    root = tmp_path_factory.mktemp("sample-uk")
+    shutil.copytree(ROOT / "content", root / "content")
+    settings = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    settings = settings[settings.index("[tool.digest]"):].replace('language = "en"', 'language = "uk"')
+    (root / "pyproject.toml").write_text(settings, encoding="utf-8")
+    result = run_digest(root, "build", "--output", "out")
+    assert result.returncode == 0, result.stderr
+    for served in serve_folder(root / "out"):
+        yield root, served[0]
+
+
+def test_the_ukrainian_search_page_shows_no_english_interface_word_once_it_has_searched(browser, sample_in_ukrainian):
+    """What search.js writes (the status, the results' dates, the filter groups, their values and
+    counts, "show all") comes from the Ukrainian table: once the results' titles, excerpts and
+    sources (the content) are taken out, no Latin word is left but the language tag."""
+    root, url = sample_in_ukrainian
+    query = "Kremlin"
+    with opened(browser) as page:
+        page.goto(url + "/search/?q=" + query)
+        found = status_count(page)
+        assert found >= 1
+        assert page.locator("#search-status").inner_text().endswith(f"за запитом «{query}»")
+        for summary in page.locator("#search-filters summary").all():
+            summary.click()  # each group opens and shows its values with their counts
+        page.locator("#search-filters details[open] label").first.wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_load_state("networkidle")
+        page.evaluate("""() => document.querySelectorAll(
+            '.search-result-title, .search-result > p:not(.meta), .search-result .source').forEach(node => node.remove())""")
+        shown = page.locator("body").inner_text()
+    left = latin_left(shown, [query, *content_strings(root)], ("uk",))
+    assert left == set(), (left & english_words(), left)
+    assert "Фільтри" in shown and "Тип" in shown  # the filter groups were there to check
