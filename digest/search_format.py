@@ -1,15 +1,21 @@
-"""Reading (and steadying) the files of one Pagefind index, in the format of Pagefind 1.5.
+"""Reading and rewriting the files of one Pagefind index, in the format of Pagefind 1.5.
 
 Pagefind writes its filter files (`filter/*.pf_filter`) with the values of each filter in
 hash-map order, different on every run, and names each file, and the metadata file that
 lists them, after its bytes: the same pages give different file names and bytes each time.
 `steady_bundle` puts the values in order and names the files after their new bytes, so the
 same pages always give the same files, byte for byte; a shard built now is then the shard a
-clean build makes. Each file is a gzip stream of `pagefind_dcd` and CBOR (RFC 8949):
+clean build makes. The same pass makes what a reader's first query fetches smaller: the
+metadata (which the search page loads for every shard) names each page's fragment by a
+number instead of a hash, and the word index is split into smaller files, so that a looked-up
+word costs a small file instead of one of some fifty words. Each file is a gzip stream of
+`pagefind_dcd` and CBOR (RFC 8949):
 
+- the metadata file: [version, pages, index chunks, filters, sorts, (in 1.5) metadata names],
+  where a page is [fragment name, word count], an index chunk [first word, last word, file
+  name] and a filter [filter name, file name]
+- a word-index file: [[word, ...]], each word [word, pages, ...], its pages numbered within it
 - a filter file: [filter name, [[value, [page number, ...]], ...]]
-- the metadata file: [version, pages, index chunks, [[filter name, filter file hash], ...], sorts,
-  (in 1.5) metadata names]
 
 The same pass reads each filter value's page count, which the search page's filter panel
 shows before it loads any filter file (`search.filter_summary`). Anything not as described
@@ -23,10 +29,20 @@ import gzip
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 SIGNATURE = b"pagefind_dcd"
 ENTRY_FILE = "pagefind-entry.json"
+# Which rewrite a shard had (part of its name in search_plan.py): a shard written by another
+# rewrite is indexed again, never served under the name of this one.
+FORMAT = 2
+# A word-index file holds words until the next would take it past this many bytes (before
+# gzip; a word larger than this has a file of its own). Measured at 5,000 pages a shard:
+# a looked-up file is about 1.5 KB gzipped against Pagefind's 20 KB (median), while the
+# list of files in the metadata grows from 1.4 KB to 2.7 KB.
+CHUNK_BYTES = 8192
+EXTENDED_BYTES = 4 * CHUNK_BYTES
 
 
 class FormatError(ValueError):
@@ -49,22 +65,6 @@ def _head(data: bytes, at: int) -> tuple[int, int, int]:
     if at + 1 + size > len(data):
         raise FormatError("truncated")
     return major, int.from_bytes(data[at + 1:at + 1 + size], "big"), at + 1 + size
-
-
-def _item_end(data: bytes, at: int) -> int:
-    """The offset just after the item that starts at `at`."""
-    major, argument, at = _head(data, at)
-    if major == 0:
-        return at
-    if major in (2, 3):
-        if at + argument > len(data):
-            raise FormatError("truncated")
-        return at + argument
-    if major == 4:
-        for _ in range(argument):
-            at = _item_end(data, at)
-        return at
-    raise FormatError(f"CBOR major type {major}")
 
 
 def _text(data: bytes, at: int) -> tuple[str, int]:
@@ -124,7 +124,7 @@ def read_filter(data: bytes) -> tuple[str, list[tuple[str, bytes, int]]]:
             raise FormatError("a filter value is a pair")
         value, at = _text(data, at)
         pages, after = _array(data, at)
-        at = _item_end(data, at)
+        at = _skip(data, at)
         values.append((value, data[start:at], pages))
     if at != len(data):
         raise FormatError("trailing bytes in a filter file")
@@ -135,18 +135,85 @@ def _hash_name(language: str, data: bytes, digits: int) -> str:
     return f"{language}_{hashlib.sha256(data).hexdigest()[:digits]}"
 
 
-def steady_bundle(folder: Path) -> dict[str, dict[str, int]] | None:
-    """Rewrite the filter files, the metadata file and pagefind-entry.json of the Pagefind
-    index in folder so that they depend on the pages only (see the module's docstring);
-    return each filter's values with their page counts, or None where the index is not in
-    the format known here (then nothing is changed)."""
+def _skip(data: bytes, at: int, count: int = 1) -> int:
+    """The offset after the `count` items that start at `at`: a flat loop, as a word-index
+    file holds hundreds of thousands of small integers."""
+    end = len(data)
     try:
-        return _steady(folder)
+        while count:
+            count -= 1
+            first = data[at]
+            at += 1
+            info = first & 31
+            if info < 24:
+                argument = info
+            elif info == 24:
+                argument = data[at]
+                at += 1
+            elif info == 25:
+                argument = data[at] << 8 | data[at + 1]
+                at += 2
+            elif info < 28:
+                size = 1 << (info - 24)
+                argument = int.from_bytes(data[at:at + size], "big")
+                at += size
+            else:
+                raise FormatError("indefinite length or reserved")
+            major = first >> 5
+            if major == 4:
+                count += argument
+            elif major in (2, 3):
+                at += argument
+            elif major > 4:
+                raise FormatError(f"CBOR major type {major}")
+    except IndexError:
+        raise FormatError("truncated") from None
+    if at > end:
+        raise FormatError("truncated")
+    return at
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """What steady_bundle writes, worked out before anything is written."""
+
+    meta: bytes                             # the new metadata
+    meta_name: str                          # its hash, as pagefind-entry.json names it
+    filters: list[tuple[Path, Path, bytes]]  # (Pagefind's filter file, the new one, its bytes)
+    chunks: list[tuple[str, bytes]]          # (new word-index file name, its bytes)
+    old_chunks: list[Path]                   # Pagefind's word-index files
+    fragments: list[tuple[Path, Path]]       # (Pagefind's fragment file, its new name)
+    counts: dict[str, dict[str, int]]        # filter -> value -> pages
+
+
+def steady_bundle(folder: Path) -> dict[str, dict[str, int]] | None:
+    """Rewrite the Pagefind index in folder so that it depends on the pages only and a first
+    query fetches less of it (see the module's docstring); return each filter's values with
+    their page counts, or None where the index is not in the format known here (then
+    nothing is changed). A failure to write is an OSError: the caller discards the folder."""
+    try:
+        rewrite = _plan(folder)
     except (FormatError, OSError, ValueError, KeyError, TypeError, gzip.BadGzipFile, EOFError):
         return None
+    _write(folder, rewrite)
+    return rewrite.counts
 
 
-def _steady(folder: Path) -> dict[str, dict[str, int]]:
+def _parts(meta: bytes) -> list[int]:
+    """The offset of each part of the metadata, and its end."""
+    length, at = _array(meta, 0)
+    if length < 5:
+        raise FormatError("metadata of five parts or more")
+    starts = []
+    for _ in range(length):
+        starts.append(at)
+        at = _skip(meta, at)
+    if at != len(meta):
+        raise FormatError("trailing bytes in the metadata")
+    return starts + [at]
+
+
+def _plan(folder: Path) -> Rewrite:
     entry = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
     languages = entry["languages"]
     if len(languages) != 1:
@@ -154,17 +221,118 @@ def _steady(folder: Path) -> dict[str, dict[str, int]]:
     (language, index), = languages.items()
     old_meta = folder / f"pagefind.{index['hash']}.pf_meta"
     meta = unpack(old_meta)
-    # The metadata: [version, pages, index chunks, filters, sorts, ...]; only filters changes.
-    length, at = _array(meta, 0)
-    if length < 5:
-        raise FormatError("metadata of five parts or more")
-    starts = []
-    for _ in range(length):
-        starts.append(at)
-        at = _item_end(meta, at)
-    if at != len(meta):
-        raise FormatError("trailing bytes in the metadata")
-    count, at = _array(meta, starts[3])
+    # The metadata: [version, pages, index chunks, filters, sorts, ...]; sorts and what
+    # follows them are kept as they are.
+    starts = _parts(meta)
+    pages, fragments = _new_pages(folder, meta, starts[1])
+    chunk_list, chunks, old_chunks = _new_chunks(folder, meta, starts[2])
+    filters, rewritten, counts = _new_filters(folder, meta, starts[3], language)
+    meta = meta[:starts[1]] + pages + chunk_list + filters + meta[starts[4]:]
+    meta_name = _hash_name(language, meta, len(index["hash"]) - len(language) - 1)
+    return Rewrite(meta, meta_name, rewritten, chunks, old_chunks, fragments, counts)
+
+
+def _new_pages(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[Path, Path]]]:
+    """The page list with each fragment named by the number of its first page: Pagefind's
+    names are hashes of 7 hex digits or more, which gzip cannot shrink, and the shard's
+    folder name already changes with any page's bytes, so a name need not."""
+    count, at = _array(meta, at)
+    names: dict[str, str] = {}
+    out = [_encode_head(4, count)]
+    for number in range(count):
+        pair, at = _array(meta, at)
+        if pair != 2:
+            raise FormatError("a page is a pair")
+        old, at = _text(meta, at)
+        major, words, at = _head(meta, at)
+        if major != 0:
+            raise FormatError("a page's word count is a number")
+        new = names.setdefault(old, str(number))
+        out.append(_encode_head(4, 2) + _encode_text(new) + _encode_head(0, words))
+    fragments = folder / "fragment"
+    moves = [(fragments / f"{old}.pf_fragment", fragments / f"{new}.pf_fragment") for old, new in names.items()]
+    if set(names) & set(names.values()):
+        raise FormatError("a fragment already named as a number")
+    if not all(old.is_file() for old, _ in moves):
+        raise FormatError("a fragment the metadata names is missing")
+    return b"".join(out), moves
+
+
+def _new_chunks(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[str, bytes]], list[Path]]:
+    """The word index again, in files of about CHUNK_BYTES: Pagefind puts about 50 words in
+    a file (some 40 KB gzipped at 5,000 pages) and a query fetches one file per word and
+    shard. Each word's record is kept byte for byte (its pages are numbered within it).
+    A file's range runs from the shortest start of its first word that sorts after the last
+    file's last word to its own last word in full, so that every word is found in its file by
+    Pagefind's first, exact lookup, and a typed beginning of a word leads to the file that
+    holds the words it begins."""
+    count, at = _array(meta, at)
+    old_chunks, words = [], []
+    for _ in range(count):
+        triple, at = _array(meta, at)
+        if triple != 3:
+            raise FormatError("an index chunk is a triple")
+        _, at = _text(meta, at)
+        _, at = _text(meta, at)
+        name, at = _text(meta, at)
+        path = folder / "index" / f"{name}.pf_index"
+        old_chunks.append(path)
+        words.extend(_words(unpack(path)))
+    if any(earlier >= later for (earlier, _), (later, _) in zip(words, words[1:])):
+        raise FormatError("the words of the index out of order")
+    groups, group, size, chain = [], [], 0, []
+    for word, item in words:
+        while chain and not word.startswith(chain[-1]):
+            chain.pop()
+        # A query word finds the words it begins ("elect": "election", "electorate") in the
+        # one file it looks up, so a word stays with the words of its file it extends, up to
+        # EXTENDED_BYTES.
+        limit = EXTENDED_BYTES if chain else CHUNK_BYTES
+        if group and size + len(item) > limit:
+            groups.append(group)
+            group, size, chain = [], 0, []
+        group.append((word, item))
+        chain.append(word)
+        size += len(item)
+    if group:
+        groups.append(group)
+    listed, chunks, last = [], [], ""
+    for number, group in enumerate(groups):
+        first = group[0][0]
+        shared = next((at for at, (a, b) in enumerate(zip(first, last)) if a != b), min(len(first), len(last)))
+        start = first[:shared + 1] if number else first
+        name = str(number)
+        listed.append(_encode_head(4, 3) + _encode_text(start) + _encode_text(group[-1][0]) + _encode_text(name))
+        chunks.append((name, pack(_encode_head(4, 1) + _encode_head(4, len(group)) + b"".join(i for _, i in group))))
+        last = group[-1][0]
+    if {name for name, _ in chunks} & {path.stem for path in old_chunks}:
+        raise FormatError("an index chunk already named as a number")
+    return _encode_head(4, len(listed)) + b"".join(listed), chunks, old_chunks
+
+
+def _words(data: bytes) -> list[tuple[str, bytes]]:
+    """(word, its CBOR record) of each word of a word-index file: [[[word, pages, ...], ...]]."""
+    length, at = _array(data, 0)
+    if length != 1:
+        raise FormatError("a word-index file is one list")
+    count, at = _array(data, at)
+    words = []
+    for _ in range(count):
+        start = at
+        fields, inner = _array(data, at)
+        if fields < 2:
+            raise FormatError("a word is a list of two parts or more")
+        word, _ = _text(data, inner)
+        at = _skip(data, start)
+        words.append((word, data[start:at]))
+    if at != len(data):
+        raise FormatError("trailing bytes in a word-index file")
+    return words
+
+
+def _new_filters(folder: Path, meta: bytes, at: int, language: str):
+    """The filter list, and each filter file with its values in order, named after its bytes."""
+    count, at = _array(meta, at)
     listed = []
     for _ in range(count):
         pair, at = _array(meta, at)
@@ -190,16 +358,30 @@ def _steady(folder: Path) -> dict[str, dict[str, int]]:
     renamed.sort(key=lambda item: item[2].encode("utf-8"))
     filters = _encode_head(4, len(renamed)) + b"".join(
         _encode_head(4, 2) + _encode_text(name) + _encode_text(new) for _, _, name, new in renamed)
-    meta = meta[:starts[3]] + filters + meta[starts[4]:]
-    meta_hash = _hash_name(language, meta, len(index["hash"]) - len(language) - 1)
-    # Written under new names first, the old ones removed last: an error on the way leaves a
-    # folder the caller discards, never one that names a file it does not hold.
-    for old, data, _, new in renamed:
-        _replace(old, old.with_name(f"{new}.pf_filter"), pack(data))
-    _replace(old_meta, folder / f"pagefind.{meta_hash}.pf_meta", pack(meta))
-    index["hash"] = meta_hash
-    (folder / ENTRY_FILE).write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    return counts
+    files = [(old, old.with_name(f"{new}.pf_filter"), pack(data)) for old, data, _, new in renamed]
+    return filters, files, counts
+
+
+def _write(folder: Path, rewrite: Rewrite) -> None:
+    """New files first, then the metadata and pagefind-entry.json that name them, Pagefind's
+    own files last: an error on the way leaves a folder the caller discards."""
+    for name, data in rewrite.chunks:
+        (folder / "index" / f"{name}.pf_index").write_bytes(data)
+    for old, new, data in rewrite.filters:
+        _replace(old, new, data)
+    for old, new in rewrite.fragments:
+        os.rename(old, new)
+    entry_path = folder / ENTRY_FILE
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    (language, index), = entry["languages"].items()
+    old_meta = folder / f"pagefind.{index['hash']}.pf_meta"
+    (folder / f"pagefind.{rewrite.meta_name}.pf_meta").write_bytes(pack(rewrite.meta))
+    index["hash"] = rewrite.meta_name
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    if old_meta.name != f"pagefind.{rewrite.meta_name}.pf_meta":
+        os.unlink(old_meta)
+    for path in rewrite.old_chunks:
+        os.unlink(path)
 
 
 def _replace(old: Path, new: Path, data: bytes) -> None:

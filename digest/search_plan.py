@@ -4,7 +4,8 @@ The index is split into shards of at most `search_shard_entries` entries (5,000 
 taken in date order from the oldest: shard 0 holds the oldest entries, the last shard the
 newest, which is the only one that is not full. Each shard is a Pagefind index of its own,
 built from its entries' pages only, in `pagefind/<name>/`, where the name is a hash of the
-Pagefind version, the language and each page's path and bytes: a shard whose pages did not
+Pagefind version, digest's rewrite of its files (search_format.FORMAT), the language and each
+page's path and bytes: a shard whose pages did not
 change keeps its name, and is kept from the last build instead of indexed again.
 
 Why a fixed number of entries in date order, and not one shard per year:
@@ -24,6 +25,8 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from .search_format import FORMAT
+
 TOP_VALUES = 10   # filter values the manifest lists for each filter: the panel shows them first
 
 
@@ -41,7 +44,7 @@ def plan_shards(pages: Sequence[str], digest_of: Callable[[str], bytes], version
     for number, start in enumerate(range(0, len(pages), size)):
         members = tuple(pages[start:start + size])
         name = hashlib.sha256(json.dumps(
-            [version, language, [[path, digest_of(path).hex()] for path in members]]).encode("utf-8")).hexdigest()[:16]
+            [version, FORMAT, language, [[path, digest_of(path).hex()] for path in members]]).encode("utf-8")).hexdigest()[:16]
         shards.append(Shard(number, members, name))
     return tuple(shards)
 
