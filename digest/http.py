@@ -18,7 +18,7 @@ from socketserver import TCPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
-from .overlay import EVENTS_PATH, RELOAD_SCRIPT, SCRIPT_PATH, Status, error_page, inject
+from .overlay import EVENTS_PATH, RELOAD_SCRIPT, SCRIPT_PATH, Status, error_page, inject, warnings_head
 
 POLL_SECONDS = 20            # how long one long-poll request waits for a rebuild
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -232,7 +232,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
             version = -1
         status = preview.wait_for_change(version, POLL_SECONDS) if send_body else preview.status
         body = json.dumps({"version": status.version, "epoch": status.epoch, "errors": list(status.errors),
-                           "warnings": list(status.warnings)})
+                           "warnings": list(status.warnings),
+                           "warnings_head": warnings_head(status.warnings, status.strings)})
         self.send(200, body.encode("utf-8"), "application/json", send_body)
 
     def not_found(self, built, status: Status, send_body: bool) -> None:

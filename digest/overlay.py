@@ -88,14 +88,15 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
     if (!box.querySelector("button")) {
       var close = document.createElement("button");
       close.type = "button";
-      close.textContent = me.dataset.hide || "Hide";
+      close.textContent = me.dataset.hide;
       Object.assign(close.style, {position: "absolute", top: ".35rem", right: ".5rem"});
       close.addEventListener("click", function () { box.hidden = true; });
       box.appendChild(close);
     }
   }
 
-  function panel(warnings) {
+  // heading: the panel's first line in the site's language, from the events (Status.warnings_head).
+  function panel(warnings, heading) {
     var box = document.getElementById("digest-warnings");
     var text = warnings.join("\n");
     if (!warnings.length) { if (box) box.remove(); return; }
@@ -104,9 +105,9 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
       box = document.createElement("aside");
       box.id = "digest-warnings";
       box.setAttribute("role", "status");
-      box.setAttribute("aria-label", "digest warnings");
-      box.lang = "en";  // digest's own words, as build prints them, whatever the site's language
-      box.dir = "ltr";
+      box.setAttribute("aria-label", me.dataset.warningsLabel);
+      box.lang = me.dataset.language;  // its heading is in the site's language
+      box.dir = me.dataset.direction;
       document.body.appendChild(box);
     }
     box.hidden = false;
@@ -114,17 +115,14 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
     box.dataset.text = text;
     var head = document.createElement("p");
     head.style.margin = "0";
-    head.textContent = warningsHead(warnings.length);
+    head.textContent = heading || "";
     var pre = document.createElement("pre");
+    pre.lang = "en";  // digest's own words, as build prints them, whatever the site's language
+    pre.dir = "ltr";
     pre.textContent = text;
     box.appendChild(head);
     box.appendChild(pre);
     stylePanel(box);
-  }
-
-  function warningsHead(count) {
-    return "digest: " + count + (count === 1 ? " warning" : " warnings") +
-      " (the site is built; digest build --strict refuses them)";
   }
 
   function poll() {
@@ -138,7 +136,7 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
         version = status.version;
         if (status.epoch !== epoch) { location.reload(); return; }
         overlay(status.errors);
-        panel(status.warnings || []);
+        panel(status.warnings || [], status.warnings_head);
         poll();
       })
       .catch(function () {  // the server restarts or is gone: try again, more slowly
@@ -167,14 +165,21 @@ def overlay_html(errors: tuple[str, ...], strings: Strings | None = None) -> str
             f'<p>{strings("serve.failed")}</p><pre lang="en" dir="ltr">{lines}</pre></div>')
 
 
-def warnings_html(warnings: tuple[str, ...]) -> str:
-    """The warnings panel as the reload script makes it (its `panel` and `warningsHead`)."""
+def warnings_head(warnings: tuple[str, ...], strings: Strings | None = None) -> str:
+    """The warnings panel's first line, in the site's language: `digest: 2 warnings (...)`."""
+    return (strings or english_strings()).text("serve.warnings", count=len(warnings))
+
+
+def warnings_html(warnings: tuple[str, ...], strings: Strings | None = None) -> str:
+    """The warnings panel as the reload script makes it (its `panel`): its words in the site's
+    language, the warnings in digest's."""
     if not warnings:
         return ""
-    count = f"{len(warnings)} warning{'' if len(warnings) == 1 else 's'}"
+    strings = strings or english_strings()
     lines = html.escape("\n".join(warnings))
-    return (f'<aside id="digest-warnings" role="status" aria-label="digest warnings" lang="en" dir="ltr"><p>digest: {count} (the site '
-            f'is built; digest build --strict refuses them)</p><pre>{lines}</pre></aside>')
+    return (f'<aside id="digest-warnings" role="status" aria-label="{strings("serve.warnings_label")}" '
+            f'lang="{html.escape(strings.language)}" dir="{strings.direction}"><p>{html.escape(warnings_head(warnings, strings))}'
+            f'</p><pre lang="en" dir="ltr">{lines}</pre></aside>')
 
 
 def inject(page: bytes, status: Status) -> bytes:
@@ -182,10 +187,11 @@ def inject(page: bytes, status: Status) -> bytes:
     `<body>`. The overlay's words are in the site's language; the errors themselves are
     digest's, in English."""
     strings = status.strings or english_strings()
-    snippet = (overlay_html(status.errors, strings) + warnings_html(status.warnings)
+    snippet = (overlay_html(status.errors, strings) + warnings_html(status.warnings, strings)
                + f'<script src="{SCRIPT_PATH}" data-epoch="{status.epoch}" '
                f'data-version="{status.version}" data-failed="{strings("serve.failed")}" '
-               f'data-hide="{strings("serve.hide")}"></script>').encode("utf-8")
+               f'data-hide="{strings("serve.hide")}" data-warnings-label="{strings("serve.warnings_label")}" '
+               f'data-language="{html.escape(strings.language)}" data-direction="{strings.direction}"></script>').encode("utf-8")
     match = BODY_TAG.search(page)
     at = match.end() if match else 0
     return page[:at] + snippet + page[at:]
