@@ -3,6 +3,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The tests run in one worker process per core (pytest-xdist); --dist loadgroup keeps the tests
+# of a file that share a site built once in one worker (tests/conftest.py groups them).
+# `make test WORKERS=0` runs them all in one process.
+WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadgroup
 
 .PHONY: build serve test test-fast install install-test browser bench clean
 
@@ -34,11 +39,11 @@ browser:
 	else echo "chromium is missing: browser tests will skip (install it with: sudo apt-get install chromium)"; fi
 
 test: install-test browser
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 # Everything but the browser and slow tests: the quick check to run while working.
 test-fast: install-test
-	$(BIN)/python -m pytest -q -m "not browser and not slow"
+	$(PYTEST) -m "not browser and not slow"
 
 bench: install
 	$(BIN)/python benchmarks/bench.py

@@ -89,6 +89,19 @@ def pytest_collection_modifyitems(config, items):
         drawn = getattr(function, "is_hypothesis_test", False)
         if item.path.name in SLOW_FILES or (drawn and "tmp_path_factory" in item.fixturenames):
             item.add_marker(pytest.mark.slow)
+        if shares_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+
+
+def shares_a_module_fixture(item) -> bool:
+    """Whether the test uses a fixture made once per file (a site built once and read by many
+    tests). Under `--dist loadgroup` (pytest-xdist, as the Makefile runs it) such tests of one
+    file run in one worker, so the fixture is still made once, not once in each worker."""
+    definitions = getattr(item, "_fixtureinfo", None)
+    if definitions is None:
+        return False
+    return any(chain[-1].scope in ("module", "package", "class")
+               for chain in definitions.name2fixturedefs.values() if chain)
 
 
 def pytest_addoption(parser):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -10,10 +12,20 @@ from helpers import ROOT, entry_text, run_digest
 from linkcheck import LinkChecker, check_whole_site
 
 
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    """A copy of the repository's sample site: a build writes its cache beside the content,
+    and the tests write nothing into the repository (other tests may read it meanwhile)."""
+    root = tmp_path_factory.mktemp("links") / "site"
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
 @pytest.mark.parametrize("base_url", ["https://owner.github.io/repo/", "https://digest.example.org/"])
-def test_sample_site_links_resolve(tmp_path, base_url):
+def test_sample_site_links_resolve(sample, tmp_path, base_url):
     output = tmp_path / "out"
-    result = run_digest(ROOT, "build", "--no-search", "--base-url", base_url, "--output", str(output))
+    result = run_digest(sample, "build", "--no-search", "--base-url", base_url, "--output", str(output))
     assert result.returncode == 0, result.stderr
     assert check_whole_site(output, base_url).problems == []
     base_path = re.sub(r"^https://[^/]+", "", base_url)
@@ -33,9 +45,9 @@ def test_link_checker_finds_a_broken_link(tmp_path):
                                 "index.html: /elsewhere/ leaves the base path /repo/"]
 
 
-def test_404_page_uses_absolute_base_path_links(tmp_path):
+def test_404_page_uses_absolute_base_path_links(sample, tmp_path):
     output = tmp_path / "out"
-    run_digest(ROOT, "build", "--no-search", "--base-url", "https://owner.github.io/repo/", "--output", str(output))
+    run_digest(sample, "build", "--no-search", "--base-url", "https://owner.github.io/repo/", "--output", str(output))
     text = (output / "404.html").read_text(encoding="utf-8")
     links = re.findall(r'(?:href|src|action)="([^"]+)"', text)
     links = [link for link in links if not link.startswith("#")]  # same-page fragments work anywhere

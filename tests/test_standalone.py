@@ -69,9 +69,12 @@ def source(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory, source) -> Path:
-    """`pip wheel .` of this repository: digest alone; its dependencies come from PyPI."""
+    """`pip wheel .` of this repository: digest alone; its dependencies come from PyPI.
+    setuptools must not warn that it leaves a folder out (a folder of files it was not told
+    to ship as a package)."""
     folder = tmp_path_factory.mktemp("wheel")
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder), "."], cwd=source)
+    made = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(folder), "."], cwd=source)
+    assert "Package would be ignored" not in made.stdout + made.stderr
     [built] = folder.glob("event_digest-*.whl")
     return built
 
@@ -208,6 +211,16 @@ def test_the_pages_workflow_publishes_a_site_whose_links_resolve_under_a_project
 def theme_files() -> set[str]:
     theme = ROOT / "themes" / "default"
     return {path.relative_to(theme).as_posix() for path in theme.rglob("*") if path.is_file()}
+
+
+def test_the_wheel_ships_every_default_theme_file(wheel):
+    """`pip install .` is not editable in the Pages workflow: the theme must travel inside the
+    wheel, as digest/default_theme/ (render.default_theme_dir)."""
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {name.removeprefix("digest/default_theme/") for name in archive.namelist()
+                   if name.startswith("digest/default_theme/")}
+    assert any(name.startswith("templates/") for name in theme_files())
+    assert theme_files() - shipped == set()
 
 
 def test_python_m_build_makes_an_sdist_and_a_wheel_that_carry_the_theme(source, wheel, installed, tmp_path_factory):
