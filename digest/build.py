@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -13,17 +12,16 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from .cache import EntryCache, FileHashes, OutputState, SearchState, TreeCache, compiled_templates
 from .config import Config
+from .engine import Last, Made, fewer_collections, make, no_collections, read_model
 from .errors import DigestError, Problem, raise_if_errors
-from .images import read_default_image
-from .links import body_link_problems, link_problems
-from .read import list_sources, published, read_entries
+from .links import link_problems
+from .read import list_sources
 from .render import (Page, StaticFile, check_theme, each_static_page, extra_pages, load_templates, make_environment,
-                     remember_templates, render_pages, static_pages, static_problems)
+                     remember_templates, render_pages, static_pages)
 from .renditions import RenditionStore, rendition_pages
-from .reuse import Edits, Fingerprints, PageMap, route_keys
+from .reuse import PageMap
 from .search import BUNDLE, Earlier, Index, entry_pages, index_pages, index_shards, search_key
-from .site import Site, build_site, languages_of, moved_urls
-from .strings import site_catalog
+from .site import Site, moved_urls
 from .views import Views
 from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
 from .write import (KEPT, Kept, LinkedPage, Staged, discard, files_in, folder_holds, link_spare, old_path,
@@ -66,32 +64,8 @@ class Stopwatch:
 def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = None,
               sources: Background | None = None) -> tuple[Site, list[Problem]]:
     """Everything up to the model: every content and site problem is known after this."""
-    site, problems, _ = read_site(config, jobs, cache, sources)
-    return site, problems
-
-
-def read_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = None,
-              sources: Background | None = None) -> tuple[Site, list[Problem], int]:
-    """make_site, and the number of drafts left out of the site."""
-    entries, problems = read_entries(config, jobs, cache, sources)
-    entries, drafts = published(entries, config)
-    # Stop here only for real errors: under --strict, the warnings still to come (term slug
-    # collisions, links) are listed with these at the end, all at once.
-    if any(problem.is_error for problem in problems):
-        raise_if_errors(problems, config.strict)
-    default_image, found = read_default_image(config)
-    problems += found
-    catalog, found = site_catalog(config, languages_of(entries))
-    problems += found
-    if any(problem.is_error for problem in found):
-        raise_if_errors(problems, config.strict)
-    with no_collections():
-        earlier = {path for path, _ in cache.known} if cache is not None else ()
-        site, site_problems = build_site(entries, config, default_image, catalog, earlier)
-    problems += site_problems + static_problems(site)
-    if any(problem.is_error for problem in problems):
-        raise_if_errors(problems, config.strict)
-    return site, problems, drafts
+    model = read_model(config, cache, jobs, sources)
+    return model.site, list(model.warnings)
 
 
 def all_pages(site: Site) -> list[Page]:
@@ -205,20 +179,17 @@ class Reuse:
     fingerprinted: int              # routes fingerprinted (the others kept the last build's)
 
 
-def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | None = None,
-                   scan: Background | None = None, views: Views | None = None) -> Reuse:
-    """For each route, the previous build's page when its fingerprint (reuse.py) is unchanged
-    and its file is as that build left it, else None; with this build's fingerprints, and
-    the spare folder's files when the build will write (a page changed), for stage to reuse.
-    edits: what changed in the entries since the last build (reuse.Edits), if known;
-    scan: scan_spare(), looking at the spare folder.
+def reusable_pages(made: Made, config: Config, tree: TreeCache, scan: Background | None = None) -> Reuse:
+    """For each route, the previous build's page when its fingerprint (made.keys) is unchanged
+    and its file is as that build left it, else None; and the spare folder's files when the
+    build will write (a page changed), for stage to reuse. scan: scan_spare(), looking at the
+    spare folder.
 
     A page the spare folder holds (the staging folder to be, see write.stage) is KEPT, no
     bytes read, its spare record in `kept` (path -> record); one only the current output
     holds goes as a LinkedPage: a hard link."""
+    site, route_prints = made.site, made.keys
     last = tree.current or OutputState({})
-    route_prints, page_map, fingerprinted = route_keys(site, Fingerprints(site, views), last.page_map, last.keys,
-                                                       edits)
     # With every page as before, output/ is likely up to date (output_is_current) and nothing
     # is written: then the spare is not looked at, the pages are checked in output/ instead.
     paths, last_keys = site.paths, last.keys
@@ -242,7 +213,7 @@ def reusable_pages(site: Site, config: Config, tree: TreeCache, edits: Edits | N
             kept_records[path] = kept
         elif _stat_is(f"{output}/{path}", record):
             reused[index] = LinkedPage(path, f"{output}/{path}", record[0])
-    return Reuse(reused, kept_records, keys, page_map, found, fingerprinted)
+    return Reuse(reused, kept_records, keys, made.page_map, found, made.fingerprinted)
 
 
 def output_is_current(site: Site, config: Config, last: OutputState | None, reused: list, searched: tuple | None,
@@ -296,36 +267,6 @@ def started(children: ExitStack, work: Background | None) -> Background | None:
     return work if work is None else children.enter_context(work)
 
 
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """A build makes millions of objects that live to its end (entries, the model) and few
-    reference cycles; at the collector's default pace (a pass per 700 new objects) walking
-    them again and again costs a tenth of a rebuild. Cycles are still collected, less often."""
-    before = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.unfreeze()  # what no_collections froze: collectable again once unreachable (serve, check)
-        gc.set_threshold(*before)
-
-
-@contextmanager
-def no_collections() -> Iterator[None]:
-    """For stretches that only build long-lived objects in this process (unpickling the
-    entry cache, the site model): a collector pass there finds no garbage, only work. What
-    they made is then frozen (gc.freeze): later passes of this build do not walk it again
-    (a full pass over the model grows with the site). fewer_collections unfreezes it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
 def build(config: Config, jobs: int | None = None, cache: bool = True,
           sources: Background | None = None, waiting: Callable[[], None] = lambda: None) -> BuildResult:
     """jobs: worker processes (None: all cores, one for small sites); cache: use .digest-cache/;
@@ -346,16 +287,10 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
             hashes = FileHashes(config, cache)
             scan = started(children, scan_spare(config, tree, jobs))
             entry_cache = EntryCache(config, cache)
-        site, result.warnings, result.drafts = read_site(config, jobs, entry_cache, sources)
-        clock.lap("load")
-        found = body_link_problems(site)
-        raise_if_errors(result.warnings + found, config.strict)
-        result.warnings += found
-        # Everything is validated: from here on we render and write, page by page.
-        edits = Edits.between(entry_cache.previous_entries(), entry_cache.current_entries(), site.posts)
-        views = Views(site)  # the pages' contexts, made once for fingerprints and rendering
-        reuse = reusable_pages(site, config, tree, edits, scan, views) if tree.enabled else \
-            Reuse([], {}, {}, None, None, 0)
+        last = Last(tree.current.keys, tree.current.page_map) if tree.current is not None else Last()
+        made = make(config, last, entry_cache, None, jobs, sources, fingerprint=tree.enabled, lap=clock.lap)
+        site, result.warnings, result.drafts = made.site, made.warnings, made.model.drafts
+        reuse = reusable_pages(made, config, tree, scan) if tree.enabled else Reuse([], {}, {}, None, None, 0)
     result.state = (site, entry_cache, tree, reuse)
     result.fingerprinted = reuse.fingerprinted
     result.in_place = reuse.page_map is not None and tree.current is not None and reuse.page_map is tree.current.page_map
@@ -383,7 +318,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     before = result.timings["render"]
     html_pages = [kept_html]
     environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
-    staged = stage(timed(stream_pages(site, jobs, reused, environment, hashes, images, views), result.timings,
+    staged = stage(timed(stream_pages(site, jobs, reused, environment, hashes, images, made.views), result.timings,
                          "render", html_pages), config, tree.spare.files if tree.spare is not None else None,
                    reuse.spare_files, kept, spared=BUNDLE if searched else None)
     clock.lap("write")

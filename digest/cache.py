@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Collection
 
 from . import __version__
 from .config import Config
@@ -158,25 +159,30 @@ STATS_FILE = "stats.pickle"
 class EntryCache:
     """(path, content hash) -> (Entry | None, problems) for files read before with these settings,
     kept in ENTRY_SHARDS files by path: a save rewrites only the files whose entries changed.
-    The stats of files read after they had settled are kept beside them, in STATS_FILE."""
+    The stats of files read after they had settled are kept beside them, in STATS_FILE.
 
-    def __init__(self, config: Config, enabled: bool = True):
+    last: an entry cache of the last build in this process, with these settings: this one
+    starts from what that one used, in memory (`digest serve`), not from the cache folder."""
+
+    def __init__(self, config: Config, enabled: bool = True, last: EntryCache | None = None):
         self.folder = entries_folder(config)
         self.key = entries_key(config)
         self.enabled = enabled
         self.started = time.time_ns()
-        self.known: dict = {}
+        self.known: dict = dict(last.used) if last is not None else {}
         self.stored: list[set] = [set() for _ in range(ENTRY_SHARDS)]  # the keys each file holds
-        for number in range(ENTRY_SHARDS if enabled else 0):
+        for number in range(ENTRY_SHARDS if enabled and last is None else 0):
             stored = _read(self.shard_path(number))
             if stored and stored.get("key") == self.key:
                 self.known.update(stored["entries"])
                 self.stored[number] = set(stored["entries"])
         # path -> (size, mtime_ns, ctime_ns, inode, content hash)
-        self.stats: dict = settled_stats(config) if enabled else {}
+        self.stats: dict = last.seen if last is not None else settled_stats(config) if enabled else {}
         self.used: dict = {}
         self.added: list = []   # the keys of used that get() did not know
         self.seen: dict = {}    # this build's stats, for files that had settled when read
+        self.taken: dict = {}   # path -> (size, mtime_ns, ctime_ns, inode) of each file key_of looked at
+        self.last_taken: dict = last.taken if last is not None else {}
 
     def key_of(self, shown_path: str, path: str, stat: tuple | None = None) -> tuple[str, str]:
         """The file's key, (path, content hash), from its bytes, or from its stat when that is
@@ -184,6 +190,7 @@ class EntryCache:
         stat: (size, mtime_ns, ctime_ns, inode), if taken already (before any read)."""
         if stat is None:
             stat = file_stat(path)
+        self.taken[shown_path] = stat
         known = self.stats.get(shown_path)
         if known is not None and known[:4] == stat:
             self.seen[shown_path] = known
@@ -207,6 +214,19 @@ class EntryCache:
         """After get(key) gave None."""
         self.used[key] = value
         self.added.append(key)
+
+    def keep_unread(self, read: Collection[str]) -> None:
+        """For a build that looked only at the files in `read` (engine.model_in_place): every
+        other file is as the last build had it."""
+        for key, value in self.known.items():
+            if key[0] not in read:
+                self.used.setdefault(key, value)
+        for path, known in self.stats.items():
+            if path not in read:
+                self.seen.setdefault(path, known)
+        for path, stat in self.last_taken.items():
+            if path not in read:
+                self.taken.setdefault(path, stat)
 
     def previous_entries(self) -> dict:
         """File -> its entry in the last build (the cache holds what that build used). A file

@@ -4,11 +4,12 @@
   previous one), and is served from there. A background thread then writes it into a fresh
   folder (`site-1`, `site-2`, ... inside one temporary folder, never `output/`) for Pagefind:
   pages whose bytes did not change are hard links to the previous folder.
-- Entries are kept in memory by file: a rebuild re-reads only the files that changed and
-  recomputes the site model (listings, taxonomies, feeds) from memory. A changed setting
-  starts from scratch; a changed template re-renders everything. Otherwise a page whose
-  fingerprint (reuse.py: its context, the settings, the templates) is unchanged keeps its
-  bytes from the last rebuild and is not rendered again; only changed bytes reach the disk.
+- Each rebuild is the build `digest build` runs (engine.make), with what the last rebuild
+  left kept in memory rather than in .digest-cache/: the entries by content hash (a rebuild
+  parses only the files that changed), the page fingerprints and, for an edit the model does
+  not read, the model itself. A changed setting starts from scratch. A page whose fingerprint
+  (reuse.py: its context, the settings, the templates) is unchanged keeps its bytes from the
+  last rebuild and is not rendered again; only changed bytes reach the disk.
 - Pagefind runs in the background on a copy of each build (hard links of its HTML), and the
   search index is served from there: search trails the HTML by a moment and never breaks.
 - Served HTML (never files written by `digest build`) gets a small script that long-polls
@@ -34,29 +35,23 @@ from typing import Callable, NamedTuple
 
 import jinja2
 
-from .cache import FileHashes
-from .config import Config, load_config
-from .entries import Entry
-from .errors import DigestError, Problem, format_problem, raise_if_errors, sort_key
-from .links import body_link_problems
-from .load import find_sources
 from .build import stream_pages
+from .cache import EntryCache, FileHashes, file_stat
+from .config import Config, load_config
+from .engine import Last, Made, fewer_collections, make
+from .errors import DigestError, Problem, format_problem, sort_key
 from .http import PortInUse, PreviewServer, find_file, find_page, host_allowed, request_path, url_host
-from .images import read_default_image
+from .load import display_path, source_files
 from .overlay import Status
-from .read import load_entry, no_content_folder, pictures_unchanged, published
-from .render import Page, StaticFile, digest_of, make_environment, static_problems
+from .render import Page, StaticFile, digest_of, make_environment
 from .renditions import RenditionStore, rendition_pages
-from .reuse import Edits, Fingerprints, PageMap, route_keys
 from .search import Earlier, entry_pages, index_pages, search_key
-from .site import Site, build_site, languages_of, linked_entry, model_fields
 from .strings import Strings, site_catalog
-from .views import Views
 from .watch import Watcher, is_editor_noise
 from .write import check_relative, safe_target
 
 # Names tests and callers know from here, defined in the modules that do the work.
-__all__ = ["Preview", "Rebuild", "Built", "PortInUse", "file_stamp", "find_file", "find_page", "request_path",
+__all__ = ["Preview", "Rebuild", "Built", "PortInUse", "stat_of", "find_file", "find_page", "request_path",
            "is_editor_noise"]
 
 QUIET_SECONDS = 0.05         # a burst of saves ends after this long without a new change
@@ -75,14 +70,6 @@ class Built:
     base_path: str = "/"                              # the build's links start with it
     entry_pages: tuple = ()                           # the entries' page paths, oldest first (search)
     search_language: str | None = None                # Site.search_language; None: the settings' language
-
-
-class KnownFile(NamedTuple):
-    """An entry file as the preview last read it."""
-
-    stamp: tuple                 # file_stamp when read
-    entry: Entry | None          # None when it has errors
-    problems: list[Problem]
 
 
 class Rendered(NamedTuple):
@@ -106,7 +93,7 @@ class Rebuild:
     entries: int = 0
     drafts: int = 0              # entries with draft: true left out (--drafts includes them)
     reread: int = 0
-    in_place: bool = False       # the model was kept, with new versions of entries (_edit_in_place)
+    in_place: bool = False       # the model was kept, with new versions of entries (engine.model_in_place)
     problems: list[Problem] = field(default_factory=list)
     kind: str = "build"
     serving: bool = True         # a failed rebuild left a good site served (none before the first)
@@ -114,13 +101,15 @@ class Rebuild:
 
 
 class Preview:
-    """The preview server's state: settings, entries by file, the served build, the watchers."""
+    """The preview server's state: settings, what the last build left, the served build, the watchers."""
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
                  report: Callable[[Rebuild], None] = lambda rebuild: None):
         self.root, self.host, self.port, self.drafts, self.report = root.resolve(), host, port, drafts, report
         self.config: Config | None = None
-        self.entries: dict[Path, KnownFile] = {}
+        self.last = Last()                       # what the last good rebuild left (engine.make)
+        self.entry_cache: EntryCache | None = None  # its entries, in memory
+        self.looked: EntryCache | None = None    # the last rebuild's, good or not: the files as it read them
         self.current: Built | None = None
         # The newest search index's pagefind/ folder, then the one before it (see _index).
         self.search_roots: tuple[Path, ...] = ()
@@ -144,17 +133,6 @@ class Preview:
         # Image renditions made so far, in memory: the preview writes nothing outside its folder.
         self.renditions = RenditionStore(Config(root=self.root), enabled=False)
         self.written: Built | None = None        # the last build written to disk (background thread)
-        # The model of the served build, for edits made in place (_revised_in_place); None after a
-        # failed rebuild or when its pages cannot be fingerprinted.
-        self.site: Site | None = None
-        # Post URL -> the newer version of its entry each edit made in place since the model
-        # was built (the model reads them the same: views.Views shows them).
-        self.revised: dict[str, Entry] = {}
-        self.prints: Fingerprints | None = None
-        self.page_map: PageMap | None = None      # which routes show which post and term (reuse.PageMap)
-        self.site_problems: list[Problem] = []
-        self.drafts_left_out = 0                 # of the served build (an edit in place reads no other file)
-        self.link_warnings: list[Problem] = []   # broken links in entry bodies (links.py)
         self.server: PreviewServer | None = None
         self.temp: Path | None = None
 
@@ -183,8 +161,10 @@ class Preview:
         # entry saved between the first build and the watchers' start.
         self.watcher.wait_armed()
         if self.config is not None and self.config.content_path.is_dir():
-            paths, _ = find_sources(self.config.content_path, self.root)
-            if set(paths) != set(self.entries) or any(file_stamp(p) != self.entries[p].stamp for p in paths):
+            paths, _ = source_files(self.config.content_path, self.root)
+            read = self.looked.taken if self.looked is not None else {}
+            shown = {display_path(path, self.root): path for path in paths}
+            if shown.keys() != read.keys() or any(stat_of(path) != read[name] for name, path in shown.items()):
                 self._note([(None, str(self.config.content_path))])
         return first
 
@@ -222,9 +202,9 @@ class Preview:
         return replace(config, base_url=f"http://{url_host(self.host)}:{self.port}{config.base_path}")
 
     def rebuild(self, changed: set[Path]) -> Rebuild:
-        """Build from the in-memory model plus the changed files; switch to it when complete.
-        The pages are made as `digest build` makes them (reuse.route_keys, build.stream_pages):
-        only those whose fingerprint moved are rendered."""
+        """The build `digest build` runs (engine.make), from what the last rebuild left in
+        memory and the changed files; switch to it when complete. Only the pages whose
+        fingerprint moved are rendered (build.stream_pages)."""
         started = time.perf_counter()
         result = Rebuild(changed=sorted(self._shown(p) for p in changed))
         try:
@@ -232,54 +212,35 @@ class Preview:
             if self.strings is None or self.strings.language != config.language:  # for the overlay, even if the entries fail
                 self.strings = site_catalog(config)[0][config.language]
             if config != self.config:  # time zone, permalink, drafts...: every entry may read differently
-                self.entries.clear()
-                self.config = config
-            site, revised = self.site, self._revised_in_place(config, changed, result)
-            if revised is not None:  # the model kept: its pages show the new versions
-                edits = Edits.between(entries_of(site, self.revised), entries_of(site, revised), site.posts)
-                result.in_place = True
-            else:
-                served, self.site = self.site, None
-                served_entries = entries_of(served, self.revised) if served else None
-                entries, problems = self._read_entries(config, changed, result)
-                raise_if_errors(problems)
-                default_image, found = read_default_image(config)
-                catalog, more = site_catalog(config, languages_of(entries))
-                problems += found + more
-                raise_if_errors(problems)
-                self.strings = catalog[config.language]
-                site, site_problems = build_site(entries, config, default_image, catalog)
-                problems += site_problems + static_problems(site)
-                raise_if_errors(problems)
-                edits = Edits.between(served_entries, entries_of(site), site.posts) if served else None
-                revised = {}
-                from_files = {id(problem) for known in self.entries.values() for problem in known.problems}
-                self.site_problems = [p for p in problems if not p.is_error and id(p) not in from_files]
-            self.site, self.revised = site, revised
+                self.config, self.last, self.entry_cache = config, Last(), None
+            # A failed rebuild leaves no model to keep: the next one reads every file's stat.
+            last, self.last = self.last, replace(self.last, model=None)
+            self.looked = cache = EntryCache(config, enabled=False, last=self.entry_cache)
+            with fewer_collections():
+                made = make(config, last, cache, changed)
+            site = made.site
+            self.strings = site.catalog[config.language]
             # Renditions of images, as `digest build` makes them, are kept in memory (self.renditions).
             images, _ = rendition_pages(site.pictures, config, self.renditions)
-            pages = self._pages(site, Views(site, revised), changed, result, edits, images)
+            pages = self._pages(made, changed, result, images)
             built = replace(self._collect(pages, result), entries=len(site.posts), base_path=config.base_path,
                             entry_pages=tuple(entry_pages(site.posts)), search_language=site.search_language)
-            # As `digest build`: a body edit in place can break or mend a link, so every time.
-            self.link_warnings = body_link_problems(site, revised=revised)
         except DigestError as error:
             result.ok, result.problems = False, list(error.problems)
         except Exception as error:  # a bug must not take the preview down; say what it was
             result.ok = False
             result.problems = [Problem("digest", None, None, f"internal error: {type(error).__name__}: {error}")]
         else:
-            result.problems = self._warnings()
+            self.last, self.entry_cache = made.last(), cache
+            result.problems = made.warnings
             result.entries, result.pages = built.entries, sum(path.endswith(".html") for path in built.pages)
-            if result.in_place:
-                result.drafts = self.drafts_left_out
-            self.drafts_left_out = result.drafts
+            result.in_place, result.reread, result.drafts = made.model.in_place, made.model.reread, made.model.drafts
+            result.fingerprinted = made.fingerprinted
             moved = self.current is not None and self.current.base_path != built.base_path
             self._switch(built, tuple(format_problem(p) for p in sorted(result.problems, key=sort_key)))
             result.moved_to = self.url if moved else ""
         if not result.ok:
             result.serving = self.current is not None
-            self.site = None  # the next rebuild starts from the files
             with self.changed:
                 errors = tuple(format_problem(p) for p in result.problems if p.is_error)
                 self.status = Status(self.status.version + 1, self.status.epoch, errors, self.strings,
@@ -288,41 +249,34 @@ class Preview:
         result.seconds = time.perf_counter() - started
         return result
 
-    def _pages(self, site: Site, views: Views, changed: set[Path], result: Rebuild,
-               edits: Edits | None, images: list) -> list[Page]:
+    def _pages(self, made: Made, changed: set[Path], result: Rebuild, images: list) -> list[Page]:
         """Every page, as `digest build` makes them, with one Jinja environment kept across
         rebuilds: compiling the templates is most of a rebuild's time. Jinja reloads a
         template whose file changed; any change under themes/ (a new override, say) or to
-        the settings makes a new environment. edits: how the entries differ from the served
-        site's (reuse.Edits), if it is known: an edit in place, or of terms, then fingerprints
-        only the routes it reaches (reuse.route_keys). A page whose fingerprint is the last
-        rebuild's keeps its bytes; static files are read again only when their stat changed
+        the settings makes a new environment. A page whose fingerprint is the last rebuild's
+        keeps its bytes; static files are read again only when their stat changed
         (cache.FileHashes), and kept in memory by their hash."""
+        site = made.site
         themes = self.root / "themes"
         if self.environment is None or self.environment[0] != site.config or any(
                 path.is_relative_to(themes) for path in changed):
             self.environment = (site.config, make_environment(site.config))
         environment = self.environment[1]
         environment.globals["cached"].outputs.clear()  # made for the last rebuild's views
-        prints = Fingerprints(site, views)
-        last_keys = {path: known.key for path, known in self.rendered.items()}
-        keys, self.page_map, result.fingerprinted = route_keys(site, prints, self.page_map if edits else None,
-                                                               last_keys, edits)
-        self.prints = prints
         reused: list[Page | None] = []
-        for path, key in zip(site.paths, keys):
+        for path, key in zip(site.paths, made.keys):
             previous = self.rendered.get(path)
             reused.append(previous.page if previous is not None and previous.key == key else None)
         # Pages as the terminal counts them (HTML): feeds and the sitemap are rendered too.
         result.rendered = sum(page is None and path.endswith(".html") for path, page in zip(site.paths, reused))
         hashes = FileHashes(site.config, enabled=False, stored=self.static_hashes)
         try:
-            pages = list(stream_pages(site, 1, reused, environment, hashes, images, views))
+            pages = list(stream_pages(site, 1, reused, environment, hashes, images, made.views))
         except BaseException:
             self.environment = None  # start afresh after a template error
             raise
         routes = len(site.routes)
-        self.rendered = {path: Rendered(key, page) for path, key, page in zip(site.paths, keys, pages)}
+        self.rendered = {path: Rendered(key, page) for path, key, page in zip(site.paths, made.keys, pages)}
         served = {}
         for index in range(routes, len(pages)):
             page = pages[index]
@@ -333,65 +287,8 @@ class Preview:
         self.static_hashes, self.static_bytes = hashes.seen, served
         return pages
 
-    def _revised_in_place(self, config: Config, changed: set[Path], result: Rebuild) -> dict | None:
-        """The fast path for the common edit: every changed file is an entry of the served site
-        whose new version the model reads the same (site.model_fields: its title, summary or
-        body changed, say). Then the model is kept, and the new versions go to the pages
-        through the views (views.Views, revised): post URL -> the entry's new version, for
-        every entry so revised since the model was built. None when that does not hold (or
-        nothing was built yet): the caller builds the model from the files."""
-        site = self.site
-        if site is None or self.current is None or config != site.config or not changed:
-            return None
-        posts = {post.entry.path: post for post in site.posts}
-        updates = []
-        for path in changed:
-            known = self.entries.get(path)
-            if known is None or known.entry is None or path.suffix != ".md":
-                return None
-            stamp = file_stamp(path)
-            _, entry, found = load_entry(path, config)
-            result.reread += 1
-            post = posts.get(known.entry.path)
-            if (entry is None or post is None or any(problem.is_error for problem in found)
-                    or model_fields(entry) != model_fields(known.entry)):
-                return None
-            updates.append((path, KnownFile(stamp, entry, found), post))
-        url_of = {post.entry.path: post.url for post in site.posts}
-        revised = dict(self.revised)
-        for path, known, post in updates:
-            self.entries[path] = known
-            revised[post.url] = linked_entry(known.entry, url_of, config)
-        return revised
-
-    def _warnings(self) -> list[Problem]:
-        """The warnings of the served build: each file's, its links', then the rest (folder scan, site)."""
-        found = [problem for known in self.entries.values() for problem in known.problems if not problem.is_error]
-        return found + self.link_warnings + self.site_problems
-
     def _shown(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else path.as_posix()
-
-    def _read_entries(self, config: Config, changed: set[Path], result: Rebuild):
-        """Every entry, re-reading only files that changed (by the watcher's word or their stat)."""
-        if not config.content_path.is_dir():
-            return [], [no_content_folder(config)]
-        paths, problems = find_sources(config.content_path, config.root)
-        fresh = {}
-        for path in paths:
-            stamp = file_stamp(path)
-            known = self.entries.get(path)
-            if known is None or known.stamp != stamp or path in changed or (
-                    known.entry is not None and not pictures_unchanged(known.entry, config)):
-                _, entry, found = load_entry(path, config)
-                known = KnownFile(stamp, entry, found)
-                result.reread += 1
-            fresh[path] = known
-        self.entries = fresh
-        entries, result.drafts = published([known.entry for known in fresh.values() if known.entry is not None],
-                                           config)
-        problems += [problem for known in fresh.values() for problem in known.problems]
-        return entries, problems
 
     def _collect(self, pages: list[Page], result: Rebuild) -> Built:
         """The new build, in memory: every path checked as `digest build` checks it; written
@@ -546,17 +443,20 @@ class Preview:
         """True when a reported path cannot change the site: an entry already read as it is now
         (events trailing a save storm), or a file under content/ that is neither an entry nor
         an image an entry shows."""
-        config = self.config
-        if config is None or not path.is_relative_to(config.content_path):
+        config, looked = self.config, self.looked
+        if config is None or looked is None or not path.is_relative_to(config.content_path):
             return False  # settings and themes: always rebuild
-        if path in self.entries:
-            return file_stamp(path) == self.entries[path].stamp
-        if path.is_dir() or path.suffix == ".md" or any(known.is_relative_to(path) for known in self.entries):
+        shown = display_path(path, self.root)
+        read = looked.taken.get(shown)
+        if read is not None:
+            return stat_of(path) == read
+        if path.is_dir() or path.suffix == ".md" or any(name.startswith(shown + "/") for name in looked.taken):
             return False  # a new entry, or a folder of entries added, moved or removed
         # An image an entry shows, or any file while an entry is broken (its image may be the fix).
-        shown = {(self.root / picture.source).resolve() for _, entry, _ in self.entries.values()
-                 if entry is not None for picture in entry.pictures}
-        return path.resolve() not in shown and all(entry is not None for _, entry, _ in self.entries.values())
+        entries = [entry for entry, _ in looked.used.values() if entry is not None]
+        shown_pictures = {(self.root / picture.source).resolve() for entry in entries for picture in entry.pictures}
+        good = {name for name, _ in looked.used}
+        return path.resolve() not in shown_pictures and good >= looked.taken.keys()
 
     # --- answering requests --------------------------------------------------------------
 
@@ -569,18 +469,9 @@ class Preview:
             return self.status
 
 
-def entries_of(site: Site, revised: dict | None = None) -> dict:
-    """Entry file -> the entry its post shows (reuse.Edits compares two sites by these).
-    revised: post URL -> a newer version of its entry (Preview.revised)."""
-    revised = revised or {}
-    return {post.entry.path: revised.get(post.url, post.entry) for post in site.posts}
-
-
-def file_stamp(path: Path) -> tuple:
+def stat_of(path: Path | str) -> tuple | None:
+    """cache.file_stat, None for a file gone."""
     try:
-        info = path.stat()
+        return file_stat(str(path))
     except OSError:
-        return ()
-    return (info.st_mtime_ns, info.st_size, info.st_ino)
-
-
+        return None

@@ -23,7 +23,7 @@ from digest.build import make_site
 from digest.config import load_config
 from digest.errors import DigestError
 from digest.reuse import sharing
-from digest.serve import Preview, file_stamp
+from digest.serve import Preview, stat_of
 
 # Every other edit of an entry or of the settings builds the model afresh (edits of terms
 # only, TERM_EDITS, have tests of their own below).
@@ -32,7 +32,7 @@ STATIC_EDITS = [name for name in FILE_EDITS if name.startswith("static file")]
 
 
 def stamps(root: Path) -> dict[Path, tuple]:
-    return {path: file_stamp(path) for path in root.rglob("*") if path.is_file()}
+    return {path: stat_of(path) for path in root.rglob("*") if path.is_file()}
 
 
 def preview(root: Path, temp: Path) -> Preview:
