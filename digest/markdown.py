@@ -191,6 +191,35 @@ def _footnote_anchor(self, tokens, index, options, env) -> str:
             f'aria-label="Back to reference {number}{use}">\u21a9\ufe0e</a>')
 
 
+# The footnotes' words above are English, as the body is parsed before its page's language is
+# in reach (and is cached so). A page shows them in the entry's language: localized_footnotes
+# puts the words of its string table (`footnotes.`) in their place, in the markup written above.
+FOOTNOTE_WORDS = re.compile(r'(?P<title><h2 class="footnotes-title" id="[^"]*">)Notes</h2>'
+                            r'|(?P<ref>role="doc-noteref" aria-label=")Note (?P<note>\d+)"'
+                            r'|(?P<back>role="doc-backlink" aria-label=")Back to reference (?P<number>\d+)(?:, use (?P<use>\d+))?"')
+
+
+def has_footnotes(body_html: str) -> bool:
+    return 'class="footnotes"' in body_html
+
+
+def localized_footnotes(body_html: str, strings) -> str:
+    """The body with its footnotes' words (the heading, each reference's and back link's label)
+    in the language of `strings` (strings.Strings); as it is when it has no footnotes."""
+    if not has_footnotes(body_html):
+        return body_html
+
+    def words(found: re.Match) -> str:
+        if found["title"]:
+            return f'{found["title"]}{strings("footnotes.title")}</h2>'
+        if found["ref"]:
+            return f'{found["ref"]}{strings("footnotes.note", number=found["note"])}"'
+        if found["use"]:
+            return f'{found["back"]}{strings("footnotes.back_use", number=found["number"], use=found["use"])}"'
+        return f'{found["back"]}{strings("footnotes.back", number=found["number"])}"'
+    return FOOTNOTE_WORDS.sub(words, body_html)
+
+
 def _image(self, tokens, index, options, env) -> str:
     """An image whose file the caller knows (env["images"]: src -> BodyImage) gets its size,
     its renditions and lazy loading, and WebP first where there is WebP."""

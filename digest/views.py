@@ -16,7 +16,7 @@ shows an entry holds it whole and reuse.py can tell which pages show which entri
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, make_dataclass
+from dataclasses import dataclass, fields, make_dataclass, replace
 from datetime import date
 from functools import cached_property
 from types import FunctionType
@@ -26,9 +26,11 @@ from zoneinfo import ZoneInfo
 from .config import Config
 from .entries import Correction, Entry, Moment
 from .images import LeadImage, Picture, Rendition
+from .markdown import has_footnotes, localized_footnotes
 from .site import (Bar, Chart, ChartOf, EntryTerms, Feed, Issue, IssueGroup, Month, Pager, Post, Related,
                    Route, Site, Story, StoryPlace, Taxonomy, Term, Translation, language_name, make_sitemap,
                    section_prefix, sitemap_part)
+from .strings import english_strings
 
 
 class FrozenMap(Mapping):
@@ -78,9 +80,11 @@ EntryView.__module__ = __name__
 ENTRY_SHOWN = tuple(f.name for f in fields(Entry) if f.name not in ENTRY_HIDDEN)
 
 
-def entry_view(url: str, entry: Entry) -> Any:
-    return EntryView(url, *[getattr(entry, name) for name in ENTRY_SHOWN],
+def entry_view(url: str, entry: Entry, body_html: str | None = None) -> Any:
+    """body_html: the body as pages show it, if not as parsed (its footnotes' words: Views.entry)."""
+    view = EntryView(url, *[getattr(entry, name) for name in ENTRY_SHOWN],
                      *[getattr(entry, name) for name, _ in ENTRY_DERIVED])
+    return view if body_html is None else replace(view, body_html=body_html)
 
 
 # The settings as templates see them: every setting but those about where files are read and
@@ -416,8 +420,14 @@ class Views:
         known = self.entries.get(post.url)
         if known is None:
             entry = self.revised.get(post.url, post.entry)
-            known = self.entries[post.url] = (entry, entry_view(post.url, entry),
-                                              f"P{post.url!r}{entry.fingerprint.hex()}")
+            token = f"P{post.url!r}{entry.fingerprint.hex()}"
+            if has_footnotes(entry.body_html):  # their words in the entry's language, wherever it shows
+                strings = self.site.catalog[entry.language] if self.site.catalog else english_strings()
+                view = entry_view(post.url, entry, localized_footnotes(entry.body_html, strings))
+                token += strings.token
+            else:
+                view = entry_view(post.url, entry)
+            known = self.entries[post.url] = (entry, view, token)
         return known[1]
 
     def entry_token(self, view) -> str | None:

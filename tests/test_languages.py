@@ -164,6 +164,22 @@ def test_an_unknown_language_code_gets_a_did_you_mean(site):
             "write a BCP 47 tag such as 'en', 'uk', 'ru' or 'pt-BR'") in result.stderr
 
 
+def test_footnotes_speak_the_entrys_language_on_its_page_and_in_the_feeds(site):
+    """The words digest writes into a body (the footnotes' heading and labels) come from the
+    entry's language's table, wherever the body shows; English stays as it was."""
+    body = "Talks resumed.[^1] Again.[^1]\n\n[^1]: As reported."
+    root = site({"content/2025/07/a.md": entry_text(title="Переговори", language="uk", body=body),
+                 "content/2025/07/b.md": entry_text(title="Talks", date="2025-07-22", body=body)})
+    out = build_out(root)
+    ukrainian, english = read(out, "2025/07/a/index.html"), read(out, "2025/07/b/index.html")
+    assert '<h2 class="footnotes-title" id="fnlabel:2025-07-a">Примітки</h2>' in ukrainian
+    assert 'role="doc-noteref" aria-label="Примітка 1">[1]</a>' in ukrainian
+    assert 'aria-label="Назад до посилання 1">' in ukrainian and 'aria-label="Назад до посилання 1, згадка 2">' in ukrainian
+    assert '<h2 class="footnotes-title" id="fnlabel:2025-07-b">Notes</h2>' in english
+    assert 'aria-label="Note 1">[1]</a>' in english and 'aria-label="Back to reference 1, use 2">' in english
+    assert "Примітки" in read(out, "feed.json") and "Примітка 1" in read(out, "feed.xml")
+
+
 # --- the sample site in Ukrainian ----------------------------------------------------------
 
 SAMPLE_PAGES = ("index.html", "2025/07/kremlin-putin-open-to-talks/index.html", "tags/ukraine/index.html",
