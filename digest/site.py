@@ -174,12 +174,21 @@ class Site:
                 for url, versions in found.items()}
 
     @cached_property
+    def index_languages(self) -> tuple[str, ...]:
+        """The languages the search page can search (`languages=all`): the site's (`language`,
+        then `languages`), then its entries' others, by tag; none on a site without `languages`
+        whose entries are all in its language (one index)."""
+        found = set(languages_of(post.entry for post in self.posts))
+        if not self.config.languages and found <= {self.config.language}:
+            return ()
+        return tuple(dict.fromkeys((*self.config.site_languages, *sorted(found))))
+
+    @cached_property
     def search_language(self) -> str:
-        """The language Pagefind indexes every entry in: the site's; or "" on a site of several
-        languages (`languages`) with entries in more than one, each entry then in the index of
-        its page's <html lang>, which its language's search page loads (search.py). Without
-        `languages` there is one search page: every entry goes into its one index."""
-        if not self.config.languages or all(post.entry.language == self.config.language for post in self.posts):
+        """The language Pagefind indexes every entry in: the site's, when every entry is in it;
+        else "", each entry then in the index of its page's <html lang> (search.py), which the
+        search page of that language searches, and any search page with `languages=all`."""
+        if all(post.entry.language == self.config.language for post in self.posts):
             return self.config.language
         return ""
 

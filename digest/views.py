@@ -336,6 +336,12 @@ class AliasPage:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchPage:
+    title: str
+    languages: tuple            # the search index's languages (tags) when it has several, else none
+
+
+@dataclass(frozen=True, slots=True)
 class TitledPage:
     title: str
 
@@ -353,7 +359,7 @@ CONTEXTS = {
     "digest_issue.html": IssuePage, "digest_feed.xml": DigestFeedPage, "atom.xml": FeedPage,
     "feed.json": FeedPage, "sitemap.xml": SitemapPage, "sitemap_index.xml": SitemapIndexPage,
     "news_sitemap.xml": NewsSitemapPage,
-    "search.html": TitledPage, "404.html": TitledPage, "alias.html": AliasPage, "robots.txt": EmptyPage,
+    "search.html": SearchPage, "404.html": TitledPage, "alias.html": AliasPage, "robots.txt": EmptyPage,
 }
 # What every template sees besides its context: the settings, the site, the page's own URL and
 # the interface's strings in the page's language.
@@ -556,6 +562,9 @@ class Views:
     def sitemap_index_page(context: dict) -> SitemapIndexPage:
         return SitemapIndexPage(tuple(context["parts"]))
 
+    def search_page(self, context: dict) -> SearchPage:
+        return SearchPage(context["title"], self.site.index_languages)
+
     @staticmethod
     def titled_page(context: dict) -> TitledPage:
         return TitledPage(context["title"])
@@ -572,7 +581,7 @@ BUILDERS = {"list.html": "list_page", "entry.html": "entry_page", "terms.html": 
             "archive.html": "archive_page", "stories.html": "stories_page", "story.html": "story_page",
             "digests.html": "digests_page", "digest_issue.html": "issue_page", "digest_feed.xml": "digest_feed_page",
             "atom.xml": "feed_page", "feed.json": "feed_page", "sitemap.xml": "sitemap_page",
-            "sitemap_index.xml": "sitemap_index_page", "news_sitemap.xml": "news_sitemap_page", "search.html": "titled_page", "404.html": "titled_page",
+            "sitemap_index.xml": "sitemap_index_page", "news_sitemap.xml": "news_sitemap_page", "search.html": "search_page", "404.html": "titled_page",
             "alias.html": "alias_page", "robots.txt": "empty_page"}
 
 
