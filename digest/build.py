@@ -21,7 +21,8 @@ from .render import (Page, StaticFile, check_theme, each_static_page, extra_page
 from .renditions import RenditionStore, rendition_pages
 from .reuse import PageMap
 from .search import BUNDLE, Earlier, Index, entry_pages, index_pages, index_shards, search_key
-from .site import Site, moved_urls
+from .model import Site
+from .urls import moved_urls
 from .views import Views
 from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
 from .write import (KEPT, Kept, LinkedPage, Staged, discard, files_in, folder_holds, link_spare, old_path,

@@ -31,9 +31,12 @@ from .links import body_link_problems
 from .load import display_path
 from .read import load_entry, published, read_entries
 from .render import static_problems
+from .model import Site
 from .reuse import Edits, Fingerprints, PageMap, route_keys
-from .site import Site, build_site, languages_of, linked_entry, model_fields
+from .sections import languages_of
+from .site import build_site, model_fields
 from .strings import site_catalog
+from .urls import linked_entry
 from .views import Views
 from .workers import Background
 

@@ -13,7 +13,7 @@ import re
 
 from .config import Config
 from .entries import Moment
-from .site import absolute_url
+from .model import absolute_url
 from .views import FeedView
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"

@@ -17,7 +17,7 @@ from .config import STATIC_DIR
 from .errors import WARNING, Problem, closest
 from .markdown import Link, is_internal
 from .render import Page, extra_pages, static_files
-from .site import Site
+from .model import Site
 
 # A form's action and an image's srcset are links too: a template that writes `/search/`
 # without the `url` filter breaks them under a base path as it would an href.

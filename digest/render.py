@@ -21,7 +21,7 @@ from .config import SETTINGS_FILE, STATIC_DIR, Config, no_theme
 from .entries import Moment
 from . import feeds
 from .errors import WARNING, DigestError, Problem, closest, did_you_mean
-from .site import ALIAS_TEMPLATE, Route, Site, absolute_url
+from .model import ALIAS_TEMPLATE, Route, Site, absolute_url
 from .languages import direction
 from .strings import Strings, english_strings
 from .themes import default_theme_dir, theme_dirs

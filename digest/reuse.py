@@ -26,10 +26,12 @@ from pathlib import Path
 
 from .cache import code_fingerprint
 from .config import Config
-from .entries import Moment
+from .entries import Moment, term_key
+from .model import Post, Route, Site, entry_values, route_path
+from .site import MODEL_FIELDS, model_fields
 from .strings import Strings
+from .syndication import sitemap_lastmods
 from .themes import theme_dirs
-from .site import MODEL_FIELDS, Post, Route, Site, entry_values, model_fields, route_path, sitemap_lastmods, term_key
 from .views import EntryView, FrozenMap, TermLink, Views
 
 

@@ -27,7 +27,7 @@ from .cache import installed_versions, normal_name
 from .errors import WARNING, DigestError, Problem
 from .search_format import ENTRY_FILE, FormatError, bundle_version, page_count, steady_bundle
 from .search_plan import Shard, manifest, plan_shards
-from .site import route_path
+from .model import route_path
 from .write import discard, folder_holds
 
 if TYPE_CHECKING:

@@ -27,9 +27,14 @@ from .config import Config
 from .entries import Correction, Entry, Moment
 from .images import LeadImage, Picture, Rendition
 from .markdown import has_footnotes, localized_footnotes
-from .site import (Bar, Chart, ChartOf, EntryTerms, Feed, Issue, IssueGroup, Month, Pager, Post, Related,
-                   Route, Site, Story, StoryPlace, Taxonomy, Term, Translation, language_name, make_sitemap,
-                   section_prefix, sitemap_part)
+from .charts import Bar, Chart, ChartOf
+from .issues import Issue, IssueGroup
+from .model import Month, Pager, Post, Route, Site, Taxonomy, Term
+from .related import Related
+from .sections import Translation, language_name, section_prefix
+from .stories import Story, StoryPlace
+from .syndication import Feed, make_sitemap, sitemap_part
+from .taxonomies import EntryTerms
 from .strings import english_strings
 
 
@@ -405,7 +410,7 @@ class Views:
         self.sitemap_alternates: FrozenMap | None = None
 
     def sitemap(self, known=()) -> list[tuple[str, str]]:
-        """The sitemap's items (site.make_sitemap), made once: the sitemap's fingerprint and
+        """The sitemap's items (syndication.make_sitemap), made once: the sitemap's fingerprint and
         its template both read every one, 175,000 of them at 100,000 entries. known: the
         last-modified texts known already, for the first call (reuse.rekeyed)."""
         if self.sitemap_items is None:

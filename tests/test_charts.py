@@ -11,7 +11,8 @@ import pytest
 from helpers import build_out, entry_text, write_site
 from digest.config import Config
 from digest.entries import Entry, Moment
-from digest.site import activity_chart, place_posts
+from digest.charts import activity_chart
+from digest.urls import place_posts
 from digest.strings import english_strings
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -110,7 +111,7 @@ def test_a_single_busy_week_is_a_bar_not_a_block_filling_the_chart(tmp_path):
 def test_a_chart_is_counted_when_first_read_and_pickles_as_counted(tmp_path):
     import pickle
 
-    from digest.site import ChartOf
+    from digest.charts import ChartOf
 
     posts, config = posts_on([date(2025, 7, 1), date(2025, 7, 2), date(2025, 7, 16)], tmp_path)
     chart = activity_chart(posts, config)

@@ -10,7 +10,7 @@ import pytest
 from helpers import build_out, entry_text, read, write_site
 from digest.build import make_site
 from digest.config import load_config
-from digest.site import issue_url
+from digest.issues import issue_url
 
 # Pacific/Kiritimati is UTC+14: 2024-12-29T12:00Z is Monday 30 December there, which is
 # ISO week 1 of 2025; in UTC it is Sunday 29 December, in week 52 of 2024.

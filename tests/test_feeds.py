@@ -267,7 +267,7 @@ def test_sitemap_lastmod_is_the_newest_date_a_page_lists(tmp_path):
 
     from digest.build import make_site
     from digest.config import load_config
-    from digest.site import _date_value, make_sitemap
+    from digest.syndication import _date_value, make_sitemap
 
     rng = random.Random(11)
     files = {}
@@ -304,11 +304,11 @@ def test_past_the_sitemap_limit_sitemap_xml_is_an_index_of_parts(tmp_path, monke
     """The sitemap protocol allows 50,000 URLs a file: a bigger site gets sitemap.xml as a
     sitemap index of sitemap-1.xml, sitemap-2.xml, ... (the limit lowered here to 7), which a
     cached rebuild that adds a page (a new tag) keeps equal to a clean build's."""
-    from digest import site as site_module
+    from digest import syndication
     from digest.build import build
     from digest.config import load_config
 
-    monkeypatch.setattr(site_module, "SITEMAP_LIMIT", 7)
+    monkeypatch.setattr(syndication, "SITEMAP_LIMIT", 7)
     files = {f"content/e{n:02d}.md": entry_text(title=f"Entry {n}", date=f"2025-07-{n + 1:02d}",
                                                  tags=f"[t{n % 3}]", summary="s") for n in range(12)}
     root = write_site(tmp_path / "site", files, 'base_url = "https://owner.github.io/repo/"\n')

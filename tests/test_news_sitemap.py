@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 from helpers import build_out, entry_text, read
 from digest.entries import Entry, Moment
-from digest.site import NEWS_LIMIT, Post, news_posts
+from digest.model import Post
+from digest.syndication import NEWS_LIMIT, news_posts
 
 MAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"

@@ -8,8 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 from helpers import build_out, entry_text, read
 from digest.config import Config
-from digest.entries import Entry, Moment
-from digest.site import RELATED_WEIGHTS, Related, RelatedIndex, build_site, place_posts, related_posts, term_key
+from digest.entries import Entry, Moment, term_key
+from digest.related import RELATED_WEIGHTS, Related, RelatedIndex, related_posts
+from digest.site import build_site
+from digest.urls import place_posts
 
 
 def make_entry(number: int, day: datetime, **fields) -> Entry:

@@ -8,7 +8,8 @@ from digest.config import Config
 from digest.errors import format_problem
 from digest.load import parse_source
 from digest.entries import read_entry
-from digest.site import build_site, paginate
+from digest.site import build_site
+from digest.taxonomies import paginate
 
 CONFIG = Config(root=".", per_page=2)
 
@@ -155,7 +156,7 @@ def test_a_revised_entry_shows_on_every_page_of_its_post_and_the_model_stays_as_
 
 
 def test_an_entry_pages_terms_are_looked_up_when_first_read():
-    from digest.site import EntryTerms, entry_terms
+    from digest.taxonomies import EntryTerms, entry_terms
 
     site, _ = build_site([entry("a", tags="[Russia, Talks]", people="[Ana]"), entry("b", tags="[talks]")], CONFIG)
     page = next(route for route in site.routes if route.template == "entry.html" and route.url.endswith("/a/"))
@@ -169,7 +170,7 @@ def test_an_entry_pages_terms_are_looked_up_when_first_read():
 def test_body_link_hrefs_are_escaped_as_markdown_it_writes_them():
     from markdown_it.common.utils import escapeHtml
 
-    from digest.site import escape_href
+    from digest.urls import escape_href
 
     for url in ("a&b.md", 'x"y<z>.md', "plain/path/", "&amp;", "q?a=1&b=2#f"):
         assert escape_href(url) == escapeHtml(url)

@@ -1,0 +1,133 @@
+"""Activity charts: entries per week (or month) of some posts, counted when first read."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable, NamedTuple
+
+from .config import Config
+from .model import Post, publication_days
+
+
+CHART_WEEKS_MAX = 26        # longer spans are drawn per month
+CHART_BAR_MAX = 48.0        # widest bar, in chart units (the chart is 600 wide)
+
+
+class Bar(NamedTuple):  # a tuple: a site has tens of thousands of bars, and a dataclass is slow to make
+    start: date                 # first day of the week or month (Strings.bar_label names it)
+    count: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Entries per week (or per month for long spans), drawn as inline SVG by _chart.html.
+    It holds what it counts; its bars are worked out when a template first reads them."""
+
+    unit: str                   # "week" or "month"
+    first: date                 # the first day of the first week or month
+    counts: tuple[int, ...]     # entries per week or month, from the first on
+    total: int
+    peak: int
+    width: int = 600
+    height: int = 102  # the plot and its axis line; labels are HTML below it
+    plot_top: int = 8
+    plot_bottom: int = 100
+
+    @cached_property
+    def bars(self) -> tuple[Bar, ...]:
+        slot = self.width / len(self.counts)
+        gap = min(slot * 0.15, 4.0)
+        span = self.plot_bottom - self.plot_top
+        # A bar is at most CHART_BAR_MAX wide, centred in its slot: one busy week is a bar, not
+        # a block filling the whole chart.
+        bar_width = min(max(slot - gap, 0.5), CHART_BAR_MAX)
+        bars = []
+        for number, count in enumerate(self.counts):
+            start = chart_slot(self.unit, self.first, number)
+            height = round(span * count / self.peak, 2)
+            bars.append(Bar(start, count, round(number * slot + (slot - bar_width) / 2, 2),
+                            round(self.plot_bottom - height, 2), round(bar_width, 2), height))
+        return tuple(bars)
+
+    @property
+    def busiest(self) -> Bar:
+        return min(self.bars, key=lambda b: (-b.count, b.start))
+
+
+def activity_chart(posts: Iterable[Post], config: Config, width: int = 600,
+                   day_of: dict | None = None) -> "ChartOf | None":
+    """Entries per week of publication (site timezone), or per month when the span is
+    longer than CHART_WEEKS_MAX weeks; empty weeks and months are drawn as gaps. None for
+    no posts. day_of: post URL -> its local day, made once for a site's hundreds of charts."""
+    posts = tuple(posts)
+    if not posts:
+        return None
+    return ChartOf(posts, day_of if day_of is not None else publication_days(posts, config), width)
+
+
+class ChartOf:
+    """The activity chart of some posts, counted when first read (a Chart: templates and
+    fingerprints read it through this): a site has a chart per term, and a rebuild
+    fingerprints and renders few of them."""
+
+    # `members`, not `posts`: code that finds a page's entries by a `posts` attribute
+    # (syndication.route_lastmod) must not take a chart for a listing.
+    __slots__ = ("members", "day_of", "width", "_chart")
+
+    def __init__(self, members: tuple[Post, ...], day_of: dict, width: int):
+        self.members, self.day_of, self.width, self._chart = members, day_of, width, None
+
+    @property
+    def chart(self) -> Chart:
+        if self._chart is None:
+            self._chart = count_chart([self.day_of[post.url] for post in self.members], self.width)
+        return self._chart
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):  # asked before __init__ ran (unpickling, copying): not the chart's
+            raise AttributeError(name)
+        return getattr(self.chart, name)
+
+    def __reduce__(self):  # to a worker process (spawned, not forked): the counted chart alone
+        return ChartOf.counted, (self.chart,)
+
+    @staticmethod
+    def counted(chart: Chart) -> "ChartOf":
+        made = ChartOf((), {}, chart.width)
+        made._chart = chart
+        return made
+
+    def __eq__(self, other) -> bool:
+        return self.chart == other.chart if isinstance(other, ChartOf) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"ChartOf({self.chart!r})"
+
+
+def count_chart(days: list[date], width: int) -> Chart:
+    first, last = min(days), max(days)
+    first_monday = first - timedelta(days=first.weekday())
+    weeks = (last - timedelta(days=last.weekday()) - first_monday).days // 7 + 1
+    if weeks <= CHART_WEEKS_MAX:
+        unit, start, slots = "week", first_monday, weeks
+        counts = Counter((day - first_monday).days // 7 for day in days)
+    else:
+        unit, start = "month", date(first.year, first.month, 1)
+        slots = (last.year - first.year) * 12 + last.month - first.month + 1
+        counts = Counter((day.year - first.year) * 12 + day.month - first.month for day in days)
+    return Chart(unit, start, tuple(counts.get(number, 0) for number in range(slots)), len(days),
+                 max(counts.values()), width=width)
+
+
+def chart_slot(unit: str, first: date, number: int) -> date:
+    """The first day of a chart's bar `number`, counted from `first`."""
+    if unit == "week":
+        return first + timedelta(weeks=number)
+    return date(first.year + (first.month - 1 + number) // 12, (first.month - 1 + number) % 12 + 1, 1)
