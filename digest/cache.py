@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Collection
+from typing import Collection, NamedTuple
 
 from . import __version__
 from .config import Config
@@ -131,6 +131,14 @@ def entry_shard(shown_path: str) -> int:
 SETTLED = 2.0  # seconds a file must have been left alone for its stat to stand for its bytes
 
 
+class Settled(NamedTuple):
+    """A file's stat (file_stat), taken after it had been left alone for SETTLED seconds, and
+    the hash of the bytes read after taking it: while the stat is the same, so are the bytes."""
+
+    stat: tuple
+    digest: str | bytes
+
+
 def file_stat(path: str) -> tuple[int, int, int, int]:
     """What EntryCache.key_of compares: (size, mtime_ns, ctime_ns, inode). OSError if it went."""
     info = os.stat(path)
@@ -176,7 +184,7 @@ class EntryCache:
             if stored and stored.get("key") == self.key:
                 self.known.update(stored["entries"])
                 self.stored[number] = set(stored["entries"])
-        # path -> (size, mtime_ns, ctime_ns, inode, content hash)
+        # path -> Settled, with the content hash
         self.stats: dict = last.seen if last is not None else settled_stats(config) if enabled else {}
         self.used: dict = {}
         self.added: list = []   # the keys of used that get() did not know
@@ -192,13 +200,13 @@ class EntryCache:
             stat = file_stat(path)
         self.taken[shown_path] = stat
         known = self.stats.get(shown_path)
-        if known is not None and known[:4] == stat:
+        if known is not None and known.stat == stat:
             self.seen[shown_path] = known
-            return shown_path, known[4]
+            return shown_path, known.digest
         with open(path, "rb") as file:  # read after the stat: a write between shows next time
             key = content_key(shown_path, file.read())
         if max(stat[1], stat[2]) < self.started - SETTLED * 1e9:
-            self.seen[shown_path] = (*stat, key[1])
+            self.seen[shown_path] = Settled(stat, key[1])
         return key
 
     def shard_path(self, number: int) -> Path:
@@ -259,7 +267,7 @@ class EntryCache:
             if added[number] or number in touched or not self.shard_path(number).is_file():
                 keys = [key for key in self.stored[number] if key not in gone] + added[number]
                 _write(self.shard_path(number), {"key": self.key, "entries": {key: self.used[key] for key in keys}})
-        stats = {path: seen for path, seen in self.seen.items() if (path, seen[4]) in self.used}
+        stats = {path: seen for path, seen in self.seen.items() if (path, seen.digest) in self.used}
         if stats != self.stats or not (self.folder / STATS_FILE).is_file():
             _write(self.folder / STATS_FILE, {"key": self.key, "stats": stats})
         try:
@@ -282,7 +290,7 @@ class FileHashes:
         if stored is None:
             found = _read(self.path) if enabled else None
             stored = found["hashes"] if found and found.get("code") == code_fingerprint() else {}
-        self.stored: dict = stored   # path -> (size, mtime_ns, ctime_ns, inode, digest)
+        self.stored: dict = stored   # path -> Settled, with the blake2b digest
         self.started = time.time_ns()
         self.taken: dict = {}   # this build's hashes, settled or not: a second look reads nothing
         self.seen: dict = {}    # the settled ones, to keep
@@ -290,19 +298,19 @@ class FileHashes:
     def known(self, path: str, stat: tuple) -> bytes | None:
         """The file's hash, when its stat is that of a read made before, else None."""
         taken = self.taken.get(path)
-        if taken is not None and taken[:4] == stat:
-            return taken[4]
+        if taken is not None and taken.stat == stat:
+            return taken.digest
         stored = self.stored.get(path)
-        if stored is not None and stored[:4] == stat:
+        if stored is not None and stored.stat == stat:
             self.taken[path] = self.seen[path] = stored
-            return stored[4]
+            return stored.digest
         return None
 
     def remember(self, path: str, stat: tuple, digest: bytes) -> None:
         """The hash of the bytes read after taking stat."""
-        self.taken[path] = (*stat, digest)
+        self.taken[path] = Settled(stat, digest)
         if max(stat[1], stat[2]) < self.started - SETTLED * 1e9:
-            self.seen[path] = (*stat, digest)
+            self.seen[path] = self.taken[path]
 
     def save(self) -> None:
         if self.enabled and (self.seen != self.stored or not self.path.is_file()):

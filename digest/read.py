@@ -64,7 +64,7 @@ def sources_ahead(config: Config) -> tuple[list[str], list[tuple], list[tuple | 
     problems = [astuple(problem) for problem in listed]
     known = settled_stats(config)
     suspects = [path for path, stat in zip(paths, stats)
-                if stat is not None and known.get(display_path(path, config.root), ())[:4] != stat]
+                if stat is not None and getattr(known.get(display_path(path, config.root)), "stat", None) != stat]
     parsed = {}
     if len(suspects) <= AHEAD:
         parsed = {display_path(path, config.root): load_entry(Path(path), config) for path in suspects}
