@@ -15,7 +15,7 @@ import json
 import re
 import string
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -120,12 +120,22 @@ class Strings:
     language: str
     strings: Mapping[str, Any]       # every English key, each with this language's text or English's
     token: str                       # see of()
+    ready: Mapping[str, markupsafe.Markup] = field(default_factory=dict)  # see of()
 
     @classmethod
     def of(cls, language: str, strings: Mapping[str, Any]) -> Strings:
-        """The interface of a language with these strings, its token made from them."""
+        """The interface of a language with these strings, its token made from them. Each
+        string without a placeholder is made ready as pages show it (`ready`): most strings of
+        a page (the navigation, the labels) are such, and every page asks for them."""
         text = json.dumps([language, strings], sort_keys=True, ensure_ascii=False)
-        return cls(language, strings, hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest())
+        ready = {}
+        for key, value in strings.items():
+            try:
+                if isinstance(value, str) and not placeholders(value):
+                    ready[key] = markupsafe.Markup(markupsafe.escape(value)).format()
+            except ValueError:  # a brace that opens or closes nothing: the check names it, __call__ raises
+                continue
+        return cls(language, strings, hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest(), ready)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Strings) and (self.language, self.token) == (other.language, other.token)
@@ -157,6 +167,10 @@ class Strings:
                 for name, value in values.items()}
 
     def __call__(self, key: str, /, **values) -> markupsafe.Markup:
+        if not values:
+            made = self.ready.get(key)
+            if made is not None:
+                return made
         return markupsafe.Markup(markupsafe.escape(self._pick(key, values))).format(**self._values(values))
 
     def text(self, key: str, /, **values) -> str:
@@ -192,7 +206,7 @@ class Strings:
     def short_day(self, day: date) -> str:
         return _medium_date(day, self.language)
 
-    # Charts: site.Chart holds the counts; its words are the page's language.
+    # Charts: charts.Chart holds the counts; its words are the page's language.
 
     def bar_label(self, chart, bar) -> str:
         if chart.unit == "week":
