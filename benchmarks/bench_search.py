@@ -7,8 +7,10 @@
 
 Each size builds the corpus of benchmarks/make_corpus.py (seed 1) twice, in two site folders
 under .bench/: "one index" (search_shard_entries at least the number of entries) and "shards"
-(the default, 5,000). Runs alternate between the two. The one-edit rebuild appends a line to
-the body of the entry bench.py edits (the middle one by path). --browser serves each output
+(the default, 2,500 entries each). Runs alternate between the two. The one-edit rebuild appends
+a line to the body of the entry bench.py edits (the middle one by path); then the next edit
+appends another line: the first edit after a clean build stages the site into a new folder,
+the next reuses the folder the first left (the spare), as every later edit does. --browser serves each output
 over HTTP and opens /search/?q=<query> in Chromium (Playwright), summing the body bytes of
 every response until a second after the result count is shown (served as files are, and
 again with text files gzip-encoded as GitHub Pages sends them), and the layout shift (a PerformanceObserver
@@ -140,7 +142,7 @@ def bench_builds(n: int, runs: int, digest: list[str], full_only: bool) -> dict:
     content = corpus(n)
     entry = pick_entry(content)
     original = entry.read_bytes()
-    found: dict = {variant: {"full": [], "edit": []} for variant in variants_for(n)}
+    found: dict = {variant: {"full": [], "edit": [], "next": []} for variant in variants_for(n)}
     try:
         for run in range(runs):
             for variant in variants_for(n):
@@ -159,6 +161,15 @@ def bench_builds(n: int, runs: int, digest: list[str], full_only: bool) -> dict:
                 edit = measure([*digest, "build"], site)
                 found[variant]["edit"].append(edit)
                 print(f"  {n} entries, {variant}, run {run + 1}: one edit {describe(edit)}\n    {edit.closing}",
+                      file=sys.stderr, flush=True)
+                # The first edit after a clean build stages into a new folder; the next one reuses
+                # the spare folder (the site before last) that the first left, as every later one does.
+                entry.write_text(original.decode("utf-8").rstrip("\n") + f"\n\nAnother closing line, run {run}.\n",
+                                 encoding="utf-8")
+                os.sync()
+                after = measure([*digest, "build"], site)
+                found[variant]["next"].append(after)
+                print(f"  {n} entries, {variant}, run {run + 1}: next edit {describe(after)}\n    {after.closing}",
                       file=sys.stderr, flush=True)
                 entry.write_bytes(original)  # the next full build starts from a clean site folder
     finally:
@@ -349,6 +360,9 @@ def main() -> None:
                         edit = median_build(numbers["edit"])
                         line += (f"; one-edit rebuild {edit.seconds:.1f} s (search {edit.search_seconds:.1f} s, "
                                  f"load {edit.load:.1f}), {100 * edit.seconds / full.seconds:.0f}% of the full build")
+                        after = median_build(numbers["next"])
+                        line += (f"; the next edit {after.seconds:.1f} s (search {after.search_seconds:.1f} s, "
+                                 f"load {after.load:.1f}), {100 * after.seconds / full.seconds:.0f}% of the full build")
                     print(line, flush=True)
                 if len(found) == 2:
                     one, shards = (median_build(found[variant]["full"]) for variant in VARIANTS)

@@ -44,7 +44,7 @@ class Config:
     unsafe_html: bool = False
     search: bool = True
     # Entries per search shard (search_plan.py): bounds Pagefind's memory and what one edit re-indexes.
-    search_shard_entries: int = 5000
+    search_shard_entries: int = 2500
     feed_entries: int = 50
     news_sitemap: bool = False      # a Google News sitemap, listed in the sitemap index
     logo: str = ""                  # an image for the header, by its path in the site (`images/logo.svg`)

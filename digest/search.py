@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -138,13 +139,17 @@ def index_shards(folder: Path, shards: Sequence[Shard], key: tuple, language: st
     for item in os.scandir(bundle):  # shards of other builds, a manifest, what a killed build left
         if item.name not in wanted:
             discard(Path(item.path))
-    infos, indexed = {}, 0
-    for shard in shards:
-        info = _kept(folder, shard.name, key, earlier)
-        if info is None:
-            info = _index_shard(folder, shard, len(shards), key, language, background)
-            indexed += 1
-        infos[shard.name] = info
+    infos, indexed, removals = {}, 0, []
+    try:
+        for shard in shards:
+            info = _kept(folder, shard.name, key, earlier)
+            if info is None:
+                info = _index_shard(folder, shard, len(shards), key, language, background, removals)
+                indexed += 1
+            infos[shard.name] = info
+    finally:
+        for removal in removals:
+            removal.join()
     version = str(key[0])
     (bundle / MANIFEST).write_bytes(manifest(shards, [infos[s.name].pages for s in shards], version,
                                              [infos[s.name].filters for s in shards]))
@@ -185,9 +190,13 @@ def _link_tree(source: Path, target: Path, files: Sequence[str]) -> None:
         os.link(source / relative, target / relative, follow_symlinks=False)
 
 
-def _index_shard(folder: Path, shard: Shard, count: int, key: tuple, language: str, background: bool) -> ShardInfo:
+def _index_shard(folder: Path, shard: Shard, count: int, key: tuple, language: str, background: bool,
+                 removals: list[threading.Thread]) -> ShardInfo:
     """Pagefind over hard links of the shard's pages, into pagefind/.new-<name>, trimmed and
-    steadied, then renamed into place."""
+    steadied, then renamed into place. The links are removed by a thread (added to removals)
+    while the build goes on: on a file system without a journal, removing a shard's thousands
+    of links and folders takes about as long as Pagefind takes to index them, and it is the
+    kernel's work, done meanwhile on the other core."""
     bundle = folder / BUNDLE
     pages, made = bundle / f".pages-{shard.name}", bundle / f".new-{shard.name}"
     where = _shard_place(shard, count)
@@ -196,6 +205,9 @@ def _index_shard(folder: Path, shard: Shard, count: int, key: tuple, language: s
             (pages / path).parent.mkdir(parents=True, exist_ok=True)
             os.link(folder / path, pages / path, follow_symlinks=False)
         _run_pagefind(pages, made, language, where, background)
+        removal = threading.Thread(target=discard, args=(pages, True), daemon=True)
+        removal.start()
+        removals.append(removal)
         indexed = page_count(made)
         _trim(made)
         filters = steady_bundle(made)

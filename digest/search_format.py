@@ -43,6 +43,9 @@ FORMAT = 2
 # list of files in the metadata grows from 1.4 KB to 2.7 KB.
 CHUNK_BYTES = 8192
 EXTENDED_BYTES = 4 * CHUNK_BYTES
+# gzip's level for the word-index files: a shard's whole index is compressed at each rewrite,
+# and level 9 takes over half as long again for files 0.4% smaller.
+WORDS_LEVEL = 6
 
 
 class FormatError(ValueError):
@@ -104,9 +107,9 @@ def unpack(path: Path) -> bytes:
     return data[len(SIGNATURE):]
 
 
-def pack(data: bytes) -> bytes:
+def pack(data: bytes, level: int = 9) -> bytes:
     """Gzip with no name and no time in its header: the same data always gives the same bytes."""
-    return gzip.compress(SIGNATURE + data, compresslevel=9, mtime=0)
+    return gzip.compress(SIGNATURE + data, compresslevel=level, mtime=0)
 
 
 def read_filter(data: bytes) -> tuple[str, list[tuple[str, bytes, int]]]:
@@ -303,7 +306,7 @@ def _new_chunks(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[s
         start = first[:shared + 1] if number else first
         name = str(number)
         listed.append(_encode_head(4, 3) + _encode_text(start) + _encode_text(group[-1][0]) + _encode_text(name))
-        chunks.append((name, pack(_encode_head(4, 1) + _encode_head(4, len(group)) + b"".join(i for _, i in group))))
+        chunks.append((name, pack(_encode_head(4, 1) + _encode_head(4, len(group)) + b"".join(i for _, i in group), WORDS_LEVEL)))
         last = group[-1][0]
     if {name for name, _ in chunks} & {path.stem for path in old_chunks}:
         raise FormatError("an index chunk already named as a number")
