@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,11 +137,13 @@ def index_shards(folder: Path, shards: Sequence[Shard], key: tuple, language: st
         discard(bundle)
     bundle.mkdir(exist_ok=True)
     wanted = {shard.name for shard in shards}
-    for item in os.scandir(bundle):  # shards of other builds, a manifest, what a killed build left
-        if item.name not in wanted:
-            discard(Path(item.path))
+    # Shards of other builds, a manifest, what a killed build left: moved into one folder of a
+    # name of its own, removed by a thread while Pagefind runs (see _index_shard).
+    unwanted = [item.name for item in os.scandir(bundle) if item.name not in wanted]
     infos, indexed, removals = {}, 0, []
     try:
+        if unwanted:
+            _set_aside(bundle, unwanted, removals)
         for shard in shards:
             info = _kept(folder, shard.name, key, earlier)
             if info is None:
@@ -205,9 +208,7 @@ def _index_shard(folder: Path, shard: Shard, count: int, key: tuple, language: s
             (pages / path).parent.mkdir(parents=True, exist_ok=True)
             os.link(folder / path, pages / path, follow_symlinks=False)
         _run_pagefind(pages, made, language, where, background)
-        removal = threading.Thread(target=discard, args=(pages, True), daemon=True)
-        removal.start()
-        removals.append(removal)
+        _remove_meanwhile(pages, removals)
         indexed = page_count(made)
         _trim(made)
         filters = steady_bundle(made)
@@ -222,6 +223,24 @@ def _index_shard(folder: Path, shard: Shard, count: int, key: tuple, language: s
         discard(pages, quiet=True)
         discard(made, quiet=True)
     return ShardInfo(key, indexed, filters)
+
+
+def _set_aside(bundle: Path, names: Sequence[str], removals: list[threading.Thread]) -> None:
+    try:
+        trash = Path(tempfile.mkdtemp(prefix=".removed-", dir=bundle))
+        for name in names:
+            os.rename(bundle / name, trash / name)
+    except OSError as error:
+        raise search_problem(f"could not prepare the search index: {error.strerror or error} "
+                             f"({error.filename or bundle})") from None
+    _remove_meanwhile(trash, removals)
+
+
+def _remove_meanwhile(folder: Path, removals: list[threading.Thread]) -> None:
+    """Remove folder in a thread of its own (the caller joins the threads in removals)."""
+    removal = threading.Thread(target=discard, args=(folder, True), daemon=True)
+    removal.start()
+    removals.append(removal)
 
 
 def _shard_place(shard: Shard, count: int) -> str:
