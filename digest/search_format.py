@@ -36,13 +36,14 @@ SIGNATURE = b"pagefind_dcd"
 ENTRY_FILE = "pagefind-entry.json"
 # Which rewrite a shard had (part of its name in search_plan.py): a shard written by another
 # rewrite is indexed again, never served under the name of this one.
-FORMAT = 2
+FORMAT = 3
 # A word-index file holds words until the next would take it past this many bytes (before
 # gzip; a word larger than this has a file of its own). Measured at 5,000 pages a shard:
 # a looked-up file is about 1.5 KB gzipped against Pagefind's 20 KB (median), while the
 # list of files in the metadata grows from 1.4 KB to 2.7 KB.
 CHUNK_BYTES = 8192
-EXTENDED_BYTES = 4 * CHUNK_BYTES
+EXTENDED_BYTES = 2 * CHUNK_BYTES
+EXTENDING_LETTERS = 3   # shorter words ("a", "in") begin too many others to keep them together
 # gzip's level for the word-index files: a shard's whole index is compressed at each rewrite,
 # and level 9 takes over half as long again for files 0.4% smaller.
 WORDS_LEVEL = 6
@@ -266,9 +267,9 @@ def _new_chunks(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[s
     a file (some 40 KB gzipped at 5,000 pages) and a query fetches one file per word and
     shard. Each word's record is kept byte for byte (its pages are numbered within it).
     A file's range runs from the shortest start of its first word that sorts after the last
-    file's last word to its own last word in full, so that every word is found in its file by
-    Pagefind's first, exact lookup, and a typed beginning of a word leads to the file that
-    holds the words it begins."""
+    file's last word to its own last word in full (see _range_end), so that every word is
+    found in its file by Pagefind's first, exact lookup, and a typed beginning of a word leads
+    to the file that holds the words it begins."""
     count, at = _array(meta, at)
     old_chunks, words = [], []
     for _ in range(count):
@@ -295,7 +296,8 @@ def _new_chunks(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[s
             groups.append(group)
             group, size, chain = [], 0, []
         group.append((word, item))
-        chain.append(word)
+        if len(word) >= EXTENDING_LETTERS:
+            chain.append(word)
         size += len(item)
     if group:
         groups.append(group)
@@ -304,13 +306,28 @@ def _new_chunks(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[s
         first = group[0][0]
         shared = next((at for at, (a, b) in enumerate(zip(first, last)) if a != b), min(len(first), len(last)))
         start = first[:shared + 1] if number else first
+        end = _range_end(group[-1][0], groups[number + 1][0][0] if number + 1 < len(groups) else None)
         name = str(number)
-        listed.append(_encode_head(4, 3) + _encode_text(start) + _encode_text(group[-1][0]) + _encode_text(name))
+        listed.append(_encode_head(4, 3) + _encode_text(start) + _encode_text(end) + _encode_text(name))
         chunks.append((name, pack(_encode_head(4, 1) + _encode_head(4, len(group)) + b"".join(i for _, i in group), WORDS_LEVEL)))
         last = group[-1][0]
     if {name for name, _ in chunks} & {path.stem for path in old_chunks}:
         raise FormatError("an index chunk already named as a number")
     return _encode_head(4, len(listed)) + b"".join(listed), chunks, old_chunks
+
+
+def _range_end(last: str, following: str | None) -> str:
+    """The end of a file's range: its last word, or, where that word begins the next file's
+    first word ("a", "ababa"), the last word with the next letter before that word's ("aa").
+    Pagefind looks a word that is in no file's range up in the first file whose range,
+    trimmed to the word's length, holds it; a range ending in "a" would hold every missing
+    word in a, and the file of "a", one of the largest, would be fetched for each."""
+    if following is None or not following.startswith(last) or len(following) == len(last):
+        return last
+    code = ord(following[len(last)]) - 1
+    if 0xD800 <= code <= 0xDFFF:  # not a character: the one before the surrogates
+        code = 0xD7FF
+    return last + chr(code)
 
 
 def _words(data: bytes) -> list[tuple[str, bytes]]:

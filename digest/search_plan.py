@@ -1,6 +1,6 @@
 """Which entry pages go into which search shard, and what the search page is told about them.
 
-The index is split into shards of at most `search_shard_entries` entries (5,000 by default),
+The index is split into shards of at most `search_shard_entries` entries (2,500 by default),
 taken in date order from the oldest: shard 0 holds the oldest entries, the last shard the
 newest, which is the only one that is not full. Each shard is a Pagefind index of its own,
 built from its entries' pages only, in `pagefind/<name>/`, where the name is a hash of the
@@ -16,6 +16,12 @@ Why a fixed number of entries in date order, and not one shard per year:
   shards' own date-sorted results one after another (shards never overlap in time);
 - an entry added or removed among older ones moves the ones after it along by one: those
   shards are indexed again. Dates in the past are rarely added, so that cost is rare.
+
+Why 2,500: an edit re-indexes one shard, so its time follows the shard's size, while a
+reader's first query fetches, from every shard, its page list (which grows with its entries,
+so the sum does not depend on the number of shards) and one small word-index file per word
+(search_format rewrites them small): more, smaller shards cost a reader little. The figures
+are in benchmarks/README.md.
 """
 
 from __future__ import annotations

@@ -56,7 +56,10 @@ def _strings(data: bytes, at: int, width: int) -> list:
 
 
 def index_words(bundle: Path) -> list[str]:
-    _, chunks = metadata(bundle)
+    return index_words_from(bundle, metadata(bundle)[1])
+
+
+def index_words_from(bundle: Path, chunks: list) -> list[str]:
     return [word for *_, name in chunks for word, _ in search_format._words(unpack(bundle / "index" / f"{name}.pf_index"))]
 
 
@@ -84,7 +87,8 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture
 def two_indexes(tmp_path, monkeypatch):
     """Pagefind's own index of the sample site's entry pages (`raw/`) and the same rewritten
-    with word-index files of at most 64 bytes (`small/`), served over HTTP."""
+    with word-index files of 64 bytes or so, each word kept with every word it begins
+    (`small/`) or not (`tiny/`), served over HTTP."""
     output = sample_output(tmp_path)
     served = tmp_path / "served"
     pages = served / "pages"
@@ -93,7 +97,11 @@ def two_indexes(tmp_path, monkeypatch):
     shutil.copytree(served / "raw", served / "small")
     monkeypatch.setattr(search_format, "CHUNK_BYTES", 64)
     monkeypatch.setattr(search_format, "EXTENDED_BYTES", 1 << 30)
+    monkeypatch.setattr(search_format, "EXTENDING_LETTERS", 1)
     assert search_format.steady_bundle(served / "small") is not None
+    shutil.copytree(served / "raw", served / "tiny")
+    monkeypatch.setattr(search_format, "EXTENDED_BYTES", 64)
+    assert search_format.steady_bundle(served / "tiny") is not None
     (served / "index.html").write_text("<!doctype html><title>indexes</title>", encoding="utf-8")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(served)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -140,3 +148,18 @@ def test_every_word_finds_what_pagefinds_own_index_finds_across_many_small_word_
         page.close()
     assert all(count >= 1 for count, _ in counts["small"][:len(words)])
     assert dict(zip(queries, counts["small"])) == dict(zip(queries, counts["raw"]))
+
+
+def test_no_word_files_range_ends_with_the_beginning_of_a_later_word(two_indexes):
+    """Pagefind looks a word that is in no file's range up in the first file whose range,
+    trimmed to the word's length, holds it: a range ending in "a" would be fetched for every
+    missing word in a. Each word is still in its own file's range."""
+    _, served = two_indexes
+    _, chunks = metadata(served / "tiny")
+    assert len(chunks) > 100
+    words = [index_words_from(served / "tiny", [chunk]) for chunk in chunks]
+    assert all(start <= word <= end for (start, end, _), group in zip(chunks, words) for word in group)
+    later = [set(word for group in words[at + 1:] for word in group) for at in range(len(words))]
+    ends = [end for _, end, _ in chunks]
+    assert any(end != group[-1] for end, group in zip(ends, words))  # the case arises here
+    assert not [end for end, after in zip(ends, later) if any(word.startswith(end) for word in after)]
