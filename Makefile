@@ -6,8 +6,11 @@ BIN := $(VENV)/bin
 # The tests run in one worker process per core (pytest-xdist); --dist loadgroup keeps the tests
 # of a file that share a site built once in one worker (tests/conftest.py groups them).
 # `make test WORKERS=0` runs them all in one process.
+# The tests start many Python processes (the workers, `digest serve`, the command line): where
+# PYTHONDONTWRITEBYTECODE is set, each would compile digest's modules and rewrite the test
+# files' asserts again; for the tests it is unset, so that their bytecode is cached.
 WORKERS ?= auto
-PYTEST := $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadgroup
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadgroup
 
 .PHONY: build serve test test-fast install install-test browser bench clean
 
@@ -21,8 +24,13 @@ install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 	$(BIN)/python -m compileall -q digest
 
-install-test: $(BIN)/python
+# pip runs again only when what it installs from changed: the dependencies (pyproject.toml)
+# or the version (digest/__init__.py). The editable install sees every other change.
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-test: pyproject.toml digest/__init__.py | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
+	touch $@
 
 build: install
 	$(BIN)/digest build

@@ -334,7 +334,7 @@ def drawn_edits(edits) -> dict:
     return specs
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(TERMS_EDITS)
 def test_any_edit_of_terms_equals_a_clean_build(tmp_path_factory, edits):
     root = terms_site(tmp_path_factory.mktemp("terms"), BASE)
@@ -347,7 +347,7 @@ def test_any_edit_of_terms_equals_a_clean_build(tmp_path_factory, edits):
     assert_equals_clean_build(root)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(TERMS_EDITS)
 def test_any_edit_of_terms_in_serve_equals_a_fresh_preview(tmp_path_factory, edits):
     root = terms_site(tmp_path_factory.mktemp("terms"), BASE)
@@ -420,7 +420,7 @@ def apply_step(root: Path, specs: dict, step) -> None:
         (root / f"content/{name}.md").write_text(term_file(name, spec), encoding="utf-8")
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(ANY_EDITS)
 def test_any_edits_built_in_steps_equal_a_clean_build(tmp_path_factory, steps):
     root = terms_site(tmp_path_factory.mktemp("edits"), BASE)
@@ -432,7 +432,7 @@ def test_any_edits_built_in_steps_equal_a_clean_build(tmp_path_factory, steps):
     assert cached == outcome(root, "clean", cache=False)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(ANY_EDITS)
 def test_any_edits_served_in_steps_equal_a_fresh_preview(tmp_path_factory, steps):
     root = terms_site(tmp_path_factory.mktemp("edits"), BASE)
