@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import (EDITS, ENTRY_EDITS, FILE_EDITS, IN_PLACE, SETTING_EDITS, THEME, THEMES, assert_equals_clean_build,
+from helpers import (EDITS, ENTRY_EDITS, FILE_EDITS, IN_PLACE, SETTING_EDITS, TERM_EDITS, THEME, THEMES,
+                     assert_equals_clean_build,
                      build_site, built, clean_build, edit, edits_site, entry_text, run_digest, run_digest_process,
                      slow_but_fast_edits, snapshot)
 from digest.build import build, make_site
@@ -58,6 +59,9 @@ def test_a_cached_build_after_an_edit_equals_a_clean_build(site, name, theme):
     result = build_site(root, jobs=2)
     if name in ENTRY_EDITS:  # only an edit of what the entry's own page shows keeps the model
         assert result.in_place == (name in IN_PLACE)
+    if name in TERM_EDITS:  # an edit of terms only: only the pages those terms reach are fingerprinted
+        routes = len(make_site(load_config(root, search=False))[0].routes)
+        assert 0 < result.fingerprinted < routes, (result.fingerprinted, routes)
     after = snapshot(root / "output")
     assert after != before, "the edit must show in the output"
     assert_equals_clean_build(root)
