@@ -64,6 +64,8 @@ def first(output, pattern: str) -> str:
 
 def results_with_filters_open(page):
     page.wait_for_selector(".search-result")
+    # Each shard's answer draws the filters' options again: wait until every answer is in.
+    page.wait_for_load_state("networkidle")
     page.eval_on_selector_all("details.search-filter", "groups => groups.forEach(group => group.open = true)")
 
 
@@ -190,6 +192,7 @@ def test_a_search_filter_count_stays_on_one_line_beside_a_long_name(browser, ser
         page.goto(base + "/search/?q=talks")
         results_with_filters_open(page)
         option = page.locator(".search-filter-option", has_text=SOURCE)
+        option.locator(".search-filter-name").wait_for(state="visible")
         lines = option.locator(".search-filter-name").evaluate(
             "name => { const text = document.createRange(); text.selectNodeContents(name); return text.getClientRects().length; }")
         assert lines > 1  # the name wraps
