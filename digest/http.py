@@ -150,7 +150,8 @@ class PreviewServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], preview: Any):
         """preview: what is served (serve.Preview): current, status, search_roots,
-        first_base_path, host_allowed(header), wait_for_change(version, timeout)."""
+        first_base_path, host_allowed(header), wait_for_change(version, timeout), and stop (an Event set
+        when the preview closes)."""
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.preview = preview
         try:
@@ -166,6 +167,8 @@ class PreviewServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return  # the browser went away mid-answer: nothing to do
+        if self.preview.stop.is_set():
+            return  # the preview is closing and removing its folder: an answer cut short is expected
         super().handle_error(request, client_address)
 
 
