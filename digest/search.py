@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from .cache import installed_versions, normal_name
 from .errors import WARNING, DigestError, Problem
-from .search_format import ENTRY_FILE, FormatError, bundle_version, page_count, steady_bundle
+from .search_format import ENTRY_FILE, FormatError, bundle_version, page_count, steady_bundle, steady_filters
 from .search_plan import Shard, manifest, plan_shards
 from .model import route_path
 from .write import discard, folder_holds
@@ -212,6 +212,8 @@ def _index_shard(folder: Path, shard: Shard, count: int, key: tuple, language: s
         indexed = page_count(made)
         _trim(made)
         filters = steady_bundle(made)
+        if filters is None:  # several languages in one index: their filter files put in order only
+            steady_filters(made)
         discard(folder / BUNDLE / shard.name)
         os.rename(made, bundle / shard.name)
     except FormatError as error:

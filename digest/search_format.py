@@ -190,6 +190,36 @@ class Rewrite:
     counts: dict[str, dict[str, int]]        # filter -> value -> pages
 
 
+def steady_filters(folder: Path) -> None:
+    """Put the filter values of every language's index in folder in order and name the files
+    after their new bytes, for an index of several languages, which the rest of the rewrite
+    leaves as Pagefind wrote it: the same pages then give the same files. Nothing is changed
+    where the index is not in the format known here."""
+    entry_path = folder / ENTRY_FILE
+    try:
+        entry = json.loads(entry_path.read_text(encoding="utf-8"))
+        plans = []
+        for language, index in sorted(entry["languages"].items()):
+            old_meta = folder / f"pagefind.{index['hash']}.pf_meta"
+            meta = unpack(old_meta)
+            starts = _parts(meta)
+            filters, rewritten, _ = _new_filters(folder, meta, starts[3], language)
+            meta = meta[:starts[3]] + filters + meta[starts[4]:]
+            name = _hash_name(language, meta, len(index["hash"]) - len(language) - 1)
+            plans.append((index, old_meta, meta, name, rewritten))
+    except (FormatError, OSError, ValueError, KeyError, TypeError, gzip.BadGzipFile, EOFError):
+        return
+    for index, old_meta, meta, name, rewritten in plans:
+        for old, new, data in rewritten:
+            _replace(old, new, data)
+        (folder / f"pagefind.{name}.pf_meta").write_bytes(pack(meta))
+        index["hash"] = name
+        if old_meta.name != f"pagefind.{name}.pf_meta":
+            os.unlink(old_meta)
+    entry["languages"] = dict(sorted(entry["languages"].items()))  # Pagefind writes them in hash-map order
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
 def steady_bundle(folder: Path) -> dict[str, dict[str, int]] | None:
     """Rewrite the Pagefind index in folder so that it depends on the pages only and a first
     query fetches less of it (see the module's docstring); return each filter's values with

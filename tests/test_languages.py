@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, assert_equals_clean_build, build_out, build_site, entry_text, read, run_digest
+from helpers import ROOT, assert_equals_clean_build, build_out, build_site, entry_text, read, run_digest, snapshot
 from interface_text import TABLES as TABLE_FOLDER, content_strings, english_left, english_words, table, texts
 from digest.config import load_config
 from digest.strings import placeholders, site_catalog
@@ -417,3 +417,20 @@ def test_a_site_in_two_languages_rebuilds_one_edit_as_the_site_in_one_and_keeps_
         loaded = re.findall(r'<(?:link[^>]+href|script[^>]+src)="/([^"]+)"', html)
         total = len(html.encode()) + sum((out / path).stat().st_size for path in loaded if (out / path).is_file())
         assert total <= 60 * 1024, (page, total)
+
+
+def test_a_search_index_of_several_languages_is_the_same_bytes_on_every_clean_build(site):
+    """Pagefind writes filter values and languages in hash-map order; digest puts them in order."""
+    tags = "[ports, grain, talks, energy, sanctions, ceasefire, shipping, trade]"
+    root = site({"content/talks.md": TALKS_EN, "content/talks-uk.md": TALKS_UK,
+                 "content/other.md": entry_text(title="Other news", tags=tags),
+                 "content/more-uk.md": entry_text(title="Ще новини", tags=tags, language="uk")},
+                'languages = ["uk"]\n')
+    outputs = []
+    for name in ("first", "second", "third"):
+        shutil.rmtree(root / ".digest-cache", ignore_errors=True)
+        result = run_digest(root, "build", "--output", name)
+        assert result.returncode == 0, result.stderr
+        outputs.append(snapshot(root / name))
+    assert any(path.startswith("pagefind/") and "/filter/uk_" in path for path in outputs[0])
+    assert outputs[0] == outputs[1] == outputs[2]
