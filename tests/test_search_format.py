@@ -5,16 +5,13 @@ browser, with the word index split into many files so that every boundary is cro
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, run_digest
+from helpers import ROOT, run_digest, serve_folder
 from digest import search_format
 from digest.search import BUNDLE, MANIFEST, _run_pagefind
 from digest.search_format import ENTRY_FILE, unpack
@@ -79,11 +76,6 @@ def test_a_built_shard_names_its_fragments_and_word_files_by_number_and_counts_i
     assert words == sorted(words) and len(words) > 100
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture
 def two_indexes(tmp_path, monkeypatch):
     """Pagefind's own index of the sample site's entry pages (`raw/`) and the same rewritten
@@ -103,15 +95,8 @@ def two_indexes(tmp_path, monkeypatch):
     monkeypatch.setattr(search_format, "EXTENDED_BYTES", 64)
     assert search_format.steady_bundle(served / "tiny") is not None
     (served / "index.html").write_text("<!doctype html><title>indexes</title>", encoding="utf-8")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(served)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", served
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
+    for base, folder in serve_folder(served):
+        yield base + "/", folder
 
 
 COUNT_EACH = """async (words) => {
