@@ -129,7 +129,8 @@ class Site:
     issues: tuple = ()                      # weekly digest Issue, newest first
     default_image: LeadImage | None = None  # the `default_image` setting's, for social cards
     catalog: Catalog | None = None          # the interface's strings, by language (strings.py)
-    # Entry URL -> every version of it, for each entry with translations (sections.translation_groups).
+    # Entry URL -> every version of it, for each entry with translations (sections.translation_groups),
+    # and section home -> every section's home (sections.home_translations).
     translations: dict = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
@@ -164,7 +165,8 @@ class Site:
     @cached_property
     def alternates(self) -> dict[str, tuple[tuple[str, str], ...]]:
         """Absolute URL -> (hreflang, absolute URL) of every language version of the page, its
-        own included, for each entry that has translations (the sitemap's xhtml:link)."""
+        own included, for each entry that has translations and each section's home on a site of
+        several languages (the sitemap's xhtml:link)."""
         base = self.config.base_url
         return {absolute_url(url, base): tuple((each.language, absolute_url(each.url, base)) for each in versions)
                 for url, versions in self.translations.items()}

@@ -74,6 +74,13 @@ class Translation:
     url: str
 
 
+def home_translations(config: Config) -> dict[str, tuple[Translation, ...]]:
+    """Each language section's home URL -> the home of every section, by language tag: the
+    homes of a site of several languages are one page in each language (hreflang, sitemap)."""
+    homes = tuple(Translation(tag, language_name(tag), section_prefix(config, tag)) for tag in sorted(config.site_languages))
+    return {home.url: homes for home in homes}
+
+
 def language_name(tag: str) -> str:
     """A language's name in itself (CLDR's autonym), first letter in capitals: `Українська`."""
     name = locale_of(tag).get_display_name(locale_of(tag)) or tag

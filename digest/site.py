@@ -16,7 +16,8 @@ from .images import LeadImage
 from .issues import DIGEST_FEED_ISSUES, Issue, build_issues
 from .model import Post, Route, Site, publication_days
 from .related import Related, RelatedIndex, feature_groups
-from .sections import languages_of, section_posts, section_prefix, shared_routes, translation_groups, with_strings
+from .sections import (home_translations, languages_of, section_posts, section_prefix, shared_routes, translation_groups,
+                       with_strings)
 from .stories import Story, build_stories, story_places
 from .strings import Catalog, Strings, site_catalog
 from .syndication import feed_routes, news_posts, sitemap_routes
@@ -110,6 +111,8 @@ def build_site(entries: Iterable[Entry], config: Config, default_image: LeadImag
     sections = section_posts(posts, config)
     translations, found = translation_groups(posts)
     problems += found
+    if len(sections) > 1:
+        translations = {**translations, **home_translations(config)}
     routes: list[Route] = []
     shown = None  # the site language's taxonomies, months and features: the Site's own
     for language, members in sections.items():

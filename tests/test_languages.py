@@ -336,6 +336,20 @@ def test_other_languages_get_their_own_section_under_their_code(site):
         'data-languages="[&quot;en&quot;, &quot;uk&quot;]"' in read(out, "uk/search/index.html")
 
 
+def test_the_homes_of_the_sections_are_alternates_of_each_other_in_the_head_and_the_sitemap(site):
+    out = build_out(bilingual_site(site, 'languages = ["uk"]\nbase_url = "https://news.example.org/repo/"\n'))
+    alternates = ('<link rel="alternate" hreflang="en" href="https://news.example.org/repo/">\n'
+                  '<link rel="alternate" hreflang="uk" href="https://news.example.org/repo/uk/">\n'
+                  '<link rel="alternate" hreflang="x-default" href="https://news.example.org/repo/">')
+    assert alternates in read(out, "index.html") and alternates in read(out, "uk/index.html")
+    assert 'rel="alternate" hreflang' not in read(out, "uk/tags/index.html")
+    homes = ('    <xhtml:link rel="alternate" hreflang="en" href="https://news.example.org/repo/"/>\n'
+             '    <xhtml:link rel="alternate" hreflang="uk" href="https://news.example.org/repo/uk/"/>\n')
+    sitemap = read(out, "sitemap.xml")
+    assert "<loc>https://news.example.org/repo/uk/</loc>\n    <lastmod>2025-07-23</lastmod>\n" + homes in sitemap
+    assert sitemap.count(homes) == 2
+
+
 def test_without_the_languages_setting_every_entry_is_in_one_section(site):
     out = build_out(bilingual_site(site, ""))
     assert (out / "2025/07/talks-uk/index.html").is_file() and not (out / "uk").exists()
