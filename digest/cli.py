@@ -261,6 +261,32 @@ def run_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_theme(args: argparse.Namespace) -> int:
+    from . import override
+
+    config = config_from(args)
+    root = Path(config.root)
+    if not args.templates:
+        bundled = override.default_theme_dir() / override.TEMPLATES
+        print(printable(f"The bundled theme's templates, in {bundled}:"))
+        own = override.site_templates(config).relative_to(root).as_posix()
+        width = max(len(name) for name in override.bundled_templates())
+        for template in override.listing(config):
+            mark = f"  the site's own: {own}/{template.name}" if template.overridden else ""
+            print(printable(f"  {template.name:<{width}}{mark}".rstrip()))
+        print("Copy one into the site's theme to change it: digest theme base.html")
+        return 0
+    copies = override.plan_copies(config, args.templates)
+    override.write_copies(copies)
+    for copy in copies:
+        target = copy.target.relative_to(root).as_posix()
+        if copy.kept:
+            print(printable(f"Kept {target}: it exists (digest theme never overwrites a file)"))
+        else:
+            print(printable(f"Copied {copy.name} to {target}: edit it there; the site uses it instead of the bundled one"))
+    return 0
+
+
 def worker_count(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
@@ -310,6 +336,12 @@ def make_parser() -> argparse.ArgumentParser:
                       help="also into a folder that is not empty or holds a site: adds the files it lacks, "
                            "never overwrites one, never touches an existing content/")
     init.set_defaults(run=run_init)
+
+    theme = commands.add_parser("theme", help="list the bundled theme's templates, or copy some into the site's "
+                                              "theme to change them")
+    theme.add_argument("templates", nargs="*", metavar="TEMPLATE",
+                       help="a template to copy, such as base.html (none: list them all)")
+    theme.set_defaults(run=run_theme)
     return parser
 
 
