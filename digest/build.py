@@ -25,7 +25,7 @@ from .model import Site
 from .urls import moved_urls
 from .views import Views
 from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
-from .write import (KEPT, Kept, LinkedPage, Staged, discard, files_in, folder_holds, link_spare, old_path,
+from .write import (KEPT, Kept, LinkedPage, Staged, discard, files_in, folder_holds, link_spare, old_path, start_spare,
                     output_lock, output_problems, stage, swap)
 
 if TYPE_CHECKING:
@@ -324,6 +324,10 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
                    reuse.spare_files, kept, spared=BUNDLE if searched else None)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
+    # With no output/ to keep as the spare (a clean build), the spare is linked from the staged
+    # pages while Pagefind runs, so that the next build stages in it as every later one does;
+    # without a search stage to hide it behind, the next build that writes links them instead.
+    spare = start_spare(staged, config.output_path) if cache and config.search and searched else None
     try:
         index = SearchState()
         if config.search:
@@ -332,11 +336,16 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
             result.shards, result.shards_indexed = len(made.shards), made.indexed
             index = SearchState(searched, made.bundle, made.shards) if searched else SearchState(searched)
             clock.lap("search")
-        swap(staged.folder, config.output_path, keep_old=cache)
+        spare_made = spare is not None and spare.finish(BUNDLE, index.bundle or ())
+        swap(staged.folder, config.output_path, keep_old=cache, spare_made=spare_made)
     except BaseException:
+        if spare is not None:
+            spare.abandon()
         discard(staged.folder)
         raise
-    tree.save(OutputState(staged.files, reuse.keys, reuse.page_map, index), spare=tree.current if cache else None)
+    state = OutputState(staged.files, reuse.keys, reuse.page_map, index)
+    # The spare made from the staged site holds what output/ now holds, each file a hard link to it.
+    tree.save(state, spare=state if spare_made else tree.current if cache else None)
     entry_cache.save()
     hashes.save()
     store.save()

@@ -10,6 +10,7 @@ import fcntl
 import os
 import shutil
 import stat
+import threading
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -458,10 +459,54 @@ def link_spare(output: Path, records: dict, jobs: int = 1) -> bool:
     return linked
 
 
-def _link_files(output: str, spare: str, paths: list[str]) -> bool:
+class SpareLinks:
+    """The spare folder (see stage) made from a staged site in a thread, while the build goes
+    on: a build that leaves no old output/ behind (a clean one) would otherwise leave no spare,
+    and the next build that writes would link every page into a new staging folder itself.
+    The build starts it once the pages are staged (the search stage runs meanwhile: Pagefind
+    is a process of its own, and the links are the kernel's work), then either calls finish()
+    before the swap, or abandon() when the build fails."""
+
+    def __init__(self, staging: Path, output: Path, pages: Iterable[str]):
+        self.staging, self.spare = str(staging), str(old_path(output))
+        self.stopped = threading.Event()
+        self.linked: list[bool] = []
+        self.thread = threading.Thread(target=self._link, args=(sorted(pages),), daemon=True)
+        self.thread.start()
+
+    def _link(self, paths: list[str]) -> None:
+        self.linked.append(_link_files(self.staging, self.spare, paths, self.stopped))
+
+    def finish(self, folder: str, files: Iterable[str]) -> bool:
+        """Wait for the pages, then link these files of the staging folder's `folder` (the
+        search index, made meanwhile) too. False, and no spare, where a link failed."""
+        self.thread.join()
+        linked = self.linked == [True] and _link_files(f"{self.staging}/{folder}", f"{self.spare}/{folder}",
+                                                       sorted(files))
+        if not linked:
+            discard(Path(self.spare), quiet=True)
+        return linked
+
+    def abandon(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+        discard(Path(self.spare), quiet=True)
+
+
+def start_spare(staged: Staged, output: Path) -> SpareLinks | None:
+    """SpareLinks for a staged site when the swap will leave no spare (there is no output/ to
+    keep as one) and nothing is in the spare's place; else None."""
+    if output.exists() or output.is_symlink() or os.path.lexists(old_path(output)):
+        return None
+    return SpareLinks(staged.folder, output, staged.files)
+
+
+def _link_files(output: str, spare: str, paths: list[str], stopped: threading.Event | None = None) -> bool:
     made = set()
     try:
         for relative in paths:
+            if stopped is not None and stopped.is_set():
+                return False
             check_relative(relative)
             target = f"{spare}/{relative}"
             folder = target.rpartition("/")[0]
@@ -494,11 +539,13 @@ def set_aside(spare: Path, output: Path) -> None:
     os.rename(spare, trash)
 
 
-def swap(staging: Path, output: Path, keep_old: bool = False) -> None:
+def swap(staging: Path, output: Path, keep_old: bool = False, spare_made: bool = False) -> None:
     """Two renames: the old site out of the way, the new one in. With keep_old the old site
-    stays beside it as the spare folder the next build reuses (see stage)."""
+    stays beside it as the spare folder the next build reuses (see stage); spare_made: there
+    is no old site, and the spare is the one SpareLinks made, which stays."""
     old = old_path(output)
-    discard(old)
+    if output.exists() or not spare_made:
+        discard(old)
     if output.exists():
         os.rename(output, old)
     os.rename(staging, output)
