@@ -158,9 +158,8 @@ def run_serve(args: argparse.Namespace) -> int:
               f"it is meant for 127.0.0.1", file=sys.stderr)
     preview = Preview(Path.cwd(), host=args.host, port=args.port, drafts=args.drafts, report=print_rebuild)
     # Ctrl-C and `kill` stop it cleanly, even when started in the background by a script
-    # (which leaves SIGINT ignored).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # (which leaves SIGINT ignored). The caller's handlers come back once it has stopped.
+    handlers = {number: signal.signal(number, signal.default_int_handler) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         try:
             first = preview.start()
@@ -183,6 +182,8 @@ def run_serve(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         preview.close()
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
     return 0
 
 

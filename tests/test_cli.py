@@ -156,3 +156,24 @@ def test_terminal_escapes_in_a_file_name_or_a_key_are_printed_as_text(site):
         assert "content/a.md:6: warning: \\x1b]0;owned\\x07\\x1b[31mkey: unknown field" in result.stderr
         assert "content/b\\x1b[2Jx\\x07.md:" in result.stderr
     assert describe_changes([name]) == "content/b\\x1b[2Jx\\x07.md changed"  # digest serve's line per rebuild
+
+
+def test_serve_run_in_process_gives_the_callers_signal_handlers_back(site):
+    """digest serve takes Ctrl-C and TERM for itself while it runs; a program that called
+    cli.main finds its own handlers again once the preview has stopped."""
+    import signal
+
+    from helpers import run_digest_here
+
+    def mine(number, frame):  # a handler of the caller's, not one digest would set
+        pass
+
+    root = site({DATE: entry_text()})
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        interrupt = signal.getsignal(signal.SIGINT)
+        result = run_digest_here(root, "serve", "--host", "192.0.2.1", "--port", "0")  # no address of this machine
+        assert result.returncode == 2 and "cannot listen on 192.0.2.1:0" in result.stderr
+        assert signal.getsignal(signal.SIGTERM) is mine and signal.getsignal(signal.SIGINT) is interrupt
+    finally:
+        signal.signal(signal.SIGTERM, before)
