@@ -325,16 +325,16 @@ def _kind(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _line_of(text: str, key: str) -> int | None:
+def line_of(text: str, key: str) -> int | None:
     """The line of the setting `key` of [tool.digest] (tomllib keeps no positions)."""
-    return _line_of_name(text, f"tool.digest.{key}")
+    return line_of_name(text, f"tool.digest.{key}")
 
 
 TABLE_HEADER = re.compile(r"\s*\[\s*([^\[\]#]+?)\s*\]\s*(#.*)?$")   # [tool.digest]  # a comment
 KEY_LINE = re.compile(r"\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")                  # per_page = 10, "title" =, a.b =
 
 
-def _line_of_name(text: str, dotted: str) -> int | None:
+def line_of_name(text: str, dotted: str) -> int | None:
     """The first line that sets the dotted name (`tool.digest.per_page`) or something in it: a
     table header (`[tool.digest.extra]`) or a key, plain or dotted, in whatever table it is
     written (`[tool]` then `digest.per_page = 0`). Lines inside multi-line strings are skipped."""
@@ -391,10 +391,10 @@ def read_settings(root: Path) -> tuple[dict, str, list[Problem]]:
         raise_if_errors([Problem(SETTINGS_FILE, int(line.group(1)) if line else None, None, f"TOML syntax error: {error}")])
     tool = data.get("tool", {})
     if not isinstance(tool, dict):  # `tool = 5`
-        raise_if_errors([Problem(SETTINGS_FILE, _line_of_name(text, "tool"), "tool", "expected a table")])
+        raise_if_errors([Problem(SETTINGS_FILE, line_of_name(text, "tool"), "tool", "expected a table")])
     table = tool.get("digest", {})
     if not isinstance(table, dict):
-        raise_if_errors([Problem(SETTINGS_FILE, _line_of_name(text, "tool.digest"), "tool.digest", "expected a table")])
+        raise_if_errors([Problem(SETTINGS_FILE, line_of_name(text, "tool.digest"), "tool.digest", "expected a table")])
     return table, text, _misplaced_tables(data, text)
 
 
@@ -404,16 +404,16 @@ def _misplaced_tables(data: dict, text: str) -> list[Problem]:
     names = [f"tool.{name}" for name in data.get("tool", {}) if name != "digest"
              and difflib.get_close_matches(name.lower(), ["digest"], n=1, cutoff=0.75)]
     names += [name for name in data if name.lower() == "digest"]
-    return [Problem(SETTINGS_FILE, _line_of_name(text, name), name,
+    return [Problem(SETTINGS_FILE, line_of_name(text, name), name,
                     "digest reads its settings only from [tool.digest]; rename the table (did you mean 'tool.digest'?)")
             for name in names]
 
 
-def _is_site(folder: Path) -> bool:
-    return (folder / "content").is_dir() or "digest" in _tool_tables(folder)
+def is_site(folder: Path) -> bool:
+    return (folder / "content").is_dir() or "digest" in tool_tables(folder)
 
 
-def _tool_tables(folder: Path) -> dict:
+def tool_tables(folder: Path) -> dict:
     try:
         table = tomllib.loads(settings_text(folder / SETTINGS_FILE)).get("tool", {})
     except (OSError, DigestError, tomllib.TOMLDecodeError):
@@ -426,11 +426,11 @@ def enclosing_site(folder: Path) -> Path | None:
     itself: digest run there would start a site within the site (`digest new` in
     content/2025/ writing content/2025/content/...)."""
     folder = folder.resolve()
-    if _is_site(folder):
+    if is_site(folder):
         return None
     for parent in folder.parents:
-        if _is_site(parent):
-            table = _tool_tables(parent).get("digest", {})
+        if is_site(parent):
+            table = tool_tables(parent).get("digest", {})
             table = table if isinstance(table, dict) else {}
             names = [table.get(key, getattr(Config, key)) for key in ("content_dir", "output_dir")]
             for name in names + [STATIC_DIR, "themes"]:  # a draft written in static/ would be published
@@ -461,13 +461,13 @@ def load_config(root: Path | str = ".", **flags: Any) -> Config:
     values = {}
     for key, value in table.items():
         if key not in SETTINGS:
-            problems.append(Problem(SETTINGS_FILE, _line_of(text, key), f"tool.digest.{key}",
+            problems.append(Problem(SETTINGS_FILE, line_of(text, key), f"tool.digest.{key}",
                                     f"unknown setting{did_you_mean(key, SETTINGS)}"))
             continue
         try:
             values[key] = SETTINGS[key](value)
         except BadValue as error:
-            problems.append(Problem(SETTINGS_FILE, _line_of(text, key), f"tool.digest.{key}", str(error)))
+            problems.append(Problem(SETTINGS_FILE, line_of(text, key), f"tool.digest.{key}", str(error)))
     search_pages = values.get("search", True)
     for key, value in flags.items():
         if value is None:
@@ -481,7 +481,7 @@ def load_config(root: Path | str = ".", **flags: Any) -> Config:
             values[key] = value
     theme = values.get("theme", "default")
     if theme != "default" and not (root / "themes" / theme).is_dir():
-        line = _line_of(text, "theme")
+        line = line_of(text, "theme")
         problems.append(Problem(SETTINGS_FILE, line, "tool.digest.theme", no_theme(root, theme)))
     raise_if_errors(problems)
     return Config(root=root, raw=tuple(sorted((k, repr(v)) for k, v in table.items())), search_pages=search_pages,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .config import SETTINGS, SETTINGS_FILE, STATIC_DIR, BadValue, Config, _is_site, _tool_tables, enclosing_site
+from .config import SETTINGS, SETTINGS_FILE, STATIC_DIR, BadValue, Config, is_site, tool_tables, enclosing_site
 from .errors import COMMAND_LINE, DigestError, Problem
 
 DISTRIBUTION = "event-digest"   # digest's name on PyPI (`digest` is taken)
@@ -73,7 +73,7 @@ def plan_site(folder: Path | str, *, title: str | None = None, empty: bool = Fal
         refuse(name if existing == folder else str(existing), "is not writable (permission denied); "
                "choose a folder you can write to, or ask for write access")
     if folder.is_dir() and not force:
-        if _is_site(folder):
+        if is_site(folder):
             refuse(name, f"holds a digest site already ({site_marks(folder)}); digest init starts new sites: "
                          "run digest build there, or add --force to add only the files it lacks")
         present = sorted(set(os.listdir(folder)) - IGNORED_IN_EMPTY)
@@ -95,7 +95,7 @@ def refuse(where: str, message: str) -> None:
 
 def site_marks(folder: Path) -> str:
     marks = ["content/"] if (folder / "content").is_dir() else []
-    return ", ".join(marks + ([f"[tool.digest] in {SETTINGS_FILE}"] if "digest" in _tool_tables(folder) else []))
+    return ", ".join(marks + ([f"[tool.digest] in {SETTINGS_FILE}"] if "digest" in tool_tables(folder) else []))
 
 
 def read_text(path: Path) -> str:
@@ -116,7 +116,7 @@ def settings_title(title: str | None, folder: Path) -> str:
     does with a title."""
     if title is not None:
         return checked_title(title, Problem(COMMAND_LINE, None, "--title", "{error}"))
-    existing = _tool_tables(folder).get("digest")
+    existing = tool_tables(folder).get("digest")
     if isinstance(existing, dict):
         try:
             return checked_title(existing.get("title"), None)
@@ -143,7 +143,7 @@ def kept_note(folder: Path, relative: str) -> str | None:
         missing = [line for line in IGNORED if line.strip("/") not in present]   # `output/` ignores /output/ too
         if missing:
             return f".gitignore exists and was kept; add these lines to it: {' '.join(missing)}"
-    if relative == SETTINGS_FILE and "digest" not in _tool_tables(folder):
+    if relative == SETTINGS_FILE and "digest" not in tool_tables(folder):
         return (f"{SETTINGS_FILE} exists and was kept; it has no [tool.digest] table, so the site builds with "
                 "the default settings: add one with title, description, base_url, language and timezone")
     return None

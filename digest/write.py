@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .config import SETTINGS_FILE, Config, _line_of, settings_text
+from .config import SETTINGS_FILE, Config, line_of, settings_text
 from .errors import COMMAND_LINE, DigestError, Problem
 from .render import Page, StaticFile, unchanged_bytes
 from .workers import Background
@@ -87,7 +87,7 @@ def output_problems(config: Config) -> list[Problem]:
     message = f"{config.output_dir!r} {reason}; choose a folder of its own, such as 'output'"
     if dict(config.raw).get("output_dir") == repr(config.output_dir):  # set in the site file
         text = settings_text(config.root / SETTINGS_FILE)
-        return [Problem(SETTINGS_FILE, _line_of(text, "output_dir"), "tool.digest.output_dir", message)]
+        return [Problem(SETTINGS_FILE, line_of(text, "output_dir"), "tool.digest.output_dir", message)]
     if config.output_dir == Config.output_dir:  # the default, set nowhere
         return [Problem(SETTINGS_FILE, None, "tool.digest.output_dir", message)]
     return [Problem(COMMAND_LINE, None, "--output", message)]
