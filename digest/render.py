@@ -6,11 +6,13 @@ import dataclasses
 import hashlib
 import os
 import re
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timezone
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
+from types import CodeType
 from typing import Iterator
 
 import jinja2
@@ -138,16 +140,53 @@ class Cached:
         return known[3]
 
 
-class HeldBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Reads the compiled templates kept between builds; holds those this build compiles
-    until it succeeds (remember_templates): a failed build writes nothing anywhere."""
+# Templates compiled in this process, for any site: a process that builds many sites (the
+# tests, a script) compiles the bundled theme once per settings, not once per site. Bounded, as
+# `digest serve` compiles each edit of a template anew.
+COMPILED: OrderedDict[tuple, CodeType] = OrderedDict()
+COMPILED_KEPT = 1024
 
-    def __init__(self, directory: str):
-        super().__init__(directory)
+
+class HeldBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates: those kept between builds of the site in `directory` (if given),
+    else those this process compiled for a site with the same settings (COMPILED), else
+    compiled anew. Those the folder lacked are held until the build succeeds
+    (remember_templates): a failed build writes nothing anywhere.
+
+    Jinja checks a compiled template against its source, not against the environment: the
+    options are the same for every site (make_environment), and the filters read the settings
+    (Jinja folds `'x'|absolute_url` into a constant when it compiles), so the settings are in
+    the key. The site's root is not: no filter reads it, and a template's own file is in
+    Jinja's key (bucket.key)."""
+
+    def __init__(self, config: Config, directory: str | None = None):
+        self.directory = directory
+        self.folder = jinja2.FileSystemBytecodeCache(directory) if directory is not None else None
+        self.settings = tuple((f.name, repr(getattr(config, f.name)))
+                              for f in dataclasses.fields(config) if f.name not in ("root", "raw"))
         self.held: list[jinja2.bccache.Bucket] = []
 
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self.folder is not None:
+            self.folder.load_bytecode(bucket)
+            if bucket.code is not None:
+                return
+        key = (self.settings, bucket.key, bucket.checksum)
+        code = COMPILED.get(key)
+        if code is not None:
+            COMPILED.move_to_end(key)
+            bucket.code = code
+            self._hold(bucket)
+
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.held.append(bucket)
+        COMPILED[(self.settings, bucket.key, bucket.checksum)] = bucket.code
+        while len(COMPILED) > COMPILED_KEPT:
+            COMPILED.popitem(last=False)
+        self._hold(bucket)
+
+    def _hold(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self.folder is not None:
+            self.held.append(bucket)
 
 
 class ThemeLoader(jinja2.FileSystemLoader):
@@ -232,7 +271,7 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
     (Jinja checks each against its template's source before using it); the ones compiled
     anew are stored by remember_templates."""
     loader = ThemeLoader([str(d / "templates") for d in theme_dirs(config)])
-    bytecode = HeldBytecodeCache(str(compiled)) if compiled is not None else None
+    bytecode = HeldBytecodeCache(config, str(compiled) if compiled is not None else None)
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=ContractUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              auto_reload=watching, bytecode_cache=bytecode)
@@ -270,12 +309,12 @@ def load_templates(env: jinja2.Environment) -> None:
 def remember_templates(env: jinja2.Environment) -> None:
     """After a successful build: store the templates it compiled (see HeldBytecodeCache)."""
     cache = env.bytecode_cache
-    if not isinstance(cache, HeldBytecodeCache) or not cache.held:
+    if not isinstance(cache, HeldBytecodeCache) or cache.folder is None or not cache.held:
         return
     try:
         Path(cache.directory).mkdir(parents=True, exist_ok=True)
         for bucket in cache.held:
-            jinja2.FileSystemBytecodeCache.dump_bytecode(cache, bucket)
+            cache.folder.dump_bytecode(bucket)
     except OSError:
         return  # no cache: templates are compiled each time, as without one
     cache.held.clear()
