@@ -4,6 +4,7 @@
     python benchmarks/bench_search.py --sizes 20000 --browser  # also: bytes of a first query, layout shift
     python benchmarks/bench_search.py --api 200 --site DIR     # Pagefind's Python API against its command line
     python benchmarks/bench_search.py --sizes 20000 --no-builds --lighthouse   # Lighthouse 12 over the last builds
+    python benchmarks/bench_search.py --sample                 # Lighthouse 12 over the sample site, with a base path too
 
 Each size builds the corpus of benchmarks/make_corpus.py (seed 1) twice, in two site folders
 under .bench/: "one index" (search_shard_entries at least the number of entries) and "shards"
@@ -262,37 +263,45 @@ def bench_browser(output: Path, compress: bool, queries=QUERIES) -> dict:
     return found
 
 
-def serving(output: Path, compress: bool = False) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = Gzipped if compress else Quiet
+def serving(output: Path, compress: bool = False, mount: str = "/") -> tuple[http.server.ThreadingHTTPServer, str]:
+    """An HTTP server of output at `mount` (a base path such as /repo/; elsewhere a 404)."""
+    handler = type("Mounted", (Gzipped if compress else Quiet,), {"mount": mount, "translate_path": _mounted})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(output)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+    return server, f"http://127.0.0.1:{server.server_address[1]}{mount}"
 
 
-def lighthouse_pages(output: Path) -> dict[str, str]:
-    """The pages Lighthouse scores: search with the common query, home, an entry and its first tag."""
+def _mounted(self, path: str) -> str:
+    clean = path.split("?", 1)[0].split("#", 1)[0]
+    if not clean.startswith(self.mount):
+        return str(Path(self.directory) / "does-not-exist")
+    return http.server.SimpleHTTPRequestHandler.translate_path(self, "/" + path[len(self.mount):])
+
+
+def lighthouse_pages(output: Path, query: str = QUERIES[1]) -> dict[str, str]:
+    """The pages Lighthouse scores: search with the query, home, an entry and its first tag."""
     entry = sorted(output.glob("20[0-9][0-9]/[0-9][0-9]/*/index.html"))
     entry_page = entry[len(entry) // 2]
     tag = re.search(r'href="[^"]*?/(tags/[^"/]+/)"', entry_page.read_text(encoding="utf-8"))
-    return {f"search ?q={QUERIES[1]}": f"search/?q={QUERIES[1]}", "home": "",
+    return {f"search ?q={query}": f"search/?q={query}", "home": "",
             "entry": str(entry_page.parent.relative_to(output)) + "/",
             "tag": tag.group(1) if tag else "tags/"}
 
 
-def bench_lighthouse(output: Path) -> dict[str, dict]:
+def bench_lighthouse(output: Path, query: str = QUERIES[1], mount: str = "/") -> dict[str, dict]:
     import json
 
-    server, url = serving(output)
+    server, url = serving(output, mount=mount)
     found = {}
     try:
-        for name, path in lighthouse_pages(output).items():
+        for name, path in lighthouse_pages(output, query).items():
             with tempfile.NamedTemporaryFile(suffix=".json") as report:
                 subprocess.run(["lighthouse", url + path, "--quiet", "--output=json", f"--output-path={report.name}",
                                 "--chrome-flags=--headless=new --no-sandbox"],
                                check=True, env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 result = json.loads(Path(report.name).read_text(encoding="utf-8"))
-            found[name] = {"path": "/" + path,
+            found[name] = {"path": mount + path,
                            "scores": {key: round(100 * (category["score"] or 0))
                                       for key, category in result["categories"].items()},
                            "shift": result["audits"]["cumulative-layout-shift"]["numericValue"],
@@ -301,6 +310,27 @@ def bench_lighthouse(output: Path) -> dict[str, dict]:
         server.shutdown()
         server.server_close()
     return found
+
+
+SAMPLE_QUERY = "Peskov"
+
+
+def bench_sample(mounts: tuple[str, ...] = ("/", "/repo/")) -> None:
+    """Lighthouse over the repository's own sample site (content/ and pyproject.toml), built for
+    each mount (at a domain root, and under a base path as on GitHub Pages), served over HTTP."""
+    repo = Path(__file__).resolve().parent.parent
+    site = WORK / "sample-site"
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.copytree(repo / "content", site / "content")
+    shutil.copy(repo / "pyproject.toml", site / "pyproject.toml")
+    for mount in mounts:
+        output = site / ("output" if mount == "/" else "output-" + mount.strip("/").replace("/", "-"))
+        subprocess.run([sys.executable, "-m", "digest", "build", "--quiet", "--output", output.name,
+                        "--base-url", f"http://127.0.0.1/{mount.lstrip('/')}"], cwd=site, check=True)
+        for name, numbers in bench_lighthouse(output, SAMPLE_QUERY, mount).items():
+            print(f"sample site, Lighthouse {name} ({numbers['path']}): "
+                  + ", ".join(f"{key} {score}" for key, score in numbers["scores"].items())
+                  + f"; layout shift {numbers['shift']:.3f}; load {numbers['load']:.1f}", flush=True)
 
 
 def bench_api(site: Path, n: int) -> str:
@@ -343,11 +373,16 @@ def main() -> None:
     parser.add_argument("--api", type=int, metavar="PAGES", help="compare Pagefind's Python API with its command line")
     parser.add_argument("--site", type=Path, help="a built site folder (with output/), for --api")
     parser.add_argument("--only", choices=VARIANTS, action="append", help="measure only this variant")
+    parser.add_argument("--sample", action="store_true",
+                        help=f"only Lighthouse over the sample site, at the root and under /repo/ (?q={SAMPLE_QUERY})")
     args = parser.parse_args()
     ONLY.extend(args.only or ())
     digest = [sys.executable, "-m", "digest"]
     if args.api:
         print(bench_api(args.site, args.api))
+        return
+    if args.sample:
+        bench_sample()
         return
     try:
         for n in args.sizes:
