@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from .cache import EntryCache, FileHashes, OutputState, SearchState, TreeCache, compiled_templates
 from .config import Config
-from .engine import Last, Made, fewer_collections, make, no_collections, read_model
+from .engine import Last, Made, fewer_collections, make, no_collections, page_keys, read_model
 from .errors import DigestError, Problem, raise_if_errors
 from .links import link_problems
 from .read import list_sources
@@ -107,11 +107,13 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
 
 def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
                  environment: jinja2.Environment | None = None, hashes: FileHashes | None = None,
-                 images: Sequence[Page | StaticFile] = (), views: Views | None = None) -> Iterator[Page | StaticFile | LinkedPage]:
+                 images: Sequence[Page | StaticFile] = (), views: Views | None = None,
+                 meanwhile: Callable[[], None] = lambda: None) -> Iterator[Page | StaticFile | LinkedPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
     workers while the caller writes; none for a route whose reused[i] is KEPT. Then the
     static files (known by their stat to `hashes`, if given), the extra pages and the image
-    renditions (renditions.rendition_pages)."""
+    renditions (renditions.rendition_pages). meanwhile(): work of this process, done once
+    the workers have their first batches (before any page is rendered here, without them)."""
     check_theme(site.config)
     environment = environment or make_environment(site.config, watching=False)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
@@ -125,6 +127,7 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
     rest = [i for i in todo if i not in first] if first else todo
     parts = [[i] for i in first] + (batches(rest, workers, 50) if rest else [])
     rendered = zip(first + rest, _rendered(ordered_map(_render_batch, parts, workers, job)))
+    meanwhile()
     held: dict[int, Page] = {}  # rendered before their turn
     streamed = [i for i, page in enumerate(reused) if page is not KEPT] + list(range(len(reused), len(site.routes)))
     for index in streamed:
@@ -289,9 +292,13 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
             scan = started(children, scan_spare(config, tree, jobs))
             entry_cache = EntryCache(config, cache)
         last = Last(tree.current.keys, tree.current.page_map) if tree.current is not None else Last()
-        made = make(config, last, entry_cache, None, jobs, sources, fingerprint=tree.enabled, lap=clock.lap)
+        # With no output to reuse, the fingerprints serve only the next build: they are made
+        # while the render workers start on the pages (stream_pages' meanwhile), not before.
+        later = tree.enabled and tree.current is None
+        made = make(config, last, entry_cache, None, jobs, sources, fingerprint=tree.enabled and not later,
+                    lap=clock.lap)
         site, result.warnings, result.drafts = made.site, made.warnings, made.model.drafts
-        reuse = reusable_pages(made, config, tree, scan) if tree.enabled else Reuse([], {}, {}, None, None, 0)
+        reuse = reusable_pages(made, config, tree, scan) if tree.enabled and not later else Reuse([], {}, {}, None, None, 0)
     result.state = (site, entry_cache, tree, reuse)
     result.fingerprinted = reuse.fingerprinted
     result.in_place = reuse.page_map is not None and tree.current is not None and reuse.page_map is tree.current.page_map
@@ -319,9 +326,21 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     before = result.timings["render"]
     html_pages = [kept_html]
     environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
-    staged = stage(timed(stream_pages(site, jobs, reused, environment, hashes, images, made.views), result.timings,
-                         "render", html_pages), config, tree.spare.files if tree.spare is not None else None,
-                   reuse.spare_files, kept, spared=BUNDLE if searched else None)
+    keyed: list[Reuse] = []
+
+    def fingerprint() -> None:
+        keys, page_map, fingerprinted = page_keys(site, made.views, last, entry_cache)
+        keyed.append(Reuse([], {}, {path: key for path, key in zip(site.paths, keys) if key is not None}, page_map,
+                           None, fingerprinted))
+
+    staged = stage(timed(stream_pages(site, jobs, reused, environment, hashes, images, made.views,
+                                      fingerprint if later else lambda: None), result.timings, "render", html_pages),
+                   config, tree.spare.files if tree.spare is not None else None, reuse.spare_files, kept,
+                   spared=BUNDLE if searched else None)
+    if keyed:
+        reuse = keyed[0]
+        result.fingerprinted = reuse.fingerprinted
+        result.state = (site, entry_cache, tree, reuse)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
     # With no output/ to keep as the spare (a clean build), the spare is linked from the staged

@@ -103,9 +103,15 @@ def make(config: Config, last: Last, cache: EntryCache, changed: Collection[Path
     views = Views(site, model.revised)  # the pages' contexts, made once for fingerprints and rendering
     if not fingerprint:
         return Made(model, views, (), None, 0, tuple(found))
-    edits = Edits.between(cache.previous_entries(), cache.current_entries(), site.posts)
-    keys, page_map, fingerprinted = route_keys(site, Fingerprints(site, views), last.page_map, last.keys, edits)
+    keys, page_map, fingerprinted = page_keys(site, views, last, cache)
     return Made(model, views, tuple(keys), page_map, fingerprinted, tuple(found))
+
+
+def page_keys(site: Site, views: Views, last: Last, cache: EntryCache) -> tuple[list, PageMap | None, int]:
+    """Each route's fingerprint, this build's PageMap and how many routes were fingerprinted
+    (reuse.route_keys), from what the last build left and the entries it read (the cache)."""
+    edits = Edits.between(cache.previous_entries(), cache.current_entries(), site.posts)
+    return route_keys(site, Fingerprints(site, views), last.page_map, last.keys, edits)
 
 
 def read_model(config: Config, cache: EntryCache | None = None, jobs: int | None = 1,

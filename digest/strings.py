@@ -179,7 +179,7 @@ class Strings:
 
     def number(self, value: int | float) -> str:
         """`12,345` in English, `12 345` in Ukrainian."""
-        return format_decimal(value, locale=self.locale)
+        return _number(value, self.language)
 
     def date(self, moment) -> str:
         """A Moment (entries.Moment) as a reader reads it: `July 23, 2025`, `23 липня 2025 р.`;
@@ -236,6 +236,12 @@ class Strings:
         for a script to read from a data attribute (plural forms as objects)."""
         chosen = {key[len(prefix):]: value for key, value in self.strings.items() if key.startswith(prefix)}
         return json.dumps(chosen, ensure_ascii=False, sort_keys=True)
+
+
+@lru_cache(maxsize=65536, typed=True)
+def _number(value: int | float, language: str) -> str:
+    # Pages show the same few counts again and again (a term's entries, page N of M).
+    return format_decimal(value, locale=locale_of(language))
 
 
 @lru_cache(maxsize=65536)
