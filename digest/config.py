@@ -338,6 +338,14 @@ def line_of_name(text: str, dotted: str) -> int | None:
     """The first line that sets the dotted name (`tool.digest.per_page`) or something in it: a
     table header (`[tool.digest.extra]`) or a key, plain or dotted, in whatever table it is
     written (`[tool]` then `digest.per_page = 0`). Lines inside multi-line strings are skipped."""
+    return lines_of_names(text).get(dotted)
+
+
+def lines_of_names(text: str) -> dict[str, int]:
+    """line_of_name for every name at once: each dotted name the text sets, and each name it
+    sets something in, with its first line. A table of strings looks up every key it has: one
+    pass over the text, not one per key."""
+    lines: dict[str, int] = {}
     table, in_string = "", None
     for number, line in enumerate(text.splitlines(), 1):
         if in_string:
@@ -354,9 +362,10 @@ def line_of_name(text: str, dotted: str) -> int | None:
             in_string = quotes[0] if quotes else None
         else:
             continue
-        if name == dotted or name.startswith(dotted + "."):
-            return number
-    return None
+        parts = name.split(".")
+        for end in range(1, len(parts) + 1):
+            lines.setdefault(".".join(parts[:end]), number)
+    return lines
 
 
 def _dotted(name: str) -> str:

@@ -26,7 +26,7 @@ from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, format_time
 from babel.numbers import format_decimal
 
-from .config import line_of_name
+from .config import lines_of_names
 from .errors import WARNING, Problem, did_you_mean
 from .languages import direction, locale_of
 from .themes import default_theme_dir, theme_dirs
@@ -69,8 +69,9 @@ def read_table(path: Path, shown: str) -> tuple[TableFile | None, list[Problem]]
         found = re.search(r"line (\d+)", str(error))
         return None, [Problem(shown, int(found.group(1)) if found else None, None, f"TOML syntax error: {error}")]
     strings, lines, problems = {}, {}, []
+    written = lines_of_names(text)
     for key, value in _flatten(data):
-        line = line_of_name(text, key)
+        line = written.get(key)
         if isinstance(value, dict):
             if "other" not in value:
                 problems.append(Problem(shown, line, key, "plural forms need 'other' (the form for any other number); "
