@@ -6,6 +6,7 @@ import os
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
@@ -295,8 +296,10 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         # With no output to reuse, the fingerprints serve only the next build: they are made
         # while the render workers start on the pages (stream_pages' meanwhile), not before.
         later = tree.enabled and tree.current is None
+        # A build that parses many files compiles the templates while the parse workers work.
+        environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
         made = make(config, last, entry_cache, None, jobs, sources, fingerprint=tree.enabled and not later,
-                    lap=clock.lap)
+                    lap=clock.lap, meanwhile=partial(load_templates, environment))
         site, result.warnings, result.drafts = made.site, made.warnings, made.model.drafts
         reuse = reusable_pages(made, config, tree, scan) if tree.enabled and not later else Reuse([], {}, {}, None, None, 0)
     result.state = (site, entry_cache, tree, reuse)
@@ -325,7 +328,6 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         return result
     before = result.timings["render"]
     html_pages = [kept_html]
-    environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
     keyed: list[Reuse] = []
 
     def fingerprint() -> None:

@@ -88,13 +88,14 @@ class Made:
 
 def make(config: Config, last: Last, cache: EntryCache, changed: Collection[Path] | None = None,
          jobs: int | None = 1, sources: Background | None = None, fingerprint: bool = True,
-         lap: Callable[[str], None] = lambda stage: None) -> Made:
+         lap: Callable[[str], None] = lambda stage: None, meanwhile: Callable[[], None] = lambda: None) -> Made:
     """Read and check everything (every problem raises here), then fingerprint the pages.
     changed: the files changed since the last build, when known (serve's watchers): with the
     last model, an edit it does not read is made in place. sources: read.list_sources(),
     already listing the content; fingerprint: False when nothing will be reused (--no-cache);
-    lap(stage): told when the model is made ("load")."""
-    model = model_in_place(config, last.model, cache, changed) or read_model(config, cache, jobs, sources)
+    lap(stage): told when the model is made ("load"); meanwhile(): work of this process while
+    parse workers parse (read.read_entries)."""
+    model = model_in_place(config, last.model, cache, changed) or read_model(config, cache, jobs, sources, meanwhile)
     lap("load")
     found = body_link_problems(model.site, revised=model.revised)
     raise_if_errors([*model.warnings, *found], config.strict)
@@ -115,9 +116,9 @@ def page_keys(site: Site, views: Views, last: Last, cache: EntryCache) -> tuple[
 
 
 def read_model(config: Config, cache: EntryCache | None = None, jobs: int | None = 1,
-               sources: Background | None = None) -> Model:
+               sources: Background | None = None, meanwhile: Callable[[], None] = lambda: None) -> Model:
     """The model from the content files (those the cache knows by their bytes are not parsed)."""
-    entries, problems = read_entries(config, jobs, cache, sources)
+    entries, problems = read_entries(config, jobs, cache, sources, meanwhile)
     entries, drafts = published(entries, config)
     # Stop here only for real errors: under --strict, the warnings still to come (term slug
     # collisions, links) are listed with these at the end, all at once.

@@ -10,6 +10,7 @@ import pickle
 from dataclasses import astuple
 from itertools import chain
 from pathlib import Path
+from typing import Callable
 
 from .cache import EntryCache, entries_folder, file_stat, settled_stats
 from .config import Config
@@ -86,11 +87,13 @@ def no_content_folder(config: Config) -> Problem:
 
 
 def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None = None,
-                 sources: Background | None = None) -> tuple[list[Entry], list[Problem]]:
+                 sources: Background | None = None,
+                 meanwhile: Callable[[], None] = lambda: None) -> tuple[list[Entry], list[Problem]]:
     """Load and check every content file, collecting all problems; drafts are among the
     entries (see published). Files the cache has seen
     with the same bytes are not parsed again, the rest are parsed in batches across workers.
-    sources: list_sources(), the content files already being listed."""
+    sources: list_sources(), the content files already being listed; meanwhile(): work of
+    this process while parse workers parse (called only when there are workers)."""
     if not config.content_path.is_dir():
         return [], [no_content_folder(config)]
     stats, ahead = None, {}
@@ -122,6 +125,8 @@ def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None 
     workers = worker_count(jobs, len(to_parse))
     parts = batches([Path(paths[i]) for i in to_parse], workers, 25)
     parsed = chain.from_iterable(ordered_map(_load_batch, parts, workers, config))
+    if workers > 1:
+        meanwhile()
     for index, (content_hash, entry, found) in zip(to_parse, parsed):
         results[index] = (entry, found)
         if cache is not None and content_hash is not None and not any(p.is_error for p in found):
