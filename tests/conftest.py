@@ -77,11 +77,15 @@ SLOW_FILES = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Mark by rule what `make test-fast` leaves out, so that a new test is marked by what it
     uses, not by whether its author remembered: a test using the `browser` fixture is
     `browser`; a Hypothesis test building sites (it asks for tmp_path_factory) or a test in
-    SLOW_FILES is `slow`. Other slow tests carry @pytest.mark.slow themselves."""
+    SLOW_FILES is `slow`. Other slow tests carry @pytest.mark.slow themselves.
+
+    First of the hooks (tryfirst): pytest-xdist's worker reads the `xdist_group` marks in
+    this same hook, and `-m` deselects by the marks in it too."""
     for item in items:
         if "browser" in item.fixturenames:
             item.add_marker(pytest.mark.browser)
