@@ -383,6 +383,13 @@ class Server:
         self.process.stderr.close()
         return code
 
+    def stop_cleanly(self) -> None:
+        """stop(), which must end with exit status 0, no traceback and no temporary folder left."""
+        code = self.stop()
+        assert code == 0, (self.lines, self.errors)
+        assert not any("Traceback" in line for line in self.errors), self.errors
+        assert not self.temp.exists(), f"{self.temp} was left behind"
+
 
 def two_entries(site, settings: str = "", **first) -> Path:
     """A site of two entries (Talks in Istanbul, A phone call), made by the `site` fixture."""

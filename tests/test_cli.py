@@ -91,7 +91,7 @@ def test_digest_run_inside_the_content_or_output_folder_points_to_the_site_folde
     before = snapshot(root)
     for inside in (root / "content" / "2025", root / "output" / "tags", root / "static" / "images",
                    root / "themes" / "mine" / "templates"):
-        result = run_digest(inside, *command, timeout=60)
+        result = run_digest(inside, *command)  # in this process, but serve (a process of its own)
         assert result.returncode == 2, result
         assert result.stderr == (f"digest: this folder is inside the content, output, static or themes folder of the site {root}; "
                                  f"run digest from the site folder: cd {os.path.relpath(root, inside)}\n")

@@ -10,10 +10,11 @@ import socket
 import sys
 import threading
 import time
+from functools import partial
 
 import pytest
 
-from helpers import TIMEOUT, Server, entry_text, run_digest, snapshot, two_entries
+from helpers import TIMEOUT, Server, entry_text, run_digest, snapshot, two_entries, write_site
 from digest.serve import find_file, find_page, is_editor_noise, request_path
 
 
@@ -163,16 +164,19 @@ def test_the_reload_endpoint_answers_when_a_rebuild_finishes(site, serve):
     assert b'"errors": []' in body
 
 
-@pytest.fixture
-def traversal_server(site, serve, tmp_path):
-    (tmp_path / "secret.txt").write_text("TOP SECRET", encoding="utf-8")
-    root = two_entries(site, 'base_url = "https://example.org/repo/"\n')
-    server = serve(root)
+@pytest.fixture(scope="module")
+def traversal_server(tmp_path_factory):
+    """One server for every path below: a request changes nothing it serves."""
+    folder = tmp_path_factory.mktemp("traversal")
+    (folder / "secret.txt").write_text("TOP SECRET", encoding="utf-8")
+    root = two_entries(partial(write_site, folder / "site"), 'base_url = "https://example.org/repo/"\n')
+    server = Server(root)
     build = next(server.temp.glob("site-*"))
     # Plant links in the served folder: the server must not follow them out (or at all).
-    (build / "leak.txt").symlink_to(tmp_path / "secret.txt")
-    (build / "leakdir").symlink_to(tmp_path)
-    return server
+    (build / "leak.txt").symlink_to(folder / "secret.txt")
+    (build / "leakdir").symlink_to(folder)
+    yield server
+    server.stop_cleanly()
 
 
 TRAVERSALS = [
