@@ -9,28 +9,25 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .cache import EntryCache, FileHashes, OutputState, SearchState, TreeCache, compiled_templates
 from .config import Config
 from .engine import Last, Made, fewer_collections, make, no_collections, page_keys, read_model
-from .errors import DigestError, Problem, raise_if_errors
+from .errors import Problem, raise_if_errors
 from .links import link_problems
 from .read import list_sources
-from .render import (Page, StaticFile, check_theme, each_static_page, extra_pages, load_templates, make_environment,
+from .render import (Page, StaticFile, each_static_page, extra_pages, load_templates, make_environment,
                      remember_templates, render_pages, static_pages)
+from .rendering import stream_pages
 from .renditions import RenditionStore, rendition_pages
 from .reuse import PageMap
 from .search import BUNDLE, Earlier, Index, entry_pages, index_pages, index_shards, search_key
 from .model import Site
 from .urls import moved_urls
-from .views import Views
-from .workers import PARALLEL_FROM, Background, batches, ordered_map, shared, worker_count
-from .write import (KEPT, Kept, LinkedPage, Staged, discard, files_in, folder_holds, link_spare, old_path, start_spare,
+from .workers import PARALLEL_FROM, Background, worker_count
+from .write import (KEPT, LinkedPage, Staged, discard, files_in, folder_holds, link_spare, old_path, start_spare,
                     output_lock, output_problems, stage, swap)
-
-if TYPE_CHECKING:
-    import jinja2
 
 @dataclass
 class BuildResult:
@@ -47,10 +44,20 @@ class BuildResult:
     drafts: int = 0          # entries with draft: true left out (--drafts includes them)
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    # What the build worked with (the model, the caches, the pages reused): freed with the
-    # result, not when the build returns, so that `digest build` can leave (os._exit) without
-    # freeing its millions of objects one by one, work that grows with the site.
-    state: tuple = field(default=(), repr=False, compare=False)
+    # What the build worked with: freed with the result, not when the build returns, so that
+    # `digest build` can leave (os._exit) without freeing its millions of objects one by one,
+    # work that grows with the site.
+    state: Held | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Held:
+    """What a build worked with, kept alive by its BuildResult (see BuildResult.state)."""
+
+    site: Site
+    entry_cache: EntryCache
+    tree: TreeCache
+    reuse: Reuse
 
 
 class Stopwatch:
@@ -72,86 +79,6 @@ def make_site(config: Config, jobs: int | None = 1, cache: EntryCache | None = N
 
 def all_pages(site: Site) -> list[Page]:
     return render_pages(site) + static_pages(site.config) + extra_pages()
-
-
-@dataclass
-class RenderJob:
-    """What render workers share: the site, its views and the build's Jinja environment. A
-    worker not forked (workers._context) gets the site pickled and makes the rest: an
-    environment does not pickle, so there the worker makes its own, reading the compiled
-    templates kept in `compiled`."""
-    site: Site
-    views: Views | None
-    environment: jinja2.Environment | None
-    compiled: str | None = None
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "views": None, "environment": None}
-
-
-def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
-    """In a worker (or here): shared() is the RenderJob. Errors come back as values."""
-    job = shared()
-    if job.environment is None:
-        compiled = Path(job.compiled) if job.compiled else None
-        job.environment = make_environment(job.site.config, watching=False, compiled=compiled)
-    if job.views is None:
-        job.views = Views(job.site)
-    routes = job.site.routes
-    try:
-        # The environment lives for this build only, so its `cached` outputs stay valid.
-        return render_pages(job.site, [routes[i] for i in indexes], job.environment, keep_cached=True,
-                            views=job.views), []
-    except DigestError as error:
-        return [], list(error.problems)
-
-
-def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
-                 environment: jinja2.Environment | None = None, hashes: FileHashes | None = None,
-                 images: Sequence[Page | StaticFile] = (), views: Views | None = None,
-                 meanwhile: Callable[[], None] = lambda: None) -> Iterator[Page | StaticFile | LinkedPage]:
-    """Every page, in route order: reused[i] when given, else rendered, in batches across
-    workers while the caller writes; none for a route whose reused[i] is KEPT. Then the
-    static files (known by their stat to `hashes`, if given), the extra pages and the image
-    renditions (renditions.rendition_pages). meanwhile(): work of this process, done once
-    the workers have their first batches (before any page is rendered here, without them)."""
-    check_theme(site.config)
-    environment = environment or make_environment(site.config, watching=False)
-    todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
-    workers = worker_count(jobs, len(todo))
-    if workers > 1:
-        load_templates(environment)  # once, here: each forked worker would compile them again
-    job = RenderJob(site, views or Views(site), environment, getattr(environment.bytecode_cache, "directory", None))
-    # A sitemap lists every page: the longest to render, each goes first, in a batch of its
-    # own, not last with the feeds, where one core would end the build alone.
-    first = [i for i in todo if site.routes[i].template in RENDERED_FIRST] if workers > 1 else []
-    rest = [i for i in todo if i not in first] if first else todo
-    parts = [[i] for i in first] + (batches(rest, workers, 50) if rest else [])
-    rendered = zip(first + rest, _rendered(ordered_map(_render_batch, parts, workers, job)))
-    meanwhile()
-    held: dict[int, Page] = {}  # rendered before their turn
-    streamed = [i for i, page in enumerate(reused) if page is not KEPT] + list(range(len(reused), len(site.routes)))
-    for index in streamed:
-        page = reused[index] if index < len(reused) else None
-        if page is None:
-            while index not in held:
-                done, page = next(rendered)
-                held[done] = page
-            page = held.pop(index)
-        yield page
-    yield from each_static_page(site.config, hashes)
-    yield from extra_pages()
-    yield from images
-
-
-RENDERED_FIRST = {"sitemap.xml"}
-
-
-def _rendered(results: Iterator[tuple[list[Page], list[Problem]]]) -> Iterator[Page]:
-    for pages, problems in results:
-        if problems:
-            raise DigestError(problems)
-        yield from pages
 
 
 def scan_spare(config: Config, tree: TreeCache, jobs: int | None) -> Background | None:
@@ -302,7 +229,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
                     lap=clock.lap, meanwhile=partial(load_templates, environment))
         site, result.warnings, result.drafts = made.site, made.warnings, made.model.drafts
         reuse = reusable_pages(made, config, tree, scan) if tree.enabled and not later else Reuse([], {}, {}, None, None, 0)
-    result.state = (site, entry_cache, tree, reuse)
+    result.state = Held(site, entry_cache, tree, reuse)
     result.fingerprinted = reuse.fingerprinted
     result.in_place = reuse.page_map is not None and tree.current is not None and reuse.page_map is tree.current.page_map
     reused, kept = reuse.pages, reuse.kept
@@ -342,7 +269,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     if keyed:
         reuse = keyed[0]
         result.fingerprinted = reuse.fingerprinted
-        result.state = (site, entry_cache, tree, reuse)
+        result.state = Held(site, entry_cache, tree, reuse)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
     # With no output/ to keep as the spare (a clean build), the spare is linked from the staged

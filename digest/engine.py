@@ -3,7 +3,7 @@
 The content files, an entry cache and what the last build left (`Last`) -> the site model,
 its views (the pages' contexts) and a fingerprint per page (reuse.py), as one `Made` record.
 Each command then takes the pages whose fingerprint did not move from where it keeps them
-(build: output/ and the spare folder; serve: memory), renders the rest (build.stream_pages)
+(build: output/ and the spare folder; serve: memory), renders the rest (rendering.stream_pages)
 and writes or serves them, and passes what this build made to the next as its `Last`.
 
 The entry cache (cache.EntryCache) holds the entries by content hash: build reads it from

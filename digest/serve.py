@@ -35,7 +35,7 @@ from typing import Callable, NamedTuple
 
 import jinja2
 
-from .build import stream_pages
+from .rendering import stream_pages
 from .cache import EntryCache, FileHashes, file_stat
 from .config import Config, load_config
 from .engine import Last, Made, fewer_collections, make
@@ -204,7 +204,7 @@ class Preview:
     def rebuild(self, changed: set[Path]) -> Rebuild:
         """The build `digest build` runs (engine.make), from what the last rebuild left in
         memory and the changed files; switch to it when complete. Only the pages whose
-        fingerprint moved are rendered (build.stream_pages)."""
+        fingerprint moved are rendered (rendering.stream_pages)."""
         started = time.perf_counter()
         result = Rebuild(changed=sorted(self._shown(p) for p in changed))
         try:

@@ -1,0 +1,100 @@
+"""The pages of a build in route order: each rendered, in batches across worker processes while
+the caller writes, or the last build's, where its fingerprint did not move. `digest build`
+and `digest serve` both render with stream_pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+
+from .cache import FileHashes
+from .errors import DigestError, Problem
+from .model import Site
+from .render import Page, StaticFile, check_theme, each_static_page, extra_pages, load_templates, make_environment, render_pages
+from .views import Views
+from .workers import batches, ordered_map, shared, worker_count
+from .write import KEPT, Kept, LinkedPage
+
+if TYPE_CHECKING:
+    import jinja2
+
+
+@dataclass
+class RenderJob:
+    """What render workers share: the site, its views and the build's Jinja environment. A
+    worker not forked (workers._context) gets the site pickled and makes the rest: an
+    environment does not pickle, so there the worker makes its own, reading the compiled
+    templates kept in `compiled`."""
+    site: Site
+    views: Views | None
+    environment: jinja2.Environment | None
+    compiled: str | None = None
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "views": None, "environment": None}
+
+
+def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
+    """In a worker (or here): shared() is the RenderJob. Errors come back as values."""
+    job = shared()
+    if job.environment is None:
+        compiled = Path(job.compiled) if job.compiled else None
+        job.environment = make_environment(job.site.config, watching=False, compiled=compiled)
+    if job.views is None:
+        job.views = Views(job.site)
+    routes = job.site.routes
+    try:
+        # The environment lives for this build only, so its `cached` outputs stay valid.
+        return render_pages(job.site, [routes[i] for i in indexes], job.environment, keep_cached=True,
+                            views=job.views), []
+    except DigestError as error:
+        return [], list(error.problems)
+
+
+def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
+                 environment: jinja2.Environment | None = None, hashes: FileHashes | None = None,
+                 images: Sequence[Page | StaticFile] = (), views: Views | None = None,
+                 meanwhile: Callable[[], None] = lambda: None) -> Iterator[Page | StaticFile | LinkedPage]:
+    """Every page, in route order: reused[i] when given, else rendered, in batches across
+    workers while the caller writes; none for a route whose reused[i] is KEPT. Then the
+    static files (known by their stat to `hashes`, if given), the extra pages and the image
+    renditions (renditions.rendition_pages). meanwhile(): work of this process, done once
+    the workers have their first batches (before any page is rendered here, without them)."""
+    check_theme(site.config)
+    environment = environment or make_environment(site.config, watching=False)
+    todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
+    workers = worker_count(jobs, len(todo))
+    if workers > 1:
+        load_templates(environment)  # once, here: each forked worker would compile them again
+    job = RenderJob(site, views or Views(site), environment, getattr(environment.bytecode_cache, "directory", None))
+    # A sitemap lists every page: the longest to render, each goes first, in a batch of its
+    # own, not last with the feeds, where one core would end the build alone.
+    first = [i for i in todo if site.routes[i].template in RENDERED_FIRST] if workers > 1 else []
+    rest = [i for i in todo if i not in first] if first else todo
+    parts = [[i] for i in first] + (batches(rest, workers, 50) if rest else [])
+    rendered = zip(first + rest, _rendered(ordered_map(_render_batch, parts, workers, job)))
+    meanwhile()
+    held: dict[int, Page] = {}  # rendered before their turn
+    streamed = [i for i, page in enumerate(reused) if page is not KEPT] + list(range(len(reused), len(site.routes)))
+    for index in streamed:
+        page = reused[index] if index < len(reused) else None
+        if page is None:
+            while index not in held:
+                done, page = next(rendered)
+                held[done] = page
+            page = held.pop(index)
+        yield page
+    yield from each_static_page(site.config, hashes)
+    yield from extra_pages()
+    yield from images
+
+
+RENDERED_FIRST = {"sitemap.xml"}
+
+
+def _rendered(results: Iterator[tuple[list[Page], list[Problem]]]) -> Iterator[Page]:
+    for pages, problems in results:
+        if problems:
+            raise DigestError(problems)
+        yield from pages
