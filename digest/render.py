@@ -141,7 +141,7 @@ class Cached:
 
 
 # Templates compiled in this process, for any site: a process that builds many sites (the
-# tests, a script) compiles the bundled theme once per settings, not once per site. Bounded, as
+# tests, a script) compiles the bundled theme once per base URL, not once per site. Bounded, as
 # `digest serve` compiles each edit of a template anew.
 COMPILED: OrderedDict[tuple, CodeType] = OrderedDict()
 COMPILED_KEPT = 1024
@@ -154,16 +154,15 @@ class HeldBytecodeCache(jinja2.BytecodeCache):
     (remember_templates): a failed build writes nothing anywhere.
 
     Jinja checks a compiled template against its source, not against the environment: the
-    options are the same for every site (make_environment), and the filters read the settings
-    (Jinja folds `'x'|absolute_url` into a constant when it compiles), so the settings are in
-    the key. The site's root is not: no filter reads it, and a template's own file is in
-    Jinja's key (bucket.key)."""
+    options are the same for every site (make_environment), and Jinja folds a filter of
+    constants into a constant when it compiles (`'sitemap.xml'|absolute_url`), so what the
+    filters read is in the key: of the settings, the base URL alone (FOLDED_SETTINGS). A
+    template's own file is in Jinja's key (bucket.key)."""
 
     def __init__(self, config: Config, directory: str | None = None):
         self.directory = directory
         self.folder = jinja2.FileSystemBytecodeCache(directory) if directory is not None else None
-        self.settings = tuple((f.name, repr(getattr(config, f.name)))
-                              for f in dataclasses.fields(config) if f.name not in ("root", "raw"))
+        self.settings = tuple(getattr(config, name) for name in FOLDED_SETTINGS)
         self.held: list[jinja2.bccache.Bucket] = []
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
@@ -265,6 +264,13 @@ def _names_of(owner) -> list[str]:
     return sorted(name for name in dir(owner) if not name.startswith("_"))
 
 
+# The settings the filters below read that Jinja may fold into a compiled template (url,
+# absolute_url, srcset): a compiled template is kept for any site with the same values
+# (HeldBytecodeCache). A filter that reads another setting takes the context
+# (jinja2.pass_context), which Jinja never folds, or its setting joins this list.
+FOLDED_SETTINGS = ("base_url",)
+
+
 def make_environment(config: Config, watching: bool = True, compiled: Path | None = None) -> jinja2.Environment:
     """watching: look whether a template file changed at each use (digest serve); a build
     reads each template once. compiled: a folder of compiled templates kept between builds
@@ -286,7 +292,9 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
                        # An entry's body goes into the feeds of each of its tags, people, places...
                        item_authors=feeds.item_authors, xml_safe=lru_cache(maxsize=1024)(feeds.xml_safe),
                        # feed.json is JSON, not HTML: json.dumps has quoted it, HTML escaping would corrupt it.
-                       json_feed=lambda feed: markupsafe.Markup(feeds.json_feed_text(feed, config)))
+                       # It reads every setting: passed the context, so that Jinja never folds it.
+                       json_feed=jinja2.pass_context(
+                           lambda context, feed: markupsafe.Markup(feeds.json_feed_text(feed, config))))
     # An image's renditions as a srcset: `/static/images/a-1f2e-360.webp 360w, ...`, under the base path.
     env.filters["srcset"] = lambda renditions: ", ".join(f"{config.base_path}{r.path} {r.width}w" for r in renditions)
     # Of the names every template sees (views.COMMON), those of the settings alone: `site` and

@@ -1,6 +1,6 @@
 """A process that builds many sites (digest serve, a script, the tests) compiles each template
-once per settings and source, not once per site; a site with other settings, or a template
-file of its own, gets its own compiled templates."""
+once per source and base URL, not once per site; a site with another base URL, or a template
+file of its own, gets its own compiled templates, and other settings reach every page."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from helpers import built, entry_text
 
 ENTRY = {"content/2025/07/a.md": entry_text(title="Talks resume", tags="[Ukraine]")}
-# A title no other test's site has: the first build of such a site in this process compiles.
-SETTINGS = 'title = "The template cache test"\n'
+# A base URL no other test's site has: the first build of such a site in this process compiles.
+SETTINGS = 'base_url = "https://template-cache.example.org/"\n'
 
 
 @pytest.fixture
@@ -33,18 +33,24 @@ def compiled_by(monkeypatch):
     return build
 
 
-def test_a_second_site_with_the_same_settings_compiles_no_template(site, compiled_by):
+def test_a_second_site_with_the_same_base_url_compiles_no_template_and_shows_its_own_settings(site, compiled_by):
     first, files = compiled_by(site(ENTRY, SETTINGS, name="one"))
     assert len(first) > 20
     again, same = compiled_by(site(ENTRY, SETTINGS, name="two"))
     assert again == [] and same == files
+    # Other settings are read as each page renders, never kept in a compiled template.
+    other = SETTINGS + 'title = "Harbour News"\nper_page = 3\nlanguage = "uk"\n'
+    compiled, files = compiled_by(site(ENTRY, other, name="three"))
+    assert compiled == []
+    assert b"Harbour News" in files["index.html"] and b'lang="uk"' in files["index.html"]
+    assert b'"title": "Harbour News"' in files["feed.json"] and b"<title type=\"text\">Harbour News</title>" in files["feed.xml"]
 
 
 def test_a_site_with_another_base_url_compiles_its_own(site, compiled_by):
     """Jinja folds `'sitemap.xml'|absolute_url` into the compiled template (robots.txt): a
     site with another base URL must not take it from another site's."""
-    for base_url in ("https://owner.github.io/repo/", "https://news.example.org/"):
-        root = site(ENTRY, SETTINGS + f'base_url = "{base_url}"\n', name=base_url.split("/")[2])
+    for base_url in ("https://owner.github.io/template-cache/", "https://template-cache-two.example.org/"):
+        root = site(ENTRY, f'base_url = "{base_url}"\n', name=f"site-{len(base_url)}")
         compiled, files = compiled_by(root)
         assert len(compiled) > 20
         assert f"Sitemap: {base_url}sitemap.xml".encode() in files["robots.txt"]
