@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from .cache import EntryCache, FileHashes, OutputState, SearchState, TreeCache, compiled_templates
 from .config import Config
-from .engine import Last, Made, fewer_collections, make, no_collections, page_keys, read_model
+from .engine import Last, Made, fewer_collections, make, no_collections, read_model
 from .errors import Problem, raise_if_errors
 from .links import link_problems
 from .read import list_sources
@@ -220,15 +220,12 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
             scan = started(children, scan_spare(config, tree, jobs))
             entry_cache = EntryCache(config, cache)
         last = Last(tree.current.keys, tree.current.page_map) if tree.current is not None else Last()
-        # With no output to reuse, the fingerprints serve only the next build: they are made
-        # while the render workers start on the pages (stream_pages' meanwhile), not before.
-        later = tree.enabled and tree.current is None
         # A build that parses many files compiles the templates while the parse workers work.
         environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
-        made = make(config, last, entry_cache, None, jobs, sources, fingerprint=tree.enabled and not later,
-                    lap=clock.lap, meanwhile=partial(load_templates, environment))
+        made = make(config, last, entry_cache, None, jobs, sources, fingerprint=tree.enabled, lap=clock.lap,
+                    meanwhile=partial(load_templates, environment))
         site, result.warnings, result.drafts = made.site, made.warnings, made.model.drafts
-        reuse = reusable_pages(made, config, tree, scan) if tree.enabled and not later else Reuse([], {}, {}, None, None, 0)
+        reuse = reusable_pages(made, config, tree, scan) if tree.enabled else Reuse([], {}, {}, None, None, 0)
     result.state = Held(site, entry_cache, tree, reuse)
     result.fingerprinted = reuse.fingerprinted
     result.in_place = reuse.page_map is not None and tree.current is not None and reuse.page_map is tree.current.page_map
@@ -255,21 +252,9 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         return result
     before = result.timings["render"]
     html_pages = [kept_html]
-    keyed: list[Reuse] = []
-
-    def fingerprint() -> None:
-        keys, page_map, fingerprinted = page_keys(site, made.views, last, entry_cache)
-        keyed.append(Reuse([], {}, {path: key for path, key in zip(site.paths, keys) if key is not None}, page_map,
-                           None, fingerprinted))
-
-    staged = stage(timed(stream_pages(site, jobs, reused, environment, hashes, images, made.views,
-                                      fingerprint if later else lambda: None), result.timings, "render", html_pages),
-                   config, tree.spare.files if tree.spare is not None else None, reuse.spare_files, kept,
-                   spared=BUNDLE if searched else None)
-    if keyed:
-        reuse = keyed[0]
-        result.fingerprinted = reuse.fingerprinted
-        result.state = Held(site, entry_cache, tree, reuse)
+    staged = stage(timed(stream_pages(site, jobs, reused, environment, hashes, images, made.views), result.timings,
+                         "render", html_pages), config, tree.spare.files if tree.spare is not None else None,
+                   reuse.spare_files, kept, spared=BUNDLE if searched else None)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
     # With no output/ to keep as the spare (a clean build), the spare is linked from the staged

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from .cache import FileHashes
 from .errors import DigestError, Problem
@@ -54,13 +54,11 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
 
 def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
                  environment: jinja2.Environment | None = None, hashes: FileHashes | None = None,
-                 images: Sequence[Page | StaticFile] = (), views: Views | None = None,
-                 meanwhile: Callable[[], None] = lambda: None) -> Iterator[Page | StaticFile | LinkedPage]:
+                 images: Sequence[Page | StaticFile] = (), views: Views | None = None) -> Iterator[Page | StaticFile | LinkedPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
     workers while the caller writes; none for a route whose reused[i] is KEPT. Then the
     static files (known by their stat to `hashes`, if given), the extra pages and the image
-    renditions (renditions.rendition_pages). meanwhile(): work of this process, done once
-    the workers have their first batches (before any page is rendered here, without them)."""
+    renditions (renditions.rendition_pages)."""
     check_theme(site.config)
     environment = environment or make_environment(site.config, watching=False)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
@@ -74,7 +72,6 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
     rest = [i for i in todo if i not in first] if first else todo
     parts = [[i] for i in first] + (batches(rest, workers, 50) if rest else [])
     rendered = zip(first + rest, _rendered(ordered_map(_render_batch, parts, workers, job)))
-    meanwhile()
     held: dict[int, Page] = {}  # rendered before their turn
     streamed = [i for i, page in enumerate(reused) if page is not KEPT] + list(range(len(reused), len(site.routes)))
     for index in streamed:
