@@ -94,6 +94,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(item.path.name))
 
 
+@pytest.fixture(autouse=True)
+def grouped(request):
+    """Under `--dist loadgroup`, a test of a group carries it in its id (`...@test_feeds.py`),
+    which is what keeps the group in one worker. Without it (a pytest whose ids pytest-xdist
+    cannot change, a hook come too late) the tests would pass, only slower: they fail instead."""
+    item = request.node
+    if getattr(item.config.option, "loadgroup", False) and item.get_closest_marker("xdist_group") \
+            and "@" not in item.nodeid:
+        pytest.fail("pytest-xdist did not group this test with the others of its file: their site "
+                    "would be built in each worker; see docs/developer/testing.md", pytrace=False)
+
+
 def shares_a_module_fixture(item) -> bool:
     """Whether the test uses a fixture made once per file (a site built once and read by many
     tests). Under `--dist loadgroup` (pytest-xdist, as the Makefile runs it) such tests of one
