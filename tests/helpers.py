@@ -154,6 +154,16 @@ def assert_equals_clean_build(root: Path, output: str = "output") -> None:
     assert [path for path in files if files[path] != clean[path]] == [], "pages differ from a clean build's"
 
 
+def assert_equals_clean_build_with_search(root: Path, clean: Path) -> None:
+    """root's output/ equals, byte for byte, that of a clean build with search (the command line)
+    of the same content and settings, made in the folder clean."""
+    shutil.copytree(root / "content", clean / "content")
+    shutil.copy(root / "pyproject.toml", clean / "pyproject.toml")
+    result = run_digest(clean, "build")
+    assert result.returncode == 0, result.stderr
+    assert snapshot(root / "output") == snapshot(clean / "output")
+
+
 # --- one site and one table of edits to it ---------------------------------------------------
 # ENTRIES has stories, people, places, sources, kinds, body links between entries and a tag
 # (Ports) paginated over three pages; STATIC adds the site's own static files. EDITS changes

@@ -55,3 +55,16 @@ def test_only_the_cli_prints():
         tree = ast.parse((PACKAGE / f"{name}.py").read_text(encoding="utf-8"))
         calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"]
         assert not calls, f"digest/{name}.py calls print(); return values or raise DigestError instead"
+
+
+def test_test_files_never_import_each_other():
+    """Shared test code lives in conftest.py or a helper module (helpers.py, search_sites.py...):
+    a test file imported by another runs its module fixtures and marks in the wrong place."""
+    importing = {}
+    for path in sorted(Path(__file__).resolve().parent.glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        names |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        if any(name.split(".")[0].startswith("test_") for name in names):
+            importing[path.name] = sorted(name for name in names if name.startswith("test_"))
+    assert importing == {}

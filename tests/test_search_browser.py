@@ -3,74 +3,18 @@ served by a real HTTP server under /repo/ and at a domain root, driven by Chromi
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import shutil
-import threading
-from pathlib import Path
 from urllib.parse import quote
 from urllib.request import urlopen
 
 import pytest
 
-from helpers import HOSTILE_ENTRY, HOSTILE_TITLE, ROOT, entry_text, run_digest
+from helpers import HOSTILE_TITLE
+from search_sites import serve_built_site
 
 TIMEOUT_MS = 10_000
-SHARD_ENTRIES = 3
-# The oldest entry of all and the newest, each with a word no other entry has and one tag:
-# the first shard and the last, eleven entries in four shards with the sample site's nine.
-EDGE_ENTRIES = {
-    "oldest.md": entry_text(title="The oldest entry", date="2024-01-15", tags="[Archive]",
-                            body="An aardvarkian word, found in the oldest shard only."),
-    "newest.md": entry_text(title="The newest entry", date="2025-12-01", tags="[Archive]",
-                            body="A zyzzyvan word, found in the newest shard only."),
-}
 PESKOV_TITLE = "Peskov on state TV: Russia ready to talk but sticking to its goals"
-
-
-class MountedHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves `directory` at `mount` (`/repo/`); anything outside the mount is a 404."""
-
-    mount = "/"
-
-    def translate_path(self, path):
-        clean = path.split("?", 1)[0].split("#", 1)[0]
-        if not clean.startswith(self.mount):
-            return str(Path(self.directory) / "does-not-exist")
-        return super().translate_path("/" + path[len(self.mount):])
-
-    def log_message(self, format, *args):  # keep the test output quiet
-        pass
-
-
-def serve_built_site(tmp: Path, mount: str):
-    """Bind a free port, build the sample site for it, serve the output; yields the site's URL."""
-    root = tmp / "site"
-    shutil.copytree(ROOT / "content", root / "content")
-    settings = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    # Shards of three entries: the nine entries make three, so every test searches across shards.
-    (root / "pyproject.toml").write_text(settings.replace("[tool.digest]\n", f"[tool.digest]\nsearch_shard_entries = {SHARD_ENTRIES}\n"),
-                                         encoding="utf-8")
-    (root / "content" / "2025" / "07" / "hostile.md").write_text(HOSTILE_ENTRY, encoding="utf-8")
-    for name, text in EDGE_ENTRIES.items():
-        (root / "content" / name).write_text(text, encoding="utf-8")
-    output = tmp / "out"
-    handler = type("Handler", (MountedHandler,), {"mount": mount})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(output)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}{mount}"
-        result = run_digest(root, "build", "--base-url", url, "--output", str(output))
-        assert result.returncode == 0, result.stderr
-        thread.start()
-        yield url
-    finally:
-        if thread.is_alive():
-            server.shutdown()
-            thread.join()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from test_search_browser import serve_built_site
+from search_sites import serve_built_site
 
 # Lighthouse counts a shift of 0.1 or more as poor.
 MOST = 0.1

@@ -5,55 +5,11 @@ Pagefind, real builds; a failing Pagefind is the real binary behind a script tha
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
-import shutil
-import stat
-from pathlib import Path
 
-import pagefind_bin
-
-from helpers import entry_text, run_digest, snapshot
-
-SETTINGS = "search_shard_entries = 3\n"
-
-
-def entry(day: int, body: str = "", tags: str | None = None) -> str:
-    """An entry of 2025-07-<day> with a word of its own (`word<day>`) and a tag of its own: no
-    two entries are related, so one's page never names another (see test_related_entries_...)."""
-    return entry_text(title=f"Entry {day}", date=f"2025-07-{day:02d}", tags=tags or f"[t{day}]",
-                      body=f"Body of entry {day}: word{day}. {body}")
-
-
-def entries(count: int) -> dict[str, str]:
-    return {f"content/2025/07/e{day:02d}.md": entry(day) for day in range(1, count + 1)}
-
-
-def manifest(output: Path) -> dict:
-    return json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
-
-
-def shard_names(output: Path) -> list[str]:
-    """The shards, oldest first."""
-    return [shard["name"] for shard in reversed(manifest(output)["shards"])]
-
-
-def inodes(output: Path, name: str) -> set[int]:
-    return {path.stat().st_ino for path in (output / "pagefind" / name).rglob("*") if path.is_file()}
-
-
-def shard_words(output: Path, name: str) -> str:
-    """The text of a shard's fragments (one per page), for telling which entries it holds."""
-    return " ".join(gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
-                    for path in (output / "pagefind" / name / "fragment").iterdir())
-
-
-def build(root: Path, *flags: str, env: dict | None = None):
-    result = run_digest(root, "build", *flags, env=env)
-    assert result.returncode == 0, result.stderr
-    return result
-
+from helpers import assert_equals_clean_build_with_search, run_digest, snapshot
+from search_sites import (FAILS_ON_DOOMED, KILLED_ON_DOOMED, SETTINGS, build, entries, entry, fake_pagefind, inodes,
+                          manifest, shard_names, shard_words)
 
 def test_shards_hold_their_entries_in_date_order_each_built_from_its_own(site):
     root = site(entries(8), SETTINGS)
@@ -90,11 +46,7 @@ def test_an_edit_indexes_its_shard_only_and_matches_a_clean_build_byte_for_byte(
     (root / "content/2025/07/e05.md").write_text(entry(5, "Edited again."), encoding="utf-8")
     build(root)
     assert shard_names(output)[0] == before[0] and inodes(output, before[0]) == kept[before[0]]
-    clean = tmp_path / "clean"
-    shutil.copytree(root / "content", clean / "content")
-    shutil.copy(root / "pyproject.toml", clean / "pyproject.toml")
-    build(clean)
-    assert snapshot(output) == snapshot(clean / "output")
+    assert_equals_clean_build_with_search(root, tmp_path / "clean")
 
 
 def test_a_new_entry_indexes_the_newest_shard_and_a_removed_old_one_moves_the_rest(site, tmp_path):
@@ -110,36 +62,7 @@ def test_a_new_entry_indexes_the_newest_shard_and_a_removed_old_one_moves_the_re
     build(root)
     third = shard_names(output)
     assert len(third) == 3 and not set(third) & set(second)
-    clean = tmp_path / "clean"
-    shutil.copytree(root / "content", clean / "content")
-    shutil.copy(root / "pyproject.toml", clean / "pyproject.toml")
-    build(clean)
-    assert snapshot(output) == snapshot(clean / "output")
-
-
-def fake_pagefind(tmp_path: Path, script: str = "", version: str | None = None) -> dict:
-    """The installed pagefind_bin package copied ahead of it on PYTHONPATH, its binary replaced
-    by a script that runs `script` and then the real binary; with `version`, a dist-info saying
-    that version is installed (as another pagefind-bin would)."""
-    package = Path(pagefind_bin.__file__).parent
-    copy = tmp_path / "fake" / "pagefind_bin"
-    copy.mkdir(parents=True)
-    for name in ("__init__.py", "__main__.py"):
-        shutil.copy(package / name, copy / name)
-    binary = copy / "pagefind"
-    binary.write_text(f"#!/bin/sh\n{script}\nexec {pagefind_bin.get_executable()} \"$@\"\n", encoding="utf-8")
-    binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
-    if version:
-        info = tmp_path / "fake" / f"pagefind_bin-{version}.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: pagefind-bin\nVersion: {version}\n")
-    return {"PYTHONPATH": str(copy.parent)}
-
-
-# Kills itself (SIGKILL, as the kernel's out-of-memory killer does) on the shard holding "doomed".
-KILLED_ON_DOOMED = 'site=$(echo "$@" | sed "s/.*--site \\([^ ]*\\).*/\\1/"); if grep -rq doomed "$site"; then kill -9 $$; fi'
-FAILS_ON_DOOMED = ('site=$(echo "$@" | sed "s/.*--site \\([^ ]*\\).*/\\1/"); '
-                   'if grep -rq doomed "$site"; then echo "Error: disk on fire" >&2; exit 1; fi')
+    assert_equals_clean_build_with_search(root, tmp_path / "clean")
 
 
 def test_pagefind_killed_on_one_shard_fails_the_build_and_keeps_the_old_site_and_its_search(site, tmp_path):
@@ -199,8 +122,4 @@ def test_related_entries_name_each_other_so_a_new_one_indexes_the_shards_that_li
     (root / "content/2025/07/e08.md").write_text(entry(8, tags="[Kremlin]"), encoding="utf-8")
     build(root)
     assert len(set(shard_names(output)) - set(first)) >= 2
-    clean = tmp_path / "clean"
-    shutil.copytree(root / "content", clean / "content")
-    shutil.copy(root / "pyproject.toml", clean / "pyproject.toml")
-    build(clean)
-    assert snapshot(output) == snapshot(clean / "output")
+    assert_equals_clean_build_with_search(root, tmp_path / "clean")

@@ -4,11 +4,10 @@ every later edit does, instead of linking every page into a new one. Real builds
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from helpers import run_digest, snapshot
-from test_search_shards import KILLED_ON_DOOMED, SETTINGS, build, entries, entry, fake_pagefind, inodes, shard_names
+from helpers import assert_equals_clean_build_with_search, run_digest
+from search_sites import KILLED_ON_DOOMED, SETTINGS, build, entries, entry, fake_pagefind, inodes, shard_names
 
 
 def files_of(folder: Path) -> dict[Path, int]:
@@ -36,11 +35,7 @@ def test_a_clean_build_leaves_the_spare_and_the_first_edit_stages_in_it(site, tm
     assert output.stat().st_ino == folder  # the spare was the staging folder, now output/
     assert shard_names(output)[0] == shards[0] and inodes(output, shards[0]) == kept  # kept in place
     assert files_of(spare) == held  # the site of the clean build is the spare now
-    clean = tmp_path / "clean"
-    shutil.copytree(root / "content", clean / "content")
-    shutil.copy(root / "pyproject.toml", clean / "pyproject.toml")
-    build(clean)
-    assert snapshot(output) == snapshot(clean / "output")
+    assert_equals_clean_build_with_search(root, tmp_path / "clean")
 
 
 def test_a_clean_build_whose_pagefind_is_killed_leaves_no_folder_behind(site, tmp_path):
@@ -64,11 +59,7 @@ def test_without_links_a_clean_build_leaves_no_spare_and_the_next_edit_still_equ
     assert beside_output(root) == ["output"]
     (root / "content/2025/07/e02.md").write_text(entry(2, "Edited."), encoding="utf-8")
     build(root)
-    clean = tmp_path / "clean"
-    shutil.copytree(root / "content", clean / "content")
-    shutil.copy(root / "pyproject.toml", clean / "pyproject.toml")
-    build(clean)
-    assert snapshot(root / "output") == snapshot(clean / "output")
+    assert_equals_clean_build_with_search(root, tmp_path / "clean")
 
 
 def test_a_clean_build_without_search_leaves_no_spare(site):
