@@ -10,8 +10,9 @@ Each size builds the corpus of benchmarks/make_corpus.py (seed 1) twice, in two 
 under .bench/: "one index" (search_shard_entries at least the number of entries) and "shards"
 (the default, 2,500 entries each). Runs alternate between the two. The one-edit rebuild appends
 a line to the body of the entry bench.py edits (the middle one by path); then the next edit
-appends another line: the first edit after a clean build stages the site into a new folder,
-the next reuses the folder the first left (the spare), as every later edit does. --browser serves each output
+appends another line: the first edit after a clean build stages in the spare folder the clean
+build left; the next in the one the first left, and also deletes the files of the shard the
+first replaced, as every later edit does. --browser serves each output
 over HTTP and opens /search/?q=<query> in Chromium (Playwright), summing the body bytes of
 every response until a second after the result count is shown (served as files are, and
 again with text files gzip-encoded as GitHub Pages sends them), and the layout shift (a PerformanceObserver
@@ -156,22 +157,16 @@ def bench_builds(n: int, runs: int, digest: list[str], full_only: bool) -> dict:
                       file=sys.stderr, flush=True)
                 if full_only:
                     continue
-                entry.write_text(original.decode("utf-8").rstrip("\n") + f"\n\nAn added closing line, run {run}.\n",
-                                 encoding="utf-8")
-                os.sync()
-                edit = measure([*digest, "build"], site)
-                found[variant]["edit"].append(edit)
-                print(f"  {n} entries, {variant}, run {run + 1}: one edit {describe(edit)}\n    {edit.closing}",
-                      file=sys.stderr, flush=True)
-                # The first edit after a clean build stages into a new folder; the next one reuses
-                # the spare folder (the site before last) that the first left, as every later one does.
-                entry.write_text(original.decode("utf-8").rstrip("\n") + f"\n\nAnother closing line, run {run}.\n",
-                                 encoding="utf-8")
-                os.sync()
-                after = measure([*digest, "build"], site)
-                found[variant]["next"].append(after)
-                print(f"  {n} entries, {variant}, run {run + 1}: next edit {describe(after)}\n    {after.closing}",
-                      file=sys.stderr, flush=True)
+                # The first edit after a clean build, then the next, as every later edit is.
+                for kind, label, line in (("edit", "one edit", "An added closing line"),
+                                          ("next", "next edit", "Another closing line")):
+                    entry.write_text(original.decode("utf-8").rstrip("\n") + f"\n\n{line}, run {run}.\n",
+                                     encoding="utf-8")
+                    os.sync()
+                    rebuild = measure([*digest, "build"], site)
+                    found[variant][kind].append(rebuild)
+                    print(f"  {n} entries, {variant}, run {run + 1}: {label} {describe(rebuild)}\n    {rebuild.closing}",
+                          file=sys.stderr, flush=True)
                 entry.write_bytes(original)  # the next full build starts from a clean site folder
     finally:
         entry.write_bytes(original)
