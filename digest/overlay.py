@@ -32,25 +32,30 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
   var me = document.currentScript;
   var epoch = Number(me.dataset.epoch), version = Number(me.dataset.version), delay = 500;
 
-  function style(box) {
-    Object.assign(box.style, {position: "fixed", top: "0", left: "0", right: "0", zIndex: "2147483647",
-      maxHeight: "60vh", overflow: "auto", margin: "0", padding: "1rem 5rem 1rem 1.25rem", background: "#4a0d0d",
-      color: "#fff", font: "14px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace",
-      boxShadow: "0 2px 12px rgba(0,0,0,.5)", textAlign: "left"});
+  // The overlay and the panel style themselves inline, so that no theme's CSS reaches them.
+  // The theme styles <pre> too (the default gives it a white box in light mode): the boxes'
+  // own colours win, or the errors are white on white.
+  function dress(box, look, preMargin, closeAt) {
+    Object.assign(box.style, look);
     var pre = box.querySelector("pre");
-    // The theme styles <pre> too (the default gives it a white box in light mode): the
-    // overlay's own colours win, or the errors are white on white.
-    if (pre) Object.assign(pre.style, {whiteSpace: "pre-wrap", margin: ".5rem 0 0", font: "inherit",
+    if (pre) Object.assign(pre.style, {whiteSpace: "pre-wrap", margin: preMargin, font: "inherit",
       color: "inherit", background: "transparent", border: "0", padding: "0", overflow: "visible"});
     if (!box.querySelector("button")) {
       var close = document.createElement("button");
       close.type = "button";
       close.textContent = me.dataset.hide;
-      // In the box's right padding, so that it covers no error on a phone.
-      Object.assign(close.style, {position: "absolute", top: ".5rem", right: ".75rem"});
+      Object.assign(close.style, Object.assign({position: "absolute"}, closeAt));
       close.addEventListener("click", function () { box.hidden = true; });
       box.appendChild(close);
     }
+  }
+
+  function style(box) {
+    // The Hide button sits in the box's right padding, so that it covers no error on a phone.
+    dress(box, {position: "fixed", top: "0", left: "0", right: "0", zIndex: "2147483647",
+      maxHeight: "60vh", overflow: "auto", margin: "0", padding: "1rem 5rem 1rem 1.25rem", background: "#4a0d0d",
+      color: "#fff", font: "14px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace",
+      boxShadow: "0 2px 12px rgba(0,0,0,.5)", textAlign: "left"}, ".5rem 0 0", {top: ".5rem", right: ".75rem"});
   }
 
   function overlay(errors) {
@@ -77,22 +82,11 @@ RELOAD_SCRIPT = r"""// digest serve: reload when a rebuild finishes; show the er
   // The warnings of the served build: a panel at the foot of the window that covers little
   // and blocks nothing (the page scrolls and clicks under it as ever), with a Hide button.
   function stylePanel(box) {
-    Object.assign(box.style, {position: "fixed", bottom: "0", right: "0", zIndex: "2147483646",
+    dress(box, {position: "fixed", bottom: "0", right: "0", zIndex: "2147483646",
       maxWidth: "min(46rem, 100vw)", maxHeight: "30vh", overflow: "auto", margin: "0",
       padding: ".5rem 4.5rem .5rem .75rem", background: "#3d3300", color: "#fff",
       font: "13px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace",
-      boxShadow: "0 -2px 10px rgba(0,0,0,.4)", textAlign: "left"});
-    var pre = box.querySelector("pre");
-    if (pre) Object.assign(pre.style, {whiteSpace: "pre-wrap", margin: ".25rem 0 0", font: "inherit",
-      color: "inherit", background: "transparent", border: "0", padding: "0", overflow: "visible"});
-    if (!box.querySelector("button")) {
-      var close = document.createElement("button");
-      close.type = "button";
-      close.textContent = me.dataset.hide;
-      Object.assign(close.style, {position: "absolute", top: ".35rem", right: ".5rem"});
-      close.addEventListener("click", function () { box.hidden = true; });
-      box.appendChild(close);
-    }
+      boxShadow: "0 -2px 10px rgba(0,0,0,.4)", textAlign: "left"}, ".25rem 0 0", {top: ".35rem", right: ".5rem"});
   }
 
   // heading: the panel's first line in the site's language, from the events (Status.warnings_head).
