@@ -78,7 +78,10 @@ def installed_versions() -> dict[str, str]:
 
 
 def settings_fingerprint(config: Config) -> str:
-    values = [(f.name, repr(getattr(config, f.name))) for f in fields(config) if f.name not in NOT_IN_ENTRIES]
+    """The settings an entry can read. Of base_url it reads only the path (base_path): `digest
+    serve`, which sets base_url to its own address, reads the entries a build left."""
+    values = [(f.name, repr(config.base_path if f.name == "base_url" else getattr(config, f.name)))
+              for f in fields(config) if f.name not in NOT_IN_ENTRIES]
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
@@ -170,12 +173,16 @@ class EntryCache:
     The stats of files read after they had settled are kept beside them, in STATS_FILE.
 
     last: an entry cache of the last build in this process, with these settings: this one
-    starts from what that one used, in memory (`digest serve`), not from the cache folder."""
+    starts from what that one used, in memory (`digest serve`), not from the cache folder.
+    read_only: read the cache folder but never write it (`digest serve`, which may run while
+    `digest build` writes it: each of its files is replaced whole, and each entry is keyed on
+    its file's bytes, so a mix of two builds' files still gives only valid entries)."""
 
-    def __init__(self, config: Config, enabled: bool = True, last: EntryCache | None = None):
+    def __init__(self, config: Config, enabled: bool = True, last: EntryCache | None = None, read_only: bool = False):
         self.folder = entries_folder(config)
         self.key = entries_key(config)
         self.enabled = enabled
+        self.read_only = read_only
         self.started = time.time_ns()
         self.known: dict = dict(last.used) if last is not None else {}
         self.stored: list[set] = [set() for _ in range(ENTRY_SHARDS)]  # the keys each file holds
@@ -253,7 +260,7 @@ class EntryCache:
     def save(self) -> None:
         """Keep only what this build used: deleted and renamed files drop out. A file whose
         keys (paths and content hashes) are those it holds already is left as it is."""
-        if not self.enabled:
+        if not self.enabled or self.read_only:
             return
         # Only the keys that came or went tell which files change: no pass over every entry.
         # Every key get() gave is known, so when as many were got as are known, none went.

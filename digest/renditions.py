@@ -31,15 +31,17 @@ SETTINGS = repr(("v2", QUALITY, "LANCZOS, from the next wider", "progressive", "
 class RenditionStore:
     """Renditions made by earlier builds, by file name, in `.digest-cache/images/` (enabled),
     or in memory for this process alone (digest serve). The index holds each one's digest
-    (what the output records compare) and is saved after a build that succeeds."""
+    (what the output records compare) and is saved after a build that succeeds.
+    read_cache: in memory, and reading (never writing) the renditions the cache folder holds,
+    each taken only if its bytes still have the digest its index gives."""
 
-    def __init__(self, config: Config, enabled: bool = True):
+    def __init__(self, config: Config, enabled: bool = True, read_cache: bool = False):
         self.folder = config.root / CACHE_DIR / "images"
         self.enabled = enabled
         self.memory: dict[str, bytes] = {}
         self.index: dict[str, bytes] = {}
         self.used: dict[str, bytes] = {}
-        if enabled:
+        if enabled or read_cache:
             try:
                 with open(self.folder / INDEX, "rb") as file:
                     stored = pickle.load(file)
@@ -52,12 +54,28 @@ class RenditionStore:
         name = Path(rendition.path).name
         if not self.enabled:
             data = self.memory.get(name)
-            return Page(rendition.path, data) if data is not None else None
+            if data is None:
+                data = self._stored(name)
+                if data is None:
+                    return None
+                self.memory[name] = data
+            return Page(rendition.path, data)
         digest = self.index.get(name)
         if digest is None or not (self.folder / name).is_file():
             return None
         self.used[name] = digest
         return StaticFile(rendition.path, str(self.folder / name), digest)
+
+    def _stored(self, name: str) -> bytes | None:
+        """The bytes of a rendition in the cache folder, if they are those its index names."""
+        digest = self.index.get(name)
+        if digest is None:
+            return None
+        try:
+            data = (self.folder / name).read_bytes()
+        except OSError:
+            return None
+        return data if digest_of(data) == digest else None
 
     def put(self, rendition: Rendition, data: bytes) -> Page | StaticFile:
         name = Path(rendition.path).name

@@ -7,7 +7,9 @@
 - Each rebuild is the build `digest build` runs (engine.make), with what the last rebuild
   left kept in memory rather than in .digest-cache/: the entries by content hash (a rebuild
   parses only the files that changed), the page fingerprints and, for an edit the model does
-  not read, the model itself. A changed setting starts from scratch. A page whose fingerprint
+  not read, the model itself. The first build, and the first after a changed setting, takes
+  the entries and image renditions a build left in .digest-cache/, checked as the build
+  checks them, and never writes there. A page whose fingerprint
   (reuse.py: its context, the settings, the templates) is unchanged keeps its bytes from the
   last rebuild and is not rendered again; only changed bytes reach the disk.
 - Pagefind runs in the background on a copy of each build (hard links of its HTML), and the
@@ -38,7 +40,7 @@ import jinja2
 from .rendering import stream_pages
 from .cache import EntryCache, FileHashes, file_stat
 from .config import Config, load_config
-from .engine import Last, Made, fewer_collections, make
+from .engine import Last, Made, fewer_collections, make, no_collections
 from .errors import DigestError, Problem, format_problem, sort_key
 from .http import PortInUse, PreviewServer, find_file, find_page, host_allowed, request_path, url_host
 from .load import display_path, source_files
@@ -93,6 +95,7 @@ class Rebuild:
     entries: int = 0
     drafts: int = 0              # entries with draft: true left out (--drafts includes them)
     reread: int = 0
+    resized: int = 0             # image renditions made (the rest were in memory or in the cache folder)
     in_place: bool = False       # the model was kept, with new versions of entries (engine.model_in_place)
     problems: list[Problem] = field(default_factory=list)
     kind: str = "build"
@@ -130,8 +133,9 @@ class Preview:
         self.rendered: dict[str, Rendered] = {}  # page path -> how the last rebuild rendered it
         self.static_hashes: dict = {}            # FileHashes.seen of the last rebuild's static files
         self.static_bytes: dict[bytes, bytes] = {}  # their bytes by hash, as served
-        # Image renditions made so far, in memory: the preview writes nothing outside its folder.
-        self.renditions = RenditionStore(Config(root=self.root), enabled=False)
+        # Image renditions made so far, in memory: the preview writes nothing outside its folder
+        # (it reads those a build left in the cache folder).
+        self.renditions = RenditionStore(Config(root=self.root), enabled=False, read_cache=True)
         self.written: Built | None = None        # the last build written to disk (background thread)
         self.server: PreviewServer | None = None
         self.temp: Path | None = None
@@ -215,13 +219,14 @@ class Preview:
                 self.config, self.last, self.entry_cache = config, Last(), None
             # A failed rebuild leaves no model to keep: the next one reads every file's stat.
             last, self.last = self.last, replace(self.last, model=None)
-            self.looked = cache = EntryCache(config, enabled=False, last=self.entry_cache)
             with fewer_collections():
+                with no_collections():  # unpickling the cache folder's entries, when read
+                    self.looked = cache = EntryCache(config, last=self.entry_cache, read_only=True)
                 made = make(config, last, cache, changed)
             site = made.site
             self.strings = site.catalog[config.language]
             # Renditions of images, as `digest build` makes them, are kept in memory (self.renditions).
-            images, _ = rendition_pages(site.pictures, config, self.renditions)
+            images, result.resized = rendition_pages(site.pictures, config, self.renditions)
             pages = self._pages(made, changed, result, images)
             built = replace(self._collect(pages, result), entries=len(site.posts), base_path=config.base_path,
                             entry_pages=tuple(entry_pages(site.posts)), search_language=site.search_language)
