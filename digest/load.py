@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import WARNING, Problem, first_unfit
+from .yaml_slips import find_slip
 
 if TYPE_CHECKING:
     import yaml
@@ -267,9 +268,15 @@ def parse_front_matter(text: str, first_line: int) -> tuple:
         if problem == "mapping values are not allowed in this context" and mark:
             problem += _quote_hint(text, mark.line)
         hashtag = (error.context or "").startswith("while parsing a flow") and _hashtag_in_list(text, mark)
+        slip = None if hashtag or not mark else find_slip(text, mark.line)
         if hashtag:  # the error is where YAML gave up, often the end; the cause is the '#'
             line, column, tag = hashtag[0] + first_line, f", column {hashtag[1] + 1}", hashtag[2]
             problem += f"; '{tag}' must be in quotes, as a '#' starts a YAML comment: {quoted(tag)}"
+        elif slip:  # likewise: YAML read on past the slip, to where it could not go on
+            seen = f"line {mark.line + first_line}" if mark.line != slip.line else "this line"
+            line, column = slip.line + first_line, f", column {slip.column + 1}"
+            problem = (f"{slip.problem} (YAML reads on, and stops at {seen}: {error.problem or problem}); "
+                       f"write the line as {slip.fixed.strip()}")
         if mark and _indented_with_tab(text, mark.line):
             problem = "a tab indents this line; YAML indents with spaces only: replace the tab with spaces"
         raise LoadError(line, None, f"YAML syntax error{column}: {problem}") from None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "digest"
 # Each module may import the ones listed before it. A new module slots in here, once.
-ORDER = ["errors", "workers", "languages", "config", "themes", "load", "images", "markdown", "entries", "cache", "read", "strings", "model", "syndication", "sections", "urls", "taxonomies", "stories", "issues", "related", "charts", "site", "views", "feeds", "render", "renditions", "reuse", "links", "engine", "write", "rendering", "search_format", "search_plan", "search", "build", "overlay", "http", "watch", "serve",
+ORDER = ["errors", "workers", "languages", "config", "themes", "yaml_slips", "load", "images", "markdown", "entries", "cache", "read", "strings", "model", "syndication", "sections", "urls", "taxonomies", "stories", "issues", "related", "charts", "site", "views", "feeds", "render", "renditions", "reuse", "links", "engine", "write", "rendering", "search_format", "search_plan", "search", "build", "overlay", "http", "watch", "serve",
          "new", "scaffold", "override", "cli"]
 
 

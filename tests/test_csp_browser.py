@@ -144,7 +144,7 @@ def test_live_reload_the_overlay_and_the_warnings_panel_work_under_the_policy(tm
         # An error: the overlay shows it over the last good page.
         entry.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
         page.locator("#digest-overlay").wait_for()
-        assert "content/2025/07/talks-1.md:3: YAML syntax error" in page.locator("#digest-overlay").inner_text()
+        assert "content/2025/07/talks-1.md:2: YAML syntax error" in page.locator("#digest-overlay").inner_text()
         # Fixed: the overlay and the panel go.
         entry.write_text(entry_text(title="Talks, day one", date="2025-07-01", tags="[Russia, Ukraine]"),
                          encoding="utf-8")

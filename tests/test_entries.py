@@ -515,6 +515,56 @@ def test_a_comment_after_a_value_or_an_empty_field_is_still_a_comment(site):
     assert (root / "output/2025/07/e/index.html").is_file()
 
 
+SLIPS = {
+    "unclosed double quote": ('title: "Talks resume', 2, 8, "the double quote that opens this value is not closed",
+                              'title: "Talks resume"'),
+    "unclosed single quote": ("title: 'Kyiv''s talks", 2, 8, "the single quote that opens this value is not closed",
+                              "title: 'Kyiv''s talks'"),
+    "unclosed list": ("tags: [Russia, Ukraine", 5, 7, "the list that '[' opens is not closed on this line",
+                      "tags: [Russia, Ukraine]"),
+    "unclosed list, with a comment": ("tags: [Russia, Ukraine  # topics", 5, 7,
+                                      "the list that '[' opens is not closed on this line",
+                                      "tags: [Russia, Ukraine]  # topics"),
+    "unclosed mapping": ("source: {name: Reuters, url: https://example.org/a", 6, 9,
+                         "the mapping that '{' opens is not closed on this line",
+                         "source: {name: Reuters, url: https://example.org/a}"),
+    "unclosed quote in a list item": ('people:\n  - "Zelensky\n  - Putin', 7, 5,
+                                      "the double quote that opens this value is not closed", '- "Zelensky"'),
+    "no space after the colon": ("title:Talks resume", 2, 6, "a space must follow the ':' before the value",
+                                 "title: Talks resume"),
+    "no space after the colon, in a mapping": ("source:\n  name: Reuters\n  url:https://example.org/a", 8, 6,
+                                               "a space must follow the ':' before the value",
+                                               "url: https://example.org/a"),
+}
+
+
+@pytest.mark.parametrize("slip", SLIPS.values(), ids=SLIPS)
+def test_a_slip_yaml_reads_past_is_named_on_its_own_line_with_the_line_fixed(site, slip):
+    """An unclosed quote or bracket, or `title:Kyiv`, is an error to YAML only where it gives
+    up reading: the next field, or the closing '---'. The message names the line of the slip
+    and shows it fixed; written as shown, the entry builds."""
+    field, line, column, problem, fixed = slip
+    key = field.split(":")[0]
+    text = entry_text(body="b", **({key: None} if key in ("title", "tags") else {}))
+    if key == "title":
+        text = text.replace("---\n", f"---\n{field}\n", 1)
+    elif key == "tags":
+        text = text.replace("summary: A summary.\n", f"summary: A summary.\n{field}\n")
+    else:
+        text = text.replace("---\nb", f"{field}\n---\nb")
+    root = site({DATE: text})
+    result = run_digest(root, "check")
+    assert result.returncode == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{DATE}:{line}: YAML syntax error, column {column}: {problem} (YAML reads on"), first
+    assert first.endswith(f"; write the line as {fixed}"), first
+    lines = text.split("\n")
+    indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]
+    lines[line - 1] = indent + fixed
+    (root / DATE).write_text("\n".join(lines), encoding="utf-8")
+    assert run_digest(root, "check").returncode == 0
+
+
 def test_tab_indentation_in_front_matter_is_named(site):
     text = "---\ntitle: Tabs\ndate: 2025-07-23\nsummary: x\ntags:\n\t- a\n---\nbody\n"
     root = site({DATE: text})

@@ -35,8 +35,9 @@ def slug_path(value: str) -> list[str]:
 
 
 FAILURES = {
-    "yaml_syntax_error": one(f"{FILE}:5: YAML syntax error, column 8: did not find expected ',' or ']' "
-                             "(while parsing a flow sequence that starts on line 4, column 7)"),
+    "yaml_syntax_error": one(f"{FILE}:4: YAML syntax error, column 7: the list that '[' opens is not closed on "
+                             "this line (YAML reads on, and stops at line 5: did not find expected ',' or ']'); "
+                             "write the line as tags: [Russia, Ukraine]"),
     "front_matter_not_closed": one(f"{FILE}:1: front matter is not closed: add a '---' line after the last field"),
     "no_front_matter": one(f"{FILE}:1: no front matter: the file must start with a '---' line, then the fields "
                            "(title, date, summary, tags), then '---'"),

@@ -34,7 +34,7 @@ def test_an_open_page_reloads_itself_after_an_edit_and_shows_build_errors(site, 
     entry.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
     overlay = page.locator("#digest-overlay")
     overlay.wait_for(state="visible", timeout=TIMEOUT * 1000)
-    assert "content/2025/07/talks.md:3: YAML syntax error" in overlay.inner_text()
+    assert "content/2025/07/talks.md:2: YAML syntax error" in overlay.inner_text()
     assert overlay.evaluate("box => getComputedStyle(box).position") == "fixed"
     # The errors are in the overlay's colours, not the theme's <pre> (white in light mode).
     colours = overlay.evaluate("""box => [box, box.querySelector('pre')].map(
@@ -122,5 +122,5 @@ def test_a_heading_named_like_the_error_overlay_stays_a_heading(site, serve, pag
     overlay = page.locator("#digest-overlay")
     overlay.wait_for(state="visible", timeout=TIMEOUT * 1000)
     assert overlay.evaluate("box => box.tagName") == "DIV"
-    assert "content/2025/07/call.md:3: YAML syntax error" in overlay.inner_text()
+    assert "content/2025/07/call.md:2: YAML syntax error" in overlay.inner_text()
     assert page.locator("h2", has_text="Digest overlay").get_attribute("id") == "digest-overlay-1"
