@@ -457,12 +457,34 @@ def opened(browser, **context):
 
 def violations_on(page, url: str, prepare=None) -> list[str]:
     """axe-core's serious and critical violations on the page at url."""
-    from axe_playwright_python.sync_playwright import Axe
+    load(page, url, prepare)
+    return violations_now(page)
 
+
+def violations_light_and_dark(page, url: str, prepare=None) -> dict[str, list[str]]:
+    """axe-core's serious and critical violations on the page at url, by colour scheme: the
+    page is loaded once and checked in the light scheme, then again with the dark one emulated.
+    The theme follows the scheme in its stylesheets alone (no script reads it, no colour
+    transitions), so a switched page is what a page loaded dark shows."""
+    load(page, url, prepare)
+    found = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        found[scheme] = violations_now(page)
+    return found
+
+
+def load(page, url: str, prepare=None) -> None:
     response = page.goto(url, wait_until="load")
     assert response is not None and response.ok, url
     if prepare:
         prepare(page)
+
+
+def violations_now(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
     results = Axe().run(page)
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
             for v in results.response["violations"] if v.get("impact") in SERIOUS]
