@@ -152,7 +152,12 @@ def checkout(kind: str, folder: Path, installed: Path) -> Path:
 def run_workflow(site: Path, wheel: Path, pages_base_url: str, python: Path) -> Path:
     """Each step of the build job in order: actions emulated as they behave on GitHub (here,
     a first deploy: no cache to restore), shell steps run with bash -e as the runner runs
-    them, the install step's package replaced by the wheel. The uploaded folder."""
+    them, the install step's package replaced by the wheel. The uploaded folder.
+
+    setup-python puts `python` (a bin/ folder) first on PATH: the virtual environment the
+    `installed` fixture made fresh and installed the wheel into with the very command the
+    install step becomes here, so that step finds it installed; one environment serves every
+    test, as making one and installing digest's dependencies is most of this file's time."""
     path = site / ".github" / "workflows" / "pages.yml"
     install = install_command(path)
     environment = clean_environment()
@@ -160,7 +165,7 @@ def run_workflow(site: Path, wheel: Path, pages_base_url: str, python: Path) -> 
     for step in workflow(path)["jobs"]["build"]["steps"]:
         action = step.get("uses", "").split("@")[0]
         if action == "actions/setup-python":
-            environment = clean_environment(fresh_venv(python))
+            environment = clean_environment(python)
         elif action == "actions/upload-pages-artifact":
             uploaded = site / step["with"]["path"]
         elif action and action not in ("actions/checkout", "actions/configure-pages", "actions/cache"):
@@ -186,7 +191,7 @@ def test_the_pages_workflow_publishes_a_site_whose_links_resolve_under_a_project
     server = PagesServer(folder / "pages", "repo")
     try:
         # configure-pages' base_url: the project site's address, without a trailing slash.
-        output = run_workflow(site, wheel, server.base_url.rstrip("/"), folder / "runner-python")
+        output = run_workflow(site, wheel, server.base_url.rstrip("/"), installed)
         linked = check_whole_site(output, server.base_url)
         assert linked.problems == []
         assert linked.checked > (500 if kind == "repository" else 50)
