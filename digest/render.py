@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timezone
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
-from types import CodeType
+from types import CodeType, MethodType
 from typing import Iterator
 
 import jinja2
@@ -138,6 +138,25 @@ class Cached:
         if known is None:
             known = self.outputs[key] = (macro, args, kwargs, macro(*args, **kwargs))
         return known[3]
+
+
+class PageContext(jinja2.runtime.Context):
+    """Jinja's context, calling the interface's strings (`t(...)`, `t.date(...)`) and `cached`
+    directly: nine in ten of a page's calls. Jinja's own call first looks whether the callable
+    asks for the context (pass_context), which these never do; every other callable goes
+    that way."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own names: a keyword may be `self`)
+        kind = type(__obj)
+        if kind is Strings or kind is Cached or (kind is MethodType and type(__obj.__self__) is Strings):
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:  # as Jinja's own call answers it
+                return __self.environment.undefined("value was undefined because a callable raised a"
+                                                    " StopIteration exception")
+        return jinja2.runtime.Context.call(__self, __obj, *args, **kwargs)
 
 
 # Templates compiled in this process, for any site: a process that builds many sites (the
@@ -280,7 +299,11 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
     bytecode = HeldBytecodeCache(config, str(compiled) if compiled is not None else None)
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=ContractUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             auto_reload=watching, bytecode_cache=bytecode)
+                             auto_reload=watching, bytecode_cache=bytecode,
+                             # Every include and extends looks its template up: a plain dict (a
+                             # theme's templates are few) spares the bounded cache's bookkeeping.
+                             cache_size=-1)
+    env.context_class = PageContext
     env.filters.update(url=partial(site_url, base_path=config.base_path),
                        absolute_url=partial(absolute_url, base_url=config.base_url),
                        # A date shows on every listing of its entry: format each once.

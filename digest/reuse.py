@@ -85,18 +85,16 @@ class Fingerprints:
         """A text for a context value: reprs of plain values, composites in brackets with their
         parts separated by commas, entries by their token: no two values that a template could
         tell apart share a text. (Text is joined in C; nested tuples cost a Python call per
-        part to build and again to repr.)"""
+        part to build and again to repr, so parts() writes plain parts without a call here.)"""
         kind = type(value)
-        if kind in PLAIN or value is None or kind in EXACT:
+        if kind in PLAIN:
             return repr(value)  # exact and stable
-        if kind is Strings:  # the interface's strings: its language and a hash of every string
-            return "T(" + repr((value.language, value.token)) + ")"
         if kind is EntryView:
             if self.shown is not None:
                 self.shown.add(value.url)
-            token = self.views.entry_token(value)
-            if token is not None:
-                return token
+            known = self.views.entries.get(value.url)  # (Entry, the view, its token: Views.entry)
+            if known is not None and known[1] is value:
+                return known[2]
         elif kind is TermLink:
             if self.shown_terms is not None:
                 self.shown_terms.add((value.taxonomy, value.key, value.count is not None))
@@ -104,18 +102,25 @@ class Fingerprints:
             if known is None or known[0] is not value:
                 known = self.terms[id(value)] = (value, repr(value))
             return known[1]
+        elif kind is Strings:  # the interface's strings: its language and a hash of every string
+            return "T(" + repr((value.language, value.token)) + ")"
         elif kind is FrozenMap:
             return "{" + ",".join([self.value(key) + ":" + self.value(item) for key, item in value.items()]) + "}"
-        elif isinstance(value, tuple):  # and NamedTuple records
-            return "[" + ",".join([self.value(item) for item in value]) + "]"
+        if isinstance(value, tuple):  # and NamedTuple records
+            return "[" + self.parts(value) + "]"
         names = FIELDS.get(kind)
         if names is None:
             names = FIELDS[kind] = tuple(f.name for f in fields(value))  # a views record: TypeError if not
-        return kind.__name__ + "(" + ",".join([self.value(getattr(value, name)) for name in names]) + ")"
+        return kind.__name__ + "(" + self.parts([getattr(value, name) for name in names]) + ")"
+
+    def parts(self, values) -> str:
+        """The texts of values (value()), separated by commas."""
+        value = self.value
+        return ",".join([repr(item) if type(item) in PLAIN else value(item) for item in values])
 
 
-PLAIN = {str, int, float, bool}
-EXACT = {datetime, date, Moment}
+# Values whose repr is their text: exact and stable.
+PLAIN = {str, int, float, bool, type(None), datetime, date, Moment}
 FIELDS: dict[type, tuple[str, ...]] = {}  # each record type's field names, as first met
 
 

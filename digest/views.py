@@ -441,11 +441,6 @@ class Views:
             known = self.entries[post.url] = (entry, view, token)
         return known[1]
 
-    def entry_token(self, view) -> str | None:
-        """An EntryView in a fingerprint: its URL and its Entry's hash of every field."""
-        known = self.entries.get(view.url)
-        return known[2] if known is not None and known[1] is view else None
-
     def posts(self, posts) -> tuple:
         return tuple([self.entry(post) for post in posts])
 
