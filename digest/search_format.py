@@ -8,12 +8,16 @@ same pages always give the same files, byte for byte; a shard built now is then 
 clean build makes. The same pass makes what a reader's first query fetches smaller: the
 metadata (which the search page loads for every shard) names each page's fragment by a
 number instead of a hash, and the word index is split into smaller files, so that a looked-up
-word costs a small file instead of one of some fifty words. Each file is a gzip stream of
-`pagefind_dcd` and CBOR (RFC 8949):
+word costs a small file instead of one of some fifty words. The metadata lists each of these
+files under the ranges of words that lead Pagefind's script to it (`_ranges`): a query word,
+or any beginning of one of two letters or more, loads every file holding a word it begins,
+so it finds the pages it finds in an index of one file; a single letter loads one file.
+Each file is a gzip stream of `pagefind_dcd` and CBOR (RFC 8949):
 
 - the metadata file: [version, pages, index chunks, filters, sorts, (in 1.5) metadata names],
-  where a page is [fragment name, word count], an index chunk [first word, last word, file
-  name] and a filter [filter name, file name]
+  where a page is [fragment name, word count], an index chunk [from, to, file name] (here a
+  file may be listed more than once, under several ranges) and a filter [filter name, file
+  name]
 - a word-index file: [[word, ...]], each word [word, pages, ...], its pages numbered within it
 - a filter file: [filter name, [[value, [page number, ...]], ...]]
 
@@ -36,11 +40,12 @@ SIGNATURE = b"pagefind_dcd"
 ENTRY_FILE = "pagefind-entry.json"
 # Which rewrite a shard had (part of its name in search_plan.py): a shard written by another
 # rewrite is indexed again, never served under the name of this one.
-FORMAT = 3
+FORMAT = 4
 # A word-index file holds words until the next would take it past this many bytes (before
 # gzip; a word larger than this has a file of its own). Measured at 5,000 pages a shard:
 # a looked-up file is about 1.5 KB gzipped against Pagefind's 20 KB (median), while the
-# list of files in the metadata grows from 1.4 KB to 2.7 KB.
+# list of files in the metadata grows from 1.4 KB to 2.7 KB; the ranges of _ranges add about
+# 30% to it (2.8 KB to 3.6 KB gzipped at 2,500 entries a shard).
 CHUNK_BYTES = 8192
 EXTENDED_BYTES = 2 * CHUNK_BYTES
 EXTENDING_LETTERS = 3   # shorter words ("a", "in") begin too many others to keep them together
@@ -295,11 +300,8 @@ def _new_pages(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[Pa
 def _new_chunks(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[str, bytes]], list[Path]]:
     """The word index again, in files of about CHUNK_BYTES: Pagefind puts about 50 words in
     a file (some 40 KB gzipped at 5,000 pages) and a query fetches one file per word and
-    shard. Each word's record is kept byte for byte (its pages are numbered within it).
-    A file's range runs from the shortest start of its first word that sorts after the last
-    file's last word to its own last word in full (see _range_end), so that every word is
-    found in its file by Pagefind's first, exact lookup, and a typed beginning of a word leads
-    to the file that holds the words it begins."""
+    shard. Each word's record is kept byte for byte (its pages are numbered within it), and
+    each file is listed under the ranges of _ranges."""
     count, at = _array(meta, at)
     old_chunks, words = [], []
     for _ in range(count):
@@ -318,9 +320,8 @@ def _new_chunks(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[s
     for word, item in words:
         while chain and not word.startswith(chain[-1]):
             chain.pop()
-        # A query word finds the words it begins ("elect": "election", "electorate") in the
-        # one file it looks up, so a word stays with the words of its file it extends, up to
-        # EXTENDED_BYTES.
+        # A query word finds the words it begins ("elect": "election", "electorate") in few
+        # files, so a word stays with the words of its file it extends, up to EXTENDED_BYTES.
         limit = EXTENDED_BYTES if chain else CHUNK_BYTES
         if group and size + len(item) > limit:
             groups.append(group)
@@ -331,33 +332,75 @@ def _new_chunks(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[s
         size += len(item)
     if group:
         groups.append(group)
-    listed, chunks, last = [], [], ""
+    listed, chunks = [], []
+    letters = {word[:1] for word, _ in words}
     for number, group in enumerate(groups):
-        first = group[0][0]
-        shared = next((at for at, (a, b) in enumerate(zip(first, last)) if a != b), min(len(first), len(last)))
-        start = first[:shared + 1] if number else first
-        end = _range_end(group[-1][0], groups[number + 1][0][0] if number + 1 < len(groups) else None)
+        following = groups[number + 1][0][0] if number + 1 < len(groups) else ""
         name = str(number)
-        listed.append(_encode_head(4, 3) + _encode_text(start) + _encode_text(end) + _encode_text(name))
+        # A beginning of one letter loads one file a shard, as in Pagefind's own index of many
+        # files, not every file holding words it begins: at 20,000 entries those are 92 KiB
+        # for the median letter, 1.4 MiB for "a", and a query of one letter matches nearly
+        # every page anyway. The file of the letter's first word (the letter itself, if a
+        # word) is listed under the letter to the letter followed by the lowest character:
+        # a range that holds the letter and nothing longer, cut or not.
+        firsts = sorted({word[:1] for word, _ in group} & letters)
+        letters.difference_update(firsts)
+        ranges = [(letter, letter + "\0") for letter in firsts]
+        ranges += _ranges([word for word, _ in group], following)
+        for start, end in sorted(ranges):
+            listed.append(_encode_head(4, 3) + _encode_text(start) + _encode_text(end) + _encode_text(name))
         chunks.append((name, pack(_encode_head(4, 1) + _encode_head(4, len(group)) + b"".join(i for _, i in group), WORDS_LEVEL)))
-        last = group[-1][0]
     if {name for name, _ in chunks} & {path.stem for path in old_chunks}:
         raise FormatError("an index chunk already named as a number")
     return _encode_head(4, len(listed)) + b"".join(listed), chunks, old_chunks
 
 
-def _range_end(last: str, following: str | None) -> str:
-    """The end of a file's range: its last word, or, where that word begins the next file's
-    first word ("a", "ababa"), the last word with the next letter before that word's ("aa").
-    Pagefind looks a word that is in no file's range up in the first file whose range,
-    trimmed to the word's length, holds it; a range ending in "a" would hold every missing
-    word in a, and the file of "a", one of the largest, would be fetched for each."""
-    if following is None or not following.startswith(last) or len(following) == len(last):
-        return last
-    code = ord(following[len(last)]) - 1
-    if 0xD800 <= code <= 0xDFFF:  # not a character: the one before the surrogates
-        code = 0xD7FF
-    return last + chr(code)
+def _ranges(words: list[str], following: str) -> list[tuple[str, str]]:
+    """The ranges under which the metadata lists a file of `words`, given the next file's
+    first word (or ""): each [first word, last word] of a run of its words.
+
+    Pagefind 1.5 loads, for a query word, every file with a range that holds it; only where
+    none does, every file with a range that holds it once the range's ends are cut to the
+    query word's length (and the query word to theirs), which is every file holding a word
+    it begins. A beginning of two letters or more shared by this file's last word and the
+    next file's first ("el" of "elder" and "elect") must therefore be in no range: the run
+    before the first word it begins ends there, and that word, if it is the beginning itself
+    ("el"), is in no run; it is found as the beginning is, by a later word of its file it
+    begins. Where that is the last word ("in", a large word in a file of its own, then
+    "inc"), the file is also listed under the last word followed by the lowest character, a
+    range that holds no query word and, cut, only the last word and its beginnings: a range
+    ending in "in" would hold, cut, every word in "in" that is in no range, and fetch the
+    file for each. For that reason a word of one letter is in no run either (_new_chunks
+    lists it under a range of its own). Every other query word is in the range of at most
+    one run, whose file holds every word it begins."""
+    last = words[-1]
+    shared = _shared(last, following)
+    cuts, unlisted, at = set(), {at for at, word in enumerate(words) if len(word) == 1}, 0
+    for length in range(2, shared + 1):
+        beginning = last[:length]
+        while not words[at].startswith(beginning):
+            at += 1
+        cuts.add(at)
+        if words[at] == beginning:
+            unlisted.add(at)
+    runs, run = [], []
+    for at, word in enumerate(words):
+        if at in cuts and run:
+            runs.append(run)
+            run = []
+        if at not in unlisted:
+            run.append(word)
+    if run:
+        runs.append(run)
+    ranges = [(run[0], run[-1]) for run in runs]
+    if shared == len(last) > 1:
+        ranges.append((last + "\0", last + "\0"))
+    return ranges
+
+
+def _shared(first: str, second: str) -> int:
+    """How many letters two words begin with alike."""
+    return next((at for at, (a, b) in enumerate(zip(first, second)) if a != b), min(len(first), len(second)))
 
 
 def _words(data: bytes) -> list[tuple[str, bytes]]:

@@ -1,7 +1,8 @@
 """digest's rewrite of each Pagefind index (search_format.steady_bundle): fragments named by
 number, the word index in small files, filter counts read. Real Pagefind over the sample site's
-pages; the rewritten index and Pagefind's own answer every word of the index alike in a real
-browser, with the word index split into many files so that every boundary is crossed."""
+pages; the rewritten index and Pagefind's own answer every word of the index, and every
+beginning of one to three letters, alike in a real browser, with the word index split into
+many files so that every boundary is crossed."""
 
 from __future__ import annotations
 
@@ -52,12 +53,18 @@ def _strings(data: bytes, at: int, width: int) -> list:
     return rows
 
 
+def word_files(bundle: Path) -> list[str]:
+    """The names of an index's word-index files, in order (the metadata may list a file
+    under several ranges)."""
+    return list(dict.fromkeys(name for *_, name in metadata(bundle)[1]))
+
+
 def index_words(bundle: Path) -> list[str]:
-    return index_words_from(bundle, metadata(bundle)[1])
+    return [word for name in word_files(bundle) for word in file_words(bundle, name)]
 
 
-def index_words_from(bundle: Path, chunks: list) -> list[str]:
-    return [word for *_, name in chunks for word, _ in search_format._words(unpack(bundle / "index" / f"{name}.pf_index"))]
+def file_words(bundle: Path, name: str) -> list[str]:
+    return [word for word, _ in search_format._words(unpack(bundle / "index" / f"{name}.pf_index"))]
 
 
 def test_a_built_shard_names_its_fragments_and_word_files_by_number_and_counts_its_filters(tmp_path):
@@ -65,35 +72,38 @@ def test_a_built_shard_names_its_fragments_and_word_files_by_number_and_counts_i
     manifest = json.loads((output / BUNDLE / MANIFEST).read_text(encoding="utf-8"))
     (shard,) = manifest["shards"]
     bundle = output / BUNDLE / shard["name"]
-    pages, chunks = metadata(bundle)
+    pages, _ = metadata(bundle)
     assert len(pages) == shard["entries"]
     assert sorted(path.name for path in (bundle / "fragment").iterdir()) == sorted(
         f"{number}.pf_fragment" for number in range(len(pages)))
-    assert [name for *_, name in chunks] == [str(number) for number in range(len(chunks))]
-    assert sorted(path.name for path in (bundle / "index").iterdir()) == sorted(f"{name}.pf_index" for *_, name in chunks)
+    names = word_files(bundle)
+    assert names == [str(number) for number in range(len(names))]
+    assert sorted(path.name for path in (bundle / "index").iterdir()) == sorted(f"{name}.pf_index" for name in names)
     assert manifest["filters"]["tag"]["top"]  # read in the same pass: the rewrite was not skipped
     words = index_words(bundle)
     assert words == sorted(words) and len(words) > 100
 
 
-@pytest.fixture
-def two_indexes(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def two_indexes(tmp_path_factory):
     """Pagefind's own index of the sample site's entry pages (`raw/`) and the same rewritten
     with word-index files of 64 bytes or so, each word kept with every word it begins
     (`small/`) or not (`tiny/`), served over HTTP."""
+    tmp_path = tmp_path_factory.mktemp("indexes")
     output = sample_output(tmp_path)
     served = tmp_path / "served"
     pages = served / "pages"
     shutil.copytree(output, pages, ignore=shutil.ignore_patterns(BUNDLE))
     _run_pagefind(pages, served / "raw", "en", "for the test", False)
-    shutil.copytree(served / "raw", served / "small")
-    monkeypatch.setattr(search_format, "CHUNK_BYTES", 64)
-    monkeypatch.setattr(search_format, "EXTENDED_BYTES", 1 << 30)
-    monkeypatch.setattr(search_format, "EXTENDING_LETTERS", 1)
-    assert search_format.steady_bundle(served / "small") is not None
-    shutil.copytree(served / "raw", served / "tiny")
-    monkeypatch.setattr(search_format, "EXTENDED_BYTES", 64)
-    assert search_format.steady_bundle(served / "tiny") is not None
+    with pytest.MonkeyPatch.context() as patch:
+        shutil.copytree(served / "raw", served / "small")
+        patch.setattr(search_format, "CHUNK_BYTES", 64)
+        patch.setattr(search_format, "EXTENDED_BYTES", 1 << 30)
+        patch.setattr(search_format, "EXTENDING_LETTERS", 1)
+        assert search_format.steady_bundle(served / "small") is not None
+        shutil.copytree(served / "raw", served / "tiny")
+        patch.setattr(search_format, "EXTENDED_BYTES", 64)
+        assert search_format.steady_bundle(served / "tiny") is not None
     (served / "index.html").write_text("<!doctype html><title>indexes</title>", encoding="utf-8")
     for base, folder in serve_folder(served):
         yield base + "/", folder
@@ -135,16 +145,84 @@ def test_every_word_finds_what_pagefinds_own_index_finds_across_many_small_word_
     assert dict(zip(queries, counts["small"])) == dict(zip(queries, counts["raw"]))
 
 
+# The pages each query finds in the index at `path`, each query in an instance of its own
+# (`fresh`): an instance keeps every word-index file it has loaded, and a later query would
+# find words in the files of the ones before. Instances of one module share its WebAssembly's
+# memory and must take turns, so the queries run in four lanes, each with the module again
+# under a URL of its own.
+PAGES_OF_EACH = """async ([path, fresh, queries]) => {
+  const found = new Array(queries.length);
+  await Promise.all([0, 1, 2, 3].map(async (lane) => {
+    const pagefind = await import(`${path}pagefind.js?lane=${lane}`);
+    let instance = null;
+    for (let at = lane; at < queries.length; at += 4) {
+      if (instance === null || fresh) {
+        if (instance) await instance.destroy();
+        instance = pagefind.createInstance({ basePath: path, noWorker: true });
+      }
+      const answer = await instance.search(queries[at]);
+      found[at] = answer.results.map((result) => result.id);
+    }
+  }));
+  return found;
+}"""
+
+
+def test_every_beginning_of_a_word_finds_the_pages_pagefinds_own_index_finds(browser, two_indexes):
+    """A reader typing a word: each of its beginnings of two and three letters, and whole
+    words, finds the same pages, ranked alike, in an index split into files of 64 bytes (so
+    that the words a beginning begins fill several files) as in Pagefind's own, at this size
+    one file. A
+    beginning of one letter loads one file, as in Pagefind's own index of many files: some
+    of those pages."""
+    url, served = two_indexes
+    assert len(word_files(served / "raw")) == 1  # so its instance need not be fresh for each query
+    words = index_words(served / "raw")
+    letters = sorted({word[:1] for word in words})
+    beginnings = sorted({word[:length] for word in words for length in (2, 3) if len(word) > length})
+    queries = letters + beginnings + words[::5]
+    raw_pages, _ = metadata(served / "raw")
+    number = {name: str(at) for at, (name, _) in enumerate(raw_pages)}  # the rewrite's fragment names
+    page = browser.new_page()
+    try:
+        page.goto(url)
+        raw = page.evaluate(PAGES_OF_EACH, ["/raw/", False, queries])
+        tiny = page.evaluate(PAGES_OF_EACH, ["/tiny/", True, queries])
+    finally:
+        page.close()
+    expected = {query: [number[name] for name in names] for query, names in zip(queries, raw)}
+    found = dict(zip(queries, tiny))  # in the order of their ranking
+    assert all(expected.values())
+    assert {query: found[query] for query in queries[len(letters):]} == {
+        query: expected[query] for query in queries[len(letters):]}
+    assert all(found[letter] and set(found[letter]) <= set(expected[letter]) for letter in letters)
+    assert any(len(found[letter]) < len(expected[letter]) for letter in letters)  # one file only
+
+
 def test_no_word_files_range_ends_with_the_beginning_of_a_later_word(two_indexes):
-    """Pagefind looks a word that is in no file's range up in the first file whose range,
-    trimmed to the word's length, holds it: a range ending in "a" would be fetched for every
-    missing word in a. Each word is still in its own file's range."""
+    """A range ending in "a" would hold, cut to one letter, every word in a that is in no
+    range: each of them would fetch that file. Each range runs from a word of its file to a
+    later one; or from a letter to the letter followed by the lowest character, in the file
+    of the letter's first word; or is a file's last word followed by the lowest character,
+    where the next file begins with that word. A word in none of its file's ranges is a
+    letter or begins the next file's first word."""
     _, served = two_indexes
     _, chunks = metadata(served / "tiny")
-    assert len(chunks) > 100
-    words = [index_words_from(served / "tiny", [chunk]) for chunk in chunks]
-    assert all(start <= word <= end for (start, end, _), group in zip(chunks, words) for word in group)
-    later = [set(word for group in words[at + 1:] for word in group) for at in range(len(words))]
-    ends = [end for _, end, _ in chunks]
-    assert any(end != group[-1] for end, group in zip(ends, words))  # the case arises here
-    assert not [end for end, after in zip(ends, later) if any(word.startswith(end) for word in after)]
+    names = word_files(served / "tiny")
+    assert len(names) > 100 and len(chunks) > len(names)  # files under several ranges arise here
+    words = {name: file_words(served / "tiny", name) for name in names}
+    everything = [word for name in names for word in words[name]]
+    lowest = [(start, name) for start, end, name in chunks if start == end == words[name][-1] + "\0"]
+    letters = [(start, name) for start, end, name in chunks if len(start) == 1 and end == start + "\0"]
+    assert lowest  # arises here too
+    assert sorted(letter for letter, _ in letters) == sorted({word[:1] for word in everything})
+    for letter, name in letters:
+        assert next(word for word in everything if word.startswith(letter)) in words[name]
+    for start, end, name in chunks:
+        if (start, name) not in lowest + letters:
+            assert start in words[name] and end in words[name] and start <= end
+        assert not [word for word in everything if word > end and word.startswith(end)]
+    for name, following in zip(names, names[1:]):
+        unlisted = [word for word in words[name]
+                    if not any(start <= word <= end for start, end, owner in chunks if owner == name)]
+        assert all(len(word) == 1 or words[following][0].startswith(word) for word in unlisted)
