@@ -4,6 +4,7 @@
     python benchmarks/bench_search.py --sizes 20000 --browser  # also: bytes of a first query, layout shift
     python benchmarks/bench_search.py --api 200 --site DIR     # Pagefind's Python API against its command line
     python benchmarks/bench_search.py --sizes 20000 --no-builds --lighthouse   # Lighthouse 12 over the last builds
+    python benchmarks/bench_search.py --sizes 20000 --no-builds --beginnings   # word-index bytes of short beginnings
     python benchmarks/bench_search.py --sample                 # Lighthouse 12 over the sample site, with a base path too
 
 Each size builds the corpus of benchmarks/make_corpus.py (seed 1) twice, in two site folders
@@ -40,6 +41,7 @@ import functools
 import gzip
 import http.server
 import itertools
+import json
 import os
 import re
 import shutil
@@ -284,8 +286,6 @@ def lighthouse_pages(output: Path, query: str = QUERIES[1]) -> dict[str, str]:
 
 
 def bench_lighthouse(output: Path, query: str = QUERIES[1], mount: str = "/") -> dict[str, dict]:
-    import json
-
     server, url = serving(output, mount=mount)
     found = {}
     try:
@@ -305,6 +305,71 @@ def bench_lighthouse(output: Path, query: str = QUERIES[1], mount: str = "/") ->
         server.shutdown()
         server.server_close()
     return found
+
+
+def shard_ranges(bundle: Path) -> tuple[list[tuple[str, str, str]], dict[str, list[str]], dict[str, int]]:
+    """A shard's word-index ranges ([from, to, file]), each file's words and its size in bytes."""
+    from digest import search_format as index
+
+    entry = json.loads((bundle / index.ENTRY_FILE).read_text(encoding="utf-8"))
+    (language,) = entry["languages"].values()
+    meta = index.unpack(bundle / f"pagefind.{language['hash']}.pf_meta")
+    count, at = index._array(meta, index._parts(meta)[2])
+    ranges = []
+    for _ in range(count):
+        _, at = index._array(meta, at)
+        start, at = index._text(meta, at)
+        end, at = index._text(meta, at)
+        name, at = index._text(meta, at)
+        ranges.append((start, end, name))
+    files = {name: [word for word, _ in index._words(index.unpack(bundle / "index" / f"{name}.pf_index"))]
+             for name in dict.fromkeys(name for *_, name in ranges)}
+    return ranges, files, {name: (bundle / "index" / f"{name}.pf_index").stat().st_size for name in files}
+
+
+def files_loaded(ranges: list[tuple[str, str, str]], term: str) -> set[str]:
+    """The word-index files Pagefind 1.5.2's request_indexes (pagefind_web/src/lib.rs) loads
+    for one term: every file whose range holds it; where none does, every file whose range
+    holds it once the range's ends and the term are cut to the shorter's length."""
+    strict = {name for start, end, name in ranges if start <= term <= end}
+    if strict:
+        return strict
+    return {name for start, end, name in ranges
+            if term[:len(start)] >= start[:len(term)] and term[:len(end)] <= end[:len(term)]}
+
+
+def bench_beginnings(output: Path) -> list[str]:
+    """For each beginning of one, two and three letters of the words of the shards in
+    output/pagefind: the bytes of the word-index files Pagefind loads for it in every shard
+    (its raw form only: stems of such short words are mostly the words), and in how many
+    shards they miss a file holding a word it begins."""
+    shards = [folder for folder in sorted((output / "pagefind").iterdir()) if folder.is_dir()]
+    loaded: dict[str, int] = {}
+    missing: dict[int, int] = {}
+    asked: dict[int, int] = {}
+    for bundle in shards:
+        ranges, files, sizes = shard_ranges(bundle)
+        holding: dict[str, set[str]] = {}
+        for name, words in files.items():
+            for word in words:
+                for length in (1, 2, 3):
+                    if len(word) >= length:
+                        holding.setdefault(word[:length], set()).add(name)
+        for beginning, names in holding.items():
+            found = files_loaded(ranges, beginning)
+            loaded[beginning] = loaded.get(beginning, 0) + sum(sizes[name] for name in found)
+            missing[len(beginning)] = missing.get(len(beginning), 0) + (not names <= found)
+            asked[len(beginning)] = asked.get(len(beginning), 0) + 1
+    lines = []
+    for length in (1, 2, 3):
+        sizes = sorted((size, beginning) for beginning, size in loaded.items() if len(beginning) == length)
+        largest = sizes[-1]
+        lines.append(f"{length}-letter beginnings ({len(sizes)}), word-index bytes over {len(shards)} shards: "
+                     f"median {statistics.median(size for size, _ in sizes) / 1024:.1f} KiB, "
+                     f"90th percentile {sizes[int(0.9 * len(sizes))][0] / 1024:.1f} KiB, "
+                     f"largest {largest[0] / 1024:.1f} KiB ({largest[1]!r}); a file holding words it begins "
+                     f"left out in {missing[length]} of {asked[length]} shard-beginnings")
+    return lines
 
 
 SAMPLE_QUERY = "Peskov"
@@ -368,6 +433,8 @@ def main() -> None:
     parser.add_argument("--api", type=int, metavar="PAGES", help="compare Pagefind's Python API with its command line")
     parser.add_argument("--site", type=Path, help="a built site folder (with output/), for --api")
     parser.add_argument("--only", choices=VARIANTS, action="append", help="measure only this variant")
+    parser.add_argument("--beginnings", action="store_true",
+                        help="also the word-index bytes Pagefind fetches for each short beginning, in the shards")
     parser.add_argument("--sample", action="store_true",
                         help=f"only Lighthouse over the sample site, at the root and under /repo/ (?q={SAMPLE_QUERY})")
     args = parser.parse_args()
@@ -408,6 +475,9 @@ def main() -> None:
                         print("    " + ", ".join(f"{kind} {size / 1024:.1f} KiB" for kind, size
                                                  in sorted(numbers["kinds"].items(), key=lambda item: -item[1])),
                               flush=True)
+            if args.beginnings:
+                for line in bench_beginnings(site_folder(n, "shards") / "output"):
+                    print(f"{n} entries, shards, {line}", flush=True)
             if args.lighthouse:
                 for name, numbers in bench_lighthouse(site_folder(n, "shards") / "output").items():
                     print(f"{n} entries, shards, Lighthouse {name} ({numbers['path']}): "
