@@ -327,22 +327,13 @@ def shard_ranges(bundle: Path) -> tuple[list[tuple[str, str, str]], dict[str, li
     return ranges, files, {name: (bundle / "index" / f"{name}.pf_index").stat().st_size for name in files}
 
 
-def files_loaded(ranges: list[tuple[str, str, str]], term: str) -> set[str]:
-    """The word-index files Pagefind 1.5.2's request_indexes (pagefind_web/src/lib.rs) loads
-    for one term: every file whose range holds it; where none does, every file whose range
-    holds it once the range's ends and the term are cut to the shorter's length."""
-    strict = {name for start, end, name in ranges if start <= term <= end}
-    if strict:
-        return strict
-    return {name for start, end, name in ranges
-            if term[:len(start)] >= start[:len(term)] and term[:len(end)] <= end[:len(term)]}
-
-
 def bench_beginnings(output: Path) -> list[str]:
     """For each beginning of one, two and three letters of the words of the shards in
     output/pagefind: the bytes of the word-index files Pagefind loads for it in every shard
     (its raw form only: stems of such short words are mostly the words), and in how many
     shards they miss a file holding a word it begins."""
+    from digest import search_format as index
+
     shards = [folder for folder in sorted((output / "pagefind").iterdir()) if folder.is_dir()]
     loaded: dict[str, int] = {}
     missing: dict[int, int] = {}
@@ -356,7 +347,7 @@ def bench_beginnings(output: Path) -> list[str]:
                     if len(word) >= length:
                         holding.setdefault(word[:length], set()).add(name)
         for beginning, names in holding.items():
-            found = files_loaded(ranges, beginning)
+            found = index.files_for(ranges, beginning)
             loaded[beginning] = loaded.get(beginning, 0) + sum(sizes[name] for name in found)
             missing[len(beginning)] = missing.get(len(beginning), 0) + (not names <= found)
             asked[len(beginning)] = asked.get(len(beginning), 0) + 1

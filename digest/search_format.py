@@ -298,10 +298,7 @@ def _new_pages(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[Pa
 
 
 def _new_chunks(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[str, bytes]], list[Path]]:
-    """The word index again, in files of about CHUNK_BYTES: Pagefind puts about 50 words in
-    a file (some 40 KB gzipped at 5,000 pages) and a query fetches one file per word and
-    shard. Each word's record is kept byte for byte (its pages are numbered within it), and
-    each file is listed under the ranges of _ranges."""
+    """The word index again, in the files of split_words, and the metadata's list of them."""
     count, at = _array(meta, at)
     old_chunks, words = [], []
     for _ in range(count):
@@ -316,6 +313,21 @@ def _new_chunks(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[s
         words.extend(_words(unpack(path)))
     if any(earlier >= later for (earlier, _), (later, _) in zip(words, words[1:])):
         raise FormatError("the words of the index out of order")
+    ranges, groups = split_words(words)
+    chunks = [(str(number), pack(_encode_head(4, 1) + _encode_head(4, len(group)) + b"".join(i for _, i in group), WORDS_LEVEL))
+              for number, group in enumerate(groups)]
+    if {name for name, _ in chunks} & {path.stem for path in old_chunks}:
+        raise FormatError("an index chunk already named as a number")
+    listed = [_encode_head(4, 3) + _encode_text(start) + _encode_text(end) + _encode_text(name) for start, end, name in ranges]
+    return _encode_head(4, len(listed)) + b"".join(listed), chunks, old_chunks
+
+
+def split_words(words: list[tuple[str, bytes]]) -> tuple[list[tuple[str, str, str]], list[list[tuple[str, bytes]]]]:
+    """The ranges ([from, to, file name]) and the words of each file (named by its number) of
+    a word index in files of about CHUNK_BYTES, from its (word, CBOR record) pairs in order:
+    Pagefind puts about 50 words in a file (some 40 KB gzipped at 5,000 pages) and a query
+    fetches one file per word and shard. Each word's record is kept byte for byte (its pages
+    are numbered within it), and each file is listed under the ranges of _ranges."""
     groups, group, size, chain = [], [], 0, []
     for word, item in words:
         while chain and not word.startswith(chain[-1]):
@@ -332,11 +344,10 @@ def _new_chunks(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[s
         size += len(item)
     if group:
         groups.append(group)
-    listed, chunks = [], []
+    listed = []
     letters = {word[:1] for word, _ in words}
     for number, group in enumerate(groups):
         following = groups[number + 1][0][0] if number + 1 < len(groups) else ""
-        name = str(number)
         # A beginning of one letter loads one file a shard, as in Pagefind's own index of many
         # files, not every file holding words it begins: at 20,000 entries those are 92 KiB
         # for the median letter, 1.4 MiB for "a", and a query of one letter matches nearly
@@ -347,12 +358,21 @@ def _new_chunks(folder: Path, meta: bytes, at: int) -> tuple[bytes, list[tuple[s
         letters.difference_update(firsts)
         ranges = [(letter, letter + "\0") for letter in firsts]
         ranges += _ranges([word for word, _ in group], following)
-        for start, end in sorted(ranges):
-            listed.append(_encode_head(4, 3) + _encode_text(start) + _encode_text(end) + _encode_text(name))
-        chunks.append((name, pack(_encode_head(4, 1) + _encode_head(4, len(group)) + b"".join(i for _, i in group), WORDS_LEVEL)))
-    if {name for name, _ in chunks} & {path.stem for path in old_chunks}:
-        raise FormatError("an index chunk already named as a number")
-    return _encode_head(4, len(listed)) + b"".join(listed), chunks, old_chunks
+        listed.extend((start, end, str(number)) for start, end in sorted(ranges))
+    return listed, groups
+
+
+def files_for(ranges: list[tuple[str, str, str]], term: str) -> set[str]:
+    """The files Pagefind 1.5.2 loads for a query term (`request_indexes` in its
+    pagefind_web/src/lib.rs, for the term and again for its stem), which the ranges of
+    split_words are made for: every file with a range that holds the term; where none does,
+    every file with a range that holds it once the range's ends and the term are cut to the
+    shorter's length. Used by the benchmark and the tests."""
+    strict = {name for start, end, name in ranges if start <= term <= end}
+    if strict:
+        return strict
+    return {name for start, end, name in ranges
+            if term[:len(start)] >= start[:len(term)] and term[:len(end)] <= end[:len(term)]}
 
 
 def _ranges(words: list[str], following: str) -> list[tuple[str, str]]:

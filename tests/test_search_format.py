@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import ROOT, run_digest, serve_folder
 from digest import search_format
@@ -226,3 +228,34 @@ def test_no_word_files_range_ends_with_the_beginning_of_a_later_word(two_indexes
         unlisted = [word for word in words[name]
                     if not any(start <= word <= end for start, end, owner in chunks if owner == name)]
         assert all(len(word) == 1 or words[following][0].startswith(word) for word in unlisted)
+
+
+WORDS = st.lists(st.text(alphabet="abzé日", min_size=1, max_size=6), min_size=1, max_size=50, unique=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORDS, st.lists(st.integers(1, 40), min_size=50, max_size=50), st.sampled_from([8, 40, 200]),
+       st.sampled_from([1, 3]))
+def test_the_files_pagefind_loads_for_a_beginning_hold_every_word_it_begins_and_no_other(words, sizes, chunk, keep):
+    """By Pagefind 1.5.2's choice of files (search_format.files_for), over any words and
+    files: a beginning of two letters or more, a whole word, or a word with a letter more
+    loads every file holding a word it begins and, where there is one, no other; a letter
+    loads the one file of its first word."""
+    words = sorted(words)
+    records = [(word, search_format._encode_head(4, 2) + search_format._encode_text(word)
+                + search_format._encode_head(4, size) + bytes([1]) * size) for word, size in zip(words, sizes)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_format, "CHUNK_BYTES", chunk)
+        patch.setattr(search_format, "EXTENDED_BYTES", 2 * chunk)
+        patch.setattr(search_format, "EXTENDING_LETTERS", keep)
+        ranges, groups = search_format.split_words(records)
+    assert [record for group in groups for record in group] == records
+    holding = {word: str(number) for number, group in enumerate(groups) for word, _ in group}
+    terms = {word[:length] for word in words for length in range(2, len(word) + 1)}
+    for term in sorted(terms | {word + "z" for word in words}):
+        needed = {holding[word] for word in words if word.startswith(term)}
+        loaded = search_format.files_for(ranges, term)
+        assert needed <= loaded and (loaded == needed or not needed), term
+    for letter in {word[:1] for word in words}:
+        first = next(word for word in words if word.startswith(letter))
+        assert search_format.files_for(ranges, letter) == {holding[first]}
