@@ -151,7 +151,9 @@ class Preview:
         self.port = self.server.server_address[1]
         self.temp = Path(tempfile.mkdtemp(prefix="digest-serve-"))
         self.first_base_path = base.base_path
-        first = self.rebuild(set())
+        # The first build parses (what the cache folder lacks) and renders every page: with
+        # workers, forked now, before this process starts any thread (workers.py).
+        first = self.rebuild(set(), jobs=None)
         if self.to_index is not None:  # the first index before the URL is shown; later ones trail
             self.to_index = None
             self.index_wanted.clear()
@@ -205,10 +207,12 @@ class Preview:
         config = load_config(self.root, drafts=True if self.drafts else None)
         return replace(config, base_url=f"http://{url_host(self.host)}:{self.port}{config.base_path}")
 
-    def rebuild(self, changed: set[Path]) -> Rebuild:
+    def rebuild(self, changed: set[Path], jobs: int | None = 1) -> Rebuild:
         """The build `digest build` runs (engine.make), from what the last rebuild left in
         memory and the changed files; switch to it when complete. Only the pages whose
-        fingerprint moved are rendered (rendering.stream_pages)."""
+        fingerprint moved are rendered (rendering.stream_pages). jobs: worker processes, as
+        for `digest build` (None: all cores, one for a small site); a rebuild once threads
+        run makes few pages, in this process (1)."""
         started = time.perf_counter()
         result = Rebuild(changed=sorted(self._shown(p) for p in changed))
         try:
@@ -222,12 +226,12 @@ class Preview:
             with fewer_collections():
                 with no_collections():  # unpickling the cache folder's entries, when read
                     self.looked = cache = EntryCache(config, last=self.entry_cache, read_only=True)
-                made = make(config, last, cache, changed)
+                made = make(config, last, cache, changed, jobs)
             site = made.site
             self.strings = site.catalog[config.language]
             # Renditions of images, as `digest build` makes them, are kept in memory (self.renditions).
-            images, result.resized = rendition_pages(site.pictures, config, self.renditions)
-            pages = self._pages(made, changed, result, images)
+            images, result.resized = rendition_pages(site.pictures, config, self.renditions, jobs)
+            pages = self._pages(made, changed, result, images, jobs)
             built = replace(self._collect(pages, result), entries=len(site.posts), base_path=config.base_path,
                             entry_pages=tuple(entry_pages(site.posts)), search_language=site.search_language)
         except DigestError as error:
@@ -254,7 +258,7 @@ class Preview:
         result.seconds = time.perf_counter() - started
         return result
 
-    def _pages(self, made: Made, changed: set[Path], result: Rebuild, images: list) -> list[Page]:
+    def _pages(self, made: Made, changed: set[Path], result: Rebuild, images: list, jobs: int | None) -> list[Page]:
         """Every page, as `digest build` makes them, with one Jinja environment kept across
         rebuilds: compiling the templates is most of a rebuild's time. Jinja reloads a
         template whose file changed; any change under themes/ (a new override, say) or to
@@ -276,7 +280,7 @@ class Preview:
         result.rendered = sum(page is None and path.endswith(".html") for path, page in zip(site.paths, reused))
         hashes = FileHashes(site.config, enabled=False, stored=self.static_hashes)
         try:
-            pages = list(stream_pages(site, 1, reused, environment, hashes, images, made.views))
+            pages = list(stream_pages(site, jobs, reused, environment, hashes, images, made.views))
         except BaseException:
             self.environment = None  # start afresh after a template error
             raise

@@ -90,3 +90,14 @@ def test_a_damaged_cache_is_passed_over(site, tmp_path):
     (images.parent / "entries/stats.pickle").write_bytes(b"")
     served, result = started(root, tmp_path / "c")
     assert (result.reread, result.resized) == (ENTRY_COUNT, RENDITIONS)
+
+
+def test_a_first_build_with_workers_serves_the_same_site(site, tmp_path):
+    """`digest serve` starts with worker processes where a site is large enough (jobs=None);
+    forced here on a small one."""
+    root = site(FILES, SETTINGS)
+    served = Preview(root)
+    served.temp = tmp_path / "a"
+    result = served.rebuild(set(), jobs=2)
+    assert result.ok and result.reread == ENTRY_COUNT, result.problems
+    assert_same_preview(served.current.pages, started(root, tmp_path / "b")[0].current.pages)
