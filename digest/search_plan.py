@@ -19,8 +19,9 @@ Why a fixed number of entries in date order, and not one shard per year:
 
 Why 2,500: an edit re-indexes one shard, so its time follows the shard's size, while a
 reader's first query fetches, from every shard, its page list (which grows with its entries,
-so the sum does not depend on the number of shards) and one small word-index file per word
-(search_format rewrites them small): more, smaller shards cost a reader little. The figures
+so the sum does not depend on the number of shards) and, for each word, the word-index files
+holding the words it begins, mostly one (search_format rewrites them small): more, smaller
+shards cost a reader little. The figures
 are in benchmarks/README.md.
 """
 
