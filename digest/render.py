@@ -144,7 +144,8 @@ class PageContext(jinja2.runtime.Context):
     """Jinja's context, calling the interface's strings (`t(...)`, `t.date(...)`) and `cached`
     directly: nine in ten of a page's calls. Jinja's own call first looks whether the callable
     asks for the context (pass_context), which these never do; every other callable goes
-    that way."""
+    that way. The keywords dropped are those Jinja 3.1's compiled templates pass (pyproject.toml
+    keeps Jinja below 3.2 for it)."""
 
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own names: a keyword may be `self`)
         kind = type(__obj)
