@@ -20,7 +20,7 @@ from anyascii import anyascii
 from .config import Config, port_problem
 from .errors import WARNING, Problem, character_problem, closest, did_you_mean
 from .languages import language_problem
-from .load import Node, Source
+from .load import Node, Source, quoted
 from .images import ImageError, LeadImage, Picture, image_file, is_remote, probe
 from .markdown import BodyImage, Link, footnote_doc_id, render_with_links
 
@@ -622,6 +622,15 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
     misspelt = set()                   # required fields written under another name (`sumary:`)
     for key, (line, node) in given.items():
         field = FIELDS_BY_NAME.get(key)
+        name, colon, rest = key.partition(":")
+        if field is None and colon and name in FIELDS_BY_NAME and rest[:1] not in ("", " "):
+            # `title:Kyiv: talks`: with no space after its first ':', YAML reads `title:Kyiv`
+            # as the key. The value meant is all after `title:`, in quotes for its ': '.
+            meant = f"{rest}: {node.value}" if node.kind == "scalar" and node.plain else None
+            fix = f"write the line as {name}: {quoted(meant)}" if meant is not None else f"write '{name}: ' in place of '{name}:'"
+            report(line, key, f"a space must follow the ':' after '{name}', or YAML reads '{key}' as the field's name: {fix}")
+            misspelt.add(name)
+            continue
         if field is None:
             meant = closest(key, FIELDS_BY_NAME, OTHER_NAMES)
             if meant and FIELDS_BY_NAME[meant].required and meant not in given and meant not in misspelt:

@@ -565,6 +565,22 @@ def test_a_slip_yaml_reads_past_is_named_on_its_own_line_with_the_line_fixed(sit
     assert run_digest(root, "check").returncode == 0
 
 
+def test_a_field_with_no_space_after_its_colon_and_a_colon_later_is_named_with_the_line_fixed(site):
+    """`title:Kyiv: talks` is valid YAML, the key 'title:Kyiv' holding 'talks': one error, at
+    the line, with the line as meant (not a missing title, nor 'title:' for 'title:Kyiv:',
+    which would drop 'Kyiv'); written as shown, the entry builds."""
+    text = entry_text(title=None, body="b").replace("---\n", "---\ntitle:Kyiv: talks resume\n", 1)
+    root = site({DATE: text})
+    result = run_digest(root, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:2] == [
+        f"{DATE}:2: title:Kyiv: a space must follow the ':' after 'title', or YAML reads 'title:Kyiv' as the "
+        'field\'s name: write the line as title: "Kyiv: talks resume"',
+        "digest: 1 error in 1 file; nothing was written"]
+    (root / DATE).write_text(text.replace("title:Kyiv: talks resume", 'title: "Kyiv: talks resume"'), encoding="utf-8")
+    assert run_digest(root, "check").returncode == 0
+
+
 def test_tab_indentation_in_front_matter_is_named(site):
     text = "---\ntitle: Tabs\ndate: 2025-07-23\nsummary: x\ntags:\n\t- a\n---\nbody\n"
     root = site({DATE: text})
