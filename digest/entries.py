@@ -610,6 +610,23 @@ def unpublishable(node: Node, name: str):
             yield from unpublishable(value, f"{name}.{key}")
 
 
+def _unspaced_field(key: str) -> bool:
+    """`title:Kyiv` as a key: a field's name, then ':' with no space after it."""
+    name, colon, rest = key.partition(":")
+    return bool(colon) and name in FIELDS_BY_NAME and rest[:1] not in ("", " ")
+
+
+def _unspaced_message(key: str, node: Node) -> str:
+    """`title:Kyiv: talks`: with no space after its first ':', YAML reads `title:Kyiv` as the
+    key. The value meant is all after `title:`, in quotes for its ': '."""
+    name, _, rest = key.partition(":")
+    if node.kind == "scalar" and node.plain:
+        fix = f"write the line as {name}: {quoted(f'{rest}: {node.value}')}"
+    else:
+        fix = f"write '{name}: ' in place of '{name}:'"
+    return f"a space must follow the ':' after '{name}', or YAML reads '{key}' as the field's name: {fix}"
+
+
 def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Problem]]:
     """Convert one Source; an Entry only when no field has an error."""
     values, problems = {}, []
@@ -622,14 +639,9 @@ def read_entry(source: Source, config: Config) -> tuple[Entry | None, list[Probl
     misspelt = set()                   # required fields written under another name (`sumary:`)
     for key, (line, node) in given.items():
         field = FIELDS_BY_NAME.get(key)
-        name, colon, rest = key.partition(":")
-        if field is None and colon and name in FIELDS_BY_NAME and rest[:1] not in ("", " "):
-            # `title:Kyiv: talks`: with no space after its first ':', YAML reads `title:Kyiv`
-            # as the key. The value meant is all after `title:`, in quotes for its ': '.
-            meant = f"{rest}: {node.value}" if node.kind == "scalar" and node.plain else None
-            fix = f"write the line as {name}: {quoted(meant)}" if meant is not None else f"write '{name}: ' in place of '{name}:'"
-            report(line, key, f"a space must follow the ':' after '{name}', or YAML reads '{key}' as the field's name: {fix}")
-            misspelt.add(name)
+        if field is None and _unspaced_field(key):
+            report(line, key, _unspaced_message(key, node))
+            misspelt.add(key.partition(":")[0])
             continue
         if field is None:
             meant = closest(key, FIELDS_BY_NAME, OTHER_NAMES)

@@ -390,11 +390,11 @@ def _ranges(words: list[str], following: str) -> list[tuple[str, str]]:
     "inc"), the file is also listed under the last word followed by the lowest character, a
     range that holds no query word and, cut, only the last word and its beginnings: a range
     ending in "in" would hold, cut, every word in "in" that is in no range, and fetch the
-    file for each. For that reason a word of one letter is in no run either (_new_chunks
+    file for each. For that reason a word of one letter is in no run either (split_words
     lists it under a range of its own). Every other query word is in the range of at most
     one run, whose file holds every word it begins."""
     last = words[-1]
-    shared = _shared(last, following)
+    shared = len(os.path.commonprefix([last, following]))
     cuts, unlisted, at = set(), {at for at, word in enumerate(words) if len(word) == 1}, 0
     for length in range(2, shared + 1):
         beginning = last[:length]
@@ -418,9 +418,6 @@ def _ranges(words: list[str], following: str) -> list[tuple[str, str]]:
     return ranges
 
 
-def _shared(first: str, second: str) -> int:
-    """How many letters two words begin with alike."""
-    return next((at for at, (a, b) in enumerate(zip(first, second)) if a != b), min(len(first), len(second)))
 
 
 def _words(data: bytes) -> list[tuple[str, bytes]]:

@@ -72,7 +72,7 @@ def _ends_a_field(lines: list[str], index: int) -> bool:
     if following is None:
         return True
     indent = len(lines[index]) - len(lines[index].lstrip(" "))
-    fits = FIELD.fullmatch(following) or ITEM.fullmatch(following) or following.lstrip().startswith("- ")
+    fits = FIELD.fullmatch(following) or following.lstrip().startswith("- ")
     return bool(fits) and len(following) - len(following.lstrip(" ")) <= indent
 
 
