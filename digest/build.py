@@ -184,14 +184,19 @@ def timed(pages: Iterable[Page], timings: dict[str, float], name: str, count: li
     """Pass pages through, adding the time spent making them to timings[name]."""
     timings.setdefault(name, 0.0)
     iterator = iter(pages)
-    while True:
-        started = time.perf_counter()
-        page = next(iterator, None)
-        timings[name] += time.perf_counter() - started
-        if page is None:
-            return
-        count[0] += page.path.endswith(".html")
-        yield page
+    try:
+        while True:
+            started = time.perf_counter()
+            page = next(iterator, None)
+            timings[name] += time.perf_counter() - started
+            if page is None:
+                return
+            count[0] += page.path.endswith(".html")
+            yield page
+    finally:  # closed early (an error): so is what makes the pages (rendering.stream_pages)
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
 
 
 def started(children: ExitStack, work: Background | None) -> Background | None:
@@ -252,8 +257,9 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         return result
     before = result.timings["render"]
     html_pages = [kept_html]
-    staged = stage(timed(stream_pages(site, jobs, reused, environment, hashes, images, made.views), result.timings,
-                         "render", html_pages), config, tree.spare.files if tree.spare is not None else None,
+    staged = stage(lambda fresh: timed(stream_pages(site, jobs, reused, environment, hashes, images, made.views, fresh),
+                                       result.timings, "render", html_pages),
+                   config, tree.spare.files if tree.spare is not None else None,
                    reuse.spare_files, kept, spared=BUNDLE if searched else None)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before

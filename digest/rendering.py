@@ -4,7 +4,7 @@ and `digest serve` both render with stream_pages."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
@@ -14,7 +14,7 @@ from .model import Site
 from .render import Page, StaticFile, check_theme, each_static_page, extra_pages, load_templates, make_environment, render_pages
 from .views import Views
 from .workers import batches, ordered_map, shared, worker_count
-from .write import KEPT, Kept, LinkedPage
+from .write import KEPT, AnyPage, Kept, LinkedPage, WrittenPage, cannot_write, write_new
 
 if TYPE_CHECKING:
     import jinja2
@@ -25,18 +25,23 @@ class RenderJob:
     """What render workers share: the site, its views and the build's Jinja environment. A
     worker not forked (workers._context) gets the site pickled and makes the rest: an
     environment does not pickle, so there the worker makes its own, reading the compiled
-    templates kept in `compiled`."""
+    templates kept in `compiled`. into: a fresh staging folder the workers write their pages
+    into themselves (write.write_new), each keeping the set of folders it has made there."""
     site: Site
     views: Views | None
     environment: jinja2.Environment | None
     compiled: str | None = None
+    into: str | None = None
+    made: set[str] = field(default_factory=set)
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "views": None, "environment": None}
 
 
-def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
-    """In a worker (or here): shared() is the RenderJob. Errors come back as values."""
+def _render_batch(indexes: Sequence[int]) -> tuple[list[Page | WrittenPage], list[Problem]]:
+    """In a worker (or here): shared() is the RenderJob. Errors come back as values. With
+    job.into, each page is written there and only its record goes back: the pages' bytes
+    neither cross a pipe nor wait for the build's one process to write them."""
     job = shared()
     if job.environment is None:
         compiled = Path(job.compiled) if job.compiled else None
@@ -46,42 +51,62 @@ def _render_batch(indexes: Sequence[int]) -> tuple[list[Page], list[Problem]]:
     routes = job.site.routes
     try:
         # The environment lives for this build only, so its `cached` outputs stay valid.
-        return render_pages(job.site, [routes[i] for i in indexes], job.environment, keep_cached=True,
-                            views=job.views), []
+        pages = render_pages(job.site, [routes[i] for i in indexes], job.environment, keep_cached=True,
+                             views=job.views)
+        if job.into is None:
+            return pages, []
+        return [WrittenPage(page.path, write_new(job.into, page.path, page.data, job.made)) for page in pages], []
     except DigestError as error:
         return [], list(error.problems)
+    except OSError as error:
+        return [], list(cannot_write(job.site.config, error, job.into).problems)
 
 
 def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
                  environment: jinja2.Environment | None = None, hashes: FileHashes | None = None,
-                 images: Sequence[Page | StaticFile] = (), views: Views | None = None) -> Iterator[Page | StaticFile | LinkedPage]:
+                 images: Sequence[Page | StaticFile] = (), views: Views | None = None,
+                 into: Path | None = None) -> Iterator[AnyPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
     workers while the caller writes; none for a route whose reused[i] is KEPT. Then the
     static files (known by their stat to `hashes`, if given), the extra pages and the image
-    renditions (renditions.rendition_pages)."""
+    renditions (renditions.rendition_pages). into: a fresh staging folder (write.stage);
+    when the pages are rendered in workers, each writes its own there, and they come as
+    WrittenPage."""
     check_theme(site.config)
     environment = environment or make_environment(site.config, watching=False)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
     workers = worker_count(jobs, len(todo))
     if workers > 1:
         load_templates(environment)  # once, here: each forked worker would compile them again
-    job = RenderJob(site, views or Views(site), environment, getattr(environment.bytecode_cache, "directory", None))
+    writing = into is not None and workers > 1
+    if writing:  # two routes at one path would both be written: refused first, as write_pages does
+        _one_page_per_path([site.routes[i].output_path for i in todo])
+    job = RenderJob(site, views or Views(site), environment, getattr(environment.bytecode_cache, "directory", None),
+                    str(into) if writing else None)
     # A sitemap lists every page: the longest to render, each goes first, in a batch of its
     # own, not last with the feeds, where one core would end the build alone.
     first = [i for i in todo if site.routes[i].template in RENDERED_FIRST] if workers > 1 else []
     rest = [i for i in todo if i not in first] if first else todo
     parts = [[i] for i in first] + (batches(rest, workers, 50) if rest else [])
-    rendered = zip(first + rest, _rendered(ordered_map(_render_batch, parts, workers, job)))
-    held: dict[int, Page] = {}  # rendered before their turn
-    streamed = [i for i, page in enumerate(reused) if page is not KEPT] + list(range(len(reused), len(site.routes)))
-    for index in streamed:
-        page = reused[index] if index < len(reused) else None
-        if page is None:
-            while index not in held:
-                done, page = next(rendered)
-                held[done] = page
-            page = held.pop(index)
-        yield page
+    results = ordered_map(_render_batch, parts, workers, job)
+    try:
+        rendered = zip(first + rest, _rendered(results))
+        held: dict[int, Page | WrittenPage] = {}  # rendered before their turn
+        streamed = [i for i, page in enumerate(reused) if page is not KEPT] + list(range(len(reused), len(site.routes)))
+        for index in streamed:
+            page = reused[index] if index < len(reused) else None
+            if page is None:
+                while index not in held:
+                    done, page = next(rendered)
+                    held[done] = page
+                page = held.pop(index)
+            yield page
+    finally:
+        # Stopped (an error, here or in the caller): the workers stop now, not when collected,
+        # so none writes into the staging folder once the caller has removed it.
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
     yield from each_static_page(site.config, hashes)
     yield from extra_pages()
     yield from images
@@ -90,7 +115,14 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
 RENDERED_FIRST = {"sitemap.xml"}
 
 
-def _rendered(results: Iterator[tuple[list[Page], list[Problem]]]) -> Iterator[Page]:
+def _one_page_per_path(paths: list[str]) -> None:
+    if len(set(paths)) != len(paths):
+        seen: set[str] = set()
+        twice = next(path for path in paths if path in seen or seen.add(path))
+        raise DigestError([Problem("output", None, None, f"two pages want the same file: {twice}")])
+
+
+def _rendered(results: Iterator[tuple[list[Page | WrittenPage], list[Problem]]]) -> Iterator[Page | WrittenPage]:
     for pages, problems in results:
         if problems:
             raise DigestError(problems)

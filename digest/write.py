@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator
 
 from .config import SETTINGS_FILE, Config, line_of, settings_text
 from .errors import COMMAND_LINE, DigestError, Problem
-from .render import Page, StaticFile, unchanged_bytes
+from .render import Page, StaticFile, digest_of, unchanged_bytes
 from .workers import Background
 
 class Kept:
@@ -45,6 +45,40 @@ class LinkedPage:
     path: str
     source: str      # the file in the current output folder
     digest: bytes    # blake2b-128 of its bytes, as in the tree records
+
+
+@dataclass(frozen=True)
+class WrittenPage:
+    """A page a render worker has written into a fresh staging folder itself (write_new):
+    only its record comes back to the build, not its bytes."""
+
+    path: str
+    record: tuple    # (blake2b-128 digest, size, mtime_ns, inode), as in the tree records
+
+
+AnyPage = Page | StaticFile | LinkedPage | WrittenPage
+
+
+def write_new(folder: str, path: str, data: bytes, made: set[str]) -> tuple:
+    """Write a new file at folder/path and return its record. For a folder this build made
+    and nothing else writes into (stage's fresh staging folder): every folder in it is one
+    a build made, never a link, so the path needs only check_relative. `made`: the folders
+    this process has made already, each made once."""
+    check_relative(path)
+    directory = path.rpartition("/")[0]
+    if directory and directory not in made:
+        os.makedirs(f"{folder}/{directory}", exist_ok=True)
+        made.add(directory)
+    with open(f"{folder}/{path}", "xb") as file:
+        file.write(data)
+        file.flush()  # so that the stat below has the file's size and last write
+        info = os.fstat(file.fileno())
+    return digest_of(data), info.st_size, info.st_mtime_ns, info.st_ino
+
+
+def cannot_write(config: Config, error: OSError, folder: Path | str) -> DigestError:
+    """A full disk or a read-only folder is a message, not a traceback."""
+    return DigestError([Problem(config.output_dir, None, None, f"cannot write {error.filename or folder}: {error.strerror}")])
 
 
 # Every build writes this file (render.extra_pages); a non-empty folder without it is not ours.
@@ -202,9 +236,14 @@ class Staged:
     files: dict     # path -> (blake2b-128 digest, size, mtime_ns, inode)
 
 
-def stage(pages: Iterable[Page | StaticFile | LinkedPage], config: Config, known: dict | None = None,
-          found: dict | None = None, kept: dict | None = None, spared: str | None = None) -> Staged:
+def stage(pages: Iterable[AnyPage] | Callable[[Path | None], Iterable[AnyPage]], config: Config,
+          known: dict | None = None, found: dict | None = None, kept: dict | None = None,
+          spared: str | None = None) -> Staged:
     """Write every page into a staging folder.
+
+    pages: the pages, or a function that returns them given the staging folder when it is
+    a fresh one (None when it is the spare, reused): its pages may then come as WrittenPage,
+    already written there by render workers (rendering.stream_pages).
 
     known: the records of the spare folder's files (the site from the build before last, kept
     by swap), when known (cache.TreeCache): then that folder becomes the staging folder: files
@@ -230,21 +269,31 @@ def stage(pages: Iterable[Page | StaticFile | LinkedPage], config: Config, known
             known, found = None, None
             set_aside(spare, config.output_path)
             staging.mkdir(parents=True)
+        if callable(pages):
+            pages = pages(staging if known is None else None)
         records = write_pages(pages, staging, known, found, kept, spared)
-    except OSError as error:  # a full disk or a read-only folder is a message, not a traceback
+    except OSError as error:
+        _stop(pages)
         discard(staging, quiet=True)
-        raise DigestError([Problem(config.output_dir, None, None,
-                                   f"cannot write {error.filename or staging}: {error.strerror}")]) from None
+        raise cannot_write(config, error, staging) from None
     except BaseException:
+        _stop(pages)
         discard(staging, quiet=True)
         raise
     return Staged(staging, records)
 
 
+def _stop(pages: object) -> None:
+    """Close a generator of pages: whatever writes for it (render workers) stops first."""
+    close = getattr(pages, "close", None)
+    if close is not None:
+        close()
+
+
 WRITERS = 4  # threads writing new files: the file system works on several at once (the GIL is released)
 
 
-def write_pages(pages: Iterable[Page | StaticFile | LinkedPage], folder: Path, known: dict | None = None,
+def write_pages(pages: Iterable[AnyPage], folder: Path, known: dict | None = None,
                 present: dict | None = None, kept: dict | None = None, spared: str | None = None) -> dict:
     """Write pages into folder; return {path: (hash, size, mtime_ns, inode)} of what it holds.
     `known` describes a folder written before: unchanged files are kept, stale ones removed;
@@ -268,6 +317,9 @@ def write_pages(pages: Iterable[Page | StaticFile | LinkedPage], folder: Path, k
         for page in pages:
             if page.path in records:
                 raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
+            if type(page) is WrittenPage:  # written into this fresh folder by a render worker
+                records[page.path] = page.record
+                continue
             fingerprint = page.digest
             found = present.get(page.path)
             if found is not None:  # a file files_in found in the folder: inside it, no link on the way

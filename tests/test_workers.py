@@ -128,6 +128,44 @@ def site_of_80_pages(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow  # a Python process of its own builds 80 pages several times
+def test_render_workers_write_a_fresh_folder_and_a_file_they_cannot_write_is_named(tmp_path):
+    """A build into a fresh staging folder has each render worker write the pages it renders
+    (write.write_new) and send back only their records: the output is a one-process build's,
+    and the next build finds every file as its worker recorded it. A worker that cannot write
+    stops the build with the file named."""
+    root = site_of_80_pages(tmp_path)
+    in_fresh_process(f"""
+        from pathlib import Path
+        from digest.build import build, make_site
+        from digest.config import load_config
+        from digest.errors import DigestError, format_problem
+        from digest.rendering import stream_pages
+        from digest.write import WrittenPage
+
+        root = Path({str(root)!r})
+        config = load_config(root)
+        assert build(config, jobs=2).pages
+        assert build(config, jobs=2).up_to_date
+        site, _ = make_site(config)
+        (root / "fresh").mkdir()
+        pages = list(stream_pages(site, 2, into=root / "fresh"))
+        assert {{type(page) for page in pages[:len(site.routes)]}} == {{WrittenPage}}
+        blocker = root / "blocker"
+        blocker.write_text("a file where the folder should be")
+        try:
+            list(stream_pages(site, 2, into=blocker))
+        except DigestError as error:
+            message = format_problem(error.problems[0])
+            assert message.startswith(f"output: cannot write {{blocker}}/") and message.endswith(": Not a directory"), message
+        else:
+            raise AssertionError("written into a file")
+    """)
+    cold = snapshot(root / "output")
+    build(load_config(root, output_dir="alone"), jobs=1, cache=False)
+    assert snapshot(root / "alone") == cold
+
+
+@pytest.mark.slow  # a Python process of its own builds 80 pages several times
 def test_a_rebuild_into_a_fresh_staging_folder_renders_in_forked_workers(tmp_path):
     """With the spare folder gone (a failed build removes it), a rebuild links its unchanged
     pages from output/ into a fresh folder with writer threads running, and renders the rest
