@@ -21,7 +21,7 @@ from .render import (Page, StaticFile, each_static_page, extra_pages, load_templ
                      remember_templates, render_pages, static_pages)
 from .rendering import stream_pages
 from .renditions import RenditionStore, rendition_pages
-from .reuse import PageMap
+from .reuse import Fingerprints, PageMap, mapped
 from .search import BUNDLE, Earlier, Index, entry_pages, index_pages, index_shards, search_key
 from .model import Site
 from .urls import moved_urls
@@ -227,8 +227,11 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         last = Last(tree.current.keys, tree.current.page_map) if tree.current is not None else Last()
         # A build that parses many files compiles the templates while the parse workers work.
         environment = make_environment(config, watching=False, compiled=compiled_templates(config) if cache else None)
-        made = make(config, last, entry_cache, None, jobs, sources, fingerprint=tree.enabled, lap=clock.lap,
-                    meanwhile=partial(load_templates, environment))
+        # With no last build, no page waits on its fingerprint to be reused: each is fingerprinted
+        # as it is rendered, from the one context made for both (rendering.stream_pages).
+        cold = tree.enabled and tree.current is None
+        made = make(config, last, entry_cache, None, jobs, sources, fingerprint=tree.enabled and not cold,
+                    lap=clock.lap, meanwhile=partial(load_templates, environment))
         site, result.warnings, result.drafts = made.site, made.warnings, made.model.drafts
         reuse = reusable_pages(made, config, tree, scan) if tree.enabled else Reuse([], {}, {}, None, None, 0)
     result.state = Held(site, entry_cache, tree, reuse)
@@ -257,12 +260,17 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         return result
     before = result.timings["render"]
     html_pages = [kept_html]
-    staged = stage(lambda fresh: timed(stream_pages(site, jobs, reused, environment, hashes, images, made.views, fresh),
-                                       result.timings, "render", html_pages),
+    prints, notes = (Fingerprints(site, made.views), []) if cold else (None, None)
+    staged = stage(lambda fresh: timed(stream_pages(site, jobs, reused, environment, hashes, images, made.views, fresh,
+                                                    prints, notes), result.timings, "render", html_pages),
                    config, tree.spare.files if tree.spare is not None else None,
                    reuse.spare_files, kept, spared=BUNDLE if searched else None)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
+    keys, page_map = reuse.keys, reuse.page_map
+    if prints is not None:
+        route_prints, page_map = mapped(site, prints, notes)
+        keys, result.fingerprinted = dict(zip(site.paths, route_prints)), len(notes)
     # With no output/ to keep as the spare (a clean build), the spare is linked from the staged
     # pages while Pagefind runs, so that the next build stages in it as every later one does;
     # without a search stage to hide it behind, the next build that writes links them instead.
@@ -282,7 +290,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
             spare.abandon()
         discard(staged.folder)
         raise
-    state = OutputState(staged.files, reuse.keys, reuse.page_map, index)
+    state = OutputState(staged.files, keys, page_map, index)
     # The spare made from the staged site holds what output/ now holds, each file a hard link to it.
     tree.save(state, spare=state if spare_made else tree.current if cache else None)
     entry_cache.save()

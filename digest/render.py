@@ -423,9 +423,10 @@ def _shown(filename: str | None, config: Config) -> str:
     return path.as_posix()
 
 
-def render_route(env: jinja2.Environment, views: Views, route: Route) -> Page:
+def render_route(env: jinja2.Environment, views: Views, route: Route, context=None) -> Page:
+    """context: the route's views.page(route), when made already."""
     template = env.get_template(route.template)
-    context = views.page(route)
+    context = views.page(route) if context is None else context
     try:
         html = template.render(site=views.site_view(route), page_url=route.url, t=route.context.get("t"),
                                **as_names(context))
@@ -436,17 +437,20 @@ def render_route(env: jinja2.Environment, views: Views, route: Route) -> Page:
 
 
 def render_pages(site: Site, routes=None, env: jinja2.Environment | None = None,
-                 keep_cached: bool = False, views: Views | None = None) -> list[Page]:
+                 keep_cached: bool = False, views: Views | None = None, contexts=None) -> list[Page]:
     """Render every route (or the given ones); template errors become one DigestError.
     keep_cached: env's `cached` outputs are of this same site (a build's batches); by
-    default they are dropped first. views: the site's Views, if made already."""
+    default they are dropped first. views: the site's Views, if made already; contexts:
+    the routes' contexts (views.page), if made already."""
     check_theme(site.config)
     env = env or make_environment(site.config)
     views = views or Views(site)
     if not keep_cached:
         env.globals["cached"].outputs.clear()
     try:
-        return [render_route(env, views, route) for route in (routes or site.routes)]
+        routes = routes or site.routes
+        return [render_route(env, views, route, context)
+                for route, context in zip(routes, contexts or [None] * len(routes))]
     except jinja2.TemplateError as error:
         raise DigestError([template_problem(error, site.config)]) from None
     except Exception as error:  # a template can raise anything: {{ 1 / 0 }}, an endless include

@@ -12,6 +12,7 @@ from .cache import FileHashes
 from .errors import DigestError, Problem
 from .model import Site
 from .render import Page, StaticFile, check_theme, each_static_page, extra_pages, load_templates, make_environment, render_pages
+from .reuse import Fingerprints, Noted
 from .views import Views
 from .workers import batches, ordered_map, shared, worker_count
 from .write import KEPT, AnyPage, Kept, LinkedPage, WrittenPage, cannot_write, write_new
@@ -26,52 +27,67 @@ class RenderJob:
     worker not forked (workers._context) gets the site pickled and makes the rest: an
     environment does not pickle, so there the worker makes its own, reading the compiled
     templates kept in `compiled`. into: a fresh staging folder the workers write their pages
-    into themselves (write.write_new), each keeping the set of folders it has made there."""
+    into themselves (write.write_new), each keeping the set of folders it has made there.
+    prints: the site's Fingerprints, when each page is fingerprinted as it is rendered, from
+    the one context made for both (a clean build: nothing to reuse was waiting on them)."""
     site: Site
     views: Views | None
     environment: jinja2.Environment | None
     compiled: str | None = None
     into: str | None = None
     made: set[str] = field(default_factory=set)
+    prints: Fingerprints | None = None
+    fingerprints: bool = False     # prints is wanted (a worker not forked makes its own)
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "views": None, "environment": None}
+        return {**self.__dict__, "views": None, "environment": None, "prints": None}
 
 
-def _render_batch(indexes: Sequence[int]) -> tuple[list[Page | WrittenPage], list[Problem]]:
+Batch = tuple[list[Page | WrittenPage], list[Noted] | None, list[Problem]]
+
+
+def _render_batch(indexes: Sequence[int]) -> Batch:
     """In a worker (or here): shared() is the RenderJob. Errors come back as values. With
     job.into, each page is written there and only its record goes back: the pages' bytes
-    neither cross a pipe nor wait for the build's one process to write them."""
+    neither cross a pipe nor wait for the build's one process to write them. With
+    job.fingerprints, each page's Noted comes back too."""
     job = shared()
     if job.environment is None:
         compiled = Path(job.compiled) if job.compiled else None
         job.environment = make_environment(job.site.config, watching=False, compiled=compiled)
     if job.views is None:
         job.views = Views(job.site)
-    routes = job.site.routes
+    if job.fingerprints and job.prints is None:
+        job.prints = Fingerprints(job.site, job.views)
+    routes = [job.site.routes[i] for i in indexes]
+    contexts = notes = None
     try:
+        if job.prints is not None:
+            contexts = [job.views.page(route) for route in routes]
+            notes = [job.prints.noted(route, context) for route, context in zip(routes, contexts)]
         # The environment lives for this build only, so its `cached` outputs stay valid.
-        pages = render_pages(job.site, [routes[i] for i in indexes], job.environment, keep_cached=True,
-                             views=job.views)
+        pages = render_pages(job.site, routes, job.environment, keep_cached=True, views=job.views, contexts=contexts)
         if job.into is None:
-            return pages, []
-        return [WrittenPage(page.path, write_new(job.into, page.path, page.data, job.made)) for page in pages], []
+            return pages, notes, []
+        return [WrittenPage(page.path, write_new(job.into, page.path, page.data, job.made)) for page in pages], notes, []
     except DigestError as error:
-        return [], list(error.problems)
+        return [], None, list(error.problems)
     except OSError as error:
-        return [], list(cannot_write(job.site.config, error, job.into).problems)
+        return [], None, list(cannot_write(job.site.config, error, job.into).problems)
 
 
 def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
                  environment: jinja2.Environment | None = None, hashes: FileHashes | None = None,
                  images: Sequence[Page | StaticFile] = (), views: Views | None = None,
-                 into: Path | None = None) -> Iterator[AnyPage]:
+                 into: Path | None = None, prints: Fingerprints | None = None,
+                 notes: list[Noted] | None = None) -> Iterator[AnyPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
     workers while the caller writes; none for a route whose reused[i] is KEPT. Then the
     static files (known by their stat to `hashes`, if given), the extra pages and the image
     renditions (renditions.rendition_pages). into: a fresh staging folder (write.stage);
     when the pages are rendered in workers, each writes its own there, and they come as
-    WrittenPage."""
+    WrittenPage. prints: each rendered route is fingerprinted from the context it is
+    rendered with, its Noted added to `notes` in route order as its page is yielded."""
     check_theme(site.config)
     environment = environment or make_environment(site.config, watching=False)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
@@ -81,8 +97,9 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
     writing = into is not None and workers > 1
     if writing:  # two routes at one path would both be written: refused first, as write_pages does
         _one_page_per_path([site.routes[i].output_path for i in todo])
-    job = RenderJob(site, views or Views(site), environment, getattr(environment.bytecode_cache, "directory", None),
-                    str(into) if writing else None)
+    views = views or Views(site)
+    job = RenderJob(site, views, environment, getattr(environment.bytecode_cache, "directory", None),
+                    str(into) if writing else None, prints=prints, fingerprints=prints is not None)
     # A sitemap lists every page: the longest to render, each goes first, in a batch of its
     # own, not last with the feeds, where one core would end the build alone.
     first = [i for i in todo if site.routes[i].template in RENDERED_FIRST] if workers > 1 else []
@@ -91,15 +108,17 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
     results = ordered_map(_render_batch, parts, workers, job)
     try:
         rendered = zip(first + rest, _rendered(results))
-        held: dict[int, Page | WrittenPage] = {}  # rendered before their turn
+        held: dict[int, tuple] = {}  # rendered before their turn: (page, its Noted)
         streamed = [i for i, page in enumerate(reused) if page is not KEPT] + list(range(len(reused), len(site.routes)))
         for index in streamed:
             page = reused[index] if index < len(reused) else None
             if page is None:
                 while index not in held:
-                    done, page = next(rendered)
-                    held[done] = page
-                page = held.pop(index)
+                    done, made = next(rendered)
+                    held[done] = made
+                page, note = held.pop(index)
+                if notes is not None and note is not None:
+                    notes.append(note)
             yield page
     finally:
         # Stopped (an error, here or in the caller): the workers stop now, not when collected,
@@ -122,8 +141,8 @@ def _one_page_per_path(paths: list[str]) -> None:
         raise DigestError([Problem("output", None, None, f"two pages want the same file: {twice}")])
 
 
-def _rendered(results: Iterator[tuple[list[Page | WrittenPage], list[Problem]]]) -> Iterator[Page | WrittenPage]:
-    for pages, problems in results:
+def _rendered(results: Iterator[Batch]) -> Iterator[tuple[Page | WrittenPage, Noted | None]]:
+    for pages, notes, problems in results:
         if problems:
             raise DigestError(problems)
-        yield from pages
+        yield from zip(pages, notes or [None] * len(pages))

@@ -55,6 +55,15 @@ def theme_fingerprint(config: Config) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Noted:
+    """A route's fingerprint, and what the next build needs to know of its context."""
+
+    key: bytes
+    shown: tuple[str, ...]          # the URL of every post the context holds
+    terms: tuple[tuple, ...]        # (taxonomy, term key, whether its count is shown) of every term it holds
+
+
 class Fingerprints:
     """Route fingerprints for one site: fingerprint(route) -> bytes."""
 
@@ -71,15 +80,24 @@ class Fingerprints:
                           sorted(self.views.site_views.items()))).encode("utf-8")
         self.terms: dict[int, tuple[TermLink, str]] = {}  # id(link) -> (the link, kept alive; its text)
 
-    def fingerprint(self, route: Route, shown: set | None = None, terms: set | None = None) -> bytes:
+    def fingerprint(self, route: Route, shown: set | None = None, terms: set | None = None, context=None) -> bytes:
         """shown, if given, gets the URL of every entry the route's context holds; terms, the
-        (taxonomy, key, whether its count is shown) of every term it holds."""
+        (taxonomy, key, whether its count is shown) of every term it holds. context: the
+        route's views.page(route), when made already."""
         self.shown, self.shown_terms = shown, terms
+        context = self.views.page(route) if context is None else context
         text = repr((route.url, route.template, route.context.get("section"))) + self.value(route.context.get("t")) + \
-            self.value(self.views.page(route))
+            self.value(context)
         digest = hashlib.blake2b(self.base, digest_size=16)
         digest.update(text.encode("utf-8"))
         return digest.digest()
+
+    def noted(self, route: Route, context=None) -> Noted:
+        """The route's fingerprint, with the posts and terms its context holds."""
+        shown: set = set()
+        held: set = set()
+        key = self.fingerprint(route, shown, held, context)
+        return Noted(key, tuple(shown), tuple(held))
 
     def value(self, value) -> str:
         """A text for a context value: reprs of plain values, composites in brackets with their
@@ -217,24 +235,29 @@ def route_keys(site: Site, prints: Fingerprints, last: PageMap | None, last_keys
     reached = terms_reach(site, last, edits, terms) if local else None
     if reached is not None:
         return rekeyed(site, prints, last, last_keys, paths, reached, terms)
-    readers: dict = {}
-    term_readers: dict = {}
-    keys = [recorded(prints, route, index, readers, term_readers) for index, route in enumerate(site.routes)]
-    page_map = PageMap(prints.base, paths, as_arrays(readers), as_arrays(term_readers), terms,
-                       sitemap_lastmods(site, prints.views.sitemap()))
+    keys, page_map = mapped(site, prints, [prints.noted(route) for route in site.routes], terms)
     return keys, page_map, len(keys)
 
 
-def recorded(prints: Fingerprints, route: Route, index: int, readers: dict, term_readers: dict) -> bytes | None:
+def mapped(site: Site, prints: Fingerprints, notes: list[Noted], terms: dict | None = None) -> tuple[list, PageMap]:
+    """Each route's fingerprint and the PageMap, from every route's Noted, in route order
+    (made here, or by the render workers as they render a clean build: rendering.stream_pages)."""
+    readers: dict = {}
+    term_readers: dict = {}
+    for index, note in enumerate(notes):
+        recorded(note, index, readers, term_readers)
+    page_map = PageMap(prints.base, site.paths, as_arrays(readers), as_arrays(term_readers),
+                       site_terms(site) if terms is None else terms, sitemap_lastmods(site, prints.views.sitemap()))
+    return [note.key for note in notes], page_map
+
+
+def recorded(note: Noted, index: int, readers: dict, term_readers: dict) -> bytes:
     """The route's fingerprint, its index noted under each post and term its context holds."""
-    shown: set = set()
-    held: set = set()
-    key = prints.fingerprint(route, shown, held)
-    for url in shown:
+    for url in note.shown:
         readers.setdefault(url, []).append(index)
-    for term in held:
+    for term in note.terms:
         term_readers.setdefault(term, []).append(index)
-    return key
+    return note.key
 
 
 def as_arrays(found: dict) -> dict:
@@ -319,7 +342,7 @@ def rekeyed(site: Site, prints: Fingerprints, last: PageMap, last_keys: dict, pa
             moved_to[old] = index
             continue
         fingerprinted += 1
-        keys.append(recorded(prints, route, index, readers, term_readers))
+        keys.append(recorded(prints.noted(route), index, readers, term_readers))
     page_map = PageMap(prints.base, paths, moved(last.readers, moved_to, readers),
                        moved(last.term_readers, moved_to, term_readers), terms,
                        sitemap_lastmods(site, prints.views.sitemap()))

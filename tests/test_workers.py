@@ -130,23 +130,30 @@ def site_of_80_pages(tmp_path: Path) -> Path:
 @pytest.mark.slow  # a Python process of its own builds 80 pages several times
 def test_render_workers_write_a_fresh_folder_and_a_file_they_cannot_write_is_named(tmp_path):
     """A build into a fresh staging folder has each render worker write the pages it renders
-    (write.write_new) and send back only their records: the output is a one-process build's,
-    and the next build finds every file as its worker recorded it. A worker that cannot write
-    stops the build with the file named."""
+    (write.write_new) and send back only their records, and, with no last build, fingerprint
+    them: the output is a one-process build's, the next build finds every file as its worker
+    recorded it, and the fingerprints and page map kept are those the build would make
+    itself (reuse.route_keys). A worker that cannot write stops the build with the file named."""
     root = site_of_80_pages(tmp_path)
     in_fresh_process(f"""
         from pathlib import Path
         from digest.build import build, make_site
+        from digest.cache import TreeCache
         from digest.config import load_config
         from digest.errors import DigestError, format_problem
         from digest.rendering import stream_pages
+        from digest.reuse import Fingerprints, route_keys
         from digest.write import WrittenPage
 
         root = Path({str(root)!r})
         config = load_config(root)
-        assert build(config, jobs=2).pages
+        assert build(config, jobs=2).fingerprinted == 270
+        kept = TreeCache(config, True).current
         assert build(config, jobs=2).up_to_date
         site, _ = make_site(config)
+        keys, page_map, _ = route_keys(site, Fingerprints(site), None, {{}}, None)
+        assert kept.keys == dict(zip(site.paths, keys))
+        assert kept.page_map == page_map
         (root / "fresh").mkdir()
         pages = list(stream_pages(site, 2, into=root / "fresh"))
         assert {{type(page) for page in pages[:len(site.routes)]}} == {{WrittenPage}}
