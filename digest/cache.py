@@ -205,16 +205,22 @@ class EntryCache:
         stat: (size, mtime_ns, ctime_ns, inode), if taken already (before any read)."""
         if stat is None:
             stat = file_stat(path)
-        self.taken[shown_path] = stat
         known = self.stats.get(shown_path)
         if known is not None and known.stat == stat:
+            self.taken[shown_path] = stat
             self.seen[shown_path] = known
             return shown_path, known.digest
         with open(path, "rb") as file:  # read after the stat: a write between shows next time
             key = content_key(shown_path, file.read())
-        if max(stat[1], stat[2]) < self.started - SETTLED * 1e9:
-            self.seen[shown_path] = Settled(stat, key[1])
+        self.read(shown_path, stat, key[1])
         return key
+
+    def read(self, shown_path: str, stat: tuple, digest: str) -> None:
+        """What key_of notes of a file it reads: its stat, taken before the read, and the hash
+        of the bytes read. For a file read elsewhere (a parse worker, when the cache is empty)."""
+        self.taken[shown_path] = stat
+        if max(stat[1], stat[2]) < self.started - SETTLED * 1e9:
+            self.seen[shown_path] = Settled(stat, digest)
 
     def shard_path(self, number: int) -> Path:
         return self.folder / f"{number:02d}.pickle"

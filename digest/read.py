@@ -39,9 +39,17 @@ def load_entry(path: Path, config: Config) -> tuple[str | None, Entry | None, li
 
 
 def _load_batch(paths: list[Path]) -> list:
-    """In a worker (or here): shared() is the Config."""
+    """In a worker (or here): shared() is the Config. Each file's stat (None if it went) is
+    taken before load_entry reads it, for the entry cache (EntryCache.read)."""
     config = shared()
-    return [load_entry(path, config) for path in paths]
+    return [(_stat_or_none(path), *load_entry(path, config)) for path in paths]
+
+
+def _stat_or_none(path: Path) -> tuple | None:
+    try:
+        return file_stat(path)
+    except OSError:  # load_entry reports it
+        return None
 
 
 AHEAD = 32  # changed files a listing child parses itself; more go to the parse workers
@@ -105,8 +113,11 @@ def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None 
         paths, problems = source_files(config.content_path, config.root)
     results: list = [None] * len(paths)
     to_parse = []
+    # An empty cache knows no file: its keys are the parse workers' content hashes, not
+    # hashes made here, one file after another, before they start.
+    keyed = cache is not None and bool(cache.known)
     for index, path in enumerate(paths):
-        if cache is not None:
+        if keyed:
             try:
                 key = cache.key_of(display_path(path, config.root), path, stats[index] if stats else None)
             except OSError:
@@ -127,10 +138,15 @@ def read_entries(config: Config, jobs: int | None = 1, cache: EntryCache | None 
     parsed = chain.from_iterable(ordered_map(_load_batch, parts, workers, config))
     if workers > 1:
         meanwhile()
-    for index, (content_hash, entry, found) in zip(to_parse, parsed):
+    for index, (stat, content_hash, entry, found) in zip(to_parse, parsed):
         results[index] = (entry, found)
-        if cache is not None and content_hash is not None and not any(p.is_error for p in found):
-            cache.put((display_path(paths[index], config.root), content_hash), (entry, found))
+        if cache is None or content_hash is None:
+            continue
+        shown = display_path(paths[index], config.root)
+        if not keyed and stat is not None:
+            cache.read(shown, stat, content_hash)
+        if not any(p.is_error for p in found):
+            cache.put((shown, content_hash), (entry, found))
     entries = []
     for entry, found in results:
         problems += found

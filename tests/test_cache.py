@@ -467,6 +467,27 @@ def test_settled_files_are_known_by_their_stat_and_any_write_still_shows(site, m
     assert after == clean_build(root)
 
 
+def test_a_clean_build_keeps_the_stat_of_each_file_its_parse_read(site, monkeypatch):
+    """With an empty cache, no file is read and hashed before the parse: the parse hashes
+    each file as it reads it, and the stat it took before is kept as key_of keeps one. So
+    the next build reads no settled file again."""
+    import time
+
+    import digest.cache as cache
+
+    root = site(corpus(6))
+    monkeypatch.setattr(cache, "SETTLED", 0.0)
+    time.sleep(0.05)
+    reads = []
+    real = cache.content_key
+    monkeypatch.setattr(cache, "content_key", lambda *args: reads.append(args[0]) or real(*args))
+    built(root)
+    assert reads == []  # nothing read before the parse
+    assert len(cache.EntryCache(load_config(root, search=False)).stats) == 6
+    built(root)
+    assert reads == []  # every file known by its stat
+
+
 def settled_site(site, monkeypatch, count: int = 6) -> Path:
     """A built site whose files the entry cache knows by their stat (SETTLED made 0)."""
     import time
