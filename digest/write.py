@@ -67,13 +67,24 @@ def write_new(folder: str, path: str, data: bytes, made: set[str]) -> tuple:
     check_relative(path)
     directory = path.rpartition("/")[0]
     if directory and directory not in made:
-        os.makedirs(f"{folder}/{directory}", exist_ok=True)
+        _folder(f"{folder}/{directory}")
         made.add(directory)
     with open(f"{folder}/{path}", "xb") as file:
         file.write(data)
         file.flush()  # so that the stat below has the file's size and last write
         info = os.fstat(file.fileno())
     return digest_of(data), info.st_size, info.st_mtime_ns, info.st_ino
+
+
+def _folder(path: str) -> None:
+    """os.makedirs(path, exist_ok=True), in one call where the parent is there (most pages:
+    each is a folder of its own beside others): makedirs looks at the parent first."""
+    try:
+        os.mkdir(path)
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)
+    except FileExistsError:  # another worker made it; a file there fails the write that follows
+        pass
 
 
 def cannot_write(config: Config, error: OSError, folder: Path | str) -> DigestError:
