@@ -21,7 +21,7 @@ from .render import (Page, StaticFile, each_static_page, extra_pages, load_templ
                      remember_templates, render_pages, static_pages)
 from .rendering import stream_pages
 from .renditions import RenditionStore, rendition_pages
-from .reuse import Fingerprints, PageMap, mapped
+from .reuse import Fingerprints, PageMap, Readers
 from .search import BUNDLE, Earlier, Index, entry_pages, index_pages, index_shards, search_key
 from .model import Site
 from .urls import moved_urls
@@ -260,17 +260,18 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
         return result
     before = result.timings["render"]
     html_pages = [kept_html]
-    prints, notes = (Fingerprints(site, made.views), []) if cold else (None, None)
+    prints, readers = (Fingerprints(site, made.views), Readers()) if cold else (None, None)
     staged = stage(lambda fresh: timed(stream_pages(site, jobs, reused, environment, hashes, images, made.views, fresh,
-                                                    prints, notes), result.timings, "render", html_pages),
+                                                    prints, readers.add if readers is not None else None),
+                                       result.timings, "render", html_pages),
                    config, tree.spare.files if tree.spare is not None else None,
                    reuse.spare_files, kept, spared=BUNDLE if searched else None)
     clock.lap("write")
     result.timings["write"] -= result.timings["render"] - before
     keys, page_map = reuse.keys, reuse.page_map
     if prints is not None:
-        route_prints, page_map = mapped(site, prints, notes)
-        keys, result.fingerprinted = dict(zip(site.paths, route_prints)), len(notes)
+        route_prints, page_map = readers.mapped(site, prints)
+        keys, result.fingerprinted = dict(zip(site.paths, route_prints)), len(route_prints)
     # With no output/ to keep as the spare (a clean build), the spare is linked from the staged
     # pages while Pagefind runs, so that the next build stages in it as every later one does;
     # without a search stage to hide it behind, the next build that writes links them instead.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from .cache import FileHashes
 from .errors import DigestError, Problem
@@ -80,14 +80,14 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
                  environment: jinja2.Environment | None = None, hashes: FileHashes | None = None,
                  images: Sequence[Page | StaticFile] = (), views: Views | None = None,
                  into: Path | None = None, prints: Fingerprints | None = None,
-                 notes: list[Noted] | None = None) -> Iterator[AnyPage]:
+                 noted: Callable[[Noted], None] | None = None) -> Iterator[AnyPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
     workers while the caller writes; none for a route whose reused[i] is KEPT. Then the
     static files (known by their stat to `hashes`, if given), the extra pages and the image
     renditions (renditions.rendition_pages). into: a fresh staging folder (write.stage);
     when the pages are rendered in workers, each writes its own there, and they come as
     WrittenPage. prints: each rendered route is fingerprinted from the context it is
-    rendered with, its Noted added to `notes` in route order as its page is yielded."""
+    rendered with, and noted(its Noted) called in route order as its page is yielded."""
     check_theme(site.config)
     environment = environment or make_environment(site.config, watching=False)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
@@ -117,8 +117,8 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
                     done, made = next(rendered)
                     held[done] = made
                 page, note = held.pop(index)
-                if notes is not None and note is not None:
-                    notes.append(note)
+                if noted is not None and note is not None:
+                    noted(note)
             yield page
     finally:
         # Stopped (an error, here or in the caller): the workers stop now, not when collected,

@@ -235,20 +235,31 @@ def route_keys(site: Site, prints: Fingerprints, last: PageMap | None, last_keys
     reached = terms_reach(site, last, edits, terms) if local else None
     if reached is not None:
         return rekeyed(site, prints, last, last_keys, paths, reached, terms)
-    keys, page_map = mapped(site, prints, [prints.noted(route) for route in site.routes], terms)
+    readers = Readers()
+    for route in site.routes:
+        readers.add(prints.noted(route))
+    keys, page_map = readers.mapped(site, prints, terms)
     return keys, page_map, len(keys)
 
 
-def mapped(site: Site, prints: Fingerprints, notes: list[Noted], terms: dict | None = None) -> tuple[list, PageMap]:
-    """Each route's fingerprint and the PageMap, from every route's Noted, in route order
-    (made here, or by the render workers as they render a clean build: rendering.stream_pages)."""
-    readers: dict = {}
-    term_readers: dict = {}
-    for index, note in enumerate(notes):
-        recorded(note, index, readers, term_readers)
-    page_map = PageMap(prints.base, site.paths, as_arrays(readers), as_arrays(term_readers),
-                       site_terms(site) if terms is None else terms, sitemap_lastmods(site, prints.views.sitemap()))
-    return [note.key for note in notes], page_map
+class Readers:
+    """Every route's fingerprint and the PageMap's readers, made from each route's Noted as it
+    comes, in route order (here, or from the render workers as they render a clean build:
+    rendering.stream_pages). Each is folded in as it comes: no route's list of posts is kept."""
+
+    def __init__(self) -> None:
+        self.keys: list[bytes] = []
+        self.posts: dict = {}    # post URL -> the indexes of the routes showing it
+        self.terms: dict = {}    # (taxonomy, term key, count shown) -> the indexes of the routes holding it
+
+    def add(self, note: Noted) -> None:
+        self.keys.append(recorded(note, len(self.keys), self.posts, self.terms))
+
+    def mapped(self, site: Site, prints: Fingerprints, terms: dict | None = None) -> tuple[list, PageMap]:
+        """The fingerprints, in route order, and this build's PageMap."""
+        page_map = PageMap(prints.base, site.paths, as_arrays(self.posts), as_arrays(self.terms),
+                           site_terms(site) if terms is None else terms, sitemap_lastmods(site, prints.views.sitemap()))
+        return self.keys, page_map
 
 
 def recorded(note: Noted, index: int, readers: dict, term_readers: dict) -> bytes:
