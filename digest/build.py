@@ -26,7 +26,7 @@ from .search import BUNDLE, Earlier, Index, entry_pages, index_pages, index_shar
 from .model import Site
 from .urls import moved_urls
 from .workers import PARALLEL_FROM, Background, worker_count
-from .write import (KEPT, LinkedPage, Staged, discard, files_in, folder_holds, link_spare, old_path, start_spare,
+from .write import (KEPT, LinkedPage, Staged, close_pages, discard, files_in, folder_holds, link_spare, old_path, start_spare,
                     output_lock, output_problems, stage, swap)
 
 @dataclass
@@ -181,7 +181,8 @@ def _stat_is(path: str, record: tuple) -> bool:
 
 
 def timed(pages: Iterable[Page], timings: dict[str, float], name: str, count: list[int]) -> Iterator[Page]:
-    """Pass pages through, adding the time spent making them to timings[name]."""
+    """Pass pages through, adding the time spent making them to timings[name]; closed, close
+    what makes them."""
     timings.setdefault(name, 0.0)
     iterator = iter(pages)
     try:
@@ -193,10 +194,8 @@ def timed(pages: Iterable[Page], timings: dict[str, float], name: str, count: li
                 return
             count[0] += page.path.endswith(".html")
             yield page
-    finally:  # closed early (an error): so is what makes the pages (rendering.stream_pages)
-        close = getattr(iterator, "close", None)
-        if close is not None:
-            close()
+    finally:
+        close_pages(iterator)
 
 
 def started(children: ExitStack, work: Background | None) -> Background | None:

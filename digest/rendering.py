@@ -15,7 +15,7 @@ from .render import Page, StaticFile, check_theme, each_static_page, extra_pages
 from .reuse import Fingerprints, Noted
 from .views import Views
 from .workers import batches, ordered_map, shared, worker_count
-from .write import KEPT, AnyPage, Kept, LinkedPage, WrittenPage, cannot_write, write_new
+from .write import KEPT, AnyPage, Kept, LinkedPage, WrittenPage, cannot_write, close_pages, write_new
 
 if TYPE_CHECKING:
     import jinja2
@@ -96,7 +96,7 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
         load_templates(environment)  # once, here: each forked worker would compile them again
     writing = into is not None and workers > 1
     if writing:  # two routes at one path would both be written: refused first, as write_pages does
-        _one_page_per_path([site.routes[i].output_path for i in todo])
+        one_page_per_path([site.routes[i].output_path for i in todo])
     views = views or Views(site)
     job = RenderJob(site, views, environment, getattr(environment.bytecode_cache, "directory", None),
                     str(into) if writing else None, prints=prints, fingerprints=prints is not None)
@@ -120,12 +120,8 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
                 if noted is not None and note is not None:
                     noted(note)
             yield page
-    finally:
-        # Stopped (an error, here or in the caller): the workers stop now, not when collected,
-        # so none writes into the staging folder once the caller has removed it.
-        close = getattr(results, "close", None)
-        if close is not None:
-            close()
+    finally:  # stopped (an error, here or in the caller): so are the workers
+        close_pages(results)
     yield from each_static_page(site.config, hashes)
     yield from extra_pages()
     yield from images
@@ -134,11 +130,13 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
 RENDERED_FIRST = {"sitemap.xml"}
 
 
-def _one_page_per_path(paths: list[str]) -> None:
-    if len(set(paths)) != len(paths):
-        seen: set[str] = set()
-        twice = next(path for path in paths if path in seen or seen.add(path))
-        raise DigestError([Problem("output", None, None, f"two pages want the same file: {twice}")])
+def one_page_per_path(paths: list[str]) -> None:
+    """Refuse a path given twice, as write.write_pages does."""
+    seen: set[str] = set()
+    for path in paths:
+        if path in seen:
+            raise DigestError([Problem("output", None, None, f"two pages want the same file: {path}")])
+        seen.add(path)
 
 
 def _rendered(results: Iterator[Batch]) -> Iterator[tuple[Page | WrittenPage, Noted | None]]:

@@ -284,18 +284,19 @@ def stage(pages: Iterable[AnyPage] | Callable[[Path | None], Iterable[AnyPage]],
             pages = pages(staging if known is None else None)
         records = write_pages(pages, staging, known, found, kept, spared)
     except OSError as error:
-        _stop(pages)
+        close_pages(pages)
         discard(staging, quiet=True)
         raise cannot_write(config, error, staging) from None
     except BaseException:
-        _stop(pages)
+        close_pages(pages)
         discard(staging, quiet=True)
         raise
     return Staged(staging, records)
 
 
-def _stop(pages: object) -> None:
-    """Close a generator of pages: whatever writes for it (render workers) stops first."""
+def close_pages(pages: object) -> None:
+    """Close a generator of pages, if it is one: whatever makes them (render workers, which
+    may write into the staging folder) stops now, not when it is collected."""
     close = getattr(pages, "close", None)
     if close is not None:
         close()

@@ -9,6 +9,7 @@ import pytest
 from digest.config import Config
 from digest.errors import DigestError, format_problem
 from digest.render import Page
+from digest.rendering import one_page_per_path
 from digest.write import safe_target, stage, swap
 
 
@@ -40,6 +41,11 @@ def test_a_path_written_twice_is_refused(tmp_path):
         stage([Page("a.html", b"1"), Page("a.html", b"2")], config_for(tmp_path))
     assert "two pages want the same file: a.html" in str(caught.value)
     assert not (tmp_path / ".output.staging").exists()
+    # The same refusal for routes that render workers write themselves, before any is written.
+    one_page_per_path(["a/index.html", "b/index.html"])
+    with pytest.raises(DigestError) as caught:
+        one_page_per_path(["a/index.html", "b/index.html", "a/index.html"])
+    assert str(caught.value).endswith("two pages want the same file: a/index.html")
 
 
 @pytest.mark.parametrize("output_dir, reason", [
