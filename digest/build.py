@@ -261,7 +261,7 @@ def _build(config: Config, jobs: int | None, cache: bool, sources: Background | 
     html_pages = [kept_html]
     prints, readers = (Fingerprints(site, made.views), Readers()) if cold else (None, None)
     staged = stage(lambda fresh: timed(stream_pages(site, jobs, reused, environment, hashes, images, made.views, fresh,
-                                                    prints, readers.add if readers is not None else None),
+                                                    readers.add if readers is not None else None),
                                        result.timings, "render", html_pages),
                    config, tree.spare.files if tree.spare is not None else None,
                    reuse.spare_files, kept, spared=BUNDLE if searched else None)

@@ -64,12 +64,7 @@ def sources_ahead(config: Config) -> tuple[list[str], list[tuple], list[tuple | 
     import included. The build uses a parse only if the file's bytes still hash the same
     when it reads them."""
     paths, listed = source_files(config.content_path, config.root)
-    stats: list[tuple | None] = []
-    for path in paths:
-        try:
-            stats.append(file_stat(path))
-        except OSError:
-            stats.append(None)
+    stats = [_stat_or_none(path) for path in paths]
     problems = [astuple(problem) for problem in listed]
     known = settled_stats(config)
     suspects = [path for path, stat in zip(paths, stats)

@@ -15,7 +15,7 @@ from .render import Page, StaticFile, check_theme, each_static_page, extra_pages
 from .reuse import Fingerprints, Noted
 from .views import Views
 from .workers import batches, ordered_map, shared, worker_count
-from .write import KEPT, AnyPage, Kept, LinkedPage, WrittenPage, cannot_write, close_pages, write_new
+from .write import KEPT, AnyPage, Kept, LinkedPage, WrittenPage, cannot_write, close_pages, one_page_per_path, write_new
 
 if TYPE_CHECKING:
     import jinja2
@@ -28,19 +28,20 @@ class RenderJob:
     environment does not pickle, so there the worker makes its own, reading the compiled
     templates kept in `compiled`. into: a fresh staging folder the workers write their pages
     into themselves (write.write_new), each keeping the set of folders it has made there.
-    prints: the site's Fingerprints, when each page is fingerprinted as it is rendered, from
-    the one context made for both (a clean build: nothing to reuse was waiting on them)."""
+    fingerprints: each page is fingerprinted as it is rendered, from the one context made for
+    both (a clean build: nothing to reuse was waiting on them); each worker makes its own
+    Fingerprints, as its views and environment where it was not forked."""
     site: Site
     views: Views | None
     environment: jinja2.Environment | None
     compiled: str | None = None
     into: str | None = None
     made: set[str] = field(default_factory=set)
-    prints: Fingerprints | None = None
-    fingerprints: bool = False     # prints is wanted (a worker not forked makes its own)
+    fingerprints: bool = False
+    prints: Fingerprints | None = None   # made where it renders
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "views": None, "environment": None, "prints": None}
+        return {**self.__dict__, "views": None, "environment": None}
 
 
 Batch = tuple[list[Page | WrittenPage], list[Noted] | None, list[Problem]]
@@ -67,11 +68,12 @@ def _render_batch(indexes: Sequence[int]) -> Batch:
             notes = [job.prints.noted(route, context) for route, context in zip(routes, contexts)]
         # The environment lives for this build only, so its `cached` outputs stay valid.
         pages = render_pages(job.site, routes, job.environment, keep_cached=True, views=job.views, contexts=contexts)
-        if job.into is None:
-            return pages, notes, []
-        return [WrittenPage(page.path, write_new(job.into, page.path, page.data, job.made)) for page in pages], notes, []
     except DigestError as error:
         return [], None, list(error.problems)
+    if job.into is None:
+        return pages, notes, []
+    try:
+        return [WrittenPage(page.path, write_new(job.into, page.path, page.data, job.made)) for page in pages], notes, []
     except OSError as error:
         return [], None, list(cannot_write(job.site.config, error, job.into).problems)
 
@@ -79,15 +81,15 @@ def _render_batch(indexes: Sequence[int]) -> Batch:
 def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kept | None] = (),
                  environment: jinja2.Environment | None = None, hashes: FileHashes | None = None,
                  images: Sequence[Page | StaticFile] = (), views: Views | None = None,
-                 into: Path | None = None, prints: Fingerprints | None = None,
-                 noted: Callable[[Noted], None] | None = None) -> Iterator[AnyPage]:
+                 into: Path | None = None, noted: Callable[[Noted], None] | None = None) -> Iterator[AnyPage]:
     """Every page, in route order: reused[i] when given, else rendered, in batches across
     workers while the caller writes; none for a route whose reused[i] is KEPT. Then the
     static files (known by their stat to `hashes`, if given), the extra pages and the image
     renditions (renditions.rendition_pages). into: a fresh staging folder (write.stage);
     when the pages are rendered in workers, each writes its own there, and they come as
-    WrittenPage. prints: each rendered route is fingerprinted from the context it is
-    rendered with, and noted(its Noted) called in route order as its page is yielded."""
+    WrittenPage. noted: each rendered route is fingerprinted from the context it is
+    rendered with (reuse.Fingerprints.noted), and noted(its Noted) called in route order as
+    its page is yielded."""
     check_theme(site.config)
     environment = environment or make_environment(site.config, watching=False)
     todo = [i for i in range(len(site.routes)) if i >= len(reused) or reused[i] is None]
@@ -99,7 +101,7 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
         one_page_per_path([site.routes[i].output_path for i in todo])
     views = views or Views(site)
     job = RenderJob(site, views, environment, getattr(environment.bytecode_cache, "directory", None),
-                    str(into) if writing else None, prints=prints, fingerprints=prints is not None)
+                    str(into) if writing else None, fingerprints=noted is not None)
     # A sitemap lists every page: the longest to render, each goes first, in a batch of its
     # own, not last with the feeds, where one core would end the build alone.
     first = [i for i in todo if site.routes[i].template in RENDERED_FIRST] if workers > 1 else []
@@ -117,7 +119,7 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
                     done, made = next(rendered)
                     held[done] = made
                 page, note = held.pop(index)
-                if noted is not None and note is not None:
+                if note is not None:
                     noted(note)
             yield page
     finally:  # stopped (an error, here or in the caller): so are the workers
@@ -128,15 +130,6 @@ def stream_pages(site: Site, jobs: int | None, reused: Sequence[LinkedPage | Kep
 
 
 RENDERED_FIRST = {"sitemap.xml"}
-
-
-def one_page_per_path(paths: list[str]) -> None:
-    """Refuse a path given twice, as write.write_pages does."""
-    seen: set[str] = set()
-    for path in paths:
-        if path in seen:
-            raise DigestError([Problem("output", None, None, f"two pages want the same file: {path}")])
-        seen.add(path)
 
 
 def _rendered(results: Iterator[Batch]) -> Iterator[tuple[Page | WrittenPage, Noted | None]]:

@@ -50,7 +50,7 @@ from .renditions import RenditionStore, rendition_pages
 from .search import Earlier, entry_pages, index_pages, search_key
 from .strings import Strings, site_catalog
 from .watch import Watcher, is_editor_noise
-from .write import check_relative, safe_target
+from .write import check_relative, safe_target, twice
 
 # Names tests and callers know from here, defined in the modules that do the work.
 __all__ = ["Preview", "Rebuild", "Built", "PortInUse", "stat_of", "find_file", "find_page", "request_path",
@@ -307,7 +307,7 @@ class Preview:
         served: dict[str, bytes] = {}
         for page in pages:
             if page.path in served:
-                raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
+                raise twice(page.path)
             check_relative(page.path)
             served[page.path] = page.data
             before = previous.get(page.path)

@@ -69,11 +69,29 @@ def write_new(folder: str, path: str, data: bytes, made: set[str]) -> tuple:
     if directory and directory not in made:
         _folder(f"{folder}/{directory}")
         made.add(directory)
-    with open(f"{folder}/{path}", "xb") as file:
+    return digest_of(data), *_new_file(f"{folder}/{path}", data)
+
+
+def _new_file(target: Path | str, data: bytes) -> tuple:
+    """A new file (never one that is there, nor through a link); its (size, mtime_ns, inode)."""
+    with open(target, "xb") as file:
         file.write(data)
         file.flush()  # so that the stat below has the file's size and last write
         info = os.fstat(file.fileno())
-    return digest_of(data), info.st_size, info.st_mtime_ns, info.st_ino
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+def twice(path: str) -> DigestError:
+    return DigestError([Problem("output", None, None, f"two pages want the same file: {path}")])
+
+
+def one_page_per_path(paths: Iterable[str]) -> None:
+    """Refuse a path given twice, as write_pages does, before any is written."""
+    seen: set[str] = set()
+    for path in paths:
+        if path in seen:
+            raise twice(path)
+        seen.add(path)
 
 
 def _folder(path: str) -> None:
@@ -328,7 +346,7 @@ def write_pages(pages: Iterable[AnyPage], folder: Path, known: dict | None = Non
     try:
         for page in pages:
             if page.path in records:
-                raise DigestError([Problem("output", None, None, f"two pages want the same file: {page.path}")])
+                raise twice(page.path)
             if type(page) is WrittenPage:  # written into this fresh folder by a render worker
                 records[page.path] = page.record
                 continue
@@ -382,9 +400,7 @@ def _put(page: Page | StaticFile | LinkedPage, target: Path, fingerprint: bytes)
             return _stat_of(target)
         except OSError:  # no hard links here (or the file went): copy it, if it is still the same
             page = Page(page.path, _same_bytes(page.source, fingerprint))
-    with open(target, "xb") as file:
-        file.write(page.data)
-    return _stat_of(target)
+    return _new_file(target, page.data)
 
 
 def _rewrite(path: str, data: bytes, found: tuple) -> tuple | None:

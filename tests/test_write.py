@@ -9,8 +9,7 @@ import pytest
 from digest.config import Config
 from digest.errors import DigestError, format_problem
 from digest.render import Page
-from digest.rendering import one_page_per_path
-from digest.write import safe_target, stage, swap
+from digest.write import one_page_per_path, safe_target, stage, swap
 
 
 def config_for(root, **settings):
