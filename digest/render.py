@@ -246,6 +246,31 @@ class OutsideContext(jinja2.UndefinedError):
         self.page: tuple[str, list[str]] | None = None  # (page template, its context's names), set by render_route
 
 
+_escape_inner = getattr(markupsafe, "_escape_inner", None)
+
+
+def escape_text(value) -> str:
+    """markupsafe.escape's text, left a plain str: what a compiled template's `{{ ... }}`
+    yields is only ever joined into the page (the block forms Jinja marks safe are wrapped in
+    Markup where they are made), so a Markup made for each output, a page's most frequent
+    call, is made for nothing."""
+    if type(value) is str:
+        return _escape_inner(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return _escape_inner(str(value))
+
+
+class PageTemplate(jinja2.Template):
+    """A template whose outputs are escaped by escape_text (see there)."""
+
+    @classmethod
+    def _from_namespace(cls, environment, namespace, globals):
+        if _escape_inner is not None:  # MarkupSafe's C escape, as markupsafe.escape calls it (3.0)
+            namespace["escape"] = escape_text
+        return super()._from_namespace(environment, namespace, globals)
+
+
 class ContractUndefined(jinja2.StrictUndefined):
     """StrictUndefined whose error knows the name read and what it was read of, so that the
     message can say what the context holds instead (template_problem)."""
@@ -305,6 +330,7 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
                              # theme's templates are few) spares the bounded cache's bookkeeping.
                              cache_size=-1)
     env.context_class = PageContext
+    env.template_class = PageTemplate
     env.filters.update(url=partial(site_url, base_path=config.base_path),
                        absolute_url=partial(absolute_url, base_url=config.base_url),
                        # A date shows on every listing of its entry: format each once.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from jinja2.runtime import markup_join
 from markupsafe import Markup, escape
 
 from helpers import entry_text, run_digest
@@ -32,6 +33,23 @@ def test_titles_tags_and_summaries_are_escaped(site):
     assert "&lt;i&gt;b&lt;/i&gt;" in entry and "<i>b</i>" not in entry
     assert "&lt;x&gt;&amp;" in pages["tags/index.html"]
     assert 'content="&lt;i&gt;' not in entry and "<i>" not in entry.split("<body>")[0]
+
+
+def test_every_kind_of_output_is_escaped_as_markupsafe_escapes_it(tmp_path):
+    """Outputs are escaped to plain text (render.escape_text), not Markup: the same bytes as
+    markupsafe.escape for text, markup, numbers and objects with __html__, in a page, a
+    macro, a {% set %} block and an {% autoescape false %} block."""
+    class Safe:
+        def __html__(self):
+            return "<em>kept</em>"
+
+    values = ["<a href='x'>&\"", Markup("<b>b</b>"), 5, 1.5, Safe(), "plain", ""]
+    env = make_environment(load_config(tmp_path), watching=False)
+    source = ("{% macro m(v) %}[{{ v }}]{% endmacro %}{% for v in values %}{{ v }}|{{ m(v) }}|"
+              "{% set s %}{{ v }}{% endset %}{{ s }}|{{ v ~ '<' }}{% autoescape false %}|{{ m(v) }}{% endautoescape %};{% endfor %}")
+    joined = [escape(markup_join((v, "<"))) for v in values]  # `~` joins as Jinja does
+    expected = "".join(f"{escape(v)}|[{escape(v)}]|{escape(v)}|{j}|[{escape(v)}];" for v, j in zip(values, joined))
+    assert env.from_string(source).render(values=values) == expected
 
 
 def test_a_site_theme_overrides_one_template_and_falls_back_for_the_rest(site):
