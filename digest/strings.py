@@ -172,6 +172,13 @@ class Strings:
             made = self.ready.get(key)
             if made is not None:
                 return made
+        try:  # the types too: a str and Markup of the same text are equal, but escape apart
+            asked = (key, *((name, type(value), value) for name, value in values.items()))
+            return _filled(self, asked)
+        except TypeError:  # a value that cannot be a key
+            return self._fill(key, values)
+
+    def _fill(self, key: str, values: dict) -> markupsafe.Markup:
         return markupsafe.Markup(markupsafe.escape(self._pick(key, values))).format(**self._values(values))
 
     def text(self, key: str, /, **values) -> str:
@@ -237,6 +244,14 @@ class Strings:
         for a script to read from a data attribute (plural forms as objects)."""
         chosen = {key[len(prefix):]: value for key, value in self.strings.items() if key.startswith(prefix)}
         return json.dumps(chosen, ensure_ascii=False, sort_keys=True)
+
+
+@lru_cache(maxsize=65536)
+def _filled(strings: Strings, asked: tuple) -> markupsafe.Markup:
+    # Pages show the same strings with the same values again and again: the bars of a chart,
+    # "Page 2 of 9", a term's heading on each of its pages.
+    key, *values = asked
+    return strings._fill(key, {name: value for name, _, value in values})
 
 
 @lru_cache(maxsize=65536, typed=True)
