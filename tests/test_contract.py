@@ -118,8 +118,8 @@ MISTAKES = {  # template, the mistake, the line's message
                   "docs/reference/templates.md lists what each template can read"),
     "base.html": ("{{ config.titel }}", "no 'titel' in a Settings (did you mean 'title'?); "
                   "docs/reference/templates.md lists what each template can read"),
-    "terms.html": ("{{ site.posts }}", "no 'posts' in a SiteView, which holds: taxonomies, default_image, language, home, languages "
-                   "(docs/reference/templates.md)"),
+    "terms.html": ("{{ site.posts }}", "no 'posts' in a SiteView, which holds: taxonomies, default_image, language, "
+                   "home, languages, menu_urls (docs/reference/templates.md)"),
     "_related.html": ("{% for other in related %}{{ other.headline }}{% endfor %}", None),
 }
 
