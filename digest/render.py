@@ -271,6 +271,21 @@ class PageTemplate(jinja2.Template):
         return super()._from_namespace(environment, namespace, globals)
 
 
+class PageEnvironment(jinja2.Environment):
+    """The build's Jinja environment: its contexts are PageContext, its templates PageTemplate."""
+
+    context_class = PageContext
+    template_class = PageTemplate
+
+    def make_globals(self, d):
+        """A template's globals as one plain dict, not Jinja's ChainMap over the environment's:
+        each include and import makes a context from them (new_context copies them, the
+        context takes their keys), and a ChainMap walks its maps in Python each time. The
+        environment's globals are complete before any template loads (make_environment), as
+        Jinja asks of them."""
+        return {**self.globals, **(d or {})}
+
+
 class ContractUndefined(jinja2.StrictUndefined):
     """StrictUndefined whose error knows the name read and what it was read of, so that the
     message can say what the context holds instead (template_problem)."""
@@ -323,14 +338,12 @@ def make_environment(config: Config, watching: bool = True, compiled: Path | Non
     anew are stored by remember_templates."""
     loader = ThemeLoader([str(d / "templates") for d in theme_dirs(config)])
     bytecode = HeldBytecodeCache(config, str(compiled) if compiled is not None else None)
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=ContractUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             auto_reload=watching, bytecode_cache=bytecode,
-                             # Every include and extends looks its template up: a plain dict (a
-                             # theme's templates are few) spares the bounded cache's bookkeeping.
-                             cache_size=-1)
-    env.context_class = PageContext
-    env.template_class = PageTemplate
+    env = PageEnvironment(loader=loader, autoescape=True, undefined=ContractUndefined,
+                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                          auto_reload=watching, bytecode_cache=bytecode,
+                          # Every include and extends looks its template up: a plain dict (a
+                          # theme's templates are few) spares the bounded cache's bookkeeping.
+                          cache_size=-1)
     env.filters.update(url=partial(site_url, base_path=config.base_path),
                        absolute_url=partial(absolute_url, base_url=config.base_url),
                        # A date shows on every listing of its entry: format each once.
