@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,18 +42,13 @@ class Chart:
 
     @cached_property
     def bars(self) -> tuple[Bar, ...]:
-        slot = self.width / len(self.counts)
-        gap = min(slot * 0.15, 4.0)
         span = self.plot_bottom - self.plot_top
-        # A bar is at most CHART_BAR_MAX wide, centred in its slot: one busy week is a bar, not
-        # a block filling the whole chart.
-        bar_width = min(max(slot - gap, 0.5), CHART_BAR_MAX)
+        starts = chart_slots(self.unit, self.first, len(self.counts))
+        places, bar_width = slot_places(len(self.counts), self.width)
         bars = []
-        for number, count in enumerate(self.counts):
-            start = chart_slot(self.unit, self.first, number)
-            height = round(span * count / self.peak, 2)
-            bars.append(Bar(start, count, round(number * slot + (slot - bar_width) / 2, 2),
-                            round(self.plot_bottom - height, 2), round(bar_width, 2), height))
+        for start, count, x in zip(starts, self.counts, places):
+            height = round(span * count / self.peak, 2) if count else 0.0
+            bars.append(Bar(start, count, x, round(self.plot_bottom - height, 2), bar_width, height))
         return tuple(bars)
 
     @property
@@ -124,6 +119,23 @@ def count_chart(days: list[date], width: int) -> Chart:
         counts = Counter((day.year - first.year) * 12 + day.month - first.month for day in days)
     return Chart(unit, start, tuple(counts.get(number, 0) for number in range(slots)), len(days),
                  max(counts.values()), width=width)
+
+
+# Charts of one site share their spans and their widths: each is worked out once.
+
+@lru_cache(maxsize=4096)
+def chart_slots(unit: str, first: date, slots: int) -> tuple[date, ...]:
+    return tuple(chart_slot(unit, first, number) for number in range(slots))
+
+
+@lru_cache(maxsize=4096)
+def slot_places(slots: int, width: int) -> tuple[tuple[float, ...], float]:
+    """Where each of `slots` bars starts across `width`, and the bars' width: at most
+    CHART_BAR_MAX, centred in its slot (one busy week is a bar, not a block filling the chart)."""
+    slot = width / slots
+    gap = min(slot * 0.15, 4.0)
+    bar_width = min(max(slot - gap, 0.5), CHART_BAR_MAX)
+    return tuple(round(number * slot + (slot - bar_width) / 2, 2) for number in range(slots)), round(bar_width, 2)
 
 
 def chart_slot(unit: str, first: date, number: int) -> date:

@@ -217,9 +217,7 @@ class Strings:
     # Charts: charts.Chart holds the counts; its words are the page's language.
 
     def bar_label(self, chart, bar) -> str:
-        if chart.unit == "week":
-            return self.text("chart.week_of", date=self.short_day(bar.start))
-        return self.month(bar.start.year, bar.start.month)
+        return _bar_label(self, chart.unit, bar.start)
 
     def chart_title(self, chart) -> str:
         return self.text(f"chart.title_{chart.unit}")
@@ -252,6 +250,14 @@ def _filled(strings: Strings, asked: tuple) -> markupsafe.Markup:
     # "Page 2 of 9", a term's heading on each of its pages.
     key, *values = asked
     return strings._fill(key, {name: value for name, _, value in values})
+
+
+@lru_cache(maxsize=65536)
+def _bar_label(strings: Strings, unit: str, start: date) -> str:
+    # A week or a month labels a bar in every chart that spans it: hundreds of charts a site.
+    if unit == "week":
+        return strings.text("chart.week_of", date=strings.short_day(start))
+    return strings.month(start.year, start.month)
 
 
 @lru_cache(maxsize=65536, typed=True)
