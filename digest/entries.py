@@ -56,6 +56,12 @@ class Moment:
     has_time: bool
 
     def iso(self) -> str:
+        return self._iso
+
+    @functools.cached_property
+    def _iso(self) -> str:
+        # A date shows on each listing, feed and related link of its entry; formatting an aware
+        # datetime asks its zone for the offset each time.
         return self.value.isoformat() if self.has_time else self.value.date().isoformat()
 
 
@@ -114,10 +120,10 @@ class Entry:
         """When the reported event happened: event_date, else date."""
         return self.event_date or self.date
 
-    @property
+    @functools.cached_property
     def last_change(self) -> Moment | None:
         """The newest of `updated` and the corrections' dates when it is later than `date`
-        (the page says "Updated" then), else None."""
+        (the page says "Updated" then), else None. Made once: each feed an entry is in asks."""
         newest = None
         for moment in (self.updated, *(correction.date for correction in self.corrections)):
             if moment is not None and moment.value > (newest or self.date).value:
