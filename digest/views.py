@@ -149,7 +149,7 @@ class SiteView:
     language: str = ""          # the section's language
     home: str = ""              # the section's home page: "", or `uk/`; its listings are below it
     languages: tuple = ()       # SectionLink of every section, the site's language first; none without `languages`
-    menu_urls: frozenset = frozenset()  # the URLs the site's menu links to (base.html marks the current one)
+    menu_urls: tuple = ()       # the URLs the site's menu links to, in its order (base.html marks the current one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,9 +384,9 @@ def site_view(site: Site, language: str | None = None) -> SiteView:
                             for name, tax in site.taxonomies.items()})
     sections = tuple(SectionLink(tag, language_name(tag), section_prefix(config, tag))
                      for tag in config.site_languages) if config.languages else ()
-    menu = {home, *(f"{home}{page}/" for page in ("stories", "digest", "archive", "search")),
-            *(taxonomy.url for taxonomy in taxonomies.values())}
-    return SiteView(taxonomies, site.default_image, language, home, sections, frozenset(menu))
+    menu = (home, *(taxonomy.url for taxonomy in taxonomies.values()),
+            *(f"{home}{page}/" for page in ("stories", "digest", "archive", "search")))
+    return SiteView(taxonomies, site.default_image, language, home, sections, menu)
 
 
 # --- building the contexts ----------------------------------------------------------------
