@@ -397,14 +397,15 @@ def before_publication(values: dict, lines: dict, config: Config):
     published = values.get("date")
     if published is None:
         return
-    shown = published.iso()
+    # (Each date's text only for a message: a Moment keeps its text once made, and every entry's
+    # date would carry it from the parse workers into the build and its cache.)
     if values.get("updated") and earlier(values["updated"], published, config):
-        yield (lines["updated"], "updated", f"'{values['updated'].iso()}' is before the entry's date {shown}; "
-               "an update comes after publication: correct one of the two dates")
+        yield (lines["updated"], "updated", f"'{values['updated'].iso()}' is before the entry's date "
+               f"{published.iso()}; an update comes after publication: correct one of the two dates")
     for correction in values.get("corrections", ()):
         if earlier(correction.date, published, config):
             yield (correction.line, "corrections.date", f"'{correction.date.iso()}' is before the entry's date "
-                   f"{shown}; a correction comes after publication: correct one of the two dates")
+                   f"{published.iso()}; a correction comes after publication: correct one of the two dates")
 
 
 IMAGE_KEYS = ("src", "alt", "caption", "credit")

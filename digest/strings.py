@@ -172,11 +172,12 @@ class Strings:
             made = self.ready.get(key)
             if made is not None:
                 return made
-        try:  # the types too: a str and Markup of the same text are equal, but escape apart
-            asked = (key, *((name, type(value), value) for name, value in values.items()))
-            return _filled(self, asked)
-        except TypeError:  # a value that cannot be a key
-            return self._fill(key, values)
+        # Text and numbers repeat from page to page (a chart's bars, "Page 2 of 9", a term's
+        # heading on each of its pages) and are kept; markup given in is a page's own (an
+        # entry's date in its <time>), and a str and a Markup of one text are equal as keys.
+        if all(type(value) is str or type(value) is int for value in values.values()):
+            return _filled(self, key, tuple(values.items()))
+        return self._fill(key, values)
 
     def _fill(self, key: str, values: dict) -> markupsafe.Markup:
         return markupsafe.Markup(markupsafe.escape(self._pick(key, values))).format(**self._values(values))
@@ -245,11 +246,8 @@ class Strings:
 
 
 @lru_cache(maxsize=65536)
-def _filled(strings: Strings, asked: tuple) -> markupsafe.Markup:
-    # Pages show the same strings with the same values again and again: the bars of a chart,
-    # "Page 2 of 9", a term's heading on each of its pages.
-    key, *values = asked
-    return strings._fill(key, {name: value for name, _, value in values})
+def _filled(strings: Strings, key: str, values: tuple) -> markupsafe.Markup:
+    return strings._fill(key, dict(values))
 
 
 @lru_cache(maxsize=65536)
