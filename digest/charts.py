@@ -125,7 +125,11 @@ def count_chart(days: list[date], width: int) -> Chart:
 
 @lru_cache(maxsize=4096)
 def chart_slots(unit: str, first: date, slots: int) -> tuple[date, ...]:
-    return tuple(chart_slot(unit, first, number) for number in range(slots))
+    """The first day of each of a chart's `slots` bars, counted from `first`."""
+    if unit == "week":
+        return tuple(first + timedelta(weeks=number) for number in range(slots))
+    return tuple(date(first.year + (first.month - 1 + number) // 12, (first.month - 1 + number) % 12 + 1, 1)
+                 for number in range(slots))
 
 
 @lru_cache(maxsize=4096)
@@ -136,10 +140,3 @@ def slot_places(slots: int, width: int) -> tuple[tuple[float, ...], float]:
     gap = min(slot * 0.15, 4.0)
     bar_width = min(max(slot - gap, 0.5), CHART_BAR_MAX)
     return tuple(round(number * slot + (slot - bar_width) / 2, 2) for number in range(slots)), round(bar_width, 2)
-
-
-def chart_slot(unit: str, first: date, number: int) -> date:
-    """The first day of a chart's bar `number`, counted from `first`."""
-    if unit == "week":
-        return first + timedelta(weeks=number)
-    return date(first.year + (first.month - 1 + number) // 12, (first.month - 1 + number) % 12 + 1, 1)

@@ -139,16 +139,13 @@ def make_sitemap(site: "Site", known: Sequence[str | None] = ()) -> list[tuple[s
     A post's date is part of the model, so an entry revised in place leaves them as they are."""
     newest = site.posts[0].entry.date if site.posts else None
     base = site.config.base_url
-    texts: dict[int, str] = {}  # id(Moment) -> Moment.iso(): a listing's date is one of its posts'
     items = []
     for index, (route, path) in enumerate(zip(site.routes, site.paths)):
         if is_sitemap_page(path, route):
             text = known[index] if known else None
             if text is None:
-                lastmod = route_lastmod(route, newest)
-                text = "" if lastmod is None else texts.get(id(lastmod))
-                if text is None:
-                    text = texts[id(lastmod)] = lastmod.iso()
+                lastmod = route_lastmod(route, newest)  # a listing's date is one of its posts' (Moment.iso: made once)
+                text = "" if lastmod is None else lastmod.iso()
             items.append((absolute_url(route.url, base), text))
     return items
 
